@@ -1,0 +1,42 @@
+"""Login lockout and throttling: after repeated failures an account (or an address) waits."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import LoginFailure, User
+
+
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def locked_message(username: str, ip: str) -> str | None:
+    """A Chinese explanation if this login may not be tried now, else None."""
+    since = _window_start()
+    user = User.objects.filter(username=username).only("locked_until").first()
+    if user and user.locked_until and user.locked_until > timezone.now():
+        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        return f"该账号因多次密码错误已被锁定，请{minutes}分钟后再试，或联系管理员解锁"
+    if LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= settings.LOGIN_MAX_FAILURES_PER_IP:
+        return "本机登录失败次数过多，请稍后再试"
+    return None
+
+
+def register_failure(username: str, ip: str) -> None:
+    LoginFailure.objects.create(username=username[:150], ip=ip)
+    recent = LoginFailure.objects.filter(username=username, at__gte=_window_start()).count()
+    if recent >= settings.LOGIN_MAX_FAILURES:
+        until = timezone.now() + datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+        User.objects.filter(username=username).update(locked_until=until)
+
+
+def register_success(user: User) -> None:
+    LoginFailure.objects.filter(username=user.username).delete()
+    if user.locked_until:
+        User.objects.filter(pk=user.pk).update(locked_until=None)
+
+
+def unlock(user: User) -> None:
+    register_success(user)

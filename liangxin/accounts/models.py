@@ -1,0 +1,47 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """用户: a person who logs in. What they may do comes from their role assignments."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """角色授权: a user holds a role at one node of the management tree (its scope)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    node = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="所属节点", on_delete=models.PROTECT, related_name="assignments"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["user", "role", "node"], name="unique_role_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}（{self.node}）"
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for lockout and throttling (登录失败记录)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

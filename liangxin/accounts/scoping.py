@@ -1,0 +1,236 @@
+"""The one place that decides what a user may see and do.
+
+DOMAIN.md's rule, "see by place, act by responsibility": a user bound to a node of the
+management tree
+- sees and edits organizations whose responsible node is in that node's subtree;
+- sees read-only the other organizations operating in the node's territory (region subtree).
+Every page, API endpoint, search and export starts from the querysets built here; an
+object outside them answers 404 exactly like one that does not exist, and an object that
+is visible but not editable answers 403 to a change.
+"""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.models import Q, QuerySet
+
+from liangxin.core.tree import any_subtree_q, collapse_paths, is_under
+
+from .roles import (
+    ACCOUNT_MANAGERS,
+    AUDIT_READERS,
+    CARRIER_EDITORS,
+    REGISTRY_EDITORS,
+    REGISTRY_READERS,
+    TREE_EDITORS,
+    Role,
+)
+
+Action = Literal["view", "change"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    node_id: int
+    node_path: str
+    region_path: str | None  # the node's territory; None for industry committees
+    node_kind: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+@dataclass
+class Scope:
+    """What one user may reach. Build with ``scope_for(user)``."""
+
+    user_id: int | None
+    is_superuser: bool
+    grants: list[Grant] = field(default_factory=list)
+
+    # -- roles -----------------------------------------------------------------
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has_any(self, roles) -> bool:
+        return bool(self.roles & set(roles))
+
+    def node_paths(self, roles) -> list[str]:
+        return collapse_paths([g.node_path for g in self.grants if g.role in roles])
+
+    def territory_paths(self, roles) -> list[str]:
+        return collapse_paths([g.region_path for g in self.grants if g.role in roles and g.region_path])
+
+    @property
+    def is_city_wide(self) -> bool:
+        return Role.CITY_ADMIN in self.roles
+
+    # -- organizations -------------------------------------------------------------
+    def organizations(self, action: Action = "view") -> QuerySet:
+        from liangxin.orgs.models import Organization
+
+        qs = Organization.objects.all()
+        if action == "view":
+            if self._reads_whole_city():
+                return qs
+            node_paths = self.node_paths(REGISTRY_READERS)
+            region_paths = self.territory_paths(REGISTRY_READERS)
+            return qs.filter(self._by_node(node_paths) | self._by_place(region_paths))
+        if self.is_city_wide:
+            return qs
+        return qs.filter(self._by_node(self.node_paths(REGISTRY_EDITORS)))
+
+    def _reads_whole_city(self) -> bool:
+        """A reader bound to the city committee reads everything (a shortcut, not a rule)."""
+        return any(g.role in REGISTRY_READERS and g.node_kind == "city" for g in self.grants)
+
+    @staticmethod
+    def _by_node(paths: list[str]) -> Q:
+        from liangxin.mgmt.models import ManagementNode
+
+        if not paths:
+            return Q(pk__in=[])
+        return Q(responsible_node_id__in=ManagementNode.objects.filter(any_subtree_q(paths)).values("id"))
+
+    @staticmethod
+    def _by_place(paths: list[str]) -> Q:
+        from liangxin.regions.models import Region
+
+        if not paths:
+            return Q(pk__in=[])
+        return Q(operating_region_id__in=Region.objects.filter(any_subtree_q(paths)).values("id"))
+
+    def can_edit_node(self, node) -> bool:
+        """May act on objects whose responsible node is ``node`` (None: only the city)."""
+        if self.is_city_wide:
+            return True
+        if node is None:
+            return False
+        return any(is_under(node.path, p) for p in self.node_paths(REGISTRY_EDITORS))
+
+    # -- regions, carriers, the management tree ------------------------------------
+    def regions(self, action: Action = "view") -> QuerySet:
+        from liangxin.regions.models import Region
+
+        qs = Region.objects.all()
+        if action == "change":
+            return qs if self.has_any(TREE_EDITORS) else qs.none()
+        if self._sees_whole_map():
+            return qs
+        return qs.filter(any_subtree_q(self.territory_paths(REGISTRY_READERS)))
+
+    def _sees_whole_map(self) -> bool:
+        # Industry committees have no territory: their organizations lie anywhere in the city.
+        return self._reads_whole_city() or any(
+            g.role in REGISTRY_READERS and g.region_path is None for g in self.grants
+        )
+
+    def territory_regions(self, roles=REGISTRY_EDITORS) -> QuerySet:
+        """Regions where a user with ``roles`` may place an organization."""
+        from liangxin.regions.models import Region
+
+        if self.is_city_wide or (self._sees_whole_map() and self.has_any(roles)):
+            return Region.objects.all()
+        return Region.objects.filter(any_subtree_q(self.territory_paths(roles)))
+
+    def carriers(self, action: Action = "view") -> QuerySet:
+        from liangxin.regions.models import Carrier
+
+        qs = Carrier.objects.select_related("street")
+        if self.is_city_wide:
+            return qs
+        if action == "view":
+            if self._sees_whole_map():
+                return qs
+            return qs.filter(any_subtree_q(self.territory_paths(REGISTRY_READERS), "street__path"))
+        return qs.filter(any_subtree_q(self.territory_paths(CARRIER_EDITORS), "street__path"))
+
+    def nodes(self, action: Action = "view") -> QuerySet:
+        from liangxin.mgmt.models import ManagementNode
+
+        qs = ManagementNode.objects.select_related("region", "parent")
+        if self.is_city_wide:
+            return qs
+        if action == "change":
+            return qs.none()
+        return qs.filter(any_subtree_q(self.node_paths(self.roles)))
+
+    # -- accounts and the audit log -------------------------------------------------
+    def users(self) -> QuerySet:
+        """Accounts this user may manage: every role they hold lies in the manager's subtree."""
+        from .models import RoleAssignment, User
+
+        if self.is_city_wide:
+            return User.objects.all()
+        paths = self.node_paths(ACCOUNT_MANAGERS)
+        if not paths:
+            return User.objects.none()
+        outside = RoleAssignment.objects.exclude(any_subtree_q(paths, "node__path")).values("user_id")
+        inside = RoleAssignment.objects.filter(any_subtree_q(paths, "node__path")).values("user_id")
+        return User.objects.filter(pk__in=inside).exclude(pk__in=outside)
+
+    def assignable_nodes(self) -> QuerySet:
+        from liangxin.mgmt.models import ManagementNode
+
+        if self.is_city_wide:
+            return ManagementNode.objects.all()
+        return ManagementNode.objects.filter(any_subtree_q(self.node_paths(ACCOUNT_MANAGERS)))
+
+    def audit_entries(self) -> QuerySet:
+        from liangxin.core.models import AuditEntry
+
+        if not self.has_any(AUDIT_READERS):
+            return AuditEntry.objects.none()
+        if any(g.role in AUDIT_READERS and g.node_kind == "city" for g in self.grants):
+            return AuditEntry.objects.all()
+        node_paths = self.node_paths(AUDIT_READERS)
+        region_paths = self.territory_paths(AUDIT_READERS)
+        return AuditEntry.objects.filter(
+            any_subtree_q(node_paths, "mgmt_path") | any_subtree_q(region_paths, "region_path")
+        )
+
+    # -- capabilities shown in navigation --------------------------------------------
+    @property
+    def can_read_registry(self) -> bool:
+        return self.has_any(REGISTRY_READERS)
+
+    @property
+    def can_edit_registry(self) -> bool:
+        return self.has_any(REGISTRY_EDITORS)
+
+    @property
+    def can_edit_carriers(self) -> bool:
+        return self.has_any(CARRIER_EDITORS)
+
+    @property
+    def can_edit_trees(self) -> bool:
+        return self.has_any(TREE_EDITORS)
+
+    @property
+    def can_manage_accounts(self) -> bool:
+        return self.has_any(ACCOUNT_MANAGERS)
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.has_any(AUDIT_READERS)
+
+
+def scope_for(user) -> Scope:
+    """The scope of ``user``, computed once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return Scope(user_id=None, is_superuser=False)
+    cached = getattr(user, "_liangxin_scope", None)
+    if cached is not None:
+        return cached
+    from .models import RoleAssignment
+
+    grants = [
+        Grant(a.role, a.node_id, a.node.path, a.node.region.path if a.node.region_id else None, a.node.kind)
+        for a in RoleAssignment.objects.filter(user=user, node__is_active=True).select_related("node__region")
+    ]
+    scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, grants=grants)
+    user._liangxin_scope = scope
+    return scope

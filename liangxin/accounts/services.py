@@ -1,0 +1,54 @@
+"""Account management: every change is audited."""
+
+from django.db import transaction
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+
+from . import lockout
+from .models import RoleAssignment, User
+
+ACCOUNT_FIELDS = ["username", "full_name", "phone", "is_active"]
+
+
+def _paths(user: User) -> tuple[str, str]:
+    first = user.assignments.select_related("node").first()
+    return (first.node.path if first else "", "")
+
+
+@transaction.atomic
+def save_account(actor, user: User, password: str | None) -> User:
+    is_new = user.pk is None
+    before = {} if is_new else audit.snapshot(User.objects.get(pk=user.pk), ACCOUNT_FIELDS)
+    if password:
+        user.set_password(password)
+    user.save()
+    changes = audit.diff(before, audit.snapshot(user, ACCOUNT_FIELDS))
+    if password and not is_new:
+        changes["password"] = ["******", "（已重设）"]
+    if changes or is_new:
+        mgmt, _ = _paths(user)
+        audit.record(actor, AuditAction.CREATE if is_new else AuditAction.ACCOUNT, user, changes=changes, mgmt_path=mgmt)
+    return user
+
+
+@transaction.atomic
+def grant_role(actor, user: User, role: str, node) -> RoleAssignment:
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, node=node)
+    if created:
+        audit.record(
+            actor, AuditAction.ACCOUNT, user, detail=f"授予角色：{assignment}", mgmt_path=node.path
+        )
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(actor, assignment: RoleAssignment) -> None:
+    user, text, path = assignment.user, str(assignment), assignment.node.path
+    assignment.delete()
+    audit.record(actor, AuditAction.ACCOUNT, user, detail=f"撤销角色：{text}", mgmt_path=path)
+
+
+def unlock_account(actor, user: User) -> None:
+    lockout.unlock(user)
+    audit.record(actor, AuditAction.ACCOUNT, user, detail="解除登录锁定", mgmt_path=_paths(user)[0])

@@ -1,0 +1,36 @@
+"""API errors in Chinese, in one shape: ``{"detail": ..., "errors": {field: [messages]}}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MESSAGES = {
+    exceptions.NotAuthenticated: "未登录或令牌无效",
+    exceptions.AuthenticationFailed: "身份认证失败：令牌无效或账号已停用",
+    exceptions.PermissionDenied: "无权执行此操作",
+    exceptions.NotFound: "对象不存在",
+    exceptions.MethodNotAllowed: "不支持该请求方法",
+    exceptions.Throttled: "请求过于频繁，请稍后再试",
+    exceptions.ParseError: "请求内容无法解析",
+    exceptions.UnsupportedMediaType: "不支持的内容类型",
+}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"detail": "提交的数据有误", "errors": data}
+    else:
+        for cls, message in MESSAGES.items():
+            if isinstance(exc, cls):
+                response.data = {"detail": message}
+                break
+    return response

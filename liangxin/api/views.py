@@ -1,0 +1,121 @@
+"""API views. Every queryset comes from the caller's scope (accounts.scoping), like the pages."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
+
+from liangxin.accounts.scoping import scope_for
+from liangxin.orgs import services
+from liangxin.orgs.queries import SORTS, filtered_organizations
+
+from .serializers import CarrierSerializer, OrganizationSerializer, RegionSerializer
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Base API viewset: the queryset is the scope's, so outside scope is 404 like missing."""
+
+    scope_method = ""
+    required = "can_read_registry"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.scope = scope_for(request.user)
+        if not getattr(self.scope, self.required):
+            raise PermissionDenied
+
+    def get_queryset(self):
+        return getattr(self.scope, self.scope_method)("view")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": getattr(self, "scope", None)}
+
+    def keyset_order(self):
+        return ("id", False)
+
+
+class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """行政区划：权限范围内的区划（只读）。"""
+
+    serializer_class = RegionSerializer
+    scope_method = "regions"
+    lookup_field = "code"
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("parent")
+        level = self.request.query_params.get("level")
+        if level:
+            if level not in {"1", "2", "3", "4"}:
+                raise ValidationError({"level": ["层级应为 1（市）、2（区/县）、3（街道/镇）或 4（网格）"]})
+            qs = qs.filter(level=int(level))
+        parent = self.request.query_params.get("parent")
+        if parent:
+            qs = qs.filter(parent__code=parent)
+        return qs
+
+    def keyset_order(self):
+        return ("path", False)
+
+
+class CarrierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """载体：权限范围内的商务楼宇、园区、商业街、专业市场（只读）。"""
+
+    serializer_class = CarrierSerializer
+    scope_method = "carriers"
+
+
+ORG_FILTERS = [
+    OpenApiParameter("region", OpenApiTypes.STR, description="区划代码（含下级）"),
+    OpenApiParameter("sector", OpenApiTypes.STR, description="类别：economic / social"),
+    OpenApiParameter("kind", OpenApiTypes.STR, description="组织类型"),
+    OpenApiParameter("industry", OpenApiTypes.STR, description="行业门类 A–T"),
+    OpenApiParameter("size", OpenApiTypes.STR, description="规模档：lt10, 10_49, 50_99, 100_299, 300_999, ge1000"),
+    OpenApiParameter("min_employees", OpenApiTypes.INT, description="从业人员不少于"),
+    OpenApiParameter("above_scale", OpenApiTypes.STR, description="规模以上：1 / 0"),
+    OpenApiParameter("key_industry", OpenApiTypes.STR, description="重点行业：1 / 0"),
+    OpenApiParameter("carrier", OpenApiTypes.INT, description="载体编号"),
+    OpenApiParameter("status", OpenApiTypes.STR, description="operating（默认）/ moved / deregistered / all"),
+    OpenApiParameter("basis", OpenApiTypes.STR, description="责任认定依据，如 none"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="名称、拼音首字母或统一社会信用代码"),
+    OpenApiParameter("sort", OpenApiTypes.STR, description="name / -name / employees / -employees / updated / -updated"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=ORG_FILTERS))
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """两新组织：按权限范围查询、新增、修改（注销/迁出在页面操作）。"""
+
+    serializer_class = OrganizationSerializer
+    scope_method = "organizations"
+
+    def get_queryset(self):
+        related = ("operating_region", "registered_region", "responsible_node", "carrier", "attachment_node")
+        if self.action != "list":
+            return self.scope.organizations("view").select_related(*related)
+        qs, f = filtered_organizations(self.scope, self.request.query_params)
+        if f.errors:
+            raise ValidationError({k: [v] for k, v in f.errors.items()})
+        self._sort = SORTS[f.sort]
+        return qs.select_related(*related)
+
+    def keyset_order(self):
+        return getattr(self, "_sort", ("sort_key", False))
+
+    def perform_create(self, serializer):
+        if not self.scope.can_edit_registry:
+            raise PermissionDenied
+        serializer.instance = services.create_organization(self.request.user, dict(serializer.validated_data))
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not self.scope.organizations("change").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+        return obj
+
+    def perform_update(self, serializer):
+        values = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
+        serializer.instance = services.update_organization(self.request.user, serializer.instance, values)

@@ -1,0 +1,90 @@
+"""The audit log's one writer. Services call ``record`` for every change and export."""
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditAction, AuditEntry
+from .origin import current_origin
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The display values of ``fields`` on ``obj`` (choices by label, relations by name)."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.choices:
+            value = getattr(obj, f"get_{name}_display")() if getattr(obj, field.attname) not in (None, "") else ""
+        elif field.is_relation:
+            value = getattr(obj, name)
+        else:
+            value = getattr(obj, name)
+        result[name] = _plain(value)
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Changed fields as ``{field: [before, after]}``."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def labelled(model: type[models.Model], changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Key the changes by the fields' Chinese names, as shown to auditors."""
+    out = {}
+    for name, pair in changes.items():
+        try:
+            out[str(model._meta.get_field(name).verbose_name)] = pair
+        except Exception:
+            out[name] = pair
+    return out
+
+
+def record(
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict[str, list[Any]] | None = None,
+    detail: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+    mgmt_path: str = "",
+    region_path: str = "",
+) -> AuditEntry:
+    """Append one entry. ``obj`` may define ``audit_paths()`` returning (mgmt, region) paths."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_repr = object_repr or str(obj)[:200]
+        if hasattr(obj, "audit_paths") and not (mgmt_path or region_path):
+            mgmt_path, region_path = obj.audit_paths()
+        if changes:
+            changes = labelled(type(obj), changes)
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(getattr(actor, "display_name", None) or str(actor or "系统"))[:150],
+        origin=current_origin()[:100],
+        action=action,
+        object_type=object_type,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=object_repr,
+        changes=changes or {},
+        detail=detail,
+        mgmt_path=mgmt_path or "",
+        region_path=region_path or "",
+    )
+
+
+__all__ = ["AuditAction", "record", "snapshot", "diff"]

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DEACTIVATE = "deactivate", "注销/迁出"
+    EXPORT = "export", "导出"
+    VIEW_SENSITIVE = "view_sensitive", "查看敏感信息"
+    LOGIN = "login", "登录"
+    ACCOUNT = "account", "账号管理"
+
+
+class AuditEntry(models.Model):
+    """操作日志: one change or export. Append-only: written by ``core.audit.record`` only.
+
+    ``mgmt_path`` and ``region_path`` place the entry in the two trees so the log can be
+    read within a scope, as the object stood when the entry was written.
+    """
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("操作人姓名", max_length=150)
+    origin = models.CharField("来源", max_length=100)
+    action = models.CharField("操作", max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    object_repr = models.CharField("对象", max_length=200)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    detail = models.TextField("说明", blank=True)
+    mgmt_path = models.CharField("管理路径", max_length=200, blank=True, db_index=True)
+    region_path = models.CharField("区划路径", max_length=80, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("操作日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("操作日志只能追加，不能删除")

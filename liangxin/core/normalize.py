@@ -1,0 +1,16 @@
+"""Normalizing what people type or paste: full-width characters, stray spaces."""
+
+import unicodedata
+
+
+def text(value) -> str:
+    """Half-width (NFKC folds full-width digits and letters), trimmed, inner runs of spaces kept single."""
+    if value is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
+    return " ".join(s.split())
+
+
+def code(value) -> str:
+    """An identifier: half-width, no spaces or dashes, upper case."""
+    return text(value).replace(" ", "").replace("-", "").upper()

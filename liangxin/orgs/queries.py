@@ -1,0 +1,172 @@
+"""Filtering, search and sort of the organization list: one function for pages, API and export."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from liangxin.core import normalize
+from liangxin.core.tree import subtree_q
+
+from .choices import SIZE_BANDS, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+
+# sort parameter → (column, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "name": ("sort_key", False),
+    "-name": ("sort_key", True),
+    "employees": ("employees", False),
+    "-employees": ("employees", True),
+    "-updated": ("updated_at", True),
+    "updated": ("updated_at", False),
+}
+SORT_LABELS = {
+    "name": "名称（拼音）",
+    "-employees": "从业人员（多→少）",
+    "employees": "从业人员（少→多）",
+    "-updated": "最近更新",
+}
+DEFAULT_SORT = "name"
+FLAG_VALUES = {"1": True, "true": True, "是": True, "0": False, "false": False, "否": False}
+CREDIT_CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
+
+
+@dataclass
+class OrgFilter:
+    """The filters of the organization list, parsed from request parameters."""
+
+    region: object = None
+    kind: str = ""
+    sector: str = ""
+    industry: str = ""
+    size: str = ""
+    above_scale: bool | None = None
+    key_industry: bool | None = None
+    carrier: object = None
+    min_employees: int | None = None
+    status: str = OrgStatus.OPERATING
+    basis: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(label, value) of the filters in force, in Chinese, for export cover sheets."""
+        out = []
+        if self.region is not None:
+            out.append(("区划", self.region.name))
+        for name, label, choices in (
+            ("sector", "类别", Sector), ("kind", "组织类型", OrgKind), ("industry", "行业", Industry),
+            ("status", "状态", OrgStatus), ("basis", "责任认定", ResponsibleBasis),
+        ):  # fmt: skip
+            value = getattr(self, name)
+            if value and value != "all":
+                out.append((label, dict(choices.choices).get(value, value)))
+        if self.size:
+            out.append(("规模", dict((c, lbl) for c, lbl, _, _ in SIZE_BANDS)[self.size]))
+        for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
+            if getattr(self, name) is not None:
+                out.append((label, "是" if getattr(self, name) else "否"))
+        if self.carrier is not None:
+            out.append(("载体", self.carrier.name))
+        if self.min_employees is not None:
+            out.append(("从业人员不少于", str(self.min_employees)))
+        if self.status == "all":
+            out.append(("状态", "全部"))
+        if self.q:
+            out.append(("搜索", self.q))
+        return out
+
+
+def parse_filter(params, scope) -> OrgFilter:
+    """Read list parameters; an unknown value becomes a Chinese error, never a 500."""
+    f = OrgFilter()
+    errors = f.errors
+
+    def choice(name: str, choices, label: str) -> str:
+        value = (params.get(name) or "").strip()
+        if value and value not in dict(choices):
+            errors[name] = f"{label}「{value}」不存在"
+            return ""
+        return value
+
+    region_code = normalize.code(params.get("region"))
+    if region_code:
+        f.region = scope.regions("view").filter(code=region_code).first()
+        if f.region is None:
+            errors["region"] = f"区划代码「{region_code}」不存在或不在您的权限范围内"
+    f.kind = choice("kind", OrgKind.choices, "组织类型")
+    f.sector = choice("sector", Sector.choices, "类别")
+    f.industry = choice("industry", Industry.choices, "行业")
+    f.size = choice("size", [(c, c) for c, *_ in SIZE_BANDS], "规模")
+    f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
+    status = (params.get("status") or OrgStatus.OPERATING).strip()
+    f.status = status if status == "all" else choice("status", OrgStatus.choices, "状态") or OrgStatus.OPERATING
+    for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
+        raw = (params.get(name) or "").strip().lower()
+        if raw:
+            if raw not in FLAG_VALUES:
+                errors[name] = f"{label}应为 1（是）或 0（否），收到「{raw}」"
+            else:
+                setattr(f, name, FLAG_VALUES[raw])
+    carrier = (params.get("carrier") or "").strip()
+    if carrier:
+        f.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
+        if f.carrier is None:
+            errors["carrier"] = f"载体「{carrier}」不存在或不在您的权限范围内"
+    minimum = normalize.text(params.get("min_employees"))
+    if minimum:
+        if minimum.isdigit():
+            f.min_employees = int(minimum)
+        else:
+            errors["min_employees"] = f"从业人员下限应为非负整数，收到「{minimum}」"
+    f.q = normalize.text(params.get("q"))[:100]
+    sort = (params.get("sort") or DEFAULT_SORT).strip()
+    f.sort = sort if sort in SORTS else DEFAULT_SORT
+    return f
+
+
+def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
+    if f.region is not None:
+        from liangxin.regions.models import Region
+
+        qs = qs.filter(operating_region_id__in=Region.objects.filter(subtree_q(f.region.path)).values("id"))
+    for name in ("kind", "sector", "industry"):
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.basis:
+        qs = qs.filter(responsible_basis=f.basis)
+    if f.size:
+        _, _, low, high = next(b for b in SIZE_BANDS if b[0] == f.size)
+        qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
+    for name in ("above_scale", "key_industry"):
+        if getattr(f, name) is not None:
+            qs = qs.filter(**{name: getattr(f, name)})
+    if f.carrier is not None:
+        qs = qs.filter(carrier=f.carrier)
+    if f.min_employees is not None:
+        qs = qs.filter(employees__gte=f.min_employees)
+    if f.status != "all":
+        qs = qs.filter(status=f.status)
+    if f.q:
+        qs = qs.filter(search_q(f.q))
+    return qs
+
+
+def search_q(text: str) -> Q:
+    """Name (contains), pinyin initials (contains) or credit code (exact or prefix)."""
+    code = normalize.code(text)
+    if CREDIT_CODE_RE.match(code):
+        return Q(credit_code=code)
+    q = Q(name__contains=text)
+    if code.isascii() and code.isalnum():
+        q |= Q(pinyin_initials__contains=code) | Q(credit_code__startswith=code)
+    return q
+
+
+def filtered_organizations(scope, params, action: str = "view") -> tuple[QuerySet, OrgFilter]:
+    """The scoped, filtered organization queryset for a request. Errors are on the filter."""
+    f = parse_filter(params, scope)
+    qs = scope.organizations(action)
+    if f.errors:
+        return qs.none(), f
+    return apply_filter(qs, f), f

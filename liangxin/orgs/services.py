@@ -1,0 +1,90 @@
+"""Every change to an organization goes through here, and each writes its audit entry."""
+
+import datetime
+
+from django.db import transaction
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+
+from . import pinyin
+from .choices import SECTOR_OF_KIND, OrgStatus
+from .models import Organization
+from .responsibility import find_street_committee, responsible_node_for
+
+# Fields a user edits; the rest (pinyin keys, sector, responsible node) are derived.
+EDITABLE_FIELDS = [
+    "name", "credit_code", "founded_on", "kind", "industry", "supervising_unit", "employees",
+    "above_scale", "key_industry", "owner_is_member", "has_union", "has_youth_league",
+    "has_womens_federation", "registered_region", "operating_region", "carrier", "address",
+    "contact_name", "contact_phone", "attachment_kind", "attachment_node", "attachment_reason",
+    "attachment_date",
+]  # fmt: skip
+AUDITED_FIELDS = EDITABLE_FIELDS + ["responsible_node", "responsible_basis", "status", "status_date", "status_reason"]
+
+
+def covering_nodes(org: Organization) -> list:
+    """Party organizations with an own or joint link to ``org``.
+
+    The party app (next issue) supplies these links; until it exists no organization has one.
+    """
+    return []
+
+
+def derive(org: Organization, street_committee=find_street_committee) -> None:
+    """Set the derived fields: pinyin keys, sector, responsible node and its basis."""
+    org.pinyin_initials = pinyin.initials(org.name)
+    org.sort_key = pinyin.sort_key(org.name)
+    org.sector = SECTOR_OF_KIND[org.kind]
+    org.responsible_node, org.responsible_basis = responsible_node_for(
+        org, street_committee, covering_nodes=covering_nodes(org) if org.pk else ()
+    )
+
+
+@transaction.atomic
+def create_organization(actor, values: dict) -> Organization:
+    org = Organization(**values)
+    derive(org)
+    org.save()
+    audit.record(actor, AuditAction.CREATE, org, changes=audit.diff({}, audit.snapshot(org, AUDITED_FIELDS)))
+    return org
+
+
+@transaction.atomic
+def update_organization(actor, org: Organization, values: dict) -> Organization:
+    """Apply ``values``; writes an audit entry with before/after of the changed fields only."""
+    before = audit.snapshot(org, AUDITED_FIELDS)
+    for name, value in values.items():
+        setattr(org, name, value)
+    derive(org)
+    changes = audit.diff(before, audit.snapshot(org, AUDITED_FIELDS))
+    if changes:
+        org.save()
+        audit.record(actor, AuditAction.UPDATE, org, changes=changes)
+    return org
+
+
+@transaction.atomic
+def deactivate_organization(
+    actor, org: Organization, status: str, on: datetime.date, reason: str
+) -> Organization:
+    """注销 or 迁出: the record stays, with the date and reason; nothing is hard-deleted."""
+    if status not in (OrgStatus.MOVED, OrgStatus.DEREGISTERED):
+        raise ValueError(status)
+    before = audit.snapshot(org, AUDITED_FIELDS)
+    org.status, org.status_date, org.status_reason = status, on, reason
+    org.save()
+    changes = audit.diff(before, audit.snapshot(org, AUDITED_FIELDS))
+    audit.record(actor, AuditAction.DEACTIVATE, org, changes=changes, detail=reason)
+    return org
+
+
+@transaction.atomic
+def restore_organization(actor, org: Organization, on: datetime.date, reason: str) -> Organization:
+    """Back in operation (恢复在营), e.g. a deregistration entered by mistake."""
+    before = audit.snapshot(org, AUDITED_FIELDS)
+    org.status, org.status_date, org.status_reason = OrgStatus.OPERATING, on, reason
+    derive(org)
+    org.save()
+    audit.record(actor, AuditAction.UPDATE, org, changes=audit.diff(before, audit.snapshot(org, AUDITED_FIELDS)))
+    return org

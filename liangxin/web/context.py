@@ -1,0 +1,44 @@
+"""The left navigation, by module, showing only what the user's scope allows."""
+
+from django.urls import reverse
+
+from liangxin.accounts.scoping import scope_for
+
+# (label, url name, scope capability or None for everyone logged in)
+NAVIGATION = [
+    ("工作台", [("首页", "web:home", None)]),
+    ("组织管理", [
+        ("两新组织名录", "web:org_list", "can_read_registry"),
+        ("新增两新组织", "web:org_create", "can_edit_registry"),
+    ]),
+    ("基础数据", [
+        ("行政区划", "web:region_list", "can_read_registry"),
+        ("载体", "web:carrier_list", "can_read_registry"),
+        ("管理体系", "web:node_list", "can_read_registry"),
+    ]),
+    ("系统", [
+        ("账号管理", "web:account_list", "can_manage_accounts"),
+        ("操作日志", "web:audit_list", "can_read_audit"),
+        ("个人设置", "web:profile", None),
+        ("API 文档", "api-docs", None),
+    ]),
+]  # fmt: skip
+
+
+def navigation(request) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    scope = scope_for(request.user)
+    current = request.path
+    sections = []
+    for title, items in NAVIGATION:
+        links = []
+        for label, name, capability in items:
+            if capability and not getattr(scope, capability):
+                continue
+            url = reverse(name)
+            active = current == url or (url != "/" and current.startswith(url) and not url.endswith("new/"))
+            links.append({"label": label, "url": url, "active": active})
+        if links:
+            sections.append({"title": title, "links": links})
+    return {"nav_sections": sections, "scope": scope}

@@ -1,0 +1,63 @@
+"""Login, logout and the user's own page (password, API token)."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from rest_framework.authtoken.models import Token
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+
+from ..base import ScopedView
+from ..forms import LoginForm
+
+
+class LoginView(View):
+    def get(self, request):
+        if request.user.is_authenticated:
+            return redirect("web:home")
+        return render(request, "web/login.html", {"form": LoginForm(request)})
+
+    def post(self, request):
+        form = LoginForm(request, request.POST)
+        if not form.is_valid():
+            return render(request, "web/login.html", {"form": form}, status=400)
+        login(request, form.user)
+        audit.record(form.user, AuditAction.LOGIN, form.user, object_repr=form.user.username)
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = ""
+        return redirect(target or "web:home")
+
+
+class LogoutView(View):
+    def post(self, request):
+        logout(request)
+        return redirect("web:login")
+
+
+class ProfileView(ScopedView):
+    def get(self, request):
+        return self._render(request, PasswordChangeForm(request.user))
+
+    def _render(self, request, form, status=200):
+        token = Token.objects.filter(user=request.user).first()
+        return render(request, "web/profile.html", {"form": form, "token": token}, status=status)
+
+    def post(self, request):
+        if request.POST.get("action") == "token":
+            Token.objects.filter(user=request.user).delete()
+            Token.objects.create(user=request.user)
+            messages.success(request, "已生成新的 API 令牌，旧令牌已失效")
+            return redirect("web:profile")
+        form = PasswordChangeForm(request.user, request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        form.save()
+        update_session_auth_hash(request, form.user)
+        audit.record(request.user, AuditAction.ACCOUNT, request.user, detail="修改本人密码")
+        messages.success(request, "密码已修改")
+        return redirect("web:profile")

@@ -1,0 +1,201 @@
+"""Organization registry pages: list, detail, create, edit, deactivate, restore, export."""
+
+import os
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core.pagination import keyset_page
+from liangxin.core.xlsx import Column, export_file, now_text
+from liangxin.orgs import services
+from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from liangxin.orgs.queries import SORT_LABELS, SORTS, filtered_organizations
+from liangxin.regions.models import RegionLevel
+
+from ..base import ScopedView, deny, get_in_scope
+from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
+
+PAGE_SIZE = 50
+LIST_RELATED = ("operating_region", "responsible_node", "carrier")
+
+
+def filter_context(scope, f) -> dict:
+    regions = scope.regions("view").filter(level__lte=RegionLevel.STREET)
+    return {
+        "f": f,
+        "region_choices": labelled_regions(regions, value="code"),
+        "kind_choices": OrgKind.choices,
+        "sector_choices": Sector.choices,
+        "industry_choices": Industry.choices,
+        "size_choices": SIZE_BAND_CHOICES,
+        "status_choices": OrgStatus.choices,
+        "basis_choices": ResponsibleBasis.choices,
+        "sort_choices": SORT_LABELS.items(),
+    }
+
+
+class OrganizationList(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request):
+        qs, f = filtered_organizations(self.scope, request.GET)
+        key, descending = SORTS[f.sort]
+        page = keyset_page(qs.select_related(*LIST_RELATED), key, descending, request.GET.get("cursor"), PAGE_SIZE)
+        editable = set(
+            self.scope.organizations("change").filter(pk__in=[o.pk for o in page.rows]).values_list("pk", flat=True)
+        )
+        params = request.GET.copy()
+        params.pop("cursor", None)
+        context = {
+            "page": page,
+            "editable": editable,
+            "total": qs.count(),
+            "query": params.urlencode(),
+            **filter_context(self.scope, f),
+        }
+        template = "web/orgs/_table.html" if request.headers.get("HX-Request") else "web/orgs/list.html"
+        return render(request, template, context)
+
+
+class OrganizationExport(ScopedView):
+    required = "can_read_registry"
+
+    COLUMNS = [
+        Column("组织名称", lambda o: o.name, 36),
+        Column("统一社会信用代码", lambda o: o.credit_code, 22),
+        Column("类别", lambda o: o.get_sector_display(), 12),
+        Column("组织类型", lambda o: o.get_kind_display(), 16),
+        Column("所属行业", lambda o: o.get_industry_display(), 24),
+        Column("从业人员数", lambda o: o.employees, 10, "number"),
+        Column("规模以上", lambda o: "是" if o.above_scale else "否", 8),
+        Column("重点行业/单位", lambda o: "是" if o.key_industry else "否", 8),
+        Column("经营地", lambda o: o.operating_region.name, 16),
+        Column("所在载体", lambda o: o.carrier.name if o.carrier_id else "", 20),
+        Column("责任党委", lambda o: o.responsible_node.name if o.responsible_node_id else "无责任主体", 24),
+        Column("成立日期", lambda o: o.founded_on, 12, "date"),
+        Column("状态", lambda o: o.get_status_display(), 8),
+        Column("经营地址", lambda o: o.address, 30),
+    ]
+
+    def get(self, request):
+        qs, f = filtered_organizations(self.scope, request.GET)
+        if f.errors:
+            messages.error(request, "；".join(f.errors.values()))
+            return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
+        key, descending = SORTS[f.sort]
+        rows = qs.select_related(*LIST_RELATED).order_by(("-" if descending else "") + key, "pk")
+        cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("筛选条件", "；".join(
+            f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）")]
+        path, count = export_file("两新组织名录", cover, self.COLUMNS, rows.iterator(chunk_size=2000))
+        audit.record(
+            request.user, AuditAction.EXPORT, object_type="orgs.organization", object_repr="两新组织名录",
+            detail=f"导出 {count} 条；{cover[2][1]}",
+        )
+        response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"两新组织名录_{now_text()[:10]}.xlsx")
+        os.unlink(path)  # the open handle keeps the data until the response closes it
+        return response
+
+
+class OrganizationDetail(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request, pk):
+        org = get_in_scope(self.scope.organizations("view").select_related(
+            "operating_region", "registered_region", "carrier", "responsible_node", "attachment_node"), pk=pk)
+        history = AuditEntry.objects.filter(object_type="orgs.organization", object_id=str(org.pk))[:200]
+        return render(request, "web/orgs/detail.html", {
+            "org": org,
+            "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
+            "history": history,
+            "place": org.operating_region.ancestors(),
+            "deactivate_form": DeactivateForm(),
+            "restore_form": RestoreForm(),
+        })
+
+
+class OrganizationCreate(ScopedView):
+    required = "can_edit_registry"
+
+    def get(self, request):
+        return render(request, "web/orgs/form.html", {"form": OrganizationForm(scope=self.scope), "creating": True})
+
+    def post(self, request):
+        form = OrganizationForm(request.POST, scope=self.scope)
+        if not form.is_valid():
+            return render(request, "web/orgs/form.html", {"form": form, "creating": True}, status=400)
+        org = services.create_organization(request.user, {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS})
+        messages.success(request, f"已新增「{org.name}」")
+        return redirect("web:org_detail", pk=org.pk)
+
+
+class OrganizationEdit(ScopedView):
+    required = "can_read_registry"
+
+    def _get(self, pk):
+        org = get_in_scope(self.scope.organizations("view"), pk=pk)
+        if not self.scope.organizations("change").filter(pk=pk).exists():
+            deny("该组织由其他党委负责，您只能查看")
+        return org
+
+    def get(self, request, pk):
+        org = self._get(pk)
+        return render(request, "web/orgs/form.html", {"form": OrganizationForm(instance=org, scope=self.scope), "org": org})
+
+    def post(self, request, pk):
+        org = self._get(pk)
+        form = OrganizationForm(request.POST, instance=org, scope=self.scope)
+        if not form.is_valid():
+            return render(request, "web/orgs/form.html", {"form": form, "org": org}, status=400)
+        services.update_organization(request.user, org, {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS})
+        messages.success(request, "已保存")
+        return redirect("web:org_detail", pk=org.pk)
+
+
+class OrganizationDeactivate(OrganizationEdit):
+    def get(self, request, pk):
+        return redirect("web:org_detail", pk=pk)
+
+    def post(self, request, pk):
+        org = self._get(pk)
+        form = DeactivateForm(request.POST)
+        if org.status != OrgStatus.OPERATING:
+            messages.error(request, "该组织已不在营，无需再次注销或迁出")
+            return redirect("web:org_detail", pk=pk)
+        if not form.is_valid():
+            errors = "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items())
+            messages.error(request, f"未保存：{errors}")
+            return redirect("web:org_detail", pk=pk)
+        d = form.cleaned_data
+        services.deactivate_organization(request.user, org, d["status"], d["on"], d["reason"])
+        messages.success(request, f"已将「{org.name}」标记为{org.get_status_display()}")
+        return redirect("web:org_detail", pk=pk)
+
+
+class OrganizationRestore(OrganizationEdit):
+    def get(self, request, pk):
+        return redirect("web:org_detail", pk=pk)
+
+    def post(self, request, pk):
+        org = self._get(pk)
+        form = RestoreForm(request.POST)
+        if org.status == OrgStatus.OPERATING or not form.is_valid():
+            messages.error(request, "未保存：请填写恢复日期和原因")
+            return redirect("web:org_detail", pk=pk)
+        services.restore_organization(request.user, org, form.cleaned_data["on"], form.cleaned_data["reason"])
+        messages.success(request, "已恢复为在营")
+        return redirect("web:org_detail", pk=pk)
+
+
+class CarrierOptions(ScopedView):
+    """HTMX: the carriers of the street of the chosen operating place."""
+
+    required = "can_read_registry"
+
+    def get(self, request):
+        options = [("", "— 无 —")] + carrier_choices(self.scope, request.GET.get("operating_region"))
+        return HttpResponse(format_html_join("", '<option value="{}">{}</option>', options))
