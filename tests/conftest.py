@@ -1,0 +1,94 @@
+"""The cast: a small city with two districts, three streets, committees and one user per role.
+
+Names follow the healthchecks style: each user's scope is in their name.
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from liangxin.accounts.models import RoleAssignment, User
+from liangxin.mgmt.models import ManagementNode, NodeKind
+from liangxin.orgs import services
+from liangxin.regions.models import Carrier, CarrierKind, Region, RegionLevel
+
+PASSWORD = "Test@pass-2026"
+# valid 统一社会信用代码 (GB 32100 checksums)
+CODES = ["91310101MA1FPX0003", "91310101MA1FPX0016", "91310104MA1FPX002L", "91310101MA1FPX003C"]
+
+
+class Cast:
+    """Everything the tests refer to by name."""
+
+
+def _region(code, name, level, parent=None):
+    return Region.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+def _node(name, kind, parent=None, region=None):
+    return ManagementNode.objects.create(name=name, kind=kind, parent=parent, region=region)
+
+
+def _user(username, role, node):
+    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username)
+    RoleAssignment.objects.create(user=user, role=role, node=node)
+    return user
+
+
+@pytest.fixture
+def cast(db):
+    c = Cast()
+    c.city = _region("310000", "上海市", RegionLevel.CITY)
+    c.huangpu = _region("310101", "黄浦区", RegionLevel.DISTRICT, c.city)
+    c.xuhui = _region("310104", "徐汇区", RegionLevel.DISTRICT, c.city)
+    c.nanjing = _region("310101002", "南京东路街道", RegionLevel.STREET, c.huangpu)
+    c.waitan = _region("310101013", "外滩街道", RegionLevel.STREET, c.huangpu)
+    c.tianping = _region("310104003", "天平路街道", RegionLevel.STREET, c.xuhui)
+    c.grid = _region("310101002001", "第一网格", RegionLevel.GRID, c.nanjing)
+    c.city_node = _node("上海市社会工作党委", NodeKind.CITY, region=c.city)
+    c.huangpu_node = _node("黄浦区社会工作党委", NodeKind.DISTRICT, c.city_node, c.huangpu)
+    c.xuhui_node = _node("徐汇区社会工作党委", NodeKind.DISTRICT, c.city_node, c.xuhui)
+    c.nanjing_node = _node("南京东路街道综合党委", NodeKind.STREET, c.huangpu_node, c.nanjing)
+    c.waitan_node = _node("外滩街道综合党委", NodeKind.STREET, c.huangpu_node, c.waitan)
+    c.tianping_node = _node("天平路街道综合党委", NodeKind.STREET, c.xuhui_node, c.tianping)
+    c.lawyers_node = _node("上海市律师行业党委", NodeKind.INDUSTRY, c.city_node)
+    c.building = Carrier.objects.create(name="新世界大厦", kind=CarrierKind.BUILDING, street=c.nanjing)
+    c.park = Carrier.objects.create(name="天平科技园", kind=CarrierKind.PARK, street=c.tianping)
+
+    c.city_admin = _user("city_admin", "city_admin", c.city_node)
+    c.district_admin = _user("huangpu_admin", "district_admin", c.huangpu_node)
+    c.xuhui_admin = _user("xuhui_admin", "district_admin", c.xuhui_node)
+    c.street_admin = _user("nanjing_admin", "street_admin", c.nanjing_node)
+    c.other_street_admin = _user("waitan_admin", "street_admin", c.waitan_node)
+    c.industry_admin = _user("lawyers_admin", "industry_admin", c.lawyers_node)
+    c.auditor = _user("huangpu_auditor", "auditor", c.huangpu_node)
+    c.nobody = User.objects.create_user(username="nobody", password=PASSWORD)
+
+    c.org = services.create_organization(c.city_admin, org_values(c, name="上海嘉信信息科技有限公司", credit_code=CODES[0]))
+    c.waitan_org = services.create_organization(
+        c.city_admin, org_values(c, name="外滩餐饮管理有限公司", credit_code=CODES[1], operating_region=c.waitan)
+    )
+    c.xuhui_org = services.create_organization(
+        c.city_admin, org_values(c, name="天平软件有限公司", credit_code=CODES[2], operating_region=c.tianping, carrier=c.park)
+    )
+    return c
+
+
+def org_values(c, **overrides) -> dict:
+    values = dict(
+        name="测试组织有限公司", credit_code=None, founded_on=datetime.date(2015, 3, 1), kind="private",
+        industry="I", supervising_unit="", employees=120, above_scale=False, key_industry=False,
+        owner_is_member=False, has_union=False, has_youth_league=False, has_womens_federation=False,
+        registered_region=c.nanjing, operating_region=c.nanjing, carrier=None, address="", contact_name="",
+        contact_phone="", attachment_kind="", attachment_node=None, attachment_reason="", attachment_date=None,
+    )  # fmt: skip
+    values.update(overrides)
+    return values
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
