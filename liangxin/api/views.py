@@ -104,9 +104,12 @@ class OrganizationViewSet(
     def keyset_order(self):
         return getattr(self, "_sort", ("sort_key", False))
 
-    def perform_create(self, serializer):
+    def create(self, request, *args, **kwargs):
         if not self.scope.can_edit_registry:
-            raise PermissionDenied
+            raise PermissionDenied  # before validation, so a reader learns nothing from error bodies
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         serializer.instance = services.create_organization(self.request.user, dict(serializer.validated_data))
 
     def get_object(self):

@@ -158,6 +158,7 @@ class OrganizationEdit(ScopedView):
 
 class OrganizationDeactivate(OrganizationEdit):
     def get(self, request, pk):
+        self._get(pk)
         return redirect("web:org_detail", pk=pk)
 
     def post(self, request, pk):
@@ -178,6 +179,7 @@ class OrganizationDeactivate(OrganizationEdit):
 
 class OrganizationRestore(OrganizationEdit):
     def get(self, request, pk):
+        self._get(pk)
         return redirect("web:org_detail", pk=pk)
 
     def post(self, request, pk):

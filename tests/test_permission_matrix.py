@@ -1,0 +1,128 @@
+"""Every URL of the product × every role, inside and outside the object's scope.
+
+A URL added without an entry in MATRIX fails ``test_every_url_has_a_matrix_entry``.
+Outside scope answers exactly like a missing object (404); visible but not changeable is 403.
+"""
+
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .conftest import client_for
+
+USERS = ["anon", "city", "huangpu", "xuhui", "nanjing", "waitan", "lawyers", "auditor", "nobody"]
+USER_ATTR = {
+    "anon": None, "city": "city_admin", "huangpu": "district_admin", "xuhui": "xuhui_admin",
+    "nanjing": "street_admin", "waitan": "other_street_admin", "lawyers": "industry_admin",
+    "auditor": "auditor", "nobody": "nobody",
+}  # fmt: skip
+
+
+def expect(default: int, anon: int = 302, **overrides) -> dict[str, int]:
+    table = {u: default for u in USERS}
+    table["anon"] = anon
+    table.update(overrides)
+    return table
+
+
+READERS = expect(200, nobody=403)
+EVERYONE = expect(200)
+VIEW_ORG = expect(200, xuhui=404, waitan=404, lawyers=404, nobody=403)
+EDIT_ORG = {**VIEW_ORG, "auditor": 403}
+EDIT_ORG_ACTION = {k: (302 if v == 200 else v) for k, v in EDIT_ORG.items()}
+ORG_EDITORS = expect(200, auditor=403, nobody=403)
+CITY_ONLY = expect(403, city=200)
+ACCOUNT_MANAGERS = expect(403, city=200, huangpu=200, xuhui=200)
+API = {"anon": 401}
+
+# url name → (method, kwargs builder, body, expected per user)
+MATRIX = {
+    "web:login": ("get", None, None, expect(302, anon=200)),
+    "web:logout": ("post", None, None, expect(302)),
+    "web:profile": ("get", None, None, EVERYONE),
+    "web:home": ("get", None, None, EVERYONE),
+    "web:org_list": ("get", None, None, READERS),
+    "web:org_export": ("get", None, None, READERS),
+    "web:org_create": ("get", None, None, ORG_EDITORS),
+    "web:org_carrier_options": ("get", None, None, READERS),
+    "web:org_detail": ("get", lambda c: {"pk": c.org.pk}, None, VIEW_ORG),
+    "web:org_edit": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG),
+    "web:org_deactivate": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
+    "web:org_restore": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
+    "web:region_list": ("get", None, None, READERS),
+    "web:region_create": ("get", None, None, CITY_ONLY),
+    "web:region_edit": ("get", lambda c: {"pk": c.nanjing.pk}, None, CITY_ONLY),
+    "web:carrier_list": ("get", None, None, READERS),
+    "web:carrier_create": ("get", None, None, expect(200, lawyers=403, auditor=403, nobody=403)),
+    "web:carrier_edit": (
+        "get", lambda c: {"pk": c.building.pk}, None, expect(200, xuhui=404, waitan=404, lawyers=403, auditor=403, nobody=403)
+    ),
+    "web:node_list": ("get", None, None, READERS),
+    "web:node_create": ("get", None, None, CITY_ONLY),
+    "web:node_edit": ("get", lambda c: {"pk": c.nanjing_node.pk}, None, CITY_ONLY),
+    "web:account_list": ("get", None, None, ACCOUNT_MANAGERS),
+    "web:account_create": ("get", None, None, ACCOUNT_MANAGERS),
+    "web:account_edit": ("get", lambda c: {"pk": c.street_admin.pk}, None, {**ACCOUNT_MANAGERS, "xuhui": 404}),
+    "web:audit_list": ("get", None, None, expect(200, lawyers=403, nobody=403)),
+    "api-schema": ("get", None, None, expect(200, anon=200)),
+    "api-docs": ("get", None, None, expect(200, anon=200)),
+    "api-redoc": ("get", None, None, expect(200, anon=200)),
+    "api-root": ("get", None, None, expect(200, **API)),
+    "region-list": ("get", None, None, {**READERS, **API}),
+    "region-detail": ("get", lambda c: {"code": c.nanjing.code}, None, {**READERS, "xuhui": 404, "waitan": 404, **API}),
+    "carrier-list": ("get", None, None, {**READERS, **API}),
+    "carrier-detail": ("get", lambda c: {"pk": c.building.pk}, None, {**READERS, "xuhui": 404, "waitan": 404, **API}),
+    "organization-list": ("get", None, None, {**READERS, **API}),
+    "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
+    "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
+    "organization-list POST": ("post", None, {"name": "x"}, {**ORG_EDITORS, "city": 400, "huangpu": 400,
+                                                             "xuhui": 400, "nanjing": 400, "waitan": 400,
+                                                             "lawyers": 400, **API}),
+}
+
+
+def all_url_names(resolver=None, namespace="") -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the Django admin is for the superuser only: test_admin_is_superuser_only
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= all_url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_has_a_matrix_entry():
+    covered = {key.split(" ")[0] for key in MATRIX}
+    missing = sorted(all_url_names() - covered)
+    assert missing == [], f"URL 没有权限矩阵条目：{missing}"
+
+
+@pytest.mark.parametrize("entry", sorted(MATRIX))
+def test_permission_matrix(cast, entry):
+    from django.urls import reverse
+
+    method, kwargs, body, expected = MATRIX[entry]
+    url = reverse(entry.split(" ")[0], kwargs=kwargs(cast) if kwargs else None)
+    wrong = {}
+    for user_key in USERS:
+        user = getattr(cast, USER_ATTR[user_key]) if USER_ATTR[user_key] else None
+        client = client_for(user)
+        if body is not None:
+            response = getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+        else:
+            response = getattr(client, method)(url)
+        if response.status_code != expected[user_key]:
+            wrong[user_key] = (response.status_code, expected[user_key])
+    assert wrong == {}, f"{entry} {url}: (实际, 期望) {wrong}"
+
+
+def test_admin_is_superuser_only(cast):
+    assert client_for(cast.city_admin).get("/admin/").status_code == 302
+    cast.nobody.is_superuser = cast.nobody.is_staff = True
+    cast.nobody.save()
+    assert client_for(cast.nobody).get("/admin/").status_code == 200
