@@ -40,7 +40,9 @@ STATUS_TO = datetime.date(2026, 6, 30)
 
 CITY_COMMITTEE = "上海市社会工作党委"
 LAWYERS_COMMITTEE = "上海市律师行业党委"
-INDUSTRY_COMMITTEES = [LAWYERS_COMMITTEE, "上海市注册会计师行业党委", "上海市工程造价咨询行业党委", "上海市物流行业党委"]
+INDUSTRY_COMMITTEES = [
+    LAWYERS_COMMITTEE, "上海市注册会计师行业党委", "上海市工程造价咨询行业党委", "上海市物流行业党委",
+]  # fmt: skip
 
 # (username, full name, role, node name)
 DEMO_ACCOUNTS = [
@@ -128,15 +130,17 @@ TRADES = [
     "珠宝玉石", "茶叶", "酒类", "医药", "物业管理", "房地产经纪", "广告", "装饰装修", "文化创意", "人力资源服务",
     "集成电路", "新能源汽车", "食品", "花卉", "家政服务", "养老服务", "律师", "商业联合", "小额贷款",
 ]  # fmt: skip
-HOMETOWNS = ["温州", "福建", "泉州", "宁波", "安徽", "江西", "湖南", "四川", "河南", "山东", "湖北", "广东", "台州",
-             "莆田", "义乌", "江苏", "浙江", "重庆", "云南", "贵州", "甘肃", "黑龙江", "吉林", "辽宁", "山西"]  # fmt: skip
+HOMETOWNS = [
+    "温州", "福建", "泉州", "宁波", "安徽", "江西", "湖南", "四川", "河南", "山东", "湖北", "广东", "台州",
+    "莆田", "义乌", "江苏", "浙江", "重庆", "云南", "贵州", "甘肃", "黑龙江", "吉林", "辽宁", "山西",
+]  # fmt: skip
 FOUNDATION_ENDINGS = ["公益基金会", "慈善基金会", "教育发展基金会", "助学基金会"]
 # 社会中介组织: (ending, industry, share, credit code category prefix). Law firms register with 司法 (3).
 INTERMEDIARY_KINDS = [
-    ("律师事务所", "L", 40, "31"), ("会计师事务所（特殊普通合伙）", "L", 8, "91"), ("会计师事务所有限公司", "L", 10, "91"),
-    ("税务师事务所有限公司", "L", 10, "91"), ("资产评估有限公司", "L", 8, "91"),
-    ("工程造价咨询有限公司", "M", 12, "91"), ("专利代理事务所（普通合伙）", "L", 5, "91"),
-    ("房地产估价有限公司", "L", 7, "91"),
+    ("律师事务所", "L", 40, "31"), ("会计师事务所（特殊普通合伙）", "L", 8, "91"),
+    ("会计师事务所有限公司", "L", 10, "91"), ("税务师事务所有限公司", "L", 10, "91"),
+    ("资产评估有限公司", "L", 8, "91"), ("工程造价咨询有限公司", "M", 12, "91"),
+    ("专利代理事务所（普通合伙）", "L", 5, "91"), ("房地产估价有限公司", "L", 7, "91"),
 ]  # fmt: skip
 OTHER_ECONOMIC_KINDS = [
     ("农民专业合作社", "A", "93"), ("投资合伙企业（有限合伙）", "J", "91"), ("商务咨询中心", "L", "91"),
@@ -146,8 +150,10 @@ SUPERVISORS = {
     OrgKind.ASSOCIATION: ["上海市科学技术协会", "上海市体育局", "上海市文化和旅游局", "上海市民政局", "{d}民政局"],
     OrgKind.NON_ENTERPRISE: ["{d}教育局", "{d}民政局", "{d}卫生健康委员会", "{d}文化和旅游局"],
     OrgKind.FOUNDATION: ["上海市民政局"],
-    OrgKind.TRADE_ASSOCIATION: ["上海市商务委员会", "上海市经济和信息化委员会", "上海市工商业联合会", "{d}工商业联合会"],
-}
+    OrgKind.TRADE_ASSOCIATION: [
+        "上海市商务委员会", "上海市经济和信息化委员会", "上海市工商业联合会", "{d}工商业联合会",
+    ],
+}  # fmt: skip
 
 # Kind mix (percent): private firms dominate; social organizations are ~8% together.
 KIND_WEIGHT = {
@@ -168,9 +174,13 @@ CREDIT_PREFIX = {
     OrgKind.FOUNDATION: "53",
 }  # fmt: skip
 MOVED_REASONS = ["迁往外省市经营", "迁往本市其他区", "经营场所变更，迁出本辖区", "随总部迁往江苏省苏州市"]
-DEREGISTERED_REASONS = ["经营期限届满，已办理注销登记", "股东会决议解散", "被吊销营业执照后注销", "简易注销", "业务主管单位撤销登记"]
-ROADS = ["人民路", "中山路", "建国路", "复兴路", "长江路", "银都路", "沪南路", "金海路", "海宁路", "天山路", "光复路",
-         "秀川路", "华夏路", "园区路", "民生路", "新华路", "东方路", "曹安公路", "沪太路", "松汇路", "城中路"]  # fmt: skip
+DEREGISTERED_REASONS = [
+    "经营期限届满，已办理注销登记", "股东会决议解散", "被吊销营业执照后注销", "简易注销", "业务主管单位撤销登记",
+]  # fmt: skip
+ROADS = [
+    "人民路", "中山路", "建国路", "复兴路", "长江路", "银都路", "沪南路", "金海路", "海宁路", "天山路", "光复路",
+    "秀川路", "华夏路", "园区路", "民生路", "新华路", "东方路", "曹安公路", "沪太路", "松汇路", "城中路",
+]  # fmt: skip
 CARRIER_SUFFIX = {
     CarrierKind.BUILDING: ["大厦", "广场", "中心", "商务大楼", "国际大厦", "金融中心"],
     CarrierKind.PARK: ["科技园", "创意园", "产业园", "工业园", "文化创意园区", "创业园"],
@@ -206,7 +216,7 @@ def _accumulate(values):
 def gb11714_check(body: str) -> str:
     """The 9th character of an organization code (GB 11714): weighted sum mod 11."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights))
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, weights, strict=True))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
@@ -258,7 +268,7 @@ def build_regions(rng: random.Random) -> World:
         _region(code, name, RegionLevel.DISTRICT, city, i) for i, (code, name, _) in enumerate(shanghai.DISTRICTS)
     )
     streets = []
-    for district, (_, _, children) in zip(world.districts, shanghai.DISTRICTS):
+    for district, (_, _, children) in zip(world.districts, shanghai.DISTRICTS, strict=True):
         streets += [_region(code, name, RegionLevel.STREET, district, i) for i, (code, name) in enumerate(children)]
     world.streets = Region.objects.bulk_create(streets)
     by_code = {d.code: d for d in world.districts}
@@ -294,7 +304,8 @@ def build_carriers(rng: random.Random, world: World) -> None:
             roads.insert(0, street.name[:-2])
         world.roads[street.id] = roads
         names: set[str] = set()
-        while len(names) < rng.randint(2, 6):
+        wanted = rng.randint(2, 6)
+        while len(names) < wanted:
             kind = kinds.pick(rng)
             name = _brand(rng, 2) + rng.choice(CARRIER_SUFFIX[kind])
             if name not in names:  # unique within a street
@@ -330,3 +341,335 @@ def build_nodes(world: World) -> None:
         add(f"{street.name}综合党委", NodeKind.STREET, by_district[world.district_of[street.id].id], street)
     for name in INDUSTRY_COMMITTEES:
         add(name, NodeKind.INDUSTRY, city, None)
+
+
+# ---------------------------------------------------------------------------------------
+# Organizations
+# ---------------------------------------------------------------------------------------
+class Namer:
+    """Joins name parts; pinyin keys come from per-part keys computed once (pypinyin is slow)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, tuple[str, str]] = {}
+
+    def keys(self, parts: Sequence[str]) -> tuple[str, str, str]:
+        """(name, pinyin initials, sort key) — equal to pinyin.initials/sort_key of the name."""
+        initials, sorts = [], []
+        for part in parts:
+            hit = self.cache.get(part)
+            if hit is None:
+                hit = self.cache[part] = (pinyin.initials(part), pinyin.sort_key(part))
+            initials.append(hit[0])
+            sorts.append(hit[1])
+        return "".join(parts), "".join(initials)[:200], " ".join(sorts)[:400]
+
+
+# (name parts, industry, first two characters of the credit code, is a law firm)
+Naming = tuple[list[str], str, str, bool]
+
+
+class OrgFactory:
+    """Builds one Organization per call from the seeded world; no queries after setup."""
+
+    def __init__(self, rng: random.Random, world: World) -> None:
+        self.rng, self.world, self.namer = rng, world, Namer()
+        self.lookup = street_committee_lookup()
+        self.memo: dict[tuple[int, int, int], tuple] = {}
+        self.kinds = Picker(KIND_WEIGHT)
+        self.private_industry = Picker(PRIVATE_INDUSTRY)
+        self.foreign_industry = Picker(FOREIGN_INDUSTRY)
+        self.shop_industry = Picker(SHOP_INDUSTRY)
+        self.intermediary = Picker({(end, ind, prefix): share for end, ind, share, prefix in INTERMEDIARY_KINDS})
+        self.streets = Picker(
+            {s: DISTRICT_WEIGHT[world.district_of[s.id].name] * rng.uniform(0.5, 1.5) for s in world.streets}
+        )
+        self.streets_per_district = {d.id: sum(1 for s in world.streets if world.district_of[s.id] == d)
+                                     for d in world.districts}  # fmt: skip
+        self.lawyers = world.nodes[LAWYERS_COMMITTEE]
+        self.namings = {
+            OrgKind.PRIVATE: self._private, OrgKind.HMT: self._private, OrgKind.FOREIGN: self._foreign,
+            OrgKind.INDIVIDUAL: self._individual, OrgKind.OTHER_ECONOMIC: self._other_economic,
+            OrgKind.ASSOCIATION: self._association, OrgKind.NON_ENTERPRISE: self._non_enterprise,
+            OrgKind.FOUNDATION: self._foundation, OrgKind.INTERMEDIARY: self._intermediary,
+            OrgKind.TRADE_ASSOCIATION: self._trade_association,
+        }  # fmt: skip
+
+    def make(self, index: int) -> Organization:
+        rng = self.rng
+        street, operating, registered = self._places()
+        district = self.world.district_of[street.id]
+        kind = self.kinds.pick(rng)
+        parts, industry, prefix, law_firm = self.namings[kind](district, street)
+        name, initials, sort_key = self.namer.keys(parts)
+        values = self._size(kind, industry) | self._status()
+        founded = values["founded_on"]
+        attachment = self.lawyers if law_firm and rng.random() < 0.03 else None
+        carriers = self.world.carriers.get(street.id)
+        carrier = rng.choice(carriers) if carriers and rng.random() < 0.3 else None
+        node, basis = self._responsible(operating, registered, attachment)
+        return Organization(
+            name=name, pinyin_initials=initials, sort_key=sort_key, kind=kind, sector=SECTOR_OF_KIND[kind],
+            industry=industry, credit_code=credit_code(prefix, registered.code[:6], index, founded.year >= 2016),
+            supervising_unit=self._supervisor(kind, district, law_firm),
+            operating_region_id=operating.id, registered_region_id=registered.id,
+            carrier_id=carrier.id if carrier else None, address=self._address(street, carrier),
+            contact_name=self._person(), contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            responsible_node_id=node.id if node else None, responsible_basis=basis,
+            **self._attachment(attachment, founded), **values,
+        )  # fmt: skip
+
+    def _places(self) -> tuple[Region, Region, Region]:
+        """(street, operating place, registered place): a grid when the street has grids;
+        registered mostly where it operates, else another street (10%) or only a district (5%)."""
+        rng = self.rng
+        street = self.streets.pick(rng)
+        grids = self.world.grids.get(street.id)
+        operating = rng.choice(grids) if grids else street
+        draw = rng.random()
+        if draw < 0.85:
+            return street, operating, street
+        if draw < 0.95:
+            return street, operating, self.streets.pick(rng)
+        return street, operating, rng.choice(self.world.districts)
+
+    def _responsible(self, operating: Region, registered: Region, attachment: ManagementNode | None) -> tuple:
+        """responsible_node_for on a probe, memoized: it depends on these three values only."""
+        key = (operating.id, registered.id, attachment.id if attachment else 0)
+        hit = self.memo.get(key)
+        if hit is None:
+            probe = Organization(
+                operating_region=operating,
+                registered_region=registered,
+                attachment_node=attachment,
+                attachment_kind=AttachmentKind.INDUSTRY if attachment else "",
+            )
+            hit = self.memo[key] = responsible_node_for(probe, self.lookup, ())
+        return hit
+
+    def _size(self, kind: str, industry: str) -> dict:
+        """Employees (lognormal: most 1–10, a long tail) and the flags that grow with size."""
+        rng = self.rng
+        mu, sigma = EMPLOYEES[kind]
+        employees = max(1, min(80_000, round(rng.lognormvariate(mu, sigma))))
+        enterprise = SECTOR_OF_KIND[kind] == "economic" and kind != OrgKind.INDIVIDUAL
+        # 规模以上 is a revenue threshold; headcount is the proxy here
+        above = enterprise and rng.random() < min(0.95, max(0.0, (employees - 20) / 150))
+        key_chance = (0.04 if industry in "CGIJK" else 0.025) + (0.15 if employees >= 100 else 0.0)
+        # unions first, youth league and women's federation mostly where a union exists
+        union = rng.random() < min(0.9, 0.03 + 0.12 * math.log(employees))
+        return {
+            "employees": employees, "above_scale": above, "key_industry": rng.random() < key_chance,
+            "owner_is_member": rng.random() < 0.03, "has_union": union,
+            "has_youth_league": union and rng.random() < 0.4,
+            "has_womens_federation": union and rng.random() < 0.55,
+        }  # fmt: skip
+
+    def _status(self) -> dict:
+        """Founding dates lean to recent years; 4% have moved away or been deregistered."""
+        rng = self.rng
+        span = (FOUNDED_TO - FOUNDED_FROM).days
+        founded = FOUNDED_FROM + datetime.timedelta(days=int(span * rng.random() ** 0.6))
+        draw = rng.random()
+        if draw < 0.96:
+            return {"founded_on": founded, "status": OrgStatus.OPERATING, "status_date": None, "status_reason": ""}
+        moved = draw < 0.975
+        start = founded + datetime.timedelta(days=180)
+        on = start + datetime.timedelta(days=rng.randint(0, max(0, (STATUS_TO - start).days)))
+        return {
+            "founded_on": founded, "status": OrgStatus.MOVED if moved else OrgStatus.DEREGISTERED,
+            "status_date": min(on, STATUS_TO),
+            "status_reason": rng.choice(MOVED_REASONS if moved else DEREGISTERED_REASONS),
+        }  # fmt: skip
+
+    def _attachment(self, node: ManagementNode | None, founded: datetime.date) -> dict:
+        if node is None:
+            return {"attachment_kind": "", "attachment_node": None, "attachment_reason": "", "attachment_date": None}
+        start = max(founded, datetime.date(2016, 1, 1))
+        on = start + datetime.timedelta(days=self.rng.randint(0, max(0, (FOUNDED_TO - start).days)))
+        return {
+            "attachment_kind": AttachmentKind.INDUSTRY,
+            "attachment_node": node,
+            "attachment_reason": "律师行业党委统一管理",
+            "attachment_date": on,
+        }
+
+    def _supervisor(self, kind: str, district: Region, law_firm: bool) -> str:
+        if law_firm:
+            return "上海市司法局"
+        choices = SUPERVISORS.get(kind)
+        return self.rng.choice(choices).format(d=district.name) if choices else ""
+
+    def _address(self, street: Region, carrier: Carrier | None) -> str:
+        rng = self.rng
+        if carrier is not None:
+            return f"{carrier.address}{rng.randint(1, 30)}{rng.randint(1, 20):02d}室"
+        return f"{rng.choice(self.world.roads[street.id])}{rng.randint(1, 2000)}号"
+
+    def _person(self) -> str:
+        rng = self.rng
+        given = rng.choice(GIVEN_CHARS) if rng.random() < 0.3 else rng.choice(GIVEN_CHARS) + rng.choice(GIVEN_CHARS)
+        return rng.choice(SURNAMES) + given
+
+    # --- names, one builder per kind: (parts, industry, credit code prefix, law firm) ---
+    def _brand_parts(self, chars: str = BRAND_CHARS) -> list[str]:
+        # single characters are the cached parts, so the brand space is large yet cheap
+        rng = self.rng
+        return [rng.choice(chars) for _ in range(2 if rng.random() < 0.7 else 3)]
+
+    def _private(self, district: Region, street: Region) -> Naming:
+        industry = self.private_industry.pick(self.rng)
+        suffix = "股份有限公司" if self.rng.random() < 0.02 else "有限公司"
+        return ["上海", *self._brand_parts(), self.rng.choice(COMPANY_WORDS[industry]), suffix], industry, "91", False
+
+    def _foreign(self, district: Region, street: Region) -> Naming:
+        rng = self.rng
+        industry = self.foreign_industry.pick(rng)
+        word = rng.choice(COMPANY_WORDS[industry])
+        if rng.random() < 0.6:  # e.g. 艾克斯（上海）电子科技有限公司
+            return [*self._brand_parts(FOREIGN_CHARS), "（上海）", word, "有限公司"], industry, "91", False
+        return ["上海", *self._brand_parts(FOREIGN_CHARS), word, "有限公司"], industry, "91", False
+
+    def _individual(self, district: Region, street: Region) -> Naming:
+        industry = self.shop_industry.pick(self.rng)
+        parts = [district.name, *self._brand_parts()[:2], self.rng.choice(SHOP_WORDS[industry])]
+        return parts, industry, "92", False
+
+    def _other_economic(self, district: Region, street: Region) -> Naming:
+        ending, industry, prefix = self.rng.choice(OTHER_ECONOMIC_KINDS)
+        return ["上海", *self._brand_parts(), ending], industry, prefix, False
+
+    def _association(self, district: Region, street: Region) -> Naming:
+        rng = self.rng
+        place = self._place_prefix(district, street)
+        return [place, rng.choice(ASSOCIATION_TOPICS), rng.choice(ASSOCIATION_ENDINGS)], "S", "51", False
+
+    def _non_enterprise(self, district: Region, street: Region) -> Naming:
+        word, industry = self.rng.choice(NON_ENTERPRISE_WORDS)
+        # 浦东 writes 上海浦东新区…; elsewhere 上海市X区…
+        place = "上海浦东新区" if district.name == "浦东新区" else f"上海市{district.name}"
+        return [place, *self._brand_parts()[:2], word], industry, "52", False
+
+    def _foundation(self, district: Region, street: Region) -> Naming:
+        return ["上海", *self._brand_parts(), self.rng.choice(FOUNDATION_ENDINGS)], "S", "53", False
+
+    def _intermediary(self, district: Region, street: Region) -> Naming:
+        ending, industry, prefix = self.intermediary.pick(self.rng)
+        law_firm = ending == "律师事务所"
+        head = "上海市" if law_firm and self.rng.random() < 0.5 else "上海"
+        return [head, *self._brand_parts(), ending], industry, prefix, law_firm
+
+    def _trade_association(self, district: Region, street: Region) -> Naming:
+        rng = self.rng
+        draw = rng.random()
+        if draw < 0.5:
+            return [self._place_prefix(district, None), rng.choice(TRADES), "行业协会"], "S", "51", False
+        if draw < 0.8:
+            return ["上海市", rng.choice(HOMETOWNS), "商会"], "S", "51", False
+        return [f"上海市{district.name}{street.name}", "商会"], "S", "51", False
+
+    def _place_prefix(self, district: Region, street: Region | None) -> str:
+        """上海市, 上海市X区 or 上海市X区Y街道 — one cached part, so no pinyin seams inside."""
+        draw = self.rng.random()
+        if draw < 0.3:
+            return "上海市"
+        if draw < 0.8 or street is None:
+            return f"上海市{district.name}"
+        return f"上海市{district.name}{street.name}"
+
+
+def build_organizations(stdout, rng: random.Random, world: World, count: int) -> None:
+    """``count`` organizations in batches of BATCH rows, one transaction per batch."""
+    factory = OrgFactory(rng, world)
+    started = time.monotonic()
+    for start in range(0, count, BATCH):
+        batch = [factory.make(i) for i in range(start, min(start + BATCH, count))]
+        with transaction.atomic():
+            Organization.objects.bulk_create(batch)
+        done = start + len(batch)
+        if done % PROGRESS_EVERY == 0 or done == count:
+            stdout.write(f"  两新组织 {done:,} / {count:,}，用时 {time.monotonic() - started:.0f} 秒")
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts, reset, command
+# ---------------------------------------------------------------------------------------
+def create_accounts(world: World) -> None:
+    for username, full_name, role, node_name in DEMO_ACCOUNTS:
+        # a superuser kept across --reset may already hold the name: reuse it
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.full_name = full_name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        RoleAssignment.objects.get_or_create(user=user, role=role, node=world.nodes[node_name])
+
+
+def accounts_table() -> list[str]:
+    """The demo accounts as aligned lines (Chinese labels, CJK counted as two columns)."""
+    rows = [("用户名", "密码", "角色", "所属节点")]
+    assignments = RoleAssignment.objects.filter(user__username__in=[a[0] for a in DEMO_ACCOUNTS])
+    by_user = {a.user.username: a for a in assignments.select_related("user", "node")}
+    for username, *_ in DEMO_ACCOUNTS:
+        if username in by_user:
+            a = by_user[username]
+            rows.append((username, DEMO_PASSWORD, a.get_role_display(), a.node.name))
+    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+    return ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+@transaction.atomic
+def reset() -> None:
+    """Delete the demo world in foreign-key order (superuser accounts are kept)."""
+    Organization.objects.all().delete()
+    RoleAssignment.objects.all().delete()
+    User.objects.filter(is_superuser=False).delete()
+    Carrier.objects.all().delete()
+    # both trees protect a node with children from deletion: detach the children first
+    ManagementNode.objects.update(parent=None)
+    ManagementNode.objects.all().delete()
+    Region.objects.update(parent=None)
+    Region.objects.all().delete()
+
+
+class Command(BaseCommand):
+    help = "生成上海市演示数据：行政区划、载体、管理树、两新组织和演示账号"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--orgs", type=int, default=20_000, help="两新组织数量（默认 20000）")
+        parser.add_argument("--reset", action="store_true", help="删除已有演示数据后重建")
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子，相同种子生成相同数据")
+
+    def handle(self, *args, orgs: int, reset: bool, seed: int, **options) -> None:
+        if Region.objects.exists():
+            if not reset:
+                self.stdout.write("演示数据已存在，未做任何修改（如需重建请加 --reset）。")
+                self._print_accounts()
+                return
+            self.stdout.write("删除已有演示数据……")
+            globals()["reset"]()
+        started = time.monotonic()
+        rng = random.Random(seed)
+        with transaction.atomic():
+            world = build_regions(rng)
+            build_carriers(rng, world)
+            build_nodes(world)
+            create_accounts(world)
+        self.stdout.write(
+            f"行政区划 {Region.objects.count()} 个，载体 {Carrier.objects.count()} 个，"
+            f"管理节点 {ManagementNode.objects.count()} 个；开始生成 {orgs:,} 个两新组织……"
+        )
+        build_organizations(self.stdout, rng, world, orgs)
+        self.stdout.write(self.style.SUCCESS(f"演示数据生成完成，用时 {time.monotonic() - started:.0f} 秒。"))
+        self._print_accounts()
+
+    def _print_accounts(self) -> None:
+        self.stdout.write("演示账号：")
+        for line in accounts_table():
+            self.stdout.write("  " + line)

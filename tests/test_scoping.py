@@ -1,0 +1,104 @@
+"""See by place, act by responsibility."""
+
+import datetime
+
+from liangxin.accounts.models import RoleAssignment
+from liangxin.accounts.scoping import scope_for
+from liangxin.orgs import services
+
+from .conftest import CODES, client_for, org_values
+
+
+def names(qs) -> set[str]:
+    return set(qs.values_list("name", flat=True))
+
+
+def attached_lawfirm(cast):
+    """A law firm operating in 外滩街道 but attached (属业) to the lawyers' committee."""
+    return services.create_organization(
+        cast.city_admin,
+        org_values(
+            cast, name="外滩律师事务所", credit_code=CODES[3], kind="intermediary", industry="L",
+            operating_region=cast.waitan, attachment_kind="industry", attachment_node=cast.lawyers_node,
+            attachment_reason="律师行业党委统一管理", attachment_date=datetime.date(2024, 1, 1),
+        ),
+    )  # fmt: skip
+
+
+def test_each_role_sees_its_subtree(cast):
+    assert names(scope_for(cast.street_admin).organizations()) == {"上海嘉信信息科技有限公司"}
+    assert names(scope_for(cast.district_admin).organizations()) == {"上海嘉信信息科技有限公司", "外滩餐饮管理有限公司"}
+    assert names(scope_for(cast.xuhui_admin).organizations()) == {"天平软件有限公司"}
+    assert len(names(scope_for(cast.city_admin).organizations())) == 3
+    assert names(scope_for(cast.nobody).organizations()) == set()
+
+
+def test_place_gives_read_only_sight_of_others_responsibility(cast):
+    firm = attached_lawfirm(cast)
+    waitan = scope_for(cast.other_street_admin)
+    assert firm in waitan.organizations("view")
+    assert firm not in waitan.organizations("change")
+    lawyers = scope_for(cast.industry_admin)
+    assert names(lawyers.organizations("view")) == {"外滩律师事务所"}
+    assert firm in lawyers.organizations("change")
+    client = client_for(cast.other_street_admin)
+    assert client.get(f"/orgs/{firm.pk}/").status_code == 200
+    assert client.get(f"/orgs/{firm.pk}/edit/").status_code == 403
+    assert client.patch(f"/api/v1/organizations/{firm.pk}/", {"employees": 3}, content_type="application/json").status_code == 403
+
+
+def test_auditor_reads_but_never_edits(cast):
+    scope = scope_for(cast.auditor)
+    assert names(scope.organizations("view")) == {"上海嘉信信息科技有限公司", "外滩餐饮管理有限公司"}
+    assert not scope.organizations("change").exists()
+
+
+def test_several_roles_add_up(cast):
+    RoleAssignment.objects.create(user=cast.street_admin, role="street_admin", node=cast.tianping_node)
+    scope = scope_for(type(cast.street_admin).objects.get(pk=cast.street_admin.pk))
+    assert names(scope.organizations("change")) == {"上海嘉信信息科技有限公司", "天平软件有限公司"}
+
+
+def test_outside_scope_is_indistinguishable_from_missing(cast):
+    client = client_for(cast.other_street_admin)
+    missing = client.get("/orgs/999999/")
+    hidden = client.get(f"/orgs/{cast.org.pk}/")
+    assert missing.status_code == hidden.status_code == 404
+    api_missing = client.get("/api/v1/organizations/999999/")
+    api_hidden = client.get(f"/api/v1/organizations/{cast.org.pk}/")
+    assert api_missing.status_code == api_hidden.status_code == 404
+    assert api_missing.json() == api_hidden.json() == {"detail": "对象不存在"}
+
+
+def test_search_and_export_stay_in_scope(cast):
+    client = client_for(cast.other_street_admin)
+    page = client.get("/orgs/", {"q": "嘉信"}).content.decode()
+    assert "嘉信" not in page.split('id="orgs"')[1]
+    api = client.get("/api/v1/organizations/", {"q": CODES[0]}).json()
+    assert api["results"] == []
+    export = client.get("/orgs/export.xlsx", {"q": "嘉信"})
+    from openpyxl import load_workbook
+    import io
+
+    rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content)))["数据"].iter_rows(values_only=True))
+    assert rows == [rows[0]]  # header only
+
+
+def test_region_filter_outside_scope_is_an_error_not_a_leak(cast):
+    response = client_for(cast.street_admin).get("/api/v1/organizations/", {"region": "310104"})
+    assert response.status_code == 400
+    assert "不在您的权限范围内" in response.json()["errors"]["region"][0]
+
+
+def test_accounts_managed_only_inside_subtree(cast):
+    assert set(scope_for(cast.district_admin).users()) == {cast.district_admin, cast.street_admin,
+                                                           cast.other_street_admin, cast.auditor}
+    RoleAssignment.objects.create(user=cast.street_admin, role="street_admin", node=cast.tianping_node)
+    assert cast.street_admin not in scope_for(cast.district_admin).users()  # also holds a role elsewhere
+
+
+def test_audit_log_read_within_scope(cast):
+    huangpu = scope_for(cast.auditor).audit_entries()
+    assert {e.object_repr for e in huangpu if e.object_type == "orgs.organization"} == {
+        "上海嘉信信息科技有限公司", "外滩餐饮管理有限公司"}  # fmt: skip
+    assert not scope_for(cast.industry_admin).audit_entries().exists()
