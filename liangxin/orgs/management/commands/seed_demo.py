@@ -70,7 +70,7 @@ DISTRICT_WEIGHT = {
 BRAND_CHARS = (
     "嘉恒瑞鼎鑫盛德宏永金天新信诚博航佳安泰润丰达汇通联源明光辉宇星伟英卓凯东南申沪江浦兴隆昌福"
     "富祥美益康健雅正君豪创思睿智远志科迅捷优尚品逸格凡楚汉唐元亿万千百世纪时龙凤鹏翔飞腾云霖雨雪"
-    "晨曦阳春秋蓝青绿紫橙松柏杉桐竹梅兰菊荷莲华皓锦绣骏驰铭晟昊淳泓澜涛洋帆舟峰岳川源林森茂荣耀"
+    "晨曦阳春秋蓝青绿紫橙松柏杉桐竹梅兰菊荷莲华皓锦绣骏驰铭晟昊淳泓澜涛洋帆舟峰岳川森茂荣耀"
 )
 FOREIGN_CHARS = "艾克斯特瑞尔拉维诺德森菲普莱奥迪伦马欧卡罗亚贝索霍杰"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
@@ -80,7 +80,7 @@ GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚�
 COMPANY_WORDS: dict[str, list[str]] = {
     "A": ["农业科技", "园艺", "生态农业", "花卉园艺", "水产养殖"],
     "C": ["机械制造", "电子科技", "精密机械", "塑料制品", "服饰", "食品", "化工", "包装材料", "印务", "医疗器械",
-          "汽车配件", "五金制品", "家具", "新材料", "环保设备", "电气", "光电科技", "纺织品", "仪器仪表", "模具"],
+          "汽车配件", "五金制品", "家具", "新材料", "环保设备", "电气", "光电科技", "纺织品", "仪器仪表", "精密模具"],
     "D": ["能源科技", "新能源", "电力工程", "燃气设备"],
     "E": ["建筑工程", "建设工程", "装饰工程", "建筑装潢", "机电安装工程", "园林绿化工程", "市政工程", "幕墙工程"],
     "F": ["贸易", "商贸", "实业", "国际贸易", "进出口", "电子商务", "食品销售", "建材", "医药", "化工原料",
@@ -347,21 +347,41 @@ def build_nodes(world: World) -> None:
 # Organizations
 # ---------------------------------------------------------------------------------------
 class Namer:
-    """Joins name parts; pinyin keys come from per-part keys computed once (pypinyin is slow)."""
+    """Joins name parts; pinyin keys come from per-part keys computed once (pypinyin is slow).
+
+    Concatenated keys equal the keys of the whole name unless two neighbouring parts read
+    differently together (英 + 模具 is 英模 "ying mo", not "ying mu"). Each pair of neighbours
+    is checked once; a name with such a seam gets its keys from the whole name instead.
+    """
 
     def __init__(self) -> None:
-        self.cache: dict[str, tuple[str, str]] = {}
+        self.parts: dict[str, tuple[str, str]] = {}
+        self.seams: dict[tuple[str, str], bool] = {}
 
     def keys(self, parts: Sequence[str]) -> tuple[str, str, str]:
         """(name, pinyin initials, sort key) — equal to pinyin.initials/sort_key of the name."""
-        initials, sorts = [], []
-        for part in parts:
-            hit = self.cache.get(part)
-            if hit is None:
-                hit = self.cache[part] = (pinyin.initials(part), pinyin.sort_key(part))
-            initials.append(hit[0])
-            sorts.append(hit[1])
-        return "".join(parts), "".join(initials)[:200], " ".join(sorts)[:400]
+        name = "".join(parts)
+        for pair in zip(parts, parts[1:], strict=False):
+            clean = self.seams.get(pair)
+            if clean is None:
+                clean = self.seams[pair] = self._reads_apart(pair)
+            if not clean:
+                return name, pinyin.initials(name), pinyin.sort_key(name)
+        return (name, *self._joined(parts))
+
+    def _reads_apart(self, pair: tuple[str, str]) -> bool:
+        both = "".join(pair)
+        return self._joined(pair) == (pinyin.initials(both), pinyin.sort_key(both))
+
+    def _joined(self, parts: Sequence[str]) -> tuple[str, str]:
+        keys = [self._part(p) for p in parts]
+        return "".join(k[0] for k in keys)[:200], " ".join(k[1] for k in keys)[:400]
+
+    def _part(self, part: str) -> tuple[str, str]:
+        hit = self.parts.get(part)
+        if hit is None:
+            hit = self.parts[part] = (pinyin.initials(part), pinyin.sort_key(part))
+        return hit
 
 
 # (name parts, industry, first two characters of the credit code, is a law firm)

@@ -1,0 +1,97 @@
+"""Login, lockout, password hashing, sessions and account management in the product."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from liangxin.accounts.models import RoleAssignment, User
+from liangxin.core.models import AuditEntry
+
+from .conftest import PASSWORD, client_for
+
+
+def login(username, password, ip="10.0.0.1"):
+    client = Client(REMOTE_ADDR=ip)
+    return client, client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_page_is_chinese_and_lands_home(cast):
+    assert "登 录" in Client().get("/login/").content.decode()
+    client, response = login("nanjing_admin", PASSWORD)
+    assert response.status_code == 302 and response.url == "/"
+    assert "南京东路街道综合党委" in client.get("/").content.decode()
+
+
+def test_wrong_password_then_lockout(cast, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(2):
+        assert "用户名或密码错误" in login("nanjing_admin", "wrong")[1].content.decode()
+    third = login("nanjing_admin", "wrong")[1].content.decode()
+    assert "已被锁定" in third
+    assert "已被锁定" in login("nanjing_admin", PASSWORD)[1].content.decode()  # even the right password waits
+    client_for(cast.city_admin).post(f"/accounts/{cast.street_admin.pk}/", {"action": "unlock"})
+    assert login("nanjing_admin", PASSWORD)[1].status_code == 302
+
+
+def test_per_address_throttle(cast, settings):
+    settings.LOGIN_MAX_FAILURES_PER_IP = 3
+    for name in ["a", "b", "c"]:
+        login(name, "x", ip="10.9.9.9")
+    assert "本机登录失败次数过多" in login("nanjing_admin", PASSWORD, ip="10.9.9.9")[1].content.decode()
+    assert login("nanjing_admin", PASSWORD, ip="10.9.9.8")[1].status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from importlib import reload
+
+    import liangxin.settings as project_settings
+
+    settings.PASSWORD_HASHERS = reload(project_settings).PASSWORD_HASHERS
+    user = User.objects.create_user("argon", password="Strong#pass-1")
+    assert user.password.startswith("argon2")
+
+
+def test_sessions_expire_and_csrf_is_enforced(cast):
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/login/", {"username": "nanjing_admin", "password": PASSWORD}).status_code == 403
+
+
+def test_district_admin_creates_a_street_account(cast):
+    client = client_for(cast.district_admin)
+    response = client.post("/accounts/new/", {
+        "username": "new_worker", "full_name": "新同志", "is_active": "on", "password": "Ok#pass-2026x",
+        "role": "street_admin", "node": cast.waitan_node.pk,
+    })  # fmt: skip
+    assert response.status_code == 302
+    worker = User.objects.get(username="new_worker")
+    assert list(worker.assignments.values_list("role", "node")) == [("street_admin", cast.waitan_node.pk)]
+    assert AuditEntry.objects.filter(object_type="accounts.user", object_id=str(worker.pk)).count() == 2
+
+
+def test_roles_must_fit_the_node_and_the_managers_subtree(cast):
+    client = client_for(cast.district_admin)
+    wrong_kind = client.post(f"/accounts/{cast.street_admin.pk}/", {
+        "action": "grant", "role": "district_admin", "node": cast.nanjing_node.pk})  # fmt: skip
+    assert "只能授予" in wrong_kind.content.decode()
+    outside = client.post(f"/accounts/{cast.street_admin.pk}/", {
+        "action": "grant", "role": "street_admin", "node": cast.tianping_node.pk})  # fmt: skip
+    assert outside.status_code == 400
+    assert not RoleAssignment.objects.filter(user=cast.street_admin, node=cast.tianping_node).exists()
+
+
+def test_revoke_role(cast):
+    assignment = cast.street_admin.assignments.get()
+    client_for(cast.district_admin).post(
+        f"/accounts/{cast.street_admin.pk}/", {"action": "revoke", "assignment": assignment.pk}
+    )
+    assert not cast.street_admin.assignments.exists()
+
+
+def test_audit_log_is_append_only(cast):
+    entry = AuditEntry.objects.first()
+    entry.detail = "changed"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
