@@ -71,12 +71,15 @@ def cast(db):
     c.auditor = _user("huangpu_auditor", "auditor", c.huangpu_node)
     c.nobody = User.objects.create_user(username="nobody", password=PASSWORD)
 
-    c.org = services.create_organization(c.city_admin, org_values(c, name="上海嘉信信息科技有限公司", credit_code=CODES[0]))
+    c.org = services.create_organization(
+        c.city_admin, org_values(c, name="上海嘉信信息科技有限公司", credit_code=CODES[0])
+    )
     c.waitan_org = services.create_organization(
         c.city_admin, org_values(c, name="外滩餐饮管理有限公司", credit_code=CODES[1], operating_region=c.waitan)
     )
     c.xuhui_org = services.create_organization(
-        c.city_admin, org_values(c, name="天平软件有限公司", credit_code=CODES[2], operating_region=c.tianping, carrier=c.park)
+        c.city_admin,
+        org_values(c, name="天平软件有限公司", credit_code=CODES[2], operating_region=c.tianping, carrier=c.park),
     )
     return c
 

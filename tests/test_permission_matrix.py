@@ -56,7 +56,10 @@ MATRIX = {
     "web:carrier_list": ("get", None, None, READERS),
     "web:carrier_create": ("get", None, None, expect(200, lawyers=403, auditor=403, nobody=403)),
     "web:carrier_edit": (
-        "get", lambda c: {"pk": c.building.pk}, None, expect(200, xuhui=404, waitan=404, lawyers=403, auditor=403, nobody=403)
+        "get",
+        lambda c: {"pk": c.building.pk},
+        None,
+        expect(200, xuhui=404, waitan=404, lawyers=403, auditor=403, nobody=403),
     ),
     "web:node_list": ("get", None, None, READERS),
     "web:node_create": ("get", None, None, CITY_ONLY),
@@ -76,9 +79,21 @@ MATRIX = {
     "organization-list": ("get", None, None, {**READERS, **API}),
     "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
-    "organization-list POST": ("post", None, {"name": "x"}, {**ORG_EDITORS, "city": 400, "huangpu": 400,
-                                                             "xuhui": 400, "nanjing": 400, "waitan": 400,
-                                                             "lawyers": 400, **API}),
+    "organization-list POST": (
+        "post",
+        None,
+        {"name": "x"},
+        {
+            **ORG_EDITORS,
+            "city": 400,
+            "huangpu": 400,
+            "xuhui": 400,
+            "nanjing": 400,
+            "waitan": 400,
+            "lawyers": 400,
+            **API,
+        },
+    ),
 }
 
 

@@ -44,7 +44,10 @@ def test_place_gives_read_only_sight_of_others_responsibility(cast):
     client = client_for(cast.other_street_admin)
     assert client.get(f"/orgs/{firm.pk}/").status_code == 200
     assert client.get(f"/orgs/{firm.pk}/edit/").status_code == 403
-    assert client.patch(f"/api/v1/organizations/{firm.pk}/", {"employees": 3}, content_type="application/json").status_code == 403
+    assert (
+        client.patch(f"/api/v1/organizations/{firm.pk}/", {"employees": 3}, content_type="application/json").status_code
+        == 403
+    )
 
 
 def test_auditor_reads_but_never_edits(cast):
@@ -77,8 +80,9 @@ def test_search_and_export_stay_in_scope(cast):
     api = client.get("/api/v1/organizations/", {"q": CODES[0]}).json()
     assert api["results"] == []
     export = client.get("/orgs/export.xlsx", {"q": "嘉信"})
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content)))["数据"].iter_rows(values_only=True))
     assert rows == [rows[0]]  # header only
@@ -91,8 +95,12 @@ def test_region_filter_outside_scope_is_an_error_not_a_leak(cast):
 
 
 def test_accounts_managed_only_inside_subtree(cast):
-    assert set(scope_for(cast.district_admin).users()) == {cast.district_admin, cast.street_admin,
-                                                           cast.other_street_admin, cast.auditor}
+    assert set(scope_for(cast.district_admin).users()) == {
+        cast.district_admin,
+        cast.street_admin,
+        cast.other_street_admin,
+        cast.auditor,
+    }
     RoleAssignment.objects.create(user=cast.street_admin, role="street_admin", node=cast.tianping_node)
     assert cast.street_admin not in scope_for(cast.district_admin).users()  # also holds a role elsewhere
 

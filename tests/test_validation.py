@@ -38,9 +38,7 @@ def test_credit_code_messages_are_chinese_and_specific():
     assert validation.clean_credit_code("") is None
 
 
-@pytest.mark.parametrize(
-    "raw, expected", [("12", 12), (" １２ ", 12), ("1,200", 1200), ("", 0), (7, 7), ("30.0", 30)]
-)
+@pytest.mark.parametrize("raw, expected", [("12", 12), (" １２ ", 12), ("1,200", 1200), ("", 0), (7, 7), ("30.0", 30)])
 def test_employees_accepts_what_ledgers_hold(raw, expected):
     assert validation.clean_employees(raw) == expected
 
@@ -75,13 +73,15 @@ def test_code_required_except_for_individual_businesses(cast):
 
 
 def test_place_carrier_and_scope_checks(cast):
-    assert "街道/镇或网格" in check(cast, cast.city_admin, credit_code=CODES[3], operating_region=cast.huangpu)[
-        "operating_region"
-    ]
+    assert (
+        "街道/镇或网格"
+        in check(cast, cast.city_admin, credit_code=CODES[3], operating_region=cast.huangpu)["operating_region"]
+    )
     assert "不在经营地" in check(cast, cast.city_admin, credit_code=CODES[3], carrier=cast.park)["carrier"]
-    assert "管辖范围" in check(cast, cast.street_admin, credit_code=CODES[3], operating_region=cast.waitan)[
-        "operating_region"
-    ]
+    assert (
+        "管辖范围"
+        in check(cast, cast.street_admin, credit_code=CODES[3], operating_region=cast.waitan)["operating_region"]
+    )
     assert check(cast, cast.street_admin, credit_code=CODES[3], operating_region=cast.grid, carrier=cast.building) == {}
 
 

@@ -28,7 +28,9 @@ def save_account(actor, user: User, password: str | None) -> User:
         changes["password"] = ["******", "（已重设）"]
     if changes or is_new:
         mgmt, _ = _paths(user)
-        audit.record(actor, AuditAction.CREATE if is_new else AuditAction.ACCOUNT, user, changes=changes, mgmt_path=mgmt)
+        audit.record(
+            actor, AuditAction.CREATE if is_new else AuditAction.ACCOUNT, user, changes=changes, mgmt_path=mgmt
+        )
     return user
 
 
@@ -36,9 +38,7 @@ def save_account(actor, user: User, password: str | None) -> User:
 def grant_role(actor, user: User, role: str, node) -> RoleAssignment:
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, node=node)
     if created:
-        audit.record(
-            actor, AuditAction.ACCOUNT, user, detail=f"授予角色：{assignment}", mgmt_path=node.path
-        )
+        audit.record(actor, AuditAction.ACCOUNT, user, detail=f"授予角色：{assignment}", mgmt_path=node.path)
     return assignment
 
 

@@ -49,8 +49,20 @@ class KeysetPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "cursor", "required": False, "in": "query", "description": "翻页游标（取自 next/previous）", "schema": {"type": "string"}},
-            {"name": "page_size", "required": False, "in": "query", "description": "每页条数（最多500）", "schema": {"type": "integer"}},
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "翻页游标（取自 next/previous）",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": "每页条数（最多500）",
+                "schema": {"type": "integer"},
+            },
         ]
 
 

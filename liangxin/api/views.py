@@ -78,7 +78,9 @@ ORG_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, description="operating（默认）/ moved / deregistered / all"),
     OpenApiParameter("basis", OpenApiTypes.STR, description="责任认定依据，如 none"),
     OpenApiParameter("q", OpenApiTypes.STR, description="名称、拼音首字母或统一社会信用代码"),
-    OpenApiParameter("sort", OpenApiTypes.STR, description="name / -name / employees / -employees / updated / -updated"),
+    OpenApiParameter(
+        "sort", OpenApiTypes.STR, description="name / -name / employees / -employees / updated / -updated"
+    ),
 ]
 
 

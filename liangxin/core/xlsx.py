@@ -4,9 +4,9 @@ as numbers. xlsxwriter in constant-memory mode, so memory stays flat for long li
 
 import datetime
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import xlsxwriter
 from django.utils import timezone

@@ -33,7 +33,11 @@ class Organization(models.Model):
         "regions.Region", verbose_name="经营地", on_delete=models.PROTECT, related_name="organizations"
     )
     carrier = models.ForeignKey(
-        "regions.Carrier", verbose_name="所在载体", null=True, blank=True, on_delete=models.PROTECT,
+        "regions.Carrier",
+        verbose_name="所在载体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     address = models.CharField("经营地址", max_length=200, blank=True)
@@ -42,15 +46,24 @@ class Organization(models.Model):
 
     attachment_kind = models.CharField("隶属调整方式", max_length=12, choices=AttachmentKind.choices, blank=True)
     attachment_node = models.ForeignKey(
-        "mgmt.ManagementNode", verbose_name="调整后隶属党委", null=True, blank=True, on_delete=models.PROTECT,
+        "mgmt.ManagementNode",
+        verbose_name="调整后隶属党委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     attachment_reason = models.CharField("调整原因", max_length=200, blank=True)
     attachment_date = models.DateField("调整日期", null=True, blank=True)
 
     responsible_node = models.ForeignKey(
-        "mgmt.ManagementNode", verbose_name="责任党委", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="responsible_for", editable=False,
+        "mgmt.ManagementNode",
+        verbose_name="责任党委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
+        editable=False,
     )
     responsible_basis = models.CharField(
         "责任认定依据", max_length=12, choices=ResponsibleBasis.choices, editable=False

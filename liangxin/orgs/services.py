@@ -65,9 +65,7 @@ def update_organization(actor, org: Organization, values: dict) -> Organization:
 
 
 @transaction.atomic
-def deactivate_organization(
-    actor, org: Organization, status: str, on: datetime.date, reason: str
-) -> Organization:
+def deactivate_organization(actor, org: Organization, status: str, on: datetime.date, reason: str) -> Organization:
     """注销 or 迁出: the record stays, with the date and reason; nothing is hard-deleted."""
     if status not in (OrgStatus.MOVED, OrgStatus.DEREGISTERED):
         raise ValueError(status)

@@ -76,9 +76,7 @@ class Carrier(models.Model):
 
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=16, choices=CarrierKind.choices)
-    street = models.ForeignKey(
-        Region, verbose_name="所在街道/镇", on_delete=models.PROTECT, related_name="carriers"
-    )
+    street = models.ForeignKey(Region, verbose_name="所在街道/镇", on_delete=models.PROTECT, related_name="carriers")
     address = models.CharField("地址", max_length=200, blank=True)
     is_active = models.BooleanField("有效", default=True)
 

@@ -77,10 +77,14 @@ class OrganizationForm(forms.ModelForm):
         self.fields["registered_region"].queryset = registered
         self.fields["registered_region"].choices = [("", "— 未填写 —")] + labelled_regions(registered)
         self.fields["carrier"].queryset = scope.carriers("view")
-        region_id = self.data.get("operating_region") or (self.instance.operating_region_id if self.instance.pk else None)
+        region_id = self.data.get("operating_region") or (
+            self.instance.operating_region_id if self.instance.pk else None
+        )
         self.fields["carrier"].choices = [("", "— 无 —")] + carrier_choices(scope, region_id)
         committees = scope.nodes("view").filter(kind__in=COMMITTEE_KINDS)
-        self.fields["attachment_node"].queryset = committees if not scope.is_city_wide else ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS)
+        self.fields["attachment_node"].queryset = (
+            committees if not scope.is_city_wide else ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS)
+        )
         self.fields["credit_code"].help_text = "18位，不区分大小写；个体工商户可暂缺"
         self.fields["employees"].widget.attrs["min"] = 0
 
@@ -99,7 +103,9 @@ class OrganizationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            for name, message in validation.check_organization(cleaned, instance=self.instance, scope=self.scope).items():
+            for name, message in validation.check_organization(
+                cleaned, instance=self.instance, scope=self.scope
+            ).items():
                 self.add_error(name, message)
         return cleaned
 
@@ -119,9 +125,7 @@ def carrier_choices(scope, region_id) -> list[tuple[str, str]]:
 
 
 class DeactivateForm(forms.Form):
-    status = forms.ChoiceField(
-        label="变更为", choices=[(OrgStatus.DEREGISTERED, "注销"), (OrgStatus.MOVED, "迁出")]
-    )
+    status = forms.ChoiceField(label="变更为", choices=[(OrgStatus.DEREGISTERED, "注销"), (OrgStatus.MOVED, "迁出")])
     on = forms.DateField(label="日期", widget=DATE, initial=datetime.date.today)
     reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -198,7 +202,9 @@ class NodeForm(forms.ModelForm):
 
 class AccountForm(forms.ModelForm):
     password = forms.CharField(
-        label="初始密码 / 重设密码", required=False, widget=forms.PasswordInput(render_value=False),
+        label="初始密码 / 重设密码",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="新建账号必填；修改账号时留空表示不改密码",
     )
 

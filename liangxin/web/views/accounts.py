@@ -32,11 +32,17 @@ class AccountEdit(ScopedView):
         return get_in_scope(self.scope.users(), pk=pk) if pk is not None else None
 
     def _render(self, request, form, user, role_form=None, status=200):
-        return render(request, "web/accounts/form.html", {
-            "form": form, "account": user,
-            "role_form": role_form or RoleAssignmentForm(scope=self.scope),
-            "assignments": user.assignments.select_related("node") if user else [],
-        }, status=status)
+        return render(
+            request,
+            "web/accounts/form.html",
+            {
+                "form": form,
+                "account": user,
+                "role_form": role_form or RoleAssignmentForm(scope=self.scope),
+                "assignments": user.assignments.select_related("node") if user else [],
+            },
+            status=status,
+        )
 
     def get(self, request, pk=None):
         user = self._user(pk)

@@ -49,7 +49,14 @@ class AuditList(ScopedView):
         page = Paginator(entries, 50).get_page(g.get("page"))
         params = g.copy()
         params.pop("page", None)
-        return render(request, "web/audit/list.html", {
-            "page": page, "actions": AuditAction.choices, "object_types": OBJECT_TYPES.items(),
-            "g": g, "query": params.urlencode(),
-        })
+        return render(
+            request,
+            "web/audit/list.html",
+            {
+                "page": page,
+                "actions": AuditAction.choices,
+                "object_types": OBJECT_TYPES.items(),
+                "g": g,
+                "query": params.urlencode(),
+            },
+        )

@@ -89,11 +89,17 @@ class OrganizationExport(ScopedView):
             return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
         key, descending = SORTS[f.sort]
         rows = qs.select_related(*LIST_RELATED).order_by(("-" if descending else "") + key, "pk")
-        cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("筛选条件", "；".join(
-            f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）")]
+        cover = [
+            ("导出人", request.user.display_name),
+            ("导出时间", now_text()),
+            ("筛选条件", "；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）"),
+        ]
         path, count = export_file("两新组织名录", cover, self.COLUMNS, rows.iterator(chunk_size=2000))
         audit.record(
-            request.user, AuditAction.EXPORT, object_type="orgs.organization", object_repr="两新组织名录",
+            request.user,
+            AuditAction.EXPORT,
+            object_type="orgs.organization",
+            object_repr="两新组织名录",
             detail=f"导出 {count} 条；{cover[2][1]}",
         )
         response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"两新组织名录_{now_text()[:10]}.xlsx")
@@ -105,17 +111,25 @@ class OrganizationDetail(ScopedView):
     required = "can_read_registry"
 
     def get(self, request, pk):
-        org = get_in_scope(self.scope.organizations("view").select_related(
-            "operating_region", "registered_region", "carrier", "responsible_node", "attachment_node"), pk=pk)
+        org = get_in_scope(
+            self.scope.organizations("view").select_related(
+                "operating_region", "registered_region", "carrier", "responsible_node", "attachment_node"
+            ),
+            pk=pk,
+        )
         history = AuditEntry.objects.filter(object_type="orgs.organization", object_id=str(org.pk))[:200]
-        return render(request, "web/orgs/detail.html", {
-            "org": org,
-            "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
-            "history": history,
-            "place": org.operating_region.ancestors(),
-            "deactivate_form": DeactivateForm(),
-            "restore_form": RestoreForm(),
-        })
+        return render(
+            request,
+            "web/orgs/detail.html",
+            {
+                "org": org,
+                "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
+                "history": history,
+                "place": org.operating_region.ancestors(),
+                "deactivate_form": DeactivateForm(),
+                "restore_form": RestoreForm(),
+            },
+        )
 
 
 class OrganizationCreate(ScopedView):
@@ -144,7 +158,9 @@ class OrganizationEdit(ScopedView):
 
     def get(self, request, pk):
         org = self._get(pk)
-        return render(request, "web/orgs/form.html", {"form": OrganizationForm(instance=org, scope=self.scope), "org": org})
+        return render(
+            request, "web/orgs/form.html", {"form": OrganizationForm(instance=org, scope=self.scope), "org": org}
+        )
 
     def post(self, request, pk):
         org = self._get(pk)

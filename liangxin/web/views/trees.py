@@ -63,10 +63,16 @@ class RegionList(ScopedView):
         else:
             top = regions.order_by("level").values_list("level", flat=True).first()
             rows = regions.filter(level=top) if top else regions.none()
-        return render(request, "web/regions/list.html", {
-            "parent": parent, "trail": parent.ancestors() if parent else [], "rows": rows.order_by("sort_order", "code"),
-            "can_edit": self.scope.can_edit_trees,
-        })
+        return render(
+            request,
+            "web/regions/list.html",
+            {
+                "parent": parent,
+                "trail": parent.ancestors() if parent else [],
+                "rows": rows.order_by("sort_order", "code"),
+                "can_edit": self.scope.can_edit_trees,
+            },
+        )
 
 
 class RegionEdit(EditPage):
@@ -92,10 +98,18 @@ class CarrierList(ScopedView):
             carriers = carriers.filter(kind=kind)
         page = Paginator(carriers, 50).get_page(request.GET.get("page"))
         streets = self.scope.regions("view").filter(level__lte=RegionLevel.STREET)
-        return render(request, "web/carriers/list.html", {
-            "page": page, "kinds": CarrierKind.choices, "kind": kind, "region": street,
-            "region_choices": labelled_regions(streets, value="code"), "can_edit": self.scope.can_edit_carriers,
-        })
+        return render(
+            request,
+            "web/carriers/list.html",
+            {
+                "page": page,
+                "kinds": CarrierKind.choices,
+                "kind": kind,
+                "region": street,
+                "region_choices": labelled_regions(streets, value="code"),
+                "can_edit": self.scope.can_edit_carriers,
+            },
+        )
 
 
 class CarrierEdit(EditPage):
