@@ -74,7 +74,7 @@ BRAND_CHARS = (
 )
 FOREIGN_CHARS = "艾克斯特瑞尔拉维诺德森菲普莱奥迪伦马欧卡罗亚贝索霍杰"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
-GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建文斌宇浩凯秀兰俊峰琳雪婷慧"
+GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建文斌宇浩凯兰俊峰琳雪婷慧"
 
 # Words after the brand, by GB/T 4754 section, for companies.
 COMPANY_WORDS: dict[str, list[str]] = {
@@ -400,11 +400,7 @@ class OrgFactory:
         self.foreign_industry = Picker(FOREIGN_INDUSTRY)
         self.shop_industry = Picker(SHOP_INDUSTRY)
         self.intermediary = Picker({(end, ind, prefix): share for end, ind, share, prefix in INTERMEDIARY_KINDS})
-        self.streets = Picker(
-            {s: DISTRICT_WEIGHT[world.district_of[s.id].name] * rng.uniform(0.5, 1.5) for s in world.streets}
-        )
-        self.streets_per_district = {d.id: sum(1 for s in world.streets if world.district_of[s.id] == d)
-                                     for d in world.districts}  # fmt: skip
+        self.streets = Picker(street_weights(rng, world))
         self.lawyers = world.nodes[LAWYERS_COMMITTEE]
         self.namings = {
             OrgKind.PRIVATE: self._private, OrgKind.HMT: self._private, OrgKind.FOREIGN: self._foreign,
@@ -473,8 +469,8 @@ class OrgFactory:
         employees = max(1, min(80_000, round(rng.lognormvariate(mu, sigma))))
         enterprise = SECTOR_OF_KIND[kind] == "economic" and kind != OrgKind.INDIVIDUAL
         # 规模以上 is a revenue threshold; headcount is the proxy here
-        above = enterprise and rng.random() < min(0.95, max(0.0, (employees - 20) / 150))
-        key_chance = (0.04 if industry in "CGIJK" else 0.025) + (0.15 if employees >= 100 else 0.0)
+        above = enterprise and rng.random() < min(0.95, max(0.0, (employees - 15) / 120))
+        key_chance = (0.06 if industry in "CGIJK" else 0.035) + (0.2 if employees >= 100 else 0.0)
         # unions first, youth league and women's federation mostly where a union exists
         union = rng.random() < min(0.9, 0.03 + 0.12 * math.log(employees))
         return {
@@ -534,7 +530,7 @@ class OrgFactory:
     def _brand_parts(self, chars: str = BRAND_CHARS) -> list[str]:
         # single characters are the cached parts, so the brand space is large yet cheap
         rng = self.rng
-        return [rng.choice(chars) for _ in range(2 if rng.random() < 0.7 else 3)]
+        return rng.sample(chars, 2 if rng.random() < 0.7 else 3)
 
     def _private(self, district: Region, street: Region) -> Naming:
         industry = self.private_industry.pick(self.rng)
@@ -582,7 +578,8 @@ class OrgFactory:
         rng = self.rng
         draw = rng.random()
         if draw < 0.5:
-            return [self._place_prefix(district, None), rng.choice(TRADES), "行业协会"], "S", "51", False
+            # one part: 流行, 发行, 修行 would change how 行 reads across a seam
+            return [self._place_prefix(district, None), rng.choice(TRADES) + "行业协会"], "S", "51", False
         if draw < 0.8:
             return ["上海市", rng.choice(HOMETOWNS), "商会"], "S", "51", False
         return [f"上海市{district.name}{street.name}", "商会"], "S", "51", False
@@ -595,6 +592,19 @@ class OrgFactory:
         if draw < 0.8 or street is None:
             return f"上海市{district.name}"
         return f"上海市{district.name}{street.name}"
+
+
+def street_weights(rng: random.Random, world: World) -> dict[Region, float]:
+    """Each street's share: its district's weight split over the district's streets, with noise."""
+    per_district: dict[int, int] = {}
+    for street in world.streets:
+        district_id = world.district_of[street.id].id
+        per_district[district_id] = per_district.get(district_id, 0) + 1
+    weights = {}
+    for street in world.streets:
+        district = world.district_of[street.id]
+        weights[street] = DISTRICT_WEIGHT[district.name] / per_district[district.id] * rng.uniform(0.5, 1.5)
+    return weights
 
 
 def build_organizations(stdout, rng: random.Random, world: World, count: int) -> None:
