@@ -40,11 +40,11 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 
 test-sqlite: install
-	LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q
+	LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q -n 2
 
 test-postgres: install
 	scripts/pg.sh start $(PG_DIR) $(PG_PORT)
-	DATABASE_URL=$(PG_URL) LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q; status=$$?; \
+	DATABASE_URL=$(PG_URL) LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q -n 2; status=$$?; \
 	  scripts/pg.sh stop $(PG_DIR); exit $$status
 
 test: install system-packages lint test-sqlite test-postgres

@@ -60,6 +60,11 @@ class Region(models.Model):
         return codes[RegionLevel.STREET - 1] if len(codes) >= RegionLevel.STREET else None
 
     @property
+    def short_label(self) -> str:
+        """A grid with its street ("南京东路街道·第一网格"); needs ``parent`` loaded for grids."""
+        return f"{self.parent.name}·{self.name}" if self.level == RegionLevel.GRID and self.parent_id else self.name
+
+    @property
     def full_name(self) -> str:
         return " / ".join(r.name for r in self.ancestors())
 

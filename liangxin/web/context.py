@@ -29,16 +29,17 @@ def navigation(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     scope = scope_for(request.user)
-    current = request.path
     sections = []
     for title, items in NAVIGATION:
-        links = []
-        for label, name, capability in items:
-            if capability and not getattr(scope, capability):
-                continue
-            url = reverse(name)
-            active = current == url or (url != "/" and current.startswith(url) and not url.endswith("new/"))
-            links.append({"label": label, "url": url, "active": active})
+        links = [
+            {"label": label, "url": reverse(name), "active": False}
+            for label, name, capability in items
+            if not capability or getattr(scope, capability)
+        ]
         if links:
             sections.append({"title": title, "links": links})
+    # the one link whose address is the longest prefix of this page is the active one
+    matches = [link for s in sections for link in s["links"] if request.path.startswith(link["url"])]
+    if matches:
+        max(matches, key=lambda link: len(link["url"]))["active"] = True
     return {"nav_sections": sections, "scope": scope}

@@ -85,6 +85,10 @@ class OrganizationForm(forms.ModelForm):
         self.fields["attachment_node"].queryset = (
             committees if not scope.is_city_wide else ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS)
         )
+        for field in self.fields.values():
+            choices = getattr(field, "choices", None)
+            if choices and list(choices)[:1] == [("", "---------")]:
+                field.choices = [("", "— 请选择 —")] + list(choices)[1:]
         self.fields["credit_code"].help_text = "18位，不区分大小写；个体工商户可暂缺"
         self.fields["employees"].widget.attrs["min"] = 0
 
@@ -127,7 +131,7 @@ def carrier_choices(scope, region_id) -> list[tuple[str, str]]:
 class DeactivateForm(forms.Form):
     status = forms.ChoiceField(label="变更为", choices=[(OrgStatus.DEREGISTERED, "注销"), (OrgStatus.MOVED, "迁出")])
     on = forms.DateField(label="日期", widget=DATE, initial=datetime.date.today)
-    reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="原因", max_length=200, widget=forms.TextInput(attrs={"size": 40}))
 
     def clean_on(self):
         on = self.cleaned_data["on"]

@@ -21,7 +21,7 @@ from ..base import ScopedView, deny, get_in_scope
 from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
 
 PAGE_SIZE = 50
-LIST_RELATED = ("operating_region", "responsible_node", "carrier")
+LIST_RELATED = ("operating_region__parent", "responsible_node", "carrier")
 
 
 def filter_context(scope, f) -> dict:
@@ -74,7 +74,7 @@ class OrganizationExport(ScopedView):
         Column("从业人员数", lambda o: o.employees, 10, "number"),
         Column("规模以上", lambda o: "是" if o.above_scale else "否", 8),
         Column("重点行业/单位", lambda o: "是" if o.key_industry else "否", 8),
-        Column("经营地", lambda o: o.operating_region.name, 16),
+        Column("经营地", lambda o: o.operating_region.short_label, 20),
         Column("所在载体", lambda o: o.carrier.name if o.carrier_id else "", 20),
         Column("责任党委", lambda o: o.responsible_node.name if o.responsible_node_id else "无责任主体", 24),
         Column("成立日期", lambda o: o.founded_on, 12, "date"),

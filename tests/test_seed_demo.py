@@ -1,0 +1,151 @@
+"""seed_demo: the demo world is valid, derived the way the services derive, and reproducible."""
+
+import io
+import random
+import statistics
+
+import pytest
+from django.core.management import call_command
+from stdnum.cn import uscc
+
+from liangxin.accounts.models import RoleAssignment, User
+from liangxin.mgmt.models import ManagementNode, NodeKind
+from liangxin.orgs import pinyin
+from liangxin.orgs.choices import SECTOR_OF_KIND, OrgKind, OrgStatus
+from liangxin.orgs.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, Namer, gb11714_check
+from liangxin.orgs.models import Organization
+from liangxin.orgs.responsibility import responsible_node_for, street_committee_lookup
+from liangxin.regions import shanghai
+from liangxin.regions.models import Region, RegionLevel
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(orgs: int = 300, **options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", orgs=orgs, seed=1, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded() -> str:
+    return seed()
+
+
+def test_credit_codes_are_valid_and_unique(seeded):
+    codes = list(Organization.objects.values_list("credit_code", flat=True))
+    assert len(codes) == 300
+    assert all(code and uscc.is_valid(code) for code in codes)
+    assert len(set(codes)) == len(codes)
+    # the organization code inside (chars 9–17) carries its own GB 11714 check character
+    assert all(gb11714_check(code[8:16]) == code[16] for code in codes)
+
+
+def test_credit_code_prefix_follows_the_kind(seeded):
+    expected = {OrgKind.INDIVIDUAL: "92", OrgKind.NON_ENTERPRISE: "52", OrgKind.FOUNDATION: "53"}
+    for org in Organization.objects.all():
+        if org.kind in expected:
+            assert org.credit_code[:2] == expected[org.kind]
+        if org.name.endswith("律师事务所"):
+            assert org.credit_code[:2] == "31"
+        assert org.credit_code[2:8] == org.registered_region.code[:6]
+
+
+def test_sixteen_districts_with_their_names(seeded):
+    city = Region.objects.get(level=RegionLevel.CITY)
+    assert (city.code, city.name, city.path) == ("310000", "上海市", "/310000/")
+    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+    assert [(d.code, d.name) for d in districts] == [(code, name) for code, name, _ in shanghai.DISTRICTS]
+    assert "浦东新区" in {d.name for d in districts} and len(districts) == 16
+    assert Region.objects.filter(level=RegionLevel.STREET).count() == sum(len(s) for _, _, s in shanghai.DISTRICTS)
+
+
+def test_region_paths_are_what_save_would_write(seeded):
+    by_id = {r.id: r for r in Region.objects.all()}
+    for region in by_id.values():
+        parent_path = by_id[region.parent_id].path if region.parent_id else "/"
+        assert region.path == parent_path + region.code + "/"
+        assert len(region.code) == {1: 6, 2: 6, 3: 9, 4: 12}[region.level]
+        if region.parent_id:
+            assert region.code.startswith(by_id[region.parent_id].code[: len(region.code) - 3])
+
+
+def test_every_street_has_its_committee_under_its_district(seeded):
+    streets = Region.objects.filter(level=RegionLevel.STREET)
+    committees = {n.region_id: n for n in ManagementNode.objects.filter(kind=NodeKind.STREET).select_related("parent")}
+    for street in streets:
+        committee = committees[street.id]
+        assert committee.name == f"{street.name}综合党委"
+        assert committee.parent.region_id == street.parent_id
+        assert committee.path == committee.parent.path + f"{committee.id}/"
+    industry = ManagementNode.objects.filter(kind=NodeKind.INDUSTRY)
+    assert industry.count() == 4 and all(n.region_id is None for n in industry)
+    assert ManagementNode.objects.get(kind=NodeKind.CITY).name == "上海市社会工作党委"
+
+
+def test_pinyin_keys_equal_the_keys_of_the_whole_name(seeded):
+    sample = random.Random(7).sample(list(Organization.objects.all()), 150)
+    for org in sample:
+        assert org.pinyin_initials == pinyin.initials(org.name), org.name
+        assert org.sort_key == pinyin.sort_key(org.name), org.name
+
+
+def test_namer_falls_back_to_the_whole_name_across_a_reading_seam():
+    # 英 + 模具 reads 英模 (mo) together, 模具 (mu) apart
+    name, initials, sort_key = Namer().keys(["上海", "英", "模具", "有限公司"])
+    assert (initials, sort_key) == (pinyin.initials(name), pinyin.sort_key(name))
+
+
+def test_derived_fields_match_the_responsibility_rule(seeded):
+    lookup = street_committee_lookup()
+    operating = Organization.objects.filter(status=OrgStatus.OPERATING).select_related(
+        "operating_region", "registered_region", "attachment_node", "responsible_node"
+    )
+    assert operating.count() > 250
+    for org in operating:
+        assert org.responsible_node_id is not None
+        assert (org.responsible_node, org.responsible_basis) == responsible_node_for(org, lookup, ())
+        assert org.sector == SECTOR_OF_KIND[org.kind]
+        assert org.operating_region.level in (RegionLevel.STREET, RegionLevel.GRID)
+        if org.carrier_id:
+            assert org.carrier.street.code == org.operating_region.street_code
+
+
+def test_employees_are_realistic():
+    seed(orgs=3000)
+    employees = list(Organization.objects.values_list("employees", flat=True))
+    assert 6 <= statistics.mean(employees) <= 20
+    assert sum(e <= 10 for e in employees) / len(employees) > 0.6
+    assert min(employees) >= 1
+
+
+def test_second_call_without_reset_changes_nothing(seeded):
+    def state():
+        return (
+            list(Organization.objects.order_by("id").values_list("id", "name", "credit_code", "updated_at")),
+            list(Region.objects.order_by("id").values_list("id", "path")),
+            list(ManagementNode.objects.order_by("id").values_list("id", "path")),
+            list(User.objects.order_by("id").values_list("id", "password")),
+        )
+
+    before = state()
+    out = seed(orgs=50)
+    assert "演示数据已存在" in out and "city_admin" in out
+    assert state() == before
+
+
+def test_reset_rebuilds_the_same_data_from_the_same_seed(seeded):
+    names = list(Organization.objects.order_by("id").values_list("name", "credit_code", "employees"))
+    seed(reset=True)
+    assert list(Organization.objects.order_by("id").values_list("name", "credit_code", "employees")) == names
+    assert Region.objects.filter(level=RegionLevel.DISTRICT).count() == 16
+
+
+def test_demo_accounts_can_log_in(seeded):
+    for username, full_name, role, node_name in DEMO_ACCOUNTS:
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD) and user.is_active
+        assert user.full_name == full_name
+        assignment = RoleAssignment.objects.get(user=user)
+        assert (assignment.role, assignment.node.name) == (role, node_name)
+    assert "演示账号" in seeded and "Demo@2026" in seeded
