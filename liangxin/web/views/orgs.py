@@ -28,6 +28,9 @@ def filter_context(scope, f) -> dict:
     regions = scope.regions("view").filter(level__lte=RegionLevel.STREET)
     return {
         "f": f,
+        "region_trail": [r for r in f.region.ancestors() if scope.regions("view").filter(pk=r.pk).exists()]
+        if f.region is not None
+        else [],
         "region_choices": labelled_regions(regions, value="code"),
         "kind_choices": OrgKind.choices,
         "sector_choices": Sector.choices,

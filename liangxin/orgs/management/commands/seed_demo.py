@@ -16,9 +16,10 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, OutputWrapper
+from django.db import connection, transaction
 from stdnum.cn import uscc
 
 from liangxin.accounts.models import RoleAssignment, User
@@ -158,8 +159,8 @@ SUPERVISORS = {
 # Kind mix (percent): private firms dominate; social organizations are ~8% together.
 KIND_WEIGHT = {
     OrgKind.PRIVATE: 80.0, OrgKind.INDIVIDUAL: 6.0, OrgKind.FOREIGN: 3.0, OrgKind.HMT: 1.5,
-    OrgKind.OTHER_ECONOMIC: 1.5, OrgKind.ASSOCIATION: 2.0, OrgKind.NON_ENTERPRISE: 3.4,
-    OrgKind.FOUNDATION: 0.1, OrgKind.INTERMEDIARY: 1.8, OrgKind.TRADE_ASSOCIATION: 0.7,
+    OrgKind.OTHER_ECONOMIC: 1.5, OrgKind.ASSOCIATION: 2.4, OrgKind.NON_ENTERPRISE: 3.6,
+    OrgKind.FOUNDATION: 0.1, OrgKind.INTERMEDIARY: 1.5, OrgKind.TRADE_ASSOCIATION: 0.4,
 }  # fmt: skip
 # Employees ~ lognormal(mu, sigma) per kind; together the mean is about 11, most have 1–10.
 EMPLOYEES = {
@@ -199,7 +200,7 @@ class Picker:
         self.items = list(weights)
         self.cum = list(_accumulate(weights.values()))
 
-    def pick(self, rng: random.Random):
+    def pick(self, rng: random.Random) -> Any:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.cum[-1])]
 
 
@@ -530,7 +531,7 @@ class OrgFactory:
     def _brand_parts(self, chars: str = BRAND_CHARS) -> list[str]:
         # single characters are the cached parts, so the brand space is large yet cheap
         rng = self.rng
-        return rng.sample(chars, 2 if rng.random() < 0.7 else 3)
+        return rng.sample(chars, 2 if rng.random() < 0.5 else 3)
 
     def _private(self, district: Region, street: Region) -> Naming:
         industry = self.private_industry.pick(self.rng)
@@ -576,20 +577,17 @@ class OrgFactory:
 
     def _trade_association(self, district: Region, street: Region) -> Naming:
         rng = self.rng
-        draw = rng.random()
-        if draw < 0.5:
+        if rng.random() < 0.7:
             # one part: 流行, 发行, 修行 would change how 行 reads across a seam
-            return [self._place_prefix(district, None), rng.choice(TRADES) + "行业协会"], "S", "51", False
-        if draw < 0.8:
-            return ["上海市", rng.choice(HOMETOWNS), "商会"], "S", "51", False
-        return [f"上海市{district.name}{street.name}", "商会"], "S", "51", False
+            return [self._place_prefix(district, street), rng.choice(TRADES) + "行业协会"], "S", "51", False
+        return [self._place_prefix(district, None), rng.choice(HOMETOWNS), "商会"], "S", "51", False
 
     def _place_prefix(self, district: Region, street: Region | None) -> str:
         """上海市, 上海市X区 or 上海市X区Y街道 — one cached part, so no pinyin seams inside."""
         draw = self.rng.random()
-        if draw < 0.3:
+        if draw < 0.1:
             return "上海市"
-        if draw < 0.8 or street is None:
+        if draw < 0.5 or street is None:
             return f"上海市{district.name}"
         return f"上海市{district.name}{street.name}"
 
@@ -607,9 +605,14 @@ def street_weights(rng: random.Random, world: World) -> dict[Region, float]:
     return weights
 
 
-def build_organizations(stdout, rng: random.Random, world: World, count: int) -> None:
+def build_organizations(stdout: OutputWrapper, rng: random.Random, world: World, count: int) -> None:
     """``count`` organizations in batches of BATCH rows, one transaction per batch."""
     factory = OrgFactory(rng, world)
+    if connection.vendor == "sqlite":
+        # a million rows' index pages outgrow SQLite's default 2 MB page cache, and rereading
+        # them from the OS on every batch costs more than the inserts (measured: -20% time)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
     started = time.monotonic()
     for start in range(0, count, BATCH):
         batch = [factory.make(i) for i in range(start, min(start + BATCH, count))]
@@ -655,7 +658,7 @@ def _pad(text: str, width: int) -> str:
 
 
 @transaction.atomic
-def reset() -> None:
+def delete_demo_data() -> None:
     """Delete the demo world in foreign-key order (superuser accounts are kept)."""
     Organization.objects.all().delete()
     RoleAssignment.objects.all().delete()
@@ -683,7 +686,7 @@ class Command(BaseCommand):
                 self._print_accounts()
                 return
             self.stdout.write("删除已有演示数据……")
-            globals()["reset"]()
+            delete_demo_data()
         started = time.monotonic()
         rng = random.Random(seed)
         with transaction.atomic():
