@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "liangxin.regions",
     "liangxin.mgmt",
     "liangxin.orgs",
+    "liangxin.party",
     "liangxin.web",
     "liangxin.api",
 ]

@@ -27,6 +27,14 @@ CARRIER_EDITORS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_A
 # Roles that maintain the region tree and the management tree (the whole city).
 TREE_EDITORS = frozenset({Role.CITY_ADMIN})
 
+# Roles bound to a party organization, who work on its members.
+PARTY_ROLES = frozenset({Role.SECRETARY})
+PARTY_EDITORS = frozenset({Role.SECRETARY})
+# Roles that may see an identity number in full (each full view is audited).
+ID_NUMBER_READERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.SECRETARY})
+# Roles that edit the policy parameters and the setup-mode table.
+POLICY_EDITORS = frozenset({Role.CITY_ADMIN})
+
 # Which node kinds a role may be bound to.
 ROLE_NODE_KINDS: dict[str, tuple[str, ...]] = {
     Role.CITY_ADMIN: ("city",),

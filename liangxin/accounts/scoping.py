@@ -20,6 +20,9 @@ from .roles import (
     ACCOUNT_MANAGERS,
     AUDIT_READERS,
     CARRIER_EDITORS,
+    ID_NUMBER_READERS,
+    PARTY_EDITORS,
+    PARTY_ROLES,
     REGISTRY_EDITORS,
     REGISTRY_READERS,
     TREE_EDITORS,
@@ -78,7 +81,9 @@ class Scope:
                 return qs
             node_paths = self.node_paths(REGISTRY_READERS)
             region_paths = self.territory_paths(REGISTRY_READERS)
-            return qs.filter(self._by_node(node_paths) | self._by_place(region_paths))
+            return qs.filter(
+                self._by_node(node_paths) | self._by_place(region_paths) | self._by_party_org(self.node_paths(PARTY_ROLES))
+            )
         if self.is_city_wide:
             return qs
         return qs.filter(self._by_node(self.node_paths(REGISTRY_EDITORS)))
@@ -96,6 +101,16 @@ class Scope:
         return Q(responsible_node_id__in=ManagementNode.objects.filter(any_subtree_q(paths)).values("id"))
 
     @staticmethod
+    def _by_party_org(paths: list[str]) -> Q:
+        """A secretary sees the organizations their party organization covers."""
+        from liangxin.party.models import PartyOrgLink
+
+        if not paths:
+            return Q(pk__in=[])
+        links = PartyOrgLink.objects.filter(any_subtree_q(paths, "party_org__node__path"), end_on__isnull=True)
+        return Q(pk__in=links.values("organization_id"))
+
+    @staticmethod
     def _by_place(paths: list[str]) -> Q:
         from liangxin.regions.models import Region
 
@@ -110,6 +125,39 @@ class Scope:
         if node is None:
             return False
         return any(is_under(node.path, p) for p in self.node_paths(REGISTRY_EDITORS))
+
+    # -- party organizations and members ---------------------------------------------
+    def party_orgs(self, action: Action = "view") -> QuerySet:
+        from liangxin.party.models import PartyOrganization
+
+        qs = PartyOrganization.objects.select_related("node")
+        if self.is_city_wide:
+            return qs
+        roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
+        return qs.filter(any_subtree_q(self.node_paths(roles), "node__path"))
+
+    def members(self, action: Action = "view") -> QuerySet:
+        """Members (personal data) only in the management subtree, never by place."""
+        from liangxin.party.models import Member
+
+        qs = Member.objects.select_related("party_org__node")
+        if self.is_city_wide:
+            return qs
+        roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
+        return qs.filter(any_subtree_q(self.node_paths(roles), "party_org__node__path"))
+
+    @property
+    def can_read_party(self) -> bool:
+        return self.has_any(REGISTRY_READERS | PARTY_ROLES)
+
+    @property
+    def can_edit_party(self) -> bool:
+        return self.has_any(REGISTRY_EDITORS | PARTY_EDITORS)
+
+    @property
+    def sees_full_id_numbers(self) -> bool:
+        """Who may see a 公民身份号码 unmasked (each full view is audited)."""
+        return self.has_any(ID_NUMBER_READERS)
 
     # -- regions, carriers, the management tree ------------------------------------
     def regions(self, action: Action = "view") -> QuerySet:

@@ -76,6 +76,16 @@ class AttachmentKind(models.TextChoices):
     DESIGNATED = "designated", "指定"
 
 
+class CoverageState(models.TextChoices):
+    """覆盖状态, DOMAIN.md's one definition: strongest link, else an active instructor, else none."""
+
+    OWN = "own", "单独建立党组织"
+    JOINT = "joint", "联合/区域/行业覆盖"
+    ATTACHED = "attached", "挂靠/依托覆盖"
+    INSTRUCTOR = "instructor", "派驻指导员"
+    NONE = "none", "空白点"
+
+
 class ResponsibleBasis(models.TextChoices):
     PARTY_ORG = "party_org", "党组织覆盖"
     OVERRIDE = "override", "隶属调整"

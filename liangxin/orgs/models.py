@@ -1,6 +1,6 @@
 from django.db import models
 
-from .choices import AttachmentKind, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from .choices import AttachmentKind, CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
 
 
 class Organization(models.Model):
@@ -69,6 +69,9 @@ class Organization(models.Model):
         "责任认定依据", max_length=12, choices=ResponsibleBasis.choices, editable=False
     )
 
+    coverage_state = models.CharField(
+        "覆盖状态", max_length=10, choices=CoverageState.choices, default=CoverageState.NONE, editable=False
+    )
     status = models.CharField("状态", max_length=14, choices=OrgStatus.choices, default=OrgStatus.OPERATING)
     status_date = models.DateField("状态变更日期", null=True, blank=True)
     status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
@@ -85,6 +88,7 @@ class Organization(models.Model):
             models.Index(fields=["operating_region", "status"], name="org_region_status"),
             models.Index(fields=["responsible_node", "status"], name="org_node_status"),
             models.Index(fields=["kind"], name="org_kind"),
+            models.Index(fields=["coverage_state", "status"], name="org_coverage_status"),
             models.Index(fields=["industry"], name="org_industry"),
         ]
 

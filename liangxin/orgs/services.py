@@ -24,11 +24,18 @@ AUDITED_FIELDS = EDITABLE_FIELDS + ["responsible_node", "responsible_basis", "st
 
 
 def covering_nodes(org: Organization) -> list:
-    """Party organizations with an own or joint link to ``org``.
+    """The nodes of active party organizations with an own or joint link to ``org`` now."""
+    from liangxin.party.queries import covering_party_nodes  # party builds on orgs, not the reverse
 
-    The party app (next issue) supplies these links; until it exists no organization has one.
-    """
-    return []
+    return covering_party_nodes(org.pk)
+
+
+def rederive(actor, org_ids) -> None:
+    """Recompute the responsible node after party links changed; audit each change."""
+    for org in Organization.objects.filter(pk__in=list(org_ids)).select_related(
+        "operating_region", "registered_region", "attachment_node", "responsible_node"
+    ):
+        update_organization(actor, org, {})
 
 
 def derive(org: Organization, street_committee=find_street_committee) -> None:

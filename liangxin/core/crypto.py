@@ -1,0 +1,67 @@
+"""Field encryption for sensitive personal data (公民身份号码).
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC, from ``cryptography``); exact-match
+lookup and uniqueness use a keyed hash (HMAC-SHA256) so the plain value is never stored.
+
+Keys come from the environment, never from the repository:
+- ``LIANGXIN_FIELD_KEYS``: comma-separated Fernet keys, the first encrypts, all decrypt
+  (rotation: put the new key first, run ``manage.py rotate_field_keys``, drop the old one);
+- ``LIANGXIN_HASH_KEY``: the HMAC key for lookups.
+Without them (development, tests) keys are generated once into ``var/`` (git-ignored).
+"""
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+
+def _dev_secret(name: str, make) -> str:
+    path = settings.VAR_DIR / name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@functools.cache
+def _fernet() -> MultiFernet:
+    raw = os.environ.get("LIANGXIN_FIELD_KEYS") or _dev_secret("field_keys", lambda: Fernet.generate_key().decode())
+    return MultiFernet([Fernet(k.strip().encode()) for k in raw.split(",") if k.strip()])
+
+
+@functools.cache
+def _hash_key() -> bytes:
+    return (os.environ.get("LIANGXIN_HASH_KEY") or _dev_secret("hash_key", lambda: secrets.token_hex(32))).encode()
+
+
+def reset_keys() -> None:
+    """Forget cached keys (after the environment changed, e.g. in key rotation)."""
+    _fernet.cache_clear()
+    _hash_key.cache_clear()
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return _fernet().decrypt(token.encode()).decode()
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt with the current primary key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    return hmac.new(_hash_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    """310101199001011234 → 310101********1234 (DOMAIN.md's mask)."""
+    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)

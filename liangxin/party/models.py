@@ -1,0 +1,192 @@
+from django.db import models
+
+from .choices import (
+    Education,
+    FloatingStatus,
+    LinkKind,
+    MemberCategory,
+    PartyOrgType,
+    SetupMode,
+    Sex,
+)
+
+
+class SetupModeLinkKind(models.Model):
+    """组建方式与覆盖类型对照: the city-editable table mapping a setup mode to a link kind."""
+
+    mode = models.CharField("组建方式", max_length=12, choices=SetupMode.choices, unique=True)
+    link_kind = models.CharField("覆盖类型", max_length=10, choices=LinkKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组建方式对照"
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} → {self.get_link_kind_display() or '不计覆盖'}"
+
+
+class PartyOrganization(models.Model):
+    """党组织: a grassroots party organization; its place in the management tree is ``node``."""
+
+    node = models.OneToOneField(
+        "mgmt.ManagementNode", verbose_name="管理节点", on_delete=models.PROTECT, related_name="party_org"
+    )
+    org_type = models.CharField("党组织类型", max_length=20, choices=PartyOrgType.choices)
+    setup_mode = models.CharField("组建方式", max_length=12, choices=SetupMode.choices)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    term_start = models.DateField("本届任期开始", null=True, blank=True)
+    term_end = models.DateField("本届任期届满", null=True, blank=True)
+    approval_doc_no = models.CharField("成立批复文号", max_length=60, blank=True)
+    secretary = models.ForeignKey(
+        "Member", verbose_name="书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deputy = models.ForeignKey(
+        "Member", verbose_name="副书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    covers = models.ManyToManyField("orgs.Organization", through="PartyOrgLink", related_name="party_orgs")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党组织"
+
+    def __str__(self) -> str:
+        return self.node.name
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.node.is_active
+
+    def audit_paths(self) -> tuple[str, str]:
+        return self.node.path, ""
+
+
+class PartyOrgLink(models.Model):
+    """党组织覆盖: a party organization serves an organization from ``start_on`` to ``end_on``."""
+
+    party_org = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="links")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="party_links")
+    start_on = models.DateField("覆盖开始")
+    end_on = models.DateField("覆盖结束", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党组织覆盖关系"
+        indexes = [models.Index(fields=["organization", "end_on"], name="link_org_end")]
+
+    def __str__(self) -> str:
+        return f"{self.party_org} → {self.organization}"
+
+
+class CommitteeSeat(models.Model):
+    """支部委员会成员: a member's seat on the committee of a party organization."""
+
+    party_org = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="committee")
+    member = models.ForeignKey("Member", on_delete=models.CASCADE, related_name="seats")
+    position = models.CharField("职务", max_length=20)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "支委会成员"
+        constraints = [models.UniqueConstraint(fields=["party_org", "member"], name="one_seat_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.member}"
+
+
+class Member(models.Model):
+    """党员. The identity number is stored encrypted (``id_number_enc``), with a keyed hash
+    for exact lookup and platform-wide uniqueness, and a masked copy for display."""
+
+    name = models.CharField("姓名", max_length=50)
+    id_number_enc = models.TextField("公民身份号码（密文）", editable=False)
+    id_hash = models.CharField("身份号码检索摘要", max_length=64, unique=True, editable=False)
+    id_masked = models.CharField("公民身份号码", max_length=18, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
+    employer = models.ForeignKey(
+        "orgs.Organization", verbose_name="工作单位", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="employed_members",
+    )
+    employed_since = models.DateField("入职日期", null=True, blank=True)
+    party_org = models.ForeignKey(
+        PartyOrganization, verbose_name="组织关系所在党组织", on_delete=models.PROTECT, related_name="members"
+    )
+    category = models.CharField("党员类别", max_length=14, choices=MemberCategory.choices)
+    joined_on = models.DateField("入党日期")
+    full_on = models.DateField("转正日期", null=True, blank=True)
+    floating = models.CharField("流动状态", max_length=8, choices=FloatingStatus.choices, blank=True)
+    floating_card_no = models.CharField("流动党员活动证号", max_length=40, blank=True)
+    outflow_place = models.CharField("流出地", max_length=100, blank=True)
+    inflow_place = models.CharField("流入地", max_length=100, blank=True)
+    inflow_party_org = models.ForeignKey(
+        PartyOrganization, verbose_name="流入地党组织", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="inflow_members",
+    )
+    needs_help = models.BooleanField("困难党员", default=False)
+    dues_base = models.DecimalField("党费计算基数（元/月）", max_digits=10, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField("在册", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员"
+        indexes = [
+            models.Index(fields=["employer", "category"], name="member_employer"),
+            models.Index(fields=["party_org", "category"], name="member_party_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_paths(self) -> tuple[str, str]:
+        return self.party_org.node.path, ""
+
+
+class Instructor(models.Model):
+    """党建指导员/联络员: a person assigned to organizations that have no party organization."""
+
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    unit = models.CharField("工作单位", max_length=100, blank=True)
+    node = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="选派党委", on_delete=models.PROTECT, related_name="instructors"
+    )
+    is_active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建指导员"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstructorAssignment(models.Model):
+    """指导员选派: an instructor serves an organization from ``start_on`` to ``end_on``."""
+
+    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="instructor_assignments"
+    )
+    start_on = models.DateField("开始日期")
+    end_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指导员选派"
+        indexes = [models.Index(fields=["organization", "end_on"], name="assignment_org_end")]
+
+    def __str__(self) -> str:
+        return f"{self.instructor} → {self.organization}"
+
+
+class PolicyParameter(models.Model):
+    """政策参数: one number of DOMAIN.md's policy table, editable by the city admin."""
+
+    key = models.CharField("参数", max_length=40, unique=True)
+    value = models.DecimalField("当前值", max_digits=12, decimal_places=3)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策参数"
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+

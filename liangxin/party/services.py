@@ -1,0 +1,171 @@
+"""Every change on the party side goes through here: audit entry, coverage, responsibility."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from liangxin.core import audit, crypto
+from liangxin.core.models import AuditAction
+from liangxin.core.services import save_audited
+from liangxin.mgmt.models import ManagementNode, NodeKind
+from liangxin.orgs import services as org_services
+from liangxin.orgs.models import Organization
+
+from . import coverage
+from .models import CommitteeSeat, InstructorAssignment, Member, PartyOrganization, PartyOrgLink, PolicyParameter
+from .models import SetupModeLinkKind
+from .validation import derived_from_id
+
+PARTY_ORG_FIELDS = ["org_type", "setup_mode", "founded_on", "term_start", "term_end", "approval_doc_no",
+                    "secretary", "deputy"]  # fmt: skip
+MEMBER_FIELDS = ["name", "phone", "education", "employer", "employed_since", "party_org", "category", "joined_on",
+                 "full_on", "floating", "floating_card_no", "outflow_place", "inflow_place", "inflow_party_org",
+                 "needs_help", "dues_base", "is_active"]  # fmt: skip
+MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS]  # never the identity number itself
+
+
+def _after_links_changed(actor, org_ids: set[int]) -> None:
+    coverage.refresh(org_ids)
+    org_services.rederive(actor, org_ids)
+
+
+@transaction.atomic
+def create_party_org(actor, *, name: str, parent: ManagementNode, values: dict, covered: list[Organization],
+                     on: datetime.date) -> PartyOrganization:  # fmt: skip
+    node = ManagementNode.objects.create(name=name, kind=NodeKind.GRASSROOTS, parent=parent)
+    party_org = PartyOrganization.objects.create(node=node, **values)
+    PartyOrgLink.objects.bulk_create(PartyOrgLink(party_org=party_org, organization=o, start_on=on) for o in covered)
+    audit.record(actor, AuditAction.CREATE, party_org, changes=audit.diff(
+        {}, {"名称": name, "覆盖组织": "、".join(o.name for o in covered), **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
+    ))  # fmt: skip
+    _after_links_changed(actor, {o.pk for o in covered})
+    return party_org
+
+
+@transaction.atomic
+def update_party_org(actor, party_org: PartyOrganization, *, name: str, values: dict, covered: list[Organization],
+                     on: datetime.date) -> PartyOrganization:  # fmt: skip
+    before = {"名称": party_org.node.name, **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
+    for key, value in values.items():
+        setattr(party_org, key, value)
+    party_org.save()
+    if party_org.node.name != name:
+        party_org.node.name = name
+        party_org.node.save()
+    touched = set_links(party_org, covered, on)
+    after = {"名称": name, **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
+    changes = audit.diff(before, after)
+    if touched["added"] or touched["ended"]:
+        changes["覆盖组织"] = [touched["ended"] or "", touched["added"] or ""]
+    if changes:
+        audit.record(actor, AuditAction.UPDATE, party_org, changes=changes)
+    coverage.refresh_party_org(party_org.pk)
+    _after_links_changed(actor, touched["ids"])
+    return party_org
+
+
+def set_links(party_org: PartyOrganization, covered: list[Organization], on: datetime.date) -> dict:
+    """End links to organizations no longer covered (on ``on``), start links to new ones."""
+    current = {link.organization_id: link for link in party_org.links.filter(end_on__isnull=True)}
+    wanted = {o.pk: o for o in covered}
+    ended = [current[i] for i in current if i not in wanted]
+    for link in ended:
+        link.end_on = on
+    PartyOrgLink.objects.bulk_update(ended, ["end_on"])
+    added = [o for i, o in wanted.items() if i not in current]
+    PartyOrgLink.objects.bulk_create(PartyOrgLink(party_org=party_org, organization=o, start_on=on) for o in added)
+    return {
+        "ids": {link.organization_id for link in ended} | {o.pk for o in added},
+        "ended": "、".join(link.organization.name for link in ended),
+        "added": "、".join(o.name for o in added),
+    }
+
+
+@transaction.atomic
+def deactivate_party_org(actor, party_org: PartyOrganization, on: datetime.date, reason: str) -> None:
+    """撤销: the node stops being active, its links end; refused while it still has members."""
+    if party_org.members.filter(is_active=True).exists():
+        raise ValueError("该党组织仍有在册党员，请先转出党员再撤销")
+    party_org.node.is_active = False
+    party_org.node.save()
+    ids = set(party_org.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
+    party_org.links.filter(end_on__isnull=True).update(end_on=on)
+    audit.record(actor, AuditAction.DEACTIVATE, party_org, detail=reason)
+    _after_links_changed(actor, ids)
+
+
+@transaction.atomic
+def save_member(actor, member: Member, values: dict, id_number: str | None) -> Member:
+    """Create or update; the identity number is encrypted, hashed and masked, never stored plain."""
+    is_new = member.pk is None
+    before = {} if is_new else audit.snapshot(Member.objects.get(pk=member.pk), MEMBER_AUDITED)
+    if id_number:
+        member.id_number_enc = crypto.encrypt(id_number)
+        member.id_hash = crypto.lookup_hash(id_number)
+        member.id_masked = crypto.mask_id_number(id_number)
+        for key, value in derived_from_id(id_number).items():
+            setattr(member, key, value)
+    for key, value in values.items():
+        setattr(member, key, value)
+    member.save()
+    changes = audit.diff(before, audit.snapshot(member, MEMBER_AUDITED))
+    if changes:
+        audit.record(actor, AuditAction.CREATE if is_new else AuditAction.UPDATE, member, changes=changes)
+    return member
+
+
+def reveal_id_number(actor, member: Member) -> str:
+    """The full identity number, for a role allowed to see it; every reveal is audited."""
+    audit.record(actor, AuditAction.VIEW_SENSITIVE, member, detail="查看完整公民身份号码")
+    return crypto.decrypt(member.id_number_enc)
+
+
+@transaction.atomic
+def set_committee(actor, party_org: PartyOrganization, seats: list[tuple[Member, str]]) -> None:
+    before = "、".join(f"{s.position}:{s.member.name}" for s in party_org.committee.select_related("member"))
+    party_org.committee.all().delete()
+    CommitteeSeat.objects.bulk_create(CommitteeSeat(party_org=party_org, member=m, position=p) for m, p in seats)
+    after = "、".join(f"{p}:{m.name}" for m, p in seats)
+    if before != after:
+        audit.record(actor, AuditAction.UPDATE, party_org, changes={"支委会": [before, after]})
+
+
+@transaction.atomic
+def assign_instructor(actor, instructor, organization: Organization, start_on: datetime.date) -> InstructorAssignment:
+    assignment = InstructorAssignment.objects.create(instructor=instructor, organization=organization, start_on=start_on)
+    audit.record(actor, AuditAction.CREATE, organization, detail=f"选派党建指导员：{instructor.name}（{start_on}起）")
+    _after_links_changed(actor, {organization.pk})
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(actor, assignment: InstructorAssignment, end_on: datetime.date) -> None:
+    assignment.end_on = end_on
+    assignment.save()
+    audit.record(actor, AuditAction.UPDATE, assignment.organization,
+                 detail=f"党建指导员 {assignment.instructor.name} 于 {end_on} 结束选派")  # fmt: skip
+    _after_links_changed(actor, {assignment.organization_id})
+
+
+@transaction.atomic
+def set_parameter(actor, key: str, value: Decimal) -> None:
+    from .policy import BY_KEY, values
+
+    old = values()[key]
+    if old == value:
+        return
+    PolicyParameter.objects.update_or_create(key=key, defaults={"value": value})
+    audit.record(actor, AuditAction.UPDATE, object_type="party.policyparameter", object_repr=BY_KEY[key].label,
+                 changes={BY_KEY[key].label: [str(old), str(value)]})  # fmt: skip
+
+
+@transaction.atomic
+def set_link_kind(actor, mode: str, link_kind: str) -> int:
+    """Change the city-wide table; every organization's state is recomputed at once."""
+    row = SetupModeLinkKind.objects.get(mode=mode)
+    old = row.get_link_kind_display() or "不计覆盖"
+    row.link_kind = link_kind
+    save_audited(actor, row, ["link_kind"])
+    del old
+    return coverage.refresh_all()
