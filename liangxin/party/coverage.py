@@ -50,8 +50,9 @@ def compute(org_ids: list[int], day: datetime.date | None = None) -> dict[int, s
     for org_id, mode in links.values_list("organization_id", "party_org__setup_mode"):
         kinds[org_id].append(table.get(mode, ""))
     instructed = set(
-        InstructorAssignment.objects.filter(active_on(day), organization_id__in=org_ids, instructor__is_active=True)
-        .values_list("organization_id", flat=True)
+        InstructorAssignment.objects.filter(
+            active_on(day), organization_id__in=org_ids, instructor__is_active=True
+        ).values_list("organization_id", flat=True)
     )
     return {i: state_from(kinds[i], i in instructed) for i in org_ids}
 

@@ -106,7 +106,11 @@ class Member(models.Model):
     phone = models.CharField("联系电话", max_length=30, blank=True)
     education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
     employer = models.ForeignKey(
-        "orgs.Organization", verbose_name="工作单位", null=True, blank=True, on_delete=models.SET_NULL,
+        "orgs.Organization",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="employed_members",
     )
     employed_since = models.DateField("入职日期", null=True, blank=True)
@@ -121,7 +125,11 @@ class Member(models.Model):
     outflow_place = models.CharField("流出地", max_length=100, blank=True)
     inflow_place = models.CharField("流入地", max_length=100, blank=True)
     inflow_party_org = models.ForeignKey(
-        PartyOrganization, verbose_name="流入地党组织", null=True, blank=True, on_delete=models.SET_NULL,
+        PartyOrganization,
+        verbose_name="流入地党组织",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="inflow_members",
     )
     needs_help = models.BooleanField("困难党员", default=False)
@@ -189,4 +197,3 @@ class PolicyParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
-

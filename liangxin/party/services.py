@@ -13,15 +13,46 @@ from liangxin.orgs import services as org_services
 from liangxin.orgs.models import Organization
 
 from . import coverage
-from .models import CommitteeSeat, InstructorAssignment, Member, PartyOrganization, PartyOrgLink, PolicyParameter
-from .models import SetupModeLinkKind
+from .models import (
+    CommitteeSeat,
+    InstructorAssignment,
+    Member,
+    PartyOrganization,
+    PartyOrgLink,
+    PolicyParameter,
+    SetupModeLinkKind,
+)
 from .validation import derived_from_id
 
-PARTY_ORG_FIELDS = ["org_type", "setup_mode", "founded_on", "term_start", "term_end", "approval_doc_no",
-                    "secretary", "deputy"]  # fmt: skip
-MEMBER_FIELDS = ["name", "phone", "education", "employer", "employed_since", "party_org", "category", "joined_on",
-                 "full_on", "floating", "floating_card_no", "outflow_place", "inflow_place", "inflow_party_org",
-                 "needs_help", "dues_base", "is_active"]  # fmt: skip
+PARTY_ORG_FIELDS = [
+    "org_type",
+    "setup_mode",
+    "founded_on",
+    "term_start",
+    "term_end",
+    "approval_doc_no",
+    "secretary",
+    "deputy",
+]
+MEMBER_FIELDS = [
+    "name",
+    "phone",
+    "education",
+    "employer",
+    "employed_since",
+    "party_org",
+    "category",
+    "joined_on",
+    "full_on",
+    "floating",
+    "floating_card_no",
+    "outflow_place",
+    "inflow_place",
+    "inflow_party_org",
+    "needs_help",
+    "dues_base",
+    "is_active",
+]
 MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS]  # never the identity number itself
 
 
@@ -31,21 +62,33 @@ def _after_links_changed(actor, org_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def create_party_org(actor, *, name: str, parent: ManagementNode, values: dict, covered: list[Organization],
-                     on: datetime.date) -> PartyOrganization:  # fmt: skip
+def create_party_org(
+    actor, *, name: str, parent: ManagementNode, values: dict, covered: list[Organization], on: datetime.date
+) -> PartyOrganization:
     node = ManagementNode.objects.create(name=name, kind=NodeKind.GRASSROOTS, parent=parent)
     party_org = PartyOrganization.objects.create(node=node, **values)
     PartyOrgLink.objects.bulk_create(PartyOrgLink(party_org=party_org, organization=o, start_on=on) for o in covered)
-    audit.record(actor, AuditAction.CREATE, party_org, changes=audit.diff(
-        {}, {"名称": name, "覆盖组织": "、".join(o.name for o in covered), **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
-    ))  # fmt: skip
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        party_org,
+        changes=audit.diff(
+            {},
+            {
+                "名称": name,
+                "覆盖组织": "、".join(o.name for o in covered),
+                **audit.snapshot(party_org, PARTY_ORG_FIELDS),
+            },
+        ),
+    )
     _after_links_changed(actor, {o.pk for o in covered})
     return party_org
 
 
 @transaction.atomic
-def update_party_org(actor, party_org: PartyOrganization, *, name: str, values: dict, covered: list[Organization],
-                     on: datetime.date) -> PartyOrganization:  # fmt: skip
+def update_party_org(
+    actor, party_org: PartyOrganization, *, name: str, values: dict, covered: list[Organization], on: datetime.date
+) -> PartyOrganization:
     before = {"名称": party_org.node.name, **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
     for key, value in values.items():
         setattr(party_org, key, value)
@@ -133,7 +176,9 @@ def set_committee(actor, party_org: PartyOrganization, seats: list[tuple[Member,
 
 @transaction.atomic
 def assign_instructor(actor, instructor, organization: Organization, start_on: datetime.date) -> InstructorAssignment:
-    assignment = InstructorAssignment.objects.create(instructor=instructor, organization=organization, start_on=start_on)
+    assignment = InstructorAssignment.objects.create(
+        instructor=instructor, organization=organization, start_on=start_on
+    )
     audit.record(actor, AuditAction.CREATE, organization, detail=f"选派党建指导员：{instructor.name}（{start_on}起）")
     _after_links_changed(actor, {organization.pk})
     return assignment
@@ -143,8 +188,12 @@ def assign_instructor(actor, instructor, organization: Organization, start_on: d
 def end_assignment(actor, assignment: InstructorAssignment, end_on: datetime.date) -> None:
     assignment.end_on = end_on
     assignment.save()
-    audit.record(actor, AuditAction.UPDATE, assignment.organization,
-                 detail=f"党建指导员 {assignment.instructor.name} 于 {end_on} 结束选派")  # fmt: skip
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        assignment.organization,
+        detail=f"党建指导员 {assignment.instructor.name} 于 {end_on} 结束选派",
+    )
     _after_links_changed(actor, {assignment.organization_id})
 
 
@@ -156,16 +205,19 @@ def set_parameter(actor, key: str, value: Decimal) -> None:
     if old == value:
         return
     PolicyParameter.objects.update_or_create(key=key, defaults={"value": value})
-    audit.record(actor, AuditAction.UPDATE, object_type="party.policyparameter", object_repr=BY_KEY[key].label,
-                 changes={BY_KEY[key].label: [str(old), str(value)]})  # fmt: skip
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        object_type="party.policyparameter",
+        object_repr=BY_KEY[key].label,
+        changes={BY_KEY[key].label: [str(old), str(value)]},
+    )
 
 
 @transaction.atomic
 def set_link_kind(actor, mode: str, link_kind: str) -> int:
     """Change the city-wide table; every organization's state is recomputed at once."""
     row = SetupModeLinkKind.objects.get(mode=mode)
-    old = row.get_link_kind_display() or "不计覆盖"
     row.link_kind = link_kind
     save_audited(actor, row, ["link_kind"])
-    del old
     return coverage.refresh_all()

@@ -96,9 +96,11 @@ def check_party_org(values: dict, *, instance: PartyOrganization | None, scope, 
     its secretary and deputy must be its own members; the term must end after it starts."""
     errors: dict[str, str] = {}
     parent = values.get("parent")
-    if parent is not None and not scope.can_edit_node(parent) and not scope.party_orgs("change").filter(
-        node=parent
-    ).exists():
+    if (
+        parent is not None
+        and not scope.can_edit_node(parent)
+        and not scope.party_orgs("change").filter(node=parent).exists()
+    ):
         errors["parent"] = "上级党组织不在您的管辖范围内"
     editable = set(scope.organizations("change").filter(pk__in=[o.pk for o in covered]).values_list("pk", flat=True))
     outside = [o.name for o in covered if o.pk not in editable]

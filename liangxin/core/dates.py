@@ -1,0 +1,11 @@
+"""Calendar arithmetic for policy periods ("6 months", "1 month ahead")."""
+
+import calendar
+import datetime
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (or earlier), clamped to the month's end: Aug 31 + 6 → Feb 28/29."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))

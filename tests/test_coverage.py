@@ -1,0 +1,109 @@
+"""Coverage state: one case per precedence rule, and a property test against a recomputation
+from the raw rows the test itself wrote (no production code used for the expectation)."""
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liangxin.orgs.models import Organization
+from liangxin.party import services
+from liangxin.party.coverage import state_from
+from liangxin.party.models import InstructorAssignment, PartyOrgLink
+
+from .party_helpers import DAY, make_instructor, make_party_org
+
+# The test's own statement of DOMAIN.md's defaults and precedence.
+KIND_OF_MODE = {"single": "own", "combined": "own", "joint": "joint", "regional": "joint", "industry": "joint",
+                "temporary": "joint", "attached": "attached", "based": "attached", "dispatched": ""}  # fmt: skip
+ORDER = ["own", "joint", "attached"]
+
+
+@pytest.mark.parametrize(
+    "kinds, instructor, expected",
+    [
+        (["own", "joint", "attached"], True, "own"),  # own beats everything
+        (["joint", "attached"], True, "joint"),  # joint beats attached
+        (["attached"], True, "attached"),  # any link beats an instructor
+        ([""], True, "instructor"),  # a 派驻 mode is no link
+        ([], True, "instructor"),
+        ([], False, "none"),
+    ],
+)
+def test_precedence_table(kinds, instructor, expected):
+    assert state_from(kinds, instructor) == expected
+
+
+def test_joint_counts_whether_or_not_members_work_there(cast):
+    make_party_org(cast, mode="joint", org_type="joint_branch", covered=[cast.org, cast.waitan_org])
+    assert set(Organization.objects.filter(coverage_state="joint").values_list("pk", flat=True)) == {
+        cast.org.pk,
+        cast.waitan_org.pk,
+    }
+
+
+def test_covering_party_org_makes_its_committee_responsible(cast):
+    make_party_org(cast, parent=cast.waitan_node, covered=[cast.org])
+    cast.org.refresh_from_db()
+    assert (cast.org.responsible_node, cast.org.responsible_basis) == (cast.waitan_node, "party_org")
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("cover"), st.integers(0, 2), st.integers(0, 2)),
+        st.tuples(st.just("uncover"), st.integers(0, 2), st.integers(0, 2)),
+        st.tuples(st.just("assign"), st.integers(0, 2)),
+        st.tuples(st.just("end_assignment"), st.integers(0, 2)),
+        st.tuples(st.just("deactivate"), st.integers(0, 2)),
+        st.tuples(
+            st.just("table"), st.sampled_from(sorted(KIND_OF_MODE)), st.sampled_from(["own", "joint", "attached", ""])
+        ),
+    ),
+    max_size=12,
+)
+MODES = st.lists(st.sampled_from(sorted(KIND_OF_MODE)), min_size=3, max_size=3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS, modes=MODES)
+def test_stored_state_equals_recomputation(cast, ops, modes):
+    orgs = [cast.org, cast.waitan_org, cast.xuhui_org]
+    for mode, kind in KIND_OF_MODE.items():  # each example starts from the default table
+        services.set_link_kind(cast.city_admin, mode, kind)
+    PartyOrgLink.objects.all().delete()  # rows of earlier examples (one transaction holds them all)
+    InstructorAssignment.objects.all().delete()
+    Organization.objects.update(coverage_state="none")
+    party_orgs = [make_party_org(cast, name=f"党组织{i}", mode=m, covered=[]) for i, m in enumerate(modes)]
+    table, links, active, assigned = dict(KIND_OF_MODE), set(), {0, 1, 2}, set()
+    instructor = make_instructor(cast)
+    for op in ops:
+        apply(cast, op, orgs, party_orgs, instructor, links, active, assigned, table)
+    for i, org in enumerate(orgs):
+        kinds = [table[modes[p]] for (p, o) in links if o == i and p in active and table[modes[p]]]
+        expected = min(kinds, key=ORDER.index) if kinds else ("instructor" if i in assigned else "none")
+        assert Organization.objects.get(pk=org.pk).coverage_state == expected, (ops, modes, i)
+
+
+def apply(cast, op, orgs, party_orgs, instructor, links, active, assigned, table):
+    actor, day = cast.city_admin, DAY + datetime.timedelta(days=1)
+    if op[0] in ("cover", "uncover") and op[1] in active:
+        po = party_orgs[op[1]]
+        (links.add if op[0] == "cover" else links.discard)((op[1], op[2]))
+        covered = [orgs[o] for (p, o) in sorted(links) if p == op[1]]
+        services.update_party_org(actor, po, name=po.name, values={}, covered=covered, on=day)
+    elif op[0] == "assign" and op[1] not in assigned:
+        services.assign_instructor(actor, instructor, orgs[op[1]], DAY)
+        assigned.add(op[1])
+    elif op[0] == "end_assignment" and op[1] in assigned:
+        assignment = InstructorAssignment.objects.get(
+            organization=orgs[op[1]], end_on__isnull=True, instructor=instructor
+        )
+        services.end_assignment(actor, assignment, DAY)
+        assigned.discard(op[1])
+    elif op[0] == "deactivate" and op[1] in active:
+        services.deactivate_party_org(actor, party_orgs[op[1]], day, "测试撤销")
+        active.discard(op[1])
+    elif op[0] == "table":
+        services.set_link_kind(actor, op[1], op[2])
+        table[op[1]] = op[2]
