@@ -101,3 +101,14 @@ def client_for(user) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def party_cast(cast):
+    """The cast plus a party branch in 南京东路街道 covering 嘉信, a member, and its secretary."""
+    from .party_helpers import make_member, make_party_org
+
+    cast.branch = make_party_org(cast, name="上海嘉信信息科技有限公司党支部", covered=[cast.org])
+    cast.member = make_member(cast, cast.branch, name="王红", employer=cast.org)
+    cast.secretary = _user("jiaxin_secretary", "secretary", cast.branch.node)
+    return cast

@@ -12,8 +12,12 @@ DAY = datetime.date(2024, 1, 1)
 
 def make_party_org(cast, name="测试党支部", parent=None, covered=(), mode="single", org_type="branch", **values):
     return services.create_party_org(
-        cast.city_admin, name=name, parent=parent or cast.nanjing_node,
-        values={"org_type": org_type, "setup_mode": mode, **values}, covered=list(covered), on=DAY,
+        cast.city_admin,
+        name=name,
+        parent=parent or cast.nanjing_node,
+        values={"org_type": org_type, "setup_mode": mode, **values},
+        covered=list(covered),
+        on=DAY,
     )
 
 
@@ -28,8 +32,14 @@ def id_number(birth="19900101") -> str:
 
 
 def make_member(cast, party_org, name="张三", employer=None, category="full", **values):
-    defaults = {"name": name, "party_org": party_org, "category": category, "joined_on": datetime.date(2015, 7, 1),
-                "full_on": datetime.date(2016, 7, 1) if category == "full" else None, "employer": employer}
+    defaults = {
+        "name": name,
+        "party_org": party_org,
+        "category": category,
+        "joined_on": datetime.date(2015, 7, 1),
+        "full_on": datetime.date(2016, 7, 1) if category == "full" else None,
+        "employer": employer,
+    }
     defaults.update(values)
     return services.save_member(cast.city_admin, Member(), defaults, id_number())
 

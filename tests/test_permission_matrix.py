@@ -11,39 +11,59 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from .conftest import client_for
 
-USERS = ["anon", "city", "huangpu", "xuhui", "nanjing", "waitan", "lawyers", "auditor", "nobody"]
+USERS = ["anon", "city", "huangpu", "xuhui", "nanjing", "waitan", "lawyers", "auditor", "secretary", "nobody"]
 USER_ATTR = {
     "anon": None, "city": "city_admin", "huangpu": "district_admin", "xuhui": "xuhui_admin",
     "nanjing": "street_admin", "waitan": "other_street_admin", "lawyers": "industry_admin",
-    "auditor": "auditor", "nobody": "nobody",
+    "auditor": "auditor", "secretary": "secretary", "nobody": "nobody",
 }  # fmt: skip
 
 
 def expect(default: int, anon: int = 302, **overrides) -> dict[str, int]:
+    """``default`` for users not named; the secretary reads no registry unless named."""
     table = {u: default for u in USERS}
     table["anon"] = anon
+    if default == 200:
+        table["secretary"] = 403
     table.update(overrides)
     return table
 
 
 READERS = expect(200, nobody=403)
-EVERYONE = expect(200)
-VIEW_ORG = expect(200, xuhui=404, waitan=404, lawyers=404, nobody=403)
-EDIT_ORG = {**VIEW_ORG, "auditor": 403}
+ORG_READERS = expect(200, nobody=403, secretary=200)
+EVERYONE = expect(200, secretary=200)
+VIEW_ORG = expect(200, xuhui=404, waitan=404, lawyers=404, nobody=403, secretary=200)
+EDIT_ORG = {**VIEW_ORG, "auditor": 403, "secretary": 403}
 EDIT_ORG_ACTION = {k: (302 if v == 200 else v) for k, v in EDIT_ORG.items()}
 ORG_EDITORS = expect(200, auditor=403, nobody=403)
 CITY_ONLY = expect(403, city=200)
 ACCOUNT_MANAGERS = expect(403, city=200, huangpu=200, xuhui=200)
+PARTY_VIEW = VIEW_ORG
+PARTY_EDIT = {**VIEW_ORG, "auditor": 403}
+PARTY_EDITORS = expect(200, auditor=403, nobody=403, secretary=200)
 API = {"anon": 401}
 
 # url name → (method, kwargs builder, body, expected per user)
 MATRIX = {
     "web:login": ("get", None, None, expect(302, anon=200)),
     "web:logout": ("post", None, None, expect(302)),
+    "web:party_list": ("get", None, None, ORG_READERS),
+    "web:party_create": ("get", None, None, PARTY_EDITORS),
+    "web:party_detail": ("get", lambda c: {"pk": c.branch.pk}, None, PARTY_VIEW),
+    "web:party_edit": ("get", lambda c: {"pk": c.branch.pk}, None, PARTY_EDIT),
+    "web:member_list": ("get", None, None, ORG_READERS),
+    "web:member_create": ("get", None, None, PARTY_EDITORS),
+    "web:member_detail": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_VIEW),
+    "web:member_detail POST": ("post", lambda c: {"pk": c.member.pk}, None, {**PARTY_VIEW, "auditor": 403}),
+    "web:member_edit": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_EDIT),
+    "web:finding_list": ("get", None, None, ORG_READERS),
+    "web:finding_export": ("get", None, None, ORG_READERS),
+    "web:policy": ("get", None, None, READERS),
+    "web:policy POST": ("post", None, None, expect(403, city=302)),
     "web:profile": ("get", None, None, EVERYONE),
     "web:home": ("get", None, None, EVERYONE),
-    "web:org_list": ("get", None, None, READERS),
-    "web:org_export": ("get", None, None, READERS),
+    "web:org_list": ("get", None, None, ORG_READERS),
+    "web:org_export": ("get", None, None, ORG_READERS),
     "web:org_create": ("get", None, None, ORG_EDITORS),
     "web:org_carrier_options": ("get", None, None, READERS),
     "web:org_detail": ("get", lambda c: {"pk": c.org.pk}, None, VIEW_ORG),
@@ -68,15 +88,15 @@ MATRIX = {
     "web:account_create": ("get", None, None, ACCOUNT_MANAGERS),
     "web:account_edit": ("get", lambda c: {"pk": c.street_admin.pk}, None, {**ACCOUNT_MANAGERS, "xuhui": 404}),
     "web:audit_list": ("get", None, None, expect(200, lawyers=403, nobody=403)),
-    "api-schema": ("get", None, None, expect(200, anon=200)),
-    "api-docs": ("get", None, None, expect(200, anon=200)),
-    "api-redoc": ("get", None, None, expect(200, anon=200)),
-    "api-root": ("get", None, None, expect(200, **API)),
+    "api-schema": ("get", None, None, expect(200, anon=200, secretary=200)),
+    "api-docs": ("get", None, None, expect(200, anon=200, secretary=200)),
+    "api-redoc": ("get", None, None, expect(200, anon=200, secretary=200)),
+    "api-root": ("get", None, None, expect(200, secretary=200, **API)),
     "region-list": ("get", None, None, {**READERS, **API}),
     "region-detail": ("get", lambda c: {"code": c.nanjing.code}, None, {**READERS, "xuhui": 404, "waitan": 404, **API}),
     "carrier-list": ("get", None, None, {**READERS, **API}),
     "carrier-detail": ("get", lambda c: {"pk": c.building.pk}, None, {**READERS, "xuhui": 404, "waitan": 404, **API}),
-    "organization-list": ("get", None, None, {**READERS, **API}),
+    "organization-list": ("get", None, None, {**ORG_READERS, **API}),
     "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
     "organization-list POST": (
@@ -118,7 +138,8 @@ def test_every_url_has_a_matrix_entry():
 
 
 @pytest.mark.parametrize("entry", sorted(MATRIX))
-def test_permission_matrix(cast, entry):
+def test_permission_matrix(party_cast, entry):
+    cast = party_cast
     from django.urls import reverse
 
     method, kwargs, body, expected = MATRIX[entry]

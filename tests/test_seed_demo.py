@@ -149,3 +149,32 @@ def test_demo_accounts_can_log_in(seeded):
         assignment = RoleAssignment.objects.get(user=user)
         assert (assignment.role, assignment.node.name) == (role, node_name)
     assert "演示账号" in seeded and "Demo@2026" in seeded
+
+
+def test_reset_clears_party_data_hanging_off_the_demo_world(seeded):
+    import datetime
+
+    from liangxin.party import services as party_services
+    from liangxin.party.models import Instructor, Member, PartyOrganization
+
+    from .party_helpers import id_number
+
+    admin = User.objects.get(username="city_admin")
+    street = ManagementNode.objects.get(name="南京东路街道综合党委")
+    orgs = list(Organization.objects.order_by("id")[:2])
+    day = datetime.date(2024, 1, 1)
+    branch = party_services.create_party_org(
+        admin, name="演示联合党支部", parent=street, values={"org_type": "branch", "setup_mode": "joint"},
+        covered=orgs, on=day,
+    )  # fmt: skip
+    values = {"name": "张三", "party_org": branch, "category": "full", "joined_on": day, "employer": orgs[0]}
+    member = party_services.save_member(admin, Member(), values, id_number())
+    party_services.set_committee(admin, branch, [(member, "书记")])
+    PartyOrganization.objects.filter(pk=branch.pk).update(secretary=member)
+    instructor = Instructor.objects.create(name="李指导", node=street)
+    party_services.assign_instructor(admin, instructor, orgs[1], day)
+
+    seed(reset=True)
+    assert not PartyOrganization.objects.exists() and not Member.objects.exists()
+    assert Organization.objects.count() == 300
+    assert not ManagementNode.objects.filter(kind=NodeKind.GRASSROOTS).exists()

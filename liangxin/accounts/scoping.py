@@ -82,7 +82,9 @@ class Scope:
             node_paths = self.node_paths(REGISTRY_READERS)
             region_paths = self.territory_paths(REGISTRY_READERS)
             return qs.filter(
-                self._by_node(node_paths) | self._by_place(region_paths) | self._by_party_org(self.node_paths(PARTY_ROLES))
+                self._by_node(node_paths)
+                | self._by_place(region_paths)
+                | self._by_party_org(self.node_paths(PARTY_ROLES))
             )
         if self.is_city_wide:
             return qs
@@ -145,6 +147,11 @@ class Scope:
             return qs
         roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
         return qs.filter(any_subtree_q(self.node_paths(roles), "party_org__node__path"))
+
+    @property
+    def can_read_orgs(self) -> bool:
+        """Registry readers, and secretaries (the organizations their party organization covers)."""
+        return self.has_any(REGISTRY_READERS | PARTY_ROLES)
 
     @property
     def can_read_party(self) -> bool:

@@ -92,6 +92,7 @@ class OrganizationViewSet(
 
     serializer_class = OrganizationSerializer
     scope_method = "organizations"
+    required = "can_read_orgs"
 
     def get_queryset(self):
         related = ("operating_region", "registered_region", "responsible_node", "carrier", "attachment_node")

@@ -52,3 +52,14 @@ def values() -> dict[str, Decimal]:
 
 def as_int(params: dict[str, Decimal], key: str) -> int:
     return int(params[key])
+
+
+def parse_value(raw: str) -> Decimal:
+    """A parameter value typed by the city admin: a non-negative number."""
+    try:
+        value = Decimal(raw)
+    except Exception:
+        raise ValueError(f"应为数字，收到「{raw}」") from None
+    if value < 0:
+        raise ValueError("不能为负数")
+    return value

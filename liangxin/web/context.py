@@ -8,13 +8,19 @@ from liangxin.accounts.scoping import scope_for
 NAVIGATION = [
     ("工作台", [("首页", "web:home", None)]),
     ("组织管理", [
-        ("两新组织名录", "web:org_list", "can_read_registry"),
+        ("两新组织名录", "web:org_list", "can_read_orgs"),
         ("新增两新组织", "web:org_create", "can_edit_registry"),
+    ]),
+    ("党组织与党员", [
+        ("党组织", "web:party_list", "can_read_party"),
+        ("党员", "web:member_list", "can_read_party"),
+        ("问题清单", "web:finding_list", "can_read_orgs"),
     ]),
     ("基础数据", [
         ("行政区划", "web:region_list", "can_read_registry"),
         ("载体", "web:carrier_list", "can_read_registry"),
         ("管理体系", "web:node_list", "can_read_registry"),
+        ("政策参数", "web:policy", "can_read_registry"),
     ]),
     ("系统", [
         ("账号管理", "web:account_list", "can_manage_accounts"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, auth, home, orgs, trees
+from .views import accounts, audit, auth, home, orgs, party, trees
 
 app_name = "web"
 
@@ -30,4 +30,15 @@ urlpatterns = [
     path("accounts/new/", accounts.AccountEdit.as_view(), name="account_create"),
     path("accounts/<int:pk>/", accounts.AccountEdit.as_view(), name="account_edit"),
     path("audit/", audit.AuditList.as_view(), name="audit_list"),
+    path("party/", party.PartyOrgList.as_view(), name="party_list"),
+    path("party/new/", party.PartyOrgEdit.as_view(), name="party_create"),
+    path("party/<int:pk>/", party.PartyOrgDetail.as_view(), name="party_detail"),
+    path("party/<int:pk>/edit/", party.PartyOrgEdit.as_view(), name="party_edit"),
+    path("members/", party.MemberList.as_view(), name="member_list"),
+    path("members/new/", party.MemberEdit.as_view(), name="member_create"),
+    path("members/<int:pk>/", party.MemberDetail.as_view(), name="member_detail"),
+    path("members/<int:pk>/edit/", party.MemberEdit.as_view(), name="member_edit"),
+    path("findings/", party.FindingList.as_view(), name="finding_list"),
+    path("findings/export.xlsx", party.FindingExport.as_view(), name="finding_export"),
+    path("policy/", party.PolicyPage.as_view(), name="policy"),
 ]

@@ -43,7 +43,7 @@ def filter_context(scope, f) -> dict:
 
 
 class OrganizationList(ScopedView):
-    required = "can_read_registry"
+    required = "can_read_orgs"
 
     def get(self, request):
         qs, f = filtered_organizations(self.scope, request.GET)
@@ -66,7 +66,7 @@ class OrganizationList(ScopedView):
 
 
 class OrganizationExport(ScopedView):
-    required = "can_read_registry"
+    required = "can_read_orgs"
 
     COLUMNS = [
         Column("组织名称", lambda o: o.name, 36),
@@ -111,7 +111,7 @@ class OrganizationExport(ScopedView):
 
 
 class OrganizationDetail(ScopedView):
-    required = "can_read_registry"
+    required = "can_read_orgs"
 
     def get(self, request, pk):
         org = get_in_scope(
@@ -151,7 +151,7 @@ class OrganizationCreate(ScopedView):
 
 
 class OrganizationEdit(ScopedView):
-    required = "can_read_registry"
+    required = "can_read_orgs"
 
     def _get(self, pk):
         org = get_in_scope(self.scope.organizations("view"), pk=pk)

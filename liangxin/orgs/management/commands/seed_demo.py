@@ -659,8 +659,18 @@ def _pad(text: str, width: int) -> str:
 
 @transaction.atomic
 def delete_demo_data() -> None:
-    """Delete the demo world in foreign-key order (superuser accounts are kept)."""
-    Organization.objects.all().delete()
+    """Delete the demo world, dependents first (superuser accounts are kept)."""
+    from liangxin.party.models import Instructor, Member, PartyOrganization  # party builds on orgs
+
+    # the party side hangs off both trees and the organizations: clear it first
+    Instructor.objects.all().delete()  # with their assignments
+    PartyOrganization.objects.update(secretary=None, deputy=None)
+    Member.objects.all().delete()  # with their committee seats
+    PartyOrganization.objects.all().delete()  # with their links to organizations
+    # one DELETE: the ORM would load every row to look for dependents that are gone by now
+    # (should a new dependent model hold rows, the foreign keys fail the commit and nothing is lost)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Organization._meta.db_table)}")
     RoleAssignment.objects.all().delete()
     User.objects.filter(is_superuser=False).delete()
     Carrier.objects.all().delete()

@@ -1,0 +1,303 @@
+"""Party organizations, members, findings and policy parameters."""
+
+import os
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from liangxin.core import audit, crypto, normalize
+from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core.pagination import keyset_page
+from liangxin.core.xlsx import Column, export_file, now_text
+from liangxin.party import policy, rules, services
+from liangxin.party.choices import LinkKind, MemberCategory, PartyOrgType, SetupMode
+from liangxin.party.models import Member, SetupModeLinkKind
+
+from ..base import ScopedView, deny, get_in_scope
+from ..party_forms import MemberForm, PartyOrgForm
+
+
+class PartyOrgList(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        qs = self.scope.party_orgs("view").filter(node__is_active=True).select_related("node__parent", "secretary")
+        g = request.GET
+        if g.get("type") in PartyOrgType.values:
+            qs = qs.filter(org_type=g["type"])
+        if g.get("mode") in SetupMode.values:
+            qs = qs.filter(setup_mode=g["mode"])
+        q = normalize.text(g.get("q"))
+        if q:
+            qs = qs.filter(node__name__contains=q)
+        page = Paginator(qs.order_by("node__path"), 50).get_page(g.get("page"))
+        params = g.copy()
+        params.pop("page", None)
+        return render(
+            request,
+            "web/party/list.html",
+            {
+                "page": page,
+                "types": PartyOrgType.choices,
+                "modes": SetupMode.choices,
+                "g": g,
+                "q": q,
+                "query": params.urlencode(),
+            },
+        )
+
+
+class PartyOrgDetail(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request, pk):
+        base = rules.party_org_facts(self.scope.party_orgs("view"))
+        po = get_in_scope(base.select_related("node__parent", "secretary", "deputy"), pk=pk)
+        return render(
+            request,
+            "web/party/detail.html",
+            {
+                "po": po,
+                "can_edit": self.scope.party_orgs("change").filter(pk=pk).exists(),
+                "covered": po.links.filter(end_on__isnull=True).select_related("organization"),
+                "members": po.members.filter(is_active=True).order_by("name")[:500],
+                "committee": po.committee.select_related("member"),
+                "findings": rules.findings_for(po, "party_org", policy.values(), timezone.localdate()),
+                "history": AuditEntry.objects.filter(object_type="party.partyorganization", object_id=str(po.pk))[:100],
+            },
+        )
+
+
+class PartyOrgEdit(ScopedView):
+    required = "can_edit_party"
+
+    def _get(self, pk):
+        if pk is None:
+            return None
+        po = get_in_scope(self.scope.party_orgs("view"), pk=pk)
+        if not self.scope.party_orgs("change").filter(pk=pk).exists():
+            deny("该党组织由其他党委管理，您只能查看")
+        return po
+
+    def get(self, request, pk=None):
+        po = self._get(pk)
+        return render(request, "web/party/form.html", {"form": PartyOrgForm(instance=po, scope=self.scope), "po": po})
+
+    def post(self, request, pk=None):
+        po = self._get(pk)
+        form = PartyOrgForm(request.POST, instance=po, scope=self.scope)
+        if not form.is_valid():
+            return render(request, "web/party/form.html", {"form": form, "po": po}, status=400)
+        d = form.cleaned_data
+        values = {k: d[k] for k in services.PARTY_ORG_FIELDS}
+        today = timezone.localdate()
+        if po is None:
+            values.pop("secretary"), values.pop("deputy")
+            po = services.create_party_org(
+                request.user, name=d["name"], parent=d["parent"], values=values, covered=form.covered, on=today
+            )
+        else:
+            if po.node.parent_id != d["parent"].pk:
+                po.node.parent = d["parent"]
+                po.node.save()
+            services.update_party_org(request.user, po, name=d["name"], values=values, covered=form.covered, on=today)
+        messages.success(request, f"已保存「{d['name']}」")
+        return redirect("web:party_detail", pk=po.pk)
+
+
+class MemberList(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        qs = self.scope.members("view").filter(is_active=True).select_related("employer", "party_org__node")
+        g = request.GET
+        if g.get("category") in MemberCategory.values:
+            qs = qs.filter(category=g["category"])
+        if g.get("floating") in ("outflow", "inflow"):
+            qs = qs.filter(floating=g["floating"])
+        if (g.get("party_org") or "").isdigit():
+            qs = qs.filter(party_org_id=g["party_org"])
+        q = normalize.text(g.get("q"))
+        if q:
+            code = normalize.code(q)
+            # identity numbers are searchable by exact match only (through their keyed hash)
+            qs = qs.filter(id_hash=crypto.lookup_hash(code)) if len(code) == 18 else qs.filter(name__contains=q)
+        page = keyset_page(qs, "id", True, g.get("cursor"), 50)
+        params = g.copy()
+        params.pop("cursor", None)
+        return render(
+            request,
+            "web/party/members.html",
+            {
+                "page": page,
+                "g": g,
+                "q": q,
+                "query": params.urlencode(),
+                "categories": MemberCategory.choices,
+            },
+        )
+
+
+class MemberDetail(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request, pk):
+        member = get_in_scope(rules.member_facts(self.scope.members("view")).select_related("employer"), pk=pk)
+        return self._render(request, member, None)
+
+    def post(self, request, pk):
+        """显示完整号码: only for roles allowed to see it; audited."""
+        member = get_in_scope(rules.member_facts(self.scope.members("view")).select_related("employer"), pk=pk)
+        if not self.scope.sees_full_id_numbers:
+            deny("您的角色不能查看完整公民身份号码")
+        return self._render(request, member, services.reveal_id_number(request.user, member))
+
+    def _render(self, request, member, full_id):
+        return render(
+            request,
+            "web/party/member_detail.html",
+            {
+                "m": member,
+                "full_id": full_id,
+                "can_reveal": self.scope.sees_full_id_numbers,
+                "can_edit": self.scope.members("change").filter(pk=member.pk).exists(),
+                "findings": rules.findings_for(member, "member", policy.values(), timezone.localdate()),
+                "history": AuditEntry.objects.filter(object_type="party.member", object_id=str(member.pk))[:100],
+            },
+        )
+
+
+class MemberEdit(ScopedView):
+    required = "can_edit_party"
+
+    def _get(self, pk):
+        if pk is None:
+            return None
+        member = get_in_scope(self.scope.members("view"), pk=pk)
+        if not self.scope.members("change").filter(pk=pk).exists():
+            deny()
+        return member
+
+    def get(self, request, pk=None):
+        member = self._get(pk)
+        initial = {"party_org": request.GET.get("party_org")} if member is None else None
+        form = MemberForm(instance=member, scope=self.scope, initial=initial)
+        return render(request, "web/party/member_form.html", {"form": form, "m": member})
+
+    def post(self, request, pk=None):
+        member = self._get(pk)
+        form = MemberForm(request.POST, instance=member, scope=self.scope)
+        if not form.is_valid():
+            return render(request, "web/party/member_form.html", {"form": form, "m": member}, status=400)
+        d = form.cleaned_data
+        values = {k: d[k] for k in services.MEMBER_FIELDS if k != "employer"}
+        values["employer"] = d["employer_code"]
+        saved = services.save_member(request.user, member or Member(), values, d.get("id_number"))
+        messages.success(request, f"已保存党员「{saved.name}」")
+        return redirect("web:member_detail", pk=saved.pk)
+
+
+class FindingList(ScopedView):
+    """All findings in the user's scope, by rule and level, each linking to its object."""
+
+    required = "can_read_orgs"
+
+    def get(self, request):
+        rule, level, rows, page = self._rows(request)
+        params = request.GET.copy()
+        params.pop("cursor", None)
+        return render(
+            request,
+            "web/party/findings.html",
+            {
+                "rules": rules.RULES.values(),
+                "rule": rule,
+                "level": level,
+                "rows": rows,
+                "page": page,
+                "levels": rules.LEVEL_LABELS.items(),
+                "query": params.urlencode(),
+            },
+        )
+
+    def _rows(self, request, size=50):
+        rule = rules.RULES.get(request.GET.get("rule")) or next(iter(rules.RULES.values()))
+        level = request.GET.get("level", "")
+        params, day = policy.values(), timezone.localdate()
+        qs = rules.candidates(rule, self.scope, params, day)
+        page = keyset_page(qs, "id", False, request.GET.get("cursor"), size)
+        rows = [(obj, rule.check(obj, params, day)) for obj in page.rows]
+        rows = [(obj, f) for obj, f in rows if f and (not level or f.level == level)]
+        return rule, level, rows, page
+
+
+class FindingExport(FindingList):
+    def get(self, request):
+        rule = rules.RULES.get(request.GET.get("rule")) or next(iter(rules.RULES.values()))
+        params, day = policy.values(), timezone.localdate()
+        objects = rules.candidates(rule, self.scope, params, day).order_by("pk").iterator(chunk_size=2000)
+        found = ((obj, rule.check(obj, params, day)) for obj in objects)
+        columns = [
+            Column("对象", lambda r: str(r[0]), 36),
+            Column("规则", lambda r: rule.label, 20),
+            Column("级别", lambda r: r[1].level_label, 8),
+            Column("情况", lambda r: r[1].text, 70),
+            Column("建议", lambda r: r[1].action, 24),
+        ]
+        cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("规则", rule.label)]
+        path, count = export_file("问题清单", cover, columns, ((o, f) for o, f in found if f))
+        audit.record(
+            request.user,
+            AuditAction.EXPORT,
+            object_type="party.finding",
+            object_repr="问题清单",
+            detail=f"导出 {count} 条；规则：{rule.label}",
+        )
+        response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"问题清单_{now_text()[:10]}.xlsx")
+        os.unlink(path)
+        return response
+
+
+class PolicyPage(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request):
+        current = policy.values()
+        return render(
+            request,
+            "web/party/policy.html",
+            {
+                "rows": [(p, current[p.key]) for p in policy.PARAMETERS],
+                "modes": SetupModeLinkKind.objects.order_by("mode"),
+                "link_kinds": LinkKind.choices,
+                "can_edit": self.scope.can_edit_trees,
+            },
+        )
+
+    def post(self, request):
+        if not self.scope.can_edit_trees:
+            deny("只有市级管理员可以修改政策参数")
+        if request.POST.get("mode"):
+            kind = request.POST.get("link_kind", "")
+            if kind and kind not in LinkKind.values:
+                deny()
+            changed = services.set_link_kind(request.user, request.POST["mode"], kind)
+            messages.success(request, f"已修改组建方式对照，{changed} 个组织的覆盖状态随之更新")
+            return redirect("web:policy")
+        errors = []
+        for p in policy.PARAMETERS:
+            raw = normalize.text(request.POST.get(p.key))
+            try:
+                value = policy.parse_value(raw)
+            except ValueError as exc:
+                errors.append(f"{p.label}：{exc}")
+                continue
+            services.set_parameter(request.user, p.key, value)
+        for e in errors:
+            messages.error(request, e)
+        if not errors:
+            messages.success(request, "政策参数已保存，问题清单按新参数重新计算")
+        return redirect("web:policy")
