@@ -8,6 +8,8 @@ router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("carriers", views.CarrierViewSet, basename="carrier")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("party-organizations", views.PartyOrganizationViewSet, basename="party-organization")
+router.register("members", views.MemberViewSet, basename="member")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -7,9 +7,13 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from liangxin.accounts.scoping import scope_for
+from liangxin.core import crypto, normalize
 from liangxin.orgs import services
 from liangxin.orgs.queries import SORTS, filtered_organizations
+from liangxin.party import services as party_services
+from liangxin.party.models import Member
 
+from .party_serializers import MemberSerializer, PartyOrganizationSerializer
 from .serializers import CarrierSerializer, OrganizationSerializer, RegionSerializer
 
 
@@ -125,3 +129,57 @@ class OrganizationViewSet(
     def perform_update(self, serializer):
         values = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
         serializer.instance = services.update_organization(self.request.user, serializer.instance, values)
+
+
+class PartyOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """党组织：权限范围内的党组织（只读；新建与修改在页面进行）。"""
+
+    serializer_class = PartyOrganizationSerializer
+    scope_method = "party_orgs"
+    required = "can_read_party"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(node__is_active=True).select_related("node")
+
+
+class MemberViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """党员：身份号码只写不读（响应中仅含脱敏号码）；按权限范围查询、新增、修改。"""
+
+    serializer_class = MemberSerializer
+    scope_method = "members"
+    required = "can_read_party"
+
+    def get_queryset(self):
+        qs = super().get_queryset().filter(is_active=True)
+        number = self.request.query_params.get("id_number")
+        if number:  # exact match only, through the keyed hash
+            qs = qs.filter(id_hash=crypto.lookup_hash(normalize.code(number)))
+        party_org = self.request.query_params.get("party_org")
+        if party_org:
+            qs = qs.filter(party_org_id=party_org) if party_org.isdigit() else qs.none()
+        return qs
+
+    def create(self, request, *args, **kwargs):
+        if not self.scope.can_edit_party:
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not self.scope.members("change").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+        return obj
+
+    def perform_create(self, serializer):
+        values = dict(serializer.validated_data)
+        number = values.pop("id_number")
+        serializer.instance = party_services.save_member(self.request.user, Member(), values, number)
+
+    def perform_update(self, serializer):
+        values = dict(serializer.validated_data)
+        number = values.pop("id_number", None)
+        values = {k: v for k, v in values.items() if k in party_services.MEMBER_FIELDS}
+        serializer.instance = party_services.save_member(self.request.user, serializer.instance, values, number)

@@ -1,0 +1,69 @@
+"""JSON shapes of party organizations and members; identity numbers only masked."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from liangxin.orgs.models import Organization
+from liangxin.party import policy, validation
+from liangxin.party.models import Member, PartyOrganization
+from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
+
+
+class PartyOrganizationSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="node.name")
+    parent = serializers.IntegerField(source="node.parent_id", read_only=True)
+    org_type_display = serializers.CharField(source="get_org_type_display", read_only=True)
+    setup_mode_display = serializers.CharField(source="get_setup_mode_display", read_only=True)
+    covers = serializers.SerializerMethodField()
+    secretary = serializers.PrimaryKeyRelatedField(read_only=True)
+    deputy = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["id", "name", "parent", *PARTY_ORG_FIELDS, "org_type_display", "setup_mode_display", "covers"]
+
+    def get_covers(self, obj) -> list[int]:
+        return list(obj.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """``id_number`` is write-only; responses carry ``id_masked`` only."""
+
+    id_number = serializers.CharField(write_only=True, required=False)
+    employer = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    party_org = serializers.PrimaryKeyRelatedField(queryset=PartyOrganization.objects.all())
+    inflow_party_org = serializers.PrimaryKeyRelatedField(
+        queryset=PartyOrganization.objects.all(), required=False, allow_null=True
+    )
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "id_number", "id_masked", "birth_date", "sex", *MEMBER_FIELDS, "category_display"]
+        read_only_fields = ["id_masked", "birth_date", "sex"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = self.context.get("scope")
+        if scope is not None:
+            self.fields["employer"].queryset = scope.organizations("view")
+            self.fields["party_org"].queryset = scope.party_orgs("view")
+            self.fields["inflow_party_org"].queryset = scope.party_orgs("view")
+
+    def validate_id_number(self, value):
+        try:
+            return validation.clean_id_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("id_number"):
+            raise serializers.ValidationError({"id_number": ["公民身份号码不能为空"]})
+        values = {k: getattr(self.instance, k) for k in MEMBER_FIELDS} if self.instance else {}
+        values.update(attrs)
+        errors = validation.check_member(
+            values, instance=self.instance, scope=self.context["scope"], params=policy.values()
+        )
+        if errors:
+            raise serializers.ValidationError({k: [v] for k, v in errors.items()})
+        return values
