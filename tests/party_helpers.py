@@ -28,7 +28,7 @@ def id_number(birth="19900101") -> str:
     from stdnum.cn import ric
 
     body = f"310101{birth}{next(_serial) % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 def make_member(cast, party_org, name="张三", employer=None, category="full", **values):
