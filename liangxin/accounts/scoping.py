@@ -148,6 +148,15 @@ class Scope:
         roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
         return qs.filter(any_subtree_q(self.node_paths(roles), "party_org__node__path"))
 
+    def instructors(self, action: Action = "view") -> QuerySet:
+        from liangxin.party.models import Instructor
+
+        qs = Instructor.objects.select_related("node")
+        if self.is_city_wide:
+            return qs
+        roles = REGISTRY_READERS if action == "view" else REGISTRY_EDITORS
+        return qs.filter(any_subtree_q(self.node_paths(roles), "node__path"))
+
     @property
     def can_read_orgs(self) -> bool:
         """Registry readers, and secretaries (the organizations their party organization covers)."""

@@ -58,11 +58,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
     industry_display = serializers.CharField(source="get_industry_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     responsible_basis_display = serializers.CharField(source="get_responsible_basis_display", read_only=True)
+    coverage_state_display = serializers.CharField(source="get_coverage_state_display", read_only=True)
 
     class Meta:
         model = Organization
         fields = ["id", *EDITABLE_FIELDS, "sector", "sector_display", "kind_display", "industry_display",
-                  "responsible_node", "responsible_basis", "responsible_basis_display", "status", "status_display",
+                  "responsible_node", "responsible_basis", "responsible_basis_display", "coverage_state",
+                  "coverage_state_display", "status", "status_display",
                   "status_date", "status_reason", "pinyin_initials", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["status", "status_date", "status_reason"]
 

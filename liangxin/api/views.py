@@ -81,6 +81,7 @@ ORG_FILTERS = [
     OpenApiParameter("carrier", OpenApiTypes.INT, description="载体编号"),
     OpenApiParameter("status", OpenApiTypes.STR, description="operating（默认）/ moved / deregistered / all"),
     OpenApiParameter("basis", OpenApiTypes.STR, description="责任认定依据，如 none"),
+    OpenApiParameter("coverage", OpenApiTypes.STR, description="覆盖状态：own / joint / attached / instructor / none"),
     OpenApiParameter("q", OpenApiTypes.STR, description="名称、拼音首字母或统一社会信用代码"),
     OpenApiParameter(
         "sort", OpenApiTypes.STR, description="name / -name / employees / -employees / updated / -updated"

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from liangxin.core import normalize
 from liangxin.core.tree import subtree_q
 
-from .choices import SIZE_BANDS, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from .choices import SIZE_BANDS, CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
 
 # sort parameter → (column, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -45,6 +45,7 @@ class OrgFilter:
     min_employees: int | None = None
     status: str = OrgStatus.OPERATING
     basis: str = ""
+    coverage: str = ""
     q: str = ""
     sort: str = DEFAULT_SORT
     errors: dict[str, str] = field(default_factory=dict)
@@ -57,6 +58,7 @@ class OrgFilter:
         for name, label, choices in (
             ("sector", "类别", Sector), ("kind", "组织类型", OrgKind), ("industry", "行业", Industry),
             ("status", "状态", OrgStatus), ("basis", "责任认定", ResponsibleBasis),
+            ("coverage", "覆盖状态", CoverageState),
         ):  # fmt: skip
             value = getattr(self, name)
             if value and value != "all":
@@ -99,6 +101,7 @@ def parse_filter(params, scope) -> OrgFilter:
     f.industry = choice("industry", Industry.choices, "行业")
     f.size = choice("size", [(c, c) for c, *_ in SIZE_BANDS], "规模")
     f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
+    f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
     status = (params.get("status") or OrgStatus.OPERATING).strip()
     f.status = status if status == "all" else choice("status", OrgStatus.choices, "状态") or OrgStatus.OPERATING
     for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
@@ -135,6 +138,8 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
             qs = qs.filter(**{name: getattr(f, name)})
     if f.basis:
         qs = qs.filter(responsible_basis=f.basis)
+    if f.coverage:
+        qs = qs.filter(coverage_state=f.coverage)
     if f.size:
         _, _, low, high = next(b for b in SIZE_BANDS if b[0] == f.size)
         qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)

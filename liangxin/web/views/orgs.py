@@ -13,7 +13,15 @@ from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column, export_file, now_text
 from liangxin.orgs import services
-from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from liangxin.orgs.choices import (
+    SIZE_BAND_CHOICES,
+    CoverageState,
+    Industry,
+    OrgKind,
+    OrgStatus,
+    ResponsibleBasis,
+    Sector,
+)
 from liangxin.orgs.queries import SORT_LABELS, SORTS, filtered_organizations
 from liangxin.regions.models import RegionLevel
 
@@ -38,6 +46,7 @@ def filter_context(scope, f) -> dict:
         "size_choices": SIZE_BAND_CHOICES,
         "status_choices": OrgStatus.choices,
         "basis_choices": ResponsibleBasis.choices,
+        "coverage_choices": CoverageState.choices,
         "sort_choices": SORT_LABELS.items(),
     }
 
@@ -79,6 +88,7 @@ class OrganizationExport(ScopedView):
         Column("重点行业/单位", lambda o: "是" if o.key_industry else "否", 8),
         Column("经营地", lambda o: o.operating_region.short_label, 20),
         Column("所在载体", lambda o: o.carrier.name if o.carrier_id else "", 20),
+        Column("覆盖状态", lambda o: o.get_coverage_state_display(), 14),
         Column("责任党委", lambda o: o.responsible_node.name if o.responsible_node_id else "无责任主体", 24),
         Column("成立日期", lambda o: o.founded_on, 12, "date"),
         Column("状态", lambda o: o.get_status_display(), 8),

@@ -11,10 +11,11 @@ from django.utils import timezone
 from liangxin.core import audit, crypto, normalize
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.core.pagination import keyset_page
+from liangxin.core.services import save_audited
 from liangxin.core.xlsx import Column, export_file, now_text
 from liangxin.party import policy, rules, services
 from liangxin.party.choices import LinkKind, MemberCategory, PartyOrgType, SetupMode
-from liangxin.party.models import Member, SetupModeLinkKind
+from liangxin.party.models import Instructor, Member, SetupModeLinkKind
 
 from ..base import ScopedView, deny, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
@@ -65,6 +66,7 @@ class PartyOrgDetail(ScopedView):
                 "covered": po.links.filter(end_on__isnull=True).select_related("organization"),
                 "members": po.members.filter(is_active=True).order_by("name")[:500],
                 "committee": po.committee.select_related("member"),
+                "positions": POSITIONS,
                 "findings": rules.findings_for(po, "party_org", policy.values(), timezone.localdate()),
                 "history": AuditEntry.objects.filter(object_type="party.partyorganization", object_id=str(po.pk))[:100],
             },
@@ -301,3 +303,93 @@ class PolicyPage(ScopedView):
         if not errors:
             messages.success(request, "政策参数已保存，问题清单按新参数重新计算")
         return redirect("web:policy")
+
+
+POSITIONS = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"]
+
+
+class PartyCommittee(ScopedView):
+    """支委会: add or remove a seat (POST only; shown on the party organization's page)."""
+
+    required = "can_edit_party"
+
+    def post(self, request, pk):
+        po = get_in_scope(self.scope.party_orgs("view"), pk=pk)
+        if not self.scope.party_orgs("change").filter(pk=pk).exists():
+            deny()
+        seats = [(s.member, s.position) for s in po.committee.select_related("member")]
+        if request.POST.get("action") == "remove":
+            seats = [(m, p) for m, p in seats if str(m.pk) != request.POST.get("member")]
+        else:
+            member = po.members.filter(pk=request.POST.get("member") or 0, is_active=True).first()
+            position = request.POST.get("position")
+            if member is None or position not in POSITIONS:
+                messages.error(request, "请选择本党组织的党员和职务")
+                return redirect("web:party_detail", pk=pk)
+            seats = [(m, p) for m, p in seats if m.pk != member.pk] + [(member, position)]
+        services.set_committee(request.user, po, seats)
+        messages.success(request, "支委会成员已更新")
+        return redirect("web:party_detail", pk=pk)
+
+
+class InstructorList(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request):
+        rows = self.scope.instructors("view").order_by("node__path", "name")
+        nodes = self.scope.nodes("view").filter(kind__in=["city", "district", "street", "industry"])
+        return render(
+            request,
+            "web/party/instructors.html",
+            {
+                "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+                "nodes": nodes,
+                "can_edit": self.scope.can_edit_registry,
+            },
+        )
+
+    def post(self, request):
+        if not self.scope.can_edit_registry:
+            deny()
+        name = normalize.text(request.POST.get("name"))
+        node = self.scope.nodes("view").filter(pk=request.POST.get("node") or 0).first()
+        if len(name) < 2 or node is None or not self.scope.can_edit_node(node):
+            messages.error(request, "请填写指导员姓名（至少2个字），并选择您管辖的选派党委")
+            return redirect("web:instructor_list")
+        instructor = Instructor(
+            name=name,
+            phone=normalize.text(request.POST.get("phone")),
+            node=node,
+            unit=normalize.text(request.POST.get("unit")),
+        )
+        save_audited(request.user, instructor, ["name", "phone", "unit", "node"])
+        messages.success(request, f"已添加党建指导员「{name}」")
+        return redirect("web:instructor_list")
+
+
+class OrgInstructors(ScopedView):
+    """Assign an instructor to an organization, or end an assignment (POST only)."""
+
+    required = "can_edit_registry"
+
+    def post(self, request, pk):
+        org = get_in_scope(self.scope.organizations("view"), pk=pk)
+        if not self.scope.organizations("change").filter(pk=pk).exists():
+            deny()
+        today = timezone.localdate()
+        if request.POST.get("action") == "end":
+            assignment = get_in_scope(
+                org.instructor_assignments.filter(end_on__isnull=True), pk=request.POST.get("assignment") or 0
+            )
+            services.end_assignment(request.user, assignment, today)
+            messages.success(request, "已结束选派")
+        else:
+            instructor = (
+                self.scope.instructors("view").filter(pk=request.POST.get("instructor") or 0, is_active=True).first()
+            )
+            if instructor is None:
+                messages.error(request, "请选择党建指导员")
+            else:
+                services.assign_instructor(request.user, instructor, org, today)
+                messages.success(request, f"已选派党建指导员「{instructor.name}」")
+        return redirect("web:org_detail", pk=pk)
