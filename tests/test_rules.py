@@ -140,3 +140,30 @@ def test_both_faces_of_every_rule_agree(cast):
         by_check = {obj.pk for obj in everything if rule.check(obj, params, TODAY) is not None}
         assert by_sql == by_check, rule.code
         assert by_sql or rule.code in {"po_general_branch", "po_committee_possible", "org_no_node", "po_joint_limit"}
+
+
+def test_organization_page_shows_state_findings_and_suggestion(cast):
+    from .conftest import client_for
+
+    page = client_for(cast.street_admin).get(f"/orgs/{cast.org.pk}/").content.decode()
+    assert "空白点" in page
+    assert "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）" in page
+    assert "选派党建指导员" in page  # no members, no joint branch nearby: the suggestion
+
+
+def test_suggestion_names_a_joint_branch_with_room(cast):
+    from liangxin.party.suggestion import suggest
+
+    branch = make_party_org(cast, name="南京东路联合党支部", mode="joint", org_type="joint_branch")
+    from liangxin.party import services
+
+    from .party_helpers import new_org
+
+    neighbour = new_org(cast, "邻居有限公司", None, kind="individual")
+    services.update_party_org(cast.city_admin, branch, name=branch.name, values={}, covered=[neighbour], on=TODAY)
+    org = Organization.objects.get(pk=cast.org.pk)
+    suggestion = suggest(org, policy.values())
+    assert suggestion.mode == "联合组建" and suggestion.candidates == [branch]
+    for i in range(3):
+        make_member(cast, branch, name=f"党员{i}", employer=cast.org)
+    assert suggest(org, policy.values()).mode == "单独组建"

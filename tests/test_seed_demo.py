@@ -51,6 +51,16 @@ def test_credit_code_prefix_follows_the_kind(seeded):
         assert org.credit_code[2:8] == org.registered_region.code[:6]
 
 
+def test_rows_read_back_as_valid_model_instances(seeded):
+    # rows go in without the ORM, so check them the way a form save would
+    for org in random.Random(3).sample(list(Organization.objects.all()), 40):
+        org.full_clean()
+        assert org.created_at.tzinfo is not None and org.created_at == org.updated_at
+        assert org.founded_on.year in range(1995, 2026)
+        assert org.coverage_state == "none"
+    assert Organization.objects.filter(status=OrgStatus.OPERATING).count() > 270
+
+
 def test_sixteen_districts_with_their_names(seeded):
     city = Region.objects.get(level=RegionLevel.CITY)
     assert (city.code, city.name, city.path) == ("310000", "上海市", "/310000/")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 from liangxin.core import audit
@@ -23,6 +24,8 @@ from liangxin.orgs.choices import (
     Sector,
 )
 from liangxin.orgs.queries import SORT_LABELS, SORTS, filtered_organizations
+from liangxin.party import policy, rules
+from liangxin.party.suggestion import suggest
 from liangxin.regions.models import RegionLevel
 
 from ..base import ScopedView, deny, get_in_scope
@@ -124,25 +127,23 @@ class OrganizationDetail(ScopedView):
     required = "can_read_orgs"
 
     def get(self, request, pk):
-        org = get_in_scope(
-            self.scope.organizations("view").select_related(
-                "operating_region", "registered_region", "carrier", "responsible_node", "attachment_node"
-            ),
-            pk=pk,
-        )
-        history = AuditEntry.objects.filter(object_type="orgs.organization", object_id=str(org.pk))[:200]
-        return render(
-            request,
-            "web/orgs/detail.html",
-            {
-                "org": org,
-                "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
-                "history": history,
-                "place": org.operating_region.ancestors(),
-                "deactivate_form": DeactivateForm(),
-                "restore_form": RestoreForm(),
-            },
-        )
+        related = ("operating_region", "registered_region", "carrier", "responsible_node", "attachment_node")
+        org = get_in_scope(rules.organization_facts(self.scope.organizations("view")).select_related(*related), pk=pk)
+        params = policy.values()
+        context = {
+            "org": org,
+            "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
+            "history": AuditEntry.objects.filter(object_type="orgs.organization", object_id=str(org.pk))[:200],
+            "place": org.operating_region.ancestors(),
+            "deactivate_form": DeactivateForm(),
+            "restore_form": RestoreForm(),
+            "findings": rules.findings_for(org, "organization", params, timezone.localdate()),
+            "suggestion": suggest(org, params),
+            "links": org.party_links.filter(end_on__isnull=True).select_related("party_org__node"),
+            "assignments": org.instructor_assignments.filter(end_on__isnull=True).select_related("instructor"),
+            "instructors": self.scope.instructors("change").filter(is_active=True)[:200],
+        }
+        return render(request, "web/orgs/detail.html", context)
 
 
 class OrganizationCreate(ScopedView):

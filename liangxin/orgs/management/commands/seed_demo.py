@@ -1,9 +1,10 @@
 """seed_demo: a Shanghai demo world — regions, carriers, committees, organizations, accounts.
 
 ``python manage.py seed_demo --orgs N [--reset] [--seed S]``. The same seed gives the same
-data. A million organizations load in minutes on SQLite: rows are built in plain Python
-(no per-row queries), pinyin keys come from cached name parts and the responsible node
-from a memo, and rows go in with ``bulk_create`` in batches of 5,000, one transaction each.
+data. A million organizations load in about three minutes on SQLite: rows are built as
+plain Python values (no per-row queries), pinyin keys come from cached name parts, the
+responsible node from a memo, and rows go in by ``executemany`` in batches of 5,000, one
+transaction each (see OrgWriter). The few hundred regions and carriers use bulk_create.
 
 This is operator bulk loading, so no audit entries are written for the seeded rows.
 """
@@ -11,6 +12,7 @@ This is operator bulk loading, so no audit entries are written for the seeded ro
 import bisect
 import datetime
 import math
+import operator
 import random
 import time
 import unicodedata
@@ -20,6 +22,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, OutputWrapper
 from django.db import connection, transaction
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from liangxin.accounts.models import RoleAssignment, User
@@ -396,7 +399,7 @@ class OrgFactory:
         self.rng, self.world, self.namer = rng, world, Namer()
         self.lookup = street_committee_lookup()
         self.memo: dict[tuple[int, int, int], tuple] = {}
-        self.kinds = Picker(KIND_WEIGHT)
+        self.kinds = Picker({kind.value: weight for kind, weight in KIND_WEIGHT.items()})
         self.private_industry = Picker(PRIVATE_INDUSTRY)
         self.foreign_industry = Picker(FOREIGN_INDUSTRY)
         self.shop_industry = Picker(SHOP_INDUSTRY)
@@ -411,7 +414,8 @@ class OrgFactory:
             OrgKind.TRADE_ASSOCIATION: self._trade_association,
         }  # fmt: skip
 
-    def make(self, index: int) -> Organization:
+    def make(self, index: int) -> dict[str, Any]:
+        """One organization's column values, keyed by attribute name (plain Python values)."""
         rng = self.rng
         street, operating, registered = self._places()
         district = self.world.district_of[street.id]
@@ -424,14 +428,14 @@ class OrgFactory:
         carriers = self.world.carriers.get(street.id)
         carrier = rng.choice(carriers) if carriers and rng.random() < 0.3 else None
         node, basis = self._responsible(operating, registered, attachment)
-        return Organization(
-            name=name, pinyin_initials=initials, sort_key=sort_key, kind=kind, sector=SECTOR_OF_KIND[kind],
+        return dict(
+            name=name, pinyin_initials=initials, sort_key=sort_key, kind=kind, sector=str(SECTOR_OF_KIND[kind]),
             industry=industry, credit_code=credit_code(prefix, registered.code[:6], index, founded.year >= 2016),
             supervising_unit=self._supervisor(kind, district, law_firm),
             operating_region_id=operating.id, registered_region_id=registered.id,
             carrier_id=carrier.id if carrier else None, address=self._address(street, carrier),
             contact_name=self._person(), contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-            responsible_node_id=node.id if node else None, responsible_basis=basis,
+            responsible_node_id=node.id if node else None, responsible_basis=str(basis),
             **self._attachment(attachment, founded), **values,
         )  # fmt: skip
 
@@ -488,24 +492,24 @@ class OrgFactory:
         founded = FOUNDED_FROM + datetime.timedelta(days=int(span * rng.random() ** 0.6))
         draw = rng.random()
         if draw < 0.96:
-            return {"founded_on": founded, "status": OrgStatus.OPERATING, "status_date": None, "status_reason": ""}
+            return {"founded_on": founded, "status": "operating", "status_date": None, "status_reason": ""}
         moved = draw < 0.975
         start = founded + datetime.timedelta(days=180)
         on = start + datetime.timedelta(days=rng.randint(0, max(0, (STATUS_TO - start).days)))
         return {
-            "founded_on": founded, "status": OrgStatus.MOVED if moved else OrgStatus.DEREGISTERED,
+            "founded_on": founded, "status": str(OrgStatus.MOVED if moved else OrgStatus.DEREGISTERED),
             "status_date": min(on, STATUS_TO),
             "status_reason": rng.choice(MOVED_REASONS if moved else DEREGISTERED_REASONS),
         }  # fmt: skip
 
     def _attachment(self, node: ManagementNode | None, founded: datetime.date) -> dict:
         if node is None:
-            return {"attachment_kind": "", "attachment_node": None, "attachment_reason": "", "attachment_date": None}
+            return {"attachment_kind": "", "attachment_node_id": None, "attachment_reason": "", "attachment_date": None}
         start = max(founded, datetime.date(2016, 1, 1))
         on = start + datetime.timedelta(days=self.rng.randint(0, max(0, (FOUNDED_TO - start).days)))
         return {
-            "attachment_kind": AttachmentKind.INDUSTRY,
-            "attachment_node": node,
+            "attachment_kind": str(AttachmentKind.INDUSTRY),
+            "attachment_node_id": node.id,
             "attachment_reason": "律师行业党委统一管理",
             "attachment_date": on,
         }
@@ -605,9 +609,34 @@ def street_weights(rng: random.Random, world: World) -> dict[Region, float]:
     return weights
 
 
+class OrgWriter:
+    """Inserts batches of organization rows with one ``executemany`` each.
+
+    The rows are plain Python values already (str, int, bool, date, None), so they skip the
+    ORM: ``bulk_create`` compiled SQL value by value and took two thirds of a million-row
+    load (measured: 71 s against 23 s for 300,000 rows). Fields a row leaves out get their
+    model default (e.g. ``coverage_state``), so new fields with defaults need no change here.
+    """
+
+    def __init__(self) -> None:
+        fields = [f for f in Organization._meta.concrete_fields if not f.primary_key]
+        self.defaults = {f.attname: f.get_default() for f in fields}
+        self.row = operator.itemgetter(*(f.attname for f in fields))
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(Organization._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())  # auto_now(_add) by hand
+        stamps = {"created_at": now, "updated_at": now}
+        params = [self.row({**self.defaults, **row, **stamps}) for row in rows]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(self.sql, params)
+
+
 def build_organizations(stdout: OutputWrapper, rng: random.Random, world: World, count: int) -> None:
     """``count`` organizations in batches of BATCH rows, one transaction per batch."""
-    factory = OrgFactory(rng, world)
+    factory, writer = OrgFactory(rng, world), OrgWriter()
     if connection.vendor == "sqlite":
         # a million rows' index pages outgrow SQLite's default 2 MB page cache, and rereading
         # them from the OS on every batch costs more than the inserts (measured: -20% time)
@@ -615,10 +644,8 @@ def build_organizations(stdout: OutputWrapper, rng: random.Random, world: World,
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
     started = time.monotonic()
     for start in range(0, count, BATCH):
-        batch = [factory.make(i) for i in range(start, min(start + BATCH, count))]
-        with transaction.atomic():
-            Organization.objects.bulk_create(batch)
-        done = start + len(batch)
+        writer.insert([factory.make(i) for i in range(start, min(start + BATCH, count))])
+        done = min(start + BATCH, count)
         if done % PROGRESS_EVERY == 0 or done == count:
             stdout.write(f"  两新组织 {done:,} / {count:,}，用时 {time.monotonic() - started:.0f} 秒")
 
