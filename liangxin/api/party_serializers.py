@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from liangxin.mgmt.models import ManagementNode
 from liangxin.orgs.models import Organization
 from liangxin.party import policy, validation
 from liangxin.party.models import Member, PartyOrganization
@@ -10,20 +11,57 @@ from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
 
 
 class PartyOrganizationSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="node.name")
-    parent = serializers.IntegerField(source="node.parent_id", read_only=True)
+    """``covers`` is the list of organization ids it serves now; ``parent`` a management node id."""
+
+    # written here, read back in to_representation (they live on the node and the links)
+    name = serializers.CharField(max_length=100, write_only=True)
+    parent = serializers.PrimaryKeyRelatedField(queryset=ManagementNode.objects.all(), write_only=True)
+    covers = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), many=True, required=False, write_only=True
+    )
+    secretary = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
+    deputy = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
     org_type_display = serializers.CharField(source="get_org_type_display", read_only=True)
     setup_mode_display = serializers.CharField(source="get_setup_mode_display", read_only=True)
-    covers = serializers.SerializerMethodField()
-    secretary = serializers.PrimaryKeyRelatedField(read_only=True)
-    deputy = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = PartyOrganization
         fields = ["id", "name", "parent", *PARTY_ORG_FIELDS, "org_type_display", "setup_mode_display", "covers"]
 
-    def get_covers(self, obj) -> list[int]:
-        return list(obj.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = self.context.get("scope")
+        if scope is not None:
+            self.fields["parent"].queryset = scope.nodes("view")
+            self.fields["covers"].child_relation.queryset = scope.organizations("view")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["name"], data["parent"] = instance.node.name, instance.node.parent_id
+        data["covers"] = list(instance.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
+        return data
+
+    def validate(self, attrs):
+        values = {k: getattr(self.instance, k) for k in PARTY_ORG_FIELDS} if self.instance else {}
+        values.update(attrs)
+        if self.instance is not None:
+            values.setdefault("parent", self.instance.node.parent)
+        covered = attrs.get("covers")
+        if covered is None:
+            covered = (
+                list(
+                    Organization.objects.filter(party_links__party_org=self.instance, party_links__end_on__isnull=True)
+                )
+                if self.instance
+                else []
+            )
+        errors = validation.check_party_org(
+            values, instance=self.instance, scope=self.context["scope"], covered=covered
+        )
+        if errors:
+            raise serializers.ValidationError({("covers" if k == "covers" else k): [v] for k, v in errors.items()})
+        values["covers"] = covered
+        return values
 
 
 class MemberSerializer(serializers.ModelSerializer):

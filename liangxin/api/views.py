@@ -1,6 +1,7 @@
 """API views. Every queryset comes from the caller's scope (accounts.scoping), like the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -132,8 +133,10 @@ class OrganizationViewSet(
         serializer.instance = services.update_organization(self.request.user, serializer.instance, values)
 
 
-class PartyOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """党组织：权限范围内的党组织（只读；新建与修改在页面进行）。"""
+class PartyOrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """党组织：按权限范围查询、新建、修改（含覆盖的两新组织）。"""
 
     serializer_class = PartyOrganizationSerializer
     scope_method = "party_orgs"
@@ -141,6 +144,45 @@ class PartyOrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self):
         return super().get_queryset().filter(node__is_active=True).select_related("node")
+
+    def create(self, request, *args, **kwargs):
+        if not self.scope.can_edit_party:
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not self.scope.party_orgs("change").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+        return obj
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        values = {k: d[k] for k in party_services.PARTY_ORG_FIELDS if k in d and k not in ("secretary", "deputy")}
+        serializer.instance = party_services.create_party_org(
+            self.request.user,
+            name=d["name"],
+            parent=d["parent"],
+            values=values,
+            covered=d["covers"],
+            on=timezone.localdate(),
+        )
+
+    def perform_update(self, serializer):
+        d, po = dict(serializer.validated_data), serializer.instance
+        if d["parent"].pk != po.node.parent_id:
+            po.node.parent = d["parent"]
+            po.node.save()
+        values = {k: d[k] for k in party_services.PARTY_ORG_FIELDS if k in d}
+        serializer.instance = party_services.update_party_org(
+            self.request.user,
+            po,
+            name=d.get("name", po.node.name),
+            values=values,
+            covered=d["covers"],
+            on=timezone.localdate(),
+        )
 
 
 class MemberViewSet(

@@ -96,14 +96,21 @@ def check_party_org(values: dict, *, instance: PartyOrganization | None, scope, 
     its secretary and deputy must be its own members; the term must end after it starts."""
     errors: dict[str, str] = {}
     parent = values.get("parent")
+    moved = instance is None or parent is None or parent.pk != instance.node.parent_id
     if (
-        parent is not None
+        moved
+        and parent is not None
         and not scope.can_edit_node(parent)
         and not scope.party_orgs("change").filter(node=parent).exists()
     ):
         errors["parent"] = "上级党组织不在您的管辖范围内"
-    editable = set(scope.organizations("change").filter(pk__in=[o.pk for o in covered]).values_list("pk", flat=True))
-    outside = [o.name for o in covered if o.pk not in editable]
+    # what it already covers may stay; adding an organization needs the right to act on it
+    current = (
+        set(instance.links.filter(end_on__isnull=True).values_list("organization_id", flat=True)) if instance else set()
+    )
+    added = [o for o in covered if o.pk not in current]
+    editable = set(scope.organizations("change").filter(pk__in=[o.pk for o in added]).values_list("pk", flat=True))
+    outside = [o.name for o in added if o.pk not in editable]
     if outside:
         errors["covers"] = f"以下组织不在您的管辖范围内，不能纳入覆盖：{'、'.join(outside[:5])}"
     for name, label in (("secretary", "书记"), ("deputy", "副书记")):
