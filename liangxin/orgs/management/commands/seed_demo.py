@@ -393,7 +393,7 @@ Naming = tuple[list[str], str, str, bool]
 
 
 class OrgFactory:
-    """Builds one Organization per call from the seeded world; no queries after setup."""
+    """Builds one organization row per call from the seeded world; no queries after setup."""
 
     def __init__(self, rng: random.Random, world: World) -> None:
         self.rng, self.world, self.namer = rng, world, Namer()
@@ -424,7 +424,7 @@ class OrgFactory:
         name, initials, sort_key = self.namer.keys(parts)
         values = self._size(kind, industry) | self._status()
         founded = values["founded_on"]
-        attachment = self.lawyers if law_firm and rng.random() < 0.03 else None
+        attachment = self.lawyers if law_firm and rng.random() < 0.6 else None
         carriers = self.world.carriers.get(street.id)
         carrier = rng.choice(carriers) if carriers and rng.random() < 0.3 else None
         node, basis = self._responsible(operating, registered, attachment)
