@@ -16,6 +16,7 @@ case $action in
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
       "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
       start >/dev/null
+    "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres liangxin  # for manage.py and bench/ runs
     ;;
   stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
