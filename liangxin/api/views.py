@@ -40,6 +40,27 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return ("id", False)
 
 
+class EditableScopedViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
+):
+    """List, read, create and update. ``create_capability`` gates creating; changing an object
+    needs it in the scope's "change" queryset (visible but not changeable → 403)."""
+
+    create_capability = ""
+
+    def create(self, request, *args, **kwargs):
+        if not getattr(self.scope, self.create_capability):
+            raise PermissionDenied  # before validation, so a reader learns nothing from error bodies
+        return super().create(request, *args, **kwargs)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not getattr(self.scope, self.scope_method)("change").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+        return obj
+
+
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """行政区划：权限范围内的区划（只读）。"""
 
@@ -91,14 +112,13 @@ ORG_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=ORG_FILTERS))
-class OrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
-):
+class OrganizationViewSet(EditableScopedViewSet):
     """两新组织：按权限范围查询、新增、修改（注销/迁出在页面操作）。"""
 
     serializer_class = OrganizationSerializer
     scope_method = "organizations"
     required = "can_read_orgs"
+    create_capability = "can_edit_registry"
 
     def get_queryset(self):
         related = ("operating_region", "registered_region", "responsible_node", "carrier", "attachment_node")
@@ -113,49 +133,24 @@ class OrganizationViewSet(
     def keyset_order(self):
         return getattr(self, "_sort", ("sort_key", False))
 
-    def create(self, request, *args, **kwargs):
-        if not self.scope.can_edit_registry:
-            raise PermissionDenied  # before validation, so a reader learns nothing from error bodies
-        return super().create(request, *args, **kwargs)
-
     def perform_create(self, serializer):
         serializer.instance = services.create_organization(self.request.user, dict(serializer.validated_data))
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if not self.scope.organizations("change").filter(pk=obj.pk).exists():
-                raise PermissionDenied
-        return obj
 
     def perform_update(self, serializer):
         values = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
         serializer.instance = services.update_organization(self.request.user, serializer.instance, values)
 
 
-class PartyOrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
-):
+class PartyOrganizationViewSet(EditableScopedViewSet):
     """党组织：按权限范围查询、新建、修改（含覆盖的两新组织）。"""
 
     serializer_class = PartyOrganizationSerializer
     scope_method = "party_orgs"
     required = "can_read_party"
+    create_capability = "can_edit_party"
 
     def get_queryset(self):
         return super().get_queryset().filter(node__is_active=True).select_related("node")
-
-    def create(self, request, *args, **kwargs):
-        if not self.scope.can_edit_party:
-            raise PermissionDenied
-        return super().create(request, *args, **kwargs)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if not self.scope.party_orgs("change").filter(pk=obj.pk).exists():
-                raise PermissionDenied
-        return obj
 
     def perform_create(self, serializer):
         d = dict(serializer.validated_data)
@@ -185,14 +180,13 @@ class PartyOrganizationViewSet(
         )
 
 
-class MemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
-):
+class MemberViewSet(EditableScopedViewSet):
     """党员：身份号码只写不读（响应中仅含脱敏号码）；按权限范围查询、新增、修改。"""
 
     serializer_class = MemberSerializer
     scope_method = "members"
     required = "can_read_party"
+    create_capability = "can_edit_party"
 
     def get_queryset(self):
         qs = super().get_queryset().filter(is_active=True)
@@ -203,18 +197,6 @@ class MemberViewSet(
         if party_org:
             qs = qs.filter(party_org_id=party_org) if party_org.isdigit() else qs.none()
         return qs
-
-    def create(self, request, *args, **kwargs):
-        if not self.scope.can_edit_party:
-            raise PermissionDenied
-        return super().create(request, *args, **kwargs)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if not self.scope.members("change").filter(pk=obj.pk).exists():
-                raise PermissionDenied
-        return obj
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -36,3 +36,27 @@ def get_in_scope(queryset, **lookup):
 
 def deny(message: str = "无权执行此操作"):
     raise PermissionDenied(message)
+
+
+def export_response(request, *, title: str, object_type: str, filter_text: str, columns, rows):
+    """Every list export: a cover sheet (who, when, which filter), the rows, an audit entry."""
+    import os
+
+    from django.http import FileResponse
+
+    from liangxin.core import audit
+    from liangxin.core.models import AuditAction
+    from liangxin.core.xlsx import export_file, now_text
+
+    cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("筛选条件", filter_text)]
+    path, count = export_file(title, cover, columns, rows)
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        object_type=object_type,
+        object_repr=title,
+        detail=f"导出 {count} 条；{filter_text}",
+    )
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"{title}_{now_text()[:10]}.xlsx")
+    os.unlink(path)  # the open handle keeps the data until the response closes it
+    return response

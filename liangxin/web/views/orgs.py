@@ -1,18 +1,15 @@
 """Organization registry pages: list, detail, create, edit, deactivate, restore, export."""
 
-import os
-
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from liangxin.core import audit
-from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.core.xlsx import Column, export_file, now_text
+from liangxin.core.xlsx import Column
 from liangxin.orgs import services
 from liangxin.orgs.choices import (
     SIZE_BAND_CHOICES,
@@ -28,7 +25,7 @@ from liangxin.party import policy, rules
 from liangxin.party.suggestion import suggest
 from liangxin.regions.models import RegionLevel
 
-from ..base import ScopedView, deny, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope
 from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
 
 PAGE_SIZE = 50
@@ -105,22 +102,15 @@ class OrganizationExport(ScopedView):
             return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
         key, descending = SORTS[f.sort]
         rows = qs.select_related(*LIST_RELATED).order_by(("-" if descending else "") + key, "pk")
-        cover = [
-            ("导出人", request.user.display_name),
-            ("导出时间", now_text()),
-            ("筛选条件", "；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）"),
-        ]
-        path, count = export_file("两新组织名录", cover, self.COLUMNS, rows.iterator(chunk_size=2000))
-        audit.record(
-            request.user,
-            AuditAction.EXPORT,
+        filter_text = "；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）"
+        return export_response(
+            request,
+            title="两新组织名录",
             object_type="orgs.organization",
-            object_repr="两新组织名录",
-            detail=f"导出 {count} 条；{cover[2][1]}",
+            filter_text=filter_text,
+            columns=self.COLUMNS,
+            rows=rows.iterator(chunk_size=2000),
         )
-        response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"两新组织名录_{now_text()[:10]}.xlsx")
-        os.unlink(path)  # the open handle keeps the data until the response closes it
-        return response
 
 
 class OrganizationDetail(ScopedView):

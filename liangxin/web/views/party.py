@@ -1,23 +1,20 @@
 """Party organizations, members, findings and policy parameters."""
 
-import os
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from liangxin.core import audit, crypto, normalize
-from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core import crypto, normalize
+from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
 from liangxin.core.services import save_audited
-from liangxin.core.xlsx import Column, export_file, now_text
+from liangxin.core.xlsx import Column
 from liangxin.party import policy, rules, services
 from liangxin.party.choices import LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import Instructor, Member, SetupModeLinkKind
 
-from ..base import ScopedView, deny, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
 
 
@@ -249,18 +246,14 @@ class FindingExport(FindingList):
             Column("情况", lambda r: r[1].text, 70),
             Column("建议", lambda r: r[1].action, 24),
         ]
-        cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("规则", rule.label)]
-        path, count = export_file("问题清单", cover, columns, ((o, f) for o, f in found if f))
-        audit.record(
-            request.user,
-            AuditAction.EXPORT,
+        return export_response(
+            request,
+            title="问题清单",
             object_type="party.finding",
-            object_repr="问题清单",
-            detail=f"导出 {count} 条；规则：{rule.label}",
+            filter_text=f"规则：{rule.label}",
+            columns=columns,
+            rows=((o, f) for o, f in found if f),
         )
-        response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"问题清单_{now_text()[:10]}.xlsx")
-        os.unlink(path)
-        return response
 
 
 class PolicyPage(ScopedView):
