@@ -110,3 +110,15 @@ def test_floating_member_without_inflow_org(party_cast):
     member = make_member(cast, cast.branch, name="流出", floating="outflow", floating_card_no="LD-1")
     m = rules.member_facts(Member.objects.filter(pk=member.pk)).get()
     assert [f.rule for f in rules.findings_for(m, "member", policy.values(), DAY)] == ["member_floating"]
+
+
+def test_secretary_home_lists_their_branch_and_its_findings(party_cast):
+    cast = party_cast
+    page = client_for(cast.secretary).get("/").content.decode()
+    assert "我的党组织" in page and cast.branch.name in page and "党员 1 名" in page
+
+
+def test_term_end_follows_from_term_start_and_type(cast):
+    branch = make_party_org(cast, term_start=datetime.date(2024, 3, 1))
+    committee = make_party_org(cast, name="基层党委", org_type="committee", term_start=datetime.date(2024, 3, 1))
+    assert (branch.term_end, committee.term_end) == (datetime.date(2027, 3, 1), datetime.date(2029, 3, 1))

@@ -6,13 +6,15 @@ from decimal import Decimal
 from django.db import transaction
 
 from liangxin.core import audit, crypto
+from liangxin.core.dates import add_months
 from liangxin.core.models import AuditAction
 from liangxin.core.services import save_audited
 from liangxin.mgmt.models import ManagementNode, NodeKind
 from liangxin.orgs import services as org_services
 from liangxin.orgs.models import Organization
 
-from . import coverage
+from . import coverage, policy
+from .choices import PartyOrgType
 from .models import (
     CommitteeSeat,
     InstructorAssignment,
@@ -56,6 +58,19 @@ MEMBER_FIELDS = [
 MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS]  # never the identity number itself
 
 
+TERM_YEARS_KEY = {
+    PartyOrgType.COMMITTEE: "term_years_committee",
+    PartyOrgType.GENERAL_BRANCH: "term_years_general_branch",
+}
+
+
+def fill_term_end(party_org: PartyOrganization) -> None:
+    """A term start without an end: the end follows from the term length in force (换届)."""
+    if party_org.term_start and not party_org.term_end:
+        years = int(policy.values()[TERM_YEARS_KEY.get(party_org.org_type, "term_years_branch")])
+        party_org.term_end = add_months(party_org.term_start, 12 * years)
+
+
 def _after_links_changed(actor, org_ids: set[int]) -> None:
     coverage.refresh(org_ids)
     org_services.rederive(actor, org_ids)
@@ -66,7 +81,9 @@ def create_party_org(
     actor, *, name: str, parent: ManagementNode, values: dict, covered: list[Organization], on: datetime.date
 ) -> PartyOrganization:
     node = ManagementNode.objects.create(name=name, kind=NodeKind.GRASSROOTS, parent=parent)
-    party_org = PartyOrganization.objects.create(node=node, **values)
+    party_org = PartyOrganization(node=node, **values)
+    fill_term_end(party_org)
+    party_org.save()
     PartyOrgLink.objects.bulk_create(PartyOrgLink(party_org=party_org, organization=o, start_on=on) for o in covered)
     audit.record(
         actor,
@@ -92,6 +109,7 @@ def update_party_org(
     before = {"名称": party_org.node.name, **audit.snapshot(party_org, PARTY_ORG_FIELDS)}
     for key, value in values.items():
         setattr(party_org, key, value)
+    fill_term_end(party_org)
     party_org.save()
     if party_org.node.name != name:
         party_org.node.name = name

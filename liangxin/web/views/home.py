@@ -2,8 +2,12 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 
+from liangxin.accounts.roles import PARTY_ROLES
 from liangxin.orgs.choices import OrgStatus, ResponsibleBasis
+from liangxin.party import policy, rules
+from liangxin.party.models import PartyOrganization
 
 from ..base import ScopedView
 
@@ -23,4 +27,14 @@ class HomeView(ScopedView):
             if managed is not None:
                 figures["managed"] = managed.filter(status=OrgStatus.OPERATING).count()
             context["figures"] = figures
+        context["my_party_orgs"] = self._my_party_orgs()
         return render(request, "web/home.html", context)
+
+    def _my_party_orgs(self) -> list:
+        """A secretary's own party organizations with what needs doing there."""
+        nodes = [g.node_id for g in self.scope.grants if g.role in PARTY_ROLES]
+        if not nodes:
+            return []
+        params, day = policy.values(), timezone.localdate()
+        party_orgs = rules.party_org_facts(PartyOrganization.objects.filter(node_id__in=nodes).select_related("node"))
+        return [(po, rules.findings_for(po, "party_org", params, day)) for po in party_orgs]
