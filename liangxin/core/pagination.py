@@ -36,8 +36,10 @@ def decode_cursor(cursor: str, field) -> tuple[str, object, int] | None:
 
 
 def _after(key: str, value, pk: int, descending: bool) -> Q:
+    """Rows after (value, pk). The leading ``key >= value`` is what lets the database start the
+    index scan at the cursor; without it, it reads the index from the start and filters."""
     op = "lt" if descending else "gt"
-    return Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk})
+    return Q(**{f"{key}__{op}e": value}) & (Q(**{f"{key}__{op}": value}) | Q(**{f"pk__{op}": pk}))
 
 
 def keyset_page(qs: QuerySet, key: str, descending: bool, cursor: str | None, size: int) -> KeysetPage:
