@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def seed(orgs: int = 300, **options) -> str:
+    """The organization side only; the party side is tested in test_party_demo."""
     out = io.StringIO()
+    options.setdefault("no_party", True)
     call_command("seed_demo", orgs=orgs, seed=1, stdout=out, **options)
     return out.getvalue()
 
@@ -188,3 +190,21 @@ def test_reset_clears_party_data_hanging_off_the_demo_world(seeded):
     assert not PartyOrganization.objects.exists() and not Member.objects.exists()
     assert Organization.objects.count() == 300
     assert not ManagementNode.objects.filter(kind=NodeKind.GRASSROOTS).exists()
+
+
+def test_seed_demo_builds_the_party_side_and_a_secretary_by_default():
+    from liangxin.party.models import Member, PartyOrganization
+
+    out = seed(orgs=3000, no_party=False)
+    assert PartyOrganization.objects.exists() and Member.objects.exists()
+    secretary = User.objects.get(username="secretary")
+    assert secretary.check_password(DEMO_PASSWORD) and "secretary" in out
+    assert secretary.assignments.get().node.party_org.node.path.startswith(
+        ManagementNodeByName("南京东路街道综合党委").path
+    )
+
+
+def ManagementNodeByName(name):  # noqa: N802 - reads like the model
+    from liangxin.mgmt.models import ManagementNode
+
+    return ManagementNode.objects.get(name=name)

@@ -58,6 +58,8 @@ DEMO_ACCOUNTS = [
     ("auditor", "黄浦区巡查员", Role.AUDITOR, "黄浦区社会工作党委"),
 ]
 
+SECRETARY_ACCOUNT = "secretary"  # bound to a party organization that seed_demo builds
+
 # Share of organizations operating in each district: central districts are dense, and
 # 浦东 is the largest; a street gets its district's share split with some noise.
 DISTRICT_WEIGHT = {
@@ -663,12 +665,35 @@ def create_accounts(world: World) -> None:
         RoleAssignment.objects.get_or_create(user=user, role=role, node=world.nodes[node_name])
 
 
+def create_secretary_account() -> None:
+    """A 党组织书记 for the largest party organization under 南京东路街道 (or its district, or the city)."""
+    from django.db.models import Count
+
+    from liangxin.party.models import PartyOrganization
+
+    branch = None
+    for node_name in (DEMO_ACCOUNTS[2][3], DEMO_ACCOUNTS[1][3], CITY_COMMITTEE):  # street, else district, else city
+        node = ManagementNode.objects.get(name=node_name)
+        candidates = PartyOrganization.objects.filter(node__path__startswith=node.path, node__is_active=True)
+        branch = candidates.annotate(n=Count("members")).order_by("-n", "pk").first()
+        if branch is not None:
+            break
+    if branch is None:
+        return
+    user = User.objects.filter(username=SECRETARY_ACCOUNT).first() or User(username=SECRETARY_ACCOUNT)
+    user.full_name = "党支部书记"
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    RoleAssignment.objects.get_or_create(user=user, role=Role.SECRETARY, node=branch.node)
+
+
 def accounts_table() -> list[str]:
     """The demo accounts as aligned lines (Chinese labels, CJK counted as two columns)."""
     rows = [("用户名", "密码", "角色", "所属节点")]
-    assignments = RoleAssignment.objects.filter(user__username__in=[a[0] for a in DEMO_ACCOUNTS])
+    usernames = [a[0] for a in DEMO_ACCOUNTS] + [SECRETARY_ACCOUNT]
+    assignments = RoleAssignment.objects.filter(user__username__in=usernames)
     by_user = {a.user.username: a for a in assignments.select_related("user", "node")}
-    for username, *_ in DEMO_ACCOUNTS:
+    for username in usernames:
         if username in by_user:
             a = by_user[username]
             rows.append((username, DEMO_PASSWORD, a.get_role_display(), a.node.name))
@@ -715,8 +740,10 @@ class Command(BaseCommand):
         parser.add_argument("--orgs", type=int, default=20_000, help="两新组织数量（默认 20000）")
         parser.add_argument("--reset", action="store_true", help="删除已有演示数据后重建")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子，相同种子生成相同数据")
+        parser.add_argument("--members", type=int, default=None, help="党员数量（默认约为从业人员的 1%%）")
+        parser.add_argument("--no-party", action="store_true", help="只生成两新组织，不生成党组织和党员")
 
-    def handle(self, *args, orgs: int, reset: bool, seed: int, **options) -> None:
+    def handle(self, *args, orgs: int, reset: bool, seed: int, members: int | None, no_party: bool, **options) -> None:
         if Region.objects.exists():
             if not reset:
                 self.stdout.write("演示数据已存在，未做任何修改（如需重建请加 --reset）。")
@@ -736,6 +763,11 @@ class Command(BaseCommand):
             f"管理节点 {ManagementNode.objects.count()} 个；开始生成 {orgs:,} 个两新组织……"
         )
         build_organizations(self.stdout, rng, world, orgs)
+        if not no_party:
+            from liangxin.party.demo import build_party_demo  # party builds on orgs
+
+            build_party_demo(rng, members=members, log=self.stdout.write)
+            create_secretary_account()
         self.stdout.write(self.style.SUCCESS(f"演示数据生成完成，用时 {time.monotonic() - started:.0f} 秒。"))
         self._print_accounts()
 
