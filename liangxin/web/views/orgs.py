@@ -120,6 +120,7 @@ class OrganizationDetail(ScopedView):
         related = ("operating_region", "registered_region", "carrier", "responsible_node", "attachment_node")
         org = get_in_scope(rules.organization_facts(self.scope.organizations("view")).select_related(*related), pk=pk)
         params = policy.values()
+        operating = org.status == OrgStatus.OPERATING
         context = {
             "org": org,
             "can_edit": self.scope.organizations("change").filter(pk=org.pk).exists(),
@@ -127,11 +128,15 @@ class OrganizationDetail(ScopedView):
             "place": org.operating_region.ancestors(),
             "deactivate_form": DeactivateForm(),
             "restore_form": RestoreForm(),
-            "findings": rules.findings_for(org, "organization", params, timezone.localdate()),
-            "suggestion": suggest(org, params),
+            # rules and suggestions concern organizations in operation only
+            "findings": rules.findings_for(org, "organization", params, timezone.localdate()) if operating else [],
+            "suggestion": suggest(org, params) if operating else None,
             "links": org.party_links.filter(end_on__isnull=True).select_related("party_org__node"),
             "assignments": org.instructor_assignments.filter(end_on__isnull=True).select_related("instructor"),
-            "instructors": self.scope.instructors("change").filter(is_active=True)[:200],
+            # instructors sent by the organization's responsible committee or a committee above it
+            "instructors": self.scope.instructors("change").filter(
+                is_active=True, node_id__in=org.responsible_node.ancestor_ids if org.responsible_node_id else []
+            )[:200],
         }
         return render(request, "web/orgs/detail.html", context)
 
