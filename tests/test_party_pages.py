@@ -122,3 +122,15 @@ def test_term_end_follows_from_term_start_and_type(cast):
     branch = make_party_org(cast, term_start=datetime.date(2024, 3, 1))
     committee = make_party_org(cast, name="基层党委", org_type="committee", term_start=datetime.date(2024, 3, 1))
     assert (branch.term_end, committee.term_end) == (datetime.date(2027, 3, 1), datetime.date(2029, 3, 1))
+
+
+def test_party_org_with_members_cannot_be_dissolved(party_cast):
+    cast = party_cast
+    client = client_for(cast.street_admin)
+    page = client.post(f"/party/{cast.branch.pk}/deactivate/", {"reason": "单位注销"}, follow=True).content.decode()
+    assert "仍有在册党员" in page
+    Member.objects.filter(pk=cast.member.pk).update(is_active=False)
+    client.post(f"/party/{cast.branch.pk}/deactivate/", {"reason": "单位注销"})
+    cast.branch.node.refresh_from_db()
+    cast.org.refresh_from_db()
+    assert not cast.branch.node.is_active and cast.org.coverage_state == "none"

@@ -64,6 +64,13 @@ MATRIX = {
         {**PARTY_EDIT, "city": 302, "huangpu": 302, "nanjing": 302, "secretary": 302},
     ),
     "web:instructor_list": ("get", None, None, READERS),
+    # the branch has a member: editors are refused with a message (302 back), others as usual
+    "web:party_deactivate": (
+        "post",
+        lambda c: {"pk": c.branch.pk},
+        None,
+        {**PARTY_EDIT, "city": 302, "huangpu": 302, "nanjing": 302, "secretary": 302},
+    ),
     "web:instructor_list POST": ("post", None, None, expect(302, auditor=403, nobody=403, secretary=403)),
     "web:org_instructors": ("post", lambda c: {"pk": c.org.pk}, None, {**EDIT_ORG_ACTION}),
     "web:finding_export": ("get", None, None, ORG_READERS),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("party/new/", party.PartyOrgEdit.as_view(), name="party_create"),
     path("party/<int:pk>/", party.PartyOrgDetail.as_view(), name="party_detail"),
     path("party/<int:pk>/edit/", party.PartyOrgEdit.as_view(), name="party_edit"),
+    path("party/<int:pk>/deactivate/", party.PartyOrgDeactivate.as_view(), name="party_deactivate"),
     path("party/<int:pk>/committee/", party.PartyCommittee.as_view(), name="party_committee"),
     path("instructors/", party.InstructorList.as_view(), name="instructor_list"),
     path("orgs/<int:pk>/instructors/", party.OrgInstructors.as_view(), name="org_instructors"),

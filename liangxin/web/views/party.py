@@ -386,3 +386,25 @@ class OrgInstructors(ScopedView):
                 services.assign_instructor(request.user, instructor, org, today)
                 messages.success(request, f"已选派党建指导员「{instructor.name}」")
         return redirect("web:org_detail", pk=pk)
+
+
+class PartyOrgDeactivate(ScopedView):
+    """撤销党组织 (POST): refused while it still has members; its coverage links end today."""
+
+    required = "can_edit_party"
+
+    def post(self, request, pk):
+        po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=pk)
+        if not self.scope.party_orgs("change").filter(pk=pk).exists():
+            deny()
+        reason = normalize.text(request.POST.get("reason"))
+        if not reason:
+            messages.error(request, "撤销党组织须填写原因")
+            return redirect("web:party_detail", pk=pk)
+        try:
+            services.deactivate_party_org(request.user, po, timezone.localdate(), reason)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("web:party_detail", pk=pk)
+        messages.success(request, f"已撤销「{po.name}」，其覆盖关系已于今日结束")
+        return redirect("web:party_list")
