@@ -134,3 +134,18 @@ def test_party_org_with_members_cannot_be_dissolved(party_cast):
     cast.branch.node.refresh_from_db()
     cast.org.refresh_from_db()
     assert not cast.branch.node.is_active and cast.org.coverage_state == "none"
+
+
+def test_instructor_record_linked_to_a_login(cast):
+    from liangxin.party.models import Instructor
+
+    from .conftest import _user
+
+    _user("zhang_instructor", "instructor", cast.nanjing_node)
+    client = client_for(cast.street_admin)
+    client.post("/instructors/", {"name": "张指导", "node": cast.nanjing_node.pk, "username": "zhang_instructor"})
+    assert Instructor.objects.get(name="张指导").user.username == "zhang_instructor"
+    page = client.post(
+        "/instructors/", {"name": "王指导", "node": cast.nanjing_node.pk, "username": "nobody"}, follow=True
+    )
+    assert "未在该党委下授予指导员角色" in page.content.decode()

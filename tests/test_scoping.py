@@ -110,3 +110,24 @@ def test_audit_log_read_within_scope(cast):
     assert {e.object_repr for e in huangpu if e.object_type == "orgs.organization"} == {
         "上海嘉信信息科技有限公司", "外滩餐饮管理有限公司"}  # fmt: skip
     assert not scope_for(cast.industry_admin).audit_entries().exists()
+
+
+def test_instructor_sees_the_organizations_assigned_to_them(cast):
+    import datetime
+
+    from liangxin.party import services as party_services
+    from liangxin.party.models import Instructor
+
+    from .conftest import _user
+
+    login = _user("li_instructor", "instructor", cast.nanjing_node)
+    instructor = Instructor.objects.create(name="李指导", node=cast.nanjing_node, user=login)
+    assert names(scope_for(login).organizations()) == set()
+    assignment = party_services.assign_instructor(cast.city_admin, instructor, cast.org, datetime.date(2026, 1, 1))
+    login = type(login).objects.get(pk=login.pk)
+    assert names(scope_for(login).organizations()) == {"上海嘉信信息科技有限公司"}
+    assert client_for(login).get(f"/orgs/{cast.org.pk}/").status_code == 200
+    assert client_for(login).get(f"/orgs/{cast.org.pk}/edit/").status_code == 403
+    party_services.end_assignment(cast.city_admin, assignment, datetime.date(2026, 2, 1))
+    login = type(login).objects.get(pk=login.pk)
+    assert names(scope_for(login).organizations()) == set()

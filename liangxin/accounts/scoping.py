@@ -85,6 +85,7 @@ class Scope:
                 self._by_node(node_paths)
                 | self._by_place(region_paths)
                 | self._by_party_org(self.node_paths(PARTY_ROLES))
+                | self._by_assignment()
             )
         if self.is_city_wide:
             return qs
@@ -104,6 +105,15 @@ class Scope:
         # this with the place filter as a bitmap OR over two indexes (a subquery would not).
         committees = ManagementNode.objects.filter(any_subtree_q(paths), kind__in=COMMITTEE_KINDS)
         return Q(responsible_node_id__in=list(committees.values_list("id", flat=True)))
+
+    def _by_assignment(self) -> Q:
+        """An instructor sees the organizations they are assigned to now."""
+        from liangxin.party.models import InstructorAssignment
+
+        if Role.INSTRUCTOR not in self.roles:
+            return Q(pk__in=[])
+        assigned = InstructorAssignment.objects.filter(instructor__user_id=self.user_id, end_on__isnull=True)
+        return Q(pk__in=assigned.values("organization_id"))
 
     @staticmethod
     def _by_party_org(paths: list[str]) -> Q:
@@ -162,8 +172,8 @@ class Scope:
 
     @property
     def can_read_orgs(self) -> bool:
-        """Registry readers, and secretaries (the organizations their party organization covers)."""
-        return self.has_any(REGISTRY_READERS | PARTY_ROLES)
+        """Registry readers, secretaries (what their branch covers), instructors (their assignments)."""
+        return self.has_any(REGISTRY_READERS | PARTY_ROLES | {Role.INSTRUCTOR})
 
     @property
     def can_read_party(self) -> bool:

@@ -159,6 +159,14 @@ class Instructor(models.Model):
     node = models.ForeignKey(
         "mgmt.ManagementNode", verbose_name="选派党委", on_delete=models.PROTECT, related_name="instructors"
     )
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="instructor",
+    )
     is_active = models.BooleanField("在岗", default=True)
 
     class Meta:

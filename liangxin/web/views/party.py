@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from liangxin.accounts.models import User
+from liangxin.accounts.roles import Role
 from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
@@ -355,7 +357,17 @@ class InstructorList(ScopedView):
             node=node,
             unit=normalize.text(request.POST.get("unit")),
         )
-        save_audited(request.user, instructor, ["name", "phone", "unit", "node"])
+        username = normalize.text(request.POST.get("username"))
+        if username:
+            # the login must already hold the instructor role inside this user's subtree
+            account = User.objects.filter(
+                username=username, assignments__role=Role.INSTRUCTOR, assignments__node__path__startswith=node.path
+            ).first()
+            if account is None or hasattr(account, "instructor"):
+                messages.error(request, f"账号「{username}」不存在、未在该党委下授予指导员角色，或已关联其他指导员")
+                return redirect("web:instructor_list")
+            instructor.user = account
+        save_audited(request.user, instructor, ["name", "phone", "unit", "node", "user"])
         messages.success(request, f"已添加党建指导员「{name}」")
         return redirect("web:instructor_list")
 
