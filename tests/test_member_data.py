@@ -175,3 +175,25 @@ def test_secretary_manages_only_their_branch(party_cast):
     assert set(client_for(cast.secretary).get("/members/").context["page"].rows) == {cast.member}
     make_member(cast, cast.branch, name="新党员")
     assert client_for(cast.other_street_admin).get(f"/members/{cast.member.pk}/").status_code == 404
+
+
+def test_genuine_numbers_with_a_later_area_code_are_accepted():
+    from liangxin.party.validation import clean_id_number
+
+    number = "31011519800101001" + ric.calc_check_digit("310115198001010010")  # 浦东 code, born 1980
+    assert clean_id_number(number) == number
+
+
+def test_an_outflow_member_can_get_an_inflow_party_org(party_cast):
+    from .party_helpers import make_party_org
+
+    cast = party_cast
+    inflow = make_party_org(cast, name="流入地党支部", parent=cast.waitan_node)
+    data = {"floating": "outflow", "floating_card_no": "LD-9", "inflow_party_org": inflow.pk}
+    client = api(cast.city_admin)
+    response = client.patch(f"/api/v1/members/{cast.member.pk}/", data, format="json")
+    assert response.status_code == 200, response.json()
+    no_float = client.patch(
+        f"/api/v1/members/{cast.member.pk}/", {"floating": "", "floating_card_no": ""}, format="json"
+    )
+    assert "只有流动党员" in no_float.json()["errors"]["inflow_party_org"][0]

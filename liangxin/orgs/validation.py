@@ -9,6 +9,7 @@ database: uniqueness, places, carrier, attachment, and that the result is in sco
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from liangxin.core import normalize
@@ -68,7 +69,7 @@ def clean_employees(value) -> int:
 
 
 def clean_founded_on(value: datetime.date | None) -> datetime.date | None:
-    if value and value > datetime.date.today():
+    if value and value > timezone.localdate():
         raise ValidationError("成立日期不能晚于今天")
     return value
 

@@ -3,11 +3,12 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import ric
 
 from liangxin.core import crypto, normalize
 
-from .choices import FloatingStatus, MemberCategory, Sex
+from .choices import MemberCategory, Sex
 from .models import Member, PartyOrganization
 
 
@@ -18,14 +19,16 @@ def clean_id_number(value) -> str:
         raise ValidationError("公民身份号码不能为空")
     if len(number) != 18:
         raise ValidationError(f"公民身份号码应为18位，当前为{len(number)}位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError("公民身份号码格式错误：前17位应为数字，末位为数字或X")
+    if number[17] != ric.calc_check_digit(number):
+        raise ValidationError("公民身份号码校验位错误，请核对后重新输入")
     try:
-        ric.validate(number)
-    except ric.InvalidChecksum:
-        raise ValidationError("公民身份号码校验位错误，请核对后重新输入") from None
-    except ric.InvalidComponent:
-        raise ValidationError("公民身份号码中的出生日期无效") from None
+        ric.get_birth_date(number)
     except ric.ValidationError:
-        raise ValidationError("公民身份号码格式错误：前17位应为数字，末位为数字或X") from None
+        raise ValidationError("公民身份号码中的出生日期无效") from None
+    # Not ric.validate(): it also rejects an area code not yet in force in the birth year, but a
+    # genuine number carries the code in force when it was first issued (e.g. 310115 浦东 for 1980).
     return number
 
 
@@ -53,8 +56,8 @@ def check_member(values: dict, *, instance: Member | None, scope, params: dict) 
     party_org = values.get("party_org")
     if party_org is not None and not scope.party_orgs("change").filter(pk=party_org.pk).exists():
         errors["party_org"] = "该党组织不在您的管辖范围内"
-    if values.get("floating") != FloatingStatus.INFLOW and values.get("inflow_party_org") is not None:
-        errors["inflow_party_org"] = "只有流入党员才填写流入地党组织"
+    if not values.get("floating") and values.get("inflow_party_org") is not None:
+        errors["inflow_party_org"] = "只有流动党员才填写流入地党组织"
     if values.get("floating") and not normalize.text(values.get("floating_card_no")):
         errors["floating_card_no"] = "流动党员须填写流动党员活动证号"
     base = values.get("dues_base")
@@ -77,7 +80,7 @@ def _check_unique_id(number: str, instance: Member | None, scope) -> dict[str, s
 
 def _check_dates(values: dict) -> dict[str, str]:
     errors = {}
-    today = datetime.date.today()
+    today = timezone.localdate()
     joined, full, category = values.get("joined_on"), values.get("full_on"), values.get("category")
     for name, label in (("joined_on", "入党日期"), ("full_on", "转正日期"), ("employed_since", "入职日期")):
         if values.get(name) and values[name] > today:

@@ -1,10 +1,9 @@
 """HTML forms. Validation lives in the domain apps; these only call it and show it."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from liangxin.accounts import lockout
 from liangxin.accounts.models import User
@@ -130,18 +129,18 @@ def carrier_choices(scope, region_id) -> list[tuple[str, str]]:
 
 class DeactivateForm(forms.Form):
     status = forms.ChoiceField(label="变更为", choices=[(OrgStatus.DEREGISTERED, "注销"), (OrgStatus.MOVED, "迁出")])
-    on = forms.DateField(label="日期", widget=DATE, initial=datetime.date.today)
+    on = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="原因", max_length=200, widget=forms.TextInput(attrs={"size": 40}))
 
     def clean_on(self):
         on = self.cleaned_data["on"]
-        if on > datetime.date.today():
+        if on > timezone.localdate():
             raise ValidationError("日期不能晚于今天")
         return on
 
 
 class RestoreForm(forms.Form):
-    on = forms.DateField(label="恢复日期", widget=DATE, initial=datetime.date.today)
+    on = forms.DateField(label="恢复日期", widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label="原因", max_length=200)
 
 

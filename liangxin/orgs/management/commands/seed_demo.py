@@ -712,13 +712,23 @@ def _pad(text: str, width: int) -> str:
 @transaction.atomic
 def delete_demo_data() -> None:
     """Delete the demo world, dependents first (superuser accounts are kept)."""
-    from liangxin.party.models import Instructor, Member, PartyOrganization  # party builds on orgs
-
     # the party side hangs off both trees and the organizations: clear it first
-    Instructor.objects.all().delete()  # with their assignments
+    from liangxin.party.models import (  # party builds on orgs
+        CommitteeSeat,
+        Instructor,
+        InstructorAssignment,
+        Member,
+        PartyOrganization,
+        PartyOrgLink,
+    )
+
+    InstructorAssignment.objects.all().delete()
+    Instructor.objects.all().delete()
     PartyOrganization.objects.update(secretary=None, deputy=None)
-    Member.objects.all().delete()  # with their committee seats
-    PartyOrganization.objects.all().delete()  # with their links to organizations
+    # plain DELETEs: the ORM's cascade collects every id into one statement, too many for SQLite at 500k
+    for model in (CommitteeSeat, Member, PartyOrgLink, PartyOrganization):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     # one DELETE: the ORM would load every row to look for dependents that are gone by now
     # (should a new dependent model hold rows, the foreign keys fail the commit and nothing is lost)
     with connection.cursor() as cursor:
