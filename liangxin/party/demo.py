@@ -41,7 +41,7 @@ from stdnum.cn import ric
 from liangxin.core import crypto
 from liangxin.core.dates import add_months
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode, NodeKind
-from liangxin.orgs.choices import OrgKind, OrgStatus, ResponsibleBasis
+from liangxin.orgs.choices import CoverageState, OrgKind, OrgStatus, ResponsibleBasis
 from liangxin.orgs.management.commands.seed_demo import GIVEN_CHARS, SURNAMES, Picker
 from liangxin.orgs.models import Organization
 from liangxin.regions import shanghai
@@ -1022,7 +1022,9 @@ def build_party_demo(rng: random.Random, members: int | None = None, log: Log = 
     instructors, instructed = write_instructors(rng, world, orgs, planner)
     log(f"书记、支委 {seats:,} 个席位，指导员 {instructors:,} 名、选派 {len(instructed):,} 个（{_took(started)}）")
     states = write_coverage(world, orgs, plans, instructed)
-    log(f"党建演示数据生成完成（{_took(started)}）：{', '.join(f'{k} {v:,}' for k, v in sorted(states.items()))}")
+    labels = dict(CoverageState.choices)
+    summary = "，".join(f"{labels[k]} {v:,}" for k, v in sorted(states.items()))
+    log(f"党建演示数据生成完成（{_took(started)}），覆盖状态：{summary}")
     counts = {"party_orgs": len(plans), "links": links, "members": written, "committee_seats": seats}
     counts |= {"instructors": instructors, "assignments": len(instructed)}
     return counts | {f"coverage_{state}": n for state, n in states.items()}
