@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
     "django_tasks",
     "django_tasks_db",
     "liangxin.core",
