@@ -149,3 +149,19 @@ def test_instructor_record_linked_to_a_login(cast):
         "/instructors/", {"name": "王指导", "node": cast.nanjing_node.pk, "username": "nobody"}, follow=True
     )
     assert "未在该党委下授予指导员角色" in page.content.decode()
+
+
+def test_committee_seats_only_for_own_members(party_cast):
+    from django.core.exceptions import ValidationError
+
+    from liangxin.party import services
+
+    cast = party_cast
+    services.seat_member(cast.city_admin, cast.branch, cast.member.pk, "书记")
+    services.seat_member(cast.city_admin, cast.branch, cast.member.pk, "组织委员")  # moves, not doubles
+    assert list(cast.branch.committee.values_list("position", flat=True)) == ["组织委员"]
+    outsider = make_member(cast, make_party_org(cast, name="别处支部"), name="外人")
+    with pytest.raises(ValidationError):
+        services.seat_member(cast.city_admin, cast.branch, outsider.pk, "委员")
+    services.unseat_member(cast.city_admin, cast.branch, cast.member.pk)
+    assert not cast.branch.committee.exists()

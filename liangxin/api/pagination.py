@@ -2,7 +2,7 @@
 
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 from liangxin.core.pagination import keyset_page
 
@@ -64,6 +64,3 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer"},
             },
         ]
-
-
-__all__ = ["KeysetPagination", "remove_query_param"]

@@ -53,11 +53,6 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt with the current primary key."""
-    return _fernet().rotate(token.encode()).decode()
-
-
 def lookup_hash(value: str) -> str:
     return hmac.new(_hash_key(), value.encode(), hashlib.sha256).hexdigest()
 

@@ -73,3 +73,7 @@ class Education(models.TextChoices):
 class Sex(models.TextChoices):
     MALE = "M", "男"
     FEMALE = "F", "女"
+
+
+# Seats of a branch committee (支委会职务), in the order they are listed.
+COMMITTEE_POSITIONS = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"]

@@ -50,10 +50,6 @@ def values() -> dict[str, Decimal]:
     return current
 
 
-def as_int(params: dict[str, Decimal], key: str) -> int:
-    return int(params[key])
-
-
 def parse_value(raw: str) -> Decimal:
     """A parameter value typed by the city admin: a non-negative number."""
     try:

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from liangxin.core import audit, crypto
@@ -14,9 +15,10 @@ from liangxin.orgs import services as org_services
 from liangxin.orgs.models import Organization
 
 from . import coverage, policy
-from .choices import PartyOrgType
+from .choices import COMMITTEE_POSITIONS, PartyOrgType
 from .models import (
     CommitteeSeat,
+    Instructor,
     InstructorAssignment,
     Member,
     PartyOrganization,
@@ -190,6 +192,40 @@ def set_committee(actor, party_org: PartyOrganization, seats: list[tuple[Member,
     after = "、".join(f"{p}:{m.name}" for m, p in seats)
     if before != after:
         audit.record(actor, AuditAction.UPDATE, party_org, changes={"支委会": [before, after]})
+
+
+def seat_member(actor, party_org: PartyOrganization, member_id, position: str) -> None:
+    """Put one of the organization's own members on its committee (replacing their old seat)."""
+    member = party_org.members.filter(pk=member_id or 0, is_active=True).first()
+    if member is None or position not in COMMITTEE_POSITIONS:
+        raise ValidationError("请选择本党组织的党员和职务")
+    seats = [(s.member, s.position) for s in party_org.committee.select_related("member") if s.member_id != member.pk]
+    set_committee(actor, party_org, seats + [(member, position)])
+
+
+def unseat_member(actor, party_org: PartyOrganization, member_id) -> None:
+    seats = party_org.committee.select_related("member")
+    set_committee(actor, party_org, [(s.member, s.position) for s in seats if str(s.member_id) != str(member_id)])
+
+
+@transaction.atomic
+def create_instructor(actor, scope, *, name: str, node, phone: str = "", unit: str = "", username: str = ""):
+    """A new 党建指导员 under a committee the actor acts for, optionally linked to a login that
+    already holds the instructor role inside that committee's subtree."""
+    from liangxin.accounts.models import User
+    from liangxin.accounts.roles import Role
+
+    if len(name) < 2 or node is None or not scope.can_edit_node(node):
+        raise ValidationError("请填写指导员姓名（至少2个字），并选择您管辖的选派党委")
+    instructor = Instructor(name=name, phone=phone, unit=unit, node=node)
+    if username:
+        account = User.objects.filter(
+            username=username, assignments__role=Role.INSTRUCTOR, assignments__node__path__startswith=node.path
+        ).first()
+        if account is None or hasattr(account, "instructor"):
+            raise ValidationError(f"账号「{username}」不存在、未在该党委下授予指导员角色，或已关联其他指导员")
+        instructor.user = account
+    return save_audited(actor, instructor, ["name", "phone", "unit", "node", "user"])
 
 
 @transaction.atomic

@@ -45,6 +45,14 @@ class LoginForm(forms.Form):
         return self.cleaned_data
 
 
+def chinese_empty_choice(form: forms.Form) -> None:
+    """Django's "---------" empty choice, said in Chinese."""
+    for field in form.fields.values():
+        choices = getattr(field, "choices", None)
+        if choices and list(choices)[:1] == [("", "---------")]:
+            field.choices = [("", "— 请选择 —")] + list(choices)[1:]
+
+
 def labelled_regions(queryset, value: str = "pk") -> list[tuple[str, str]]:
     """Region choices labelled with their district, e.g. "黄浦区 / 南京东路街道"; ``value`` is pk or code."""
     regions = list(queryset.order_by("path"))
@@ -84,10 +92,7 @@ class OrganizationForm(forms.ModelForm):
         self.fields["attachment_node"].queryset = (
             committees if not scope.is_city_wide else ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS)
         )
-        for field in self.fields.values():
-            choices = getattr(field, "choices", None)
-            if choices and list(choices)[:1] == [("", "---------")]:
-                field.choices = [("", "— 请选择 —")] + list(choices)[1:]
+        chinese_empty_choice(self)
         self.fields["credit_code"].help_text = "18位，不区分大小写；个体工商户可暂缺"
         self.fields["employees"].widget.attrs["min"] = 0
 

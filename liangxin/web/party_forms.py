@@ -11,14 +11,7 @@ from liangxin.party import policy, validation
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
 
-from .forms import DATE
-
-
-def chinese_empty_choice(form: forms.Form) -> None:
-    for field in form.fields.values():
-        choices = getattr(field, "choices", None)
-        if choices and list(choices)[:1] == [("", "---------")]:
-            field.choices = [("", "— 请选择 —")] + list(choices)[1:]
+from .forms import DATE, chinese_empty_choice
 
 
 def organizations_by_codes(text: str, scope) -> tuple[list[Organization], list[str]]:

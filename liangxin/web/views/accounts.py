@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from liangxin.accounts import services
-from liangxin.accounts.models import RoleAssignment, User
+from liangxin.accounts.models import RoleAssignment
 from liangxin.core import normalize
 
 from ..base import ScopedView, get_in_scope
@@ -81,6 +81,3 @@ class AccountEdit(ScopedView):
             services.unlock_account(request.user, user)
             messages.success(request, "已解除登录锁定")
         return redirect("web:account_edit", pk=user.pk)
-
-
-__all__ = ["AccountList", "AccountEdit", "User"]

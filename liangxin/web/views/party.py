@@ -1,20 +1,18 @@
 """Party organizations, members, findings and policy parameters."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from liangxin.accounts.models import User
-from liangxin.accounts.roles import Role
 from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.core.services import save_audited
 from liangxin.core.xlsx import Column
 from liangxin.party import policy, rules, services
-from liangxin.party.choices import LinkKind, MemberCategory, PartyOrgType, SetupMode
-from liangxin.party.models import Instructor, Member, SetupModeLinkKind
+from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
+from liangxin.party.models import Member, SetupModeLinkKind
 
 from ..base import ScopedView, deny, export_response, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
@@ -65,7 +63,7 @@ class PartyOrgDetail(ScopedView):
                 "covered": po.links.filter(end_on__isnull=True).select_related("organization"),
                 "members": po.members.filter(is_active=True).order_by("name")[:500],
                 "committee": po.committee.select_related("member"),
-                "positions": POSITIONS,
+                "positions": COMMITTEE_POSITIONS,
                 "findings": rules.findings_for(po, "party_org", policy.values(), timezone.localdate()),
                 "history": AuditEntry.objects.filter(object_type="party.partyorganization", object_id=str(po.pk))[:100],
             },
@@ -300,9 +298,6 @@ class PolicyPage(ScopedView):
         return redirect("web:policy")
 
 
-POSITIONS = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"]
-
-
 class PartyCommittee(ScopedView):
     """支委会: add or remove a seat (POST only; shown on the party organization's page)."""
 
@@ -312,17 +307,14 @@ class PartyCommittee(ScopedView):
         po = get_in_scope(self.scope.party_orgs("view"), pk=pk)
         if not self.scope.party_orgs("change").filter(pk=pk).exists():
             deny()
-        seats = [(s.member, s.position) for s in po.committee.select_related("member")]
-        if request.POST.get("action") == "remove":
-            seats = [(m, p) for m, p in seats if str(m.pk) != request.POST.get("member")]
-        else:
-            member = po.members.filter(pk=request.POST.get("member") or 0, is_active=True).first()
-            position = request.POST.get("position")
-            if member is None or position not in POSITIONS:
-                messages.error(request, "请选择本党组织的党员和职务")
-                return redirect("web:party_detail", pk=pk)
-            seats = [(m, p) for m, p in seats if m.pk != member.pk] + [(member, position)]
-        services.set_committee(request.user, po, seats)
+        try:
+            if request.POST.get("action") == "remove":
+                services.unseat_member(request.user, po, request.POST.get("member"))
+            else:
+                services.seat_member(request.user, po, request.POST.get("member"), request.POST.get("position"))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("web:party_detail", pk=pk)
         messages.success(request, "支委会成员已更新")
         return redirect("web:party_detail", pk=pk)
 
@@ -347,27 +339,19 @@ class InstructorList(ScopedView):
         if not self.scope.can_edit_registry:
             deny()
         name = normalize.text(request.POST.get("name"))
-        node = self.scope.nodes("view").filter(pk=request.POST.get("node") or 0).first()
-        if len(name) < 2 or node is None or not self.scope.can_edit_node(node):
-            messages.error(request, "请填写指导员姓名（至少2个字），并选择您管辖的选派党委")
+        try:
+            services.create_instructor(
+                request.user,
+                self.scope,
+                name=name,
+                node=self.scope.nodes("view").filter(pk=request.POST.get("node") or 0).first(),
+                phone=normalize.text(request.POST.get("phone")),
+                unit=normalize.text(request.POST.get("unit")),
+                username=normalize.text(request.POST.get("username")),
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
             return redirect("web:instructor_list")
-        instructor = Instructor(
-            name=name,
-            phone=normalize.text(request.POST.get("phone")),
-            node=node,
-            unit=normalize.text(request.POST.get("unit")),
-        )
-        username = normalize.text(request.POST.get("username"))
-        if username:
-            # the login must already hold the instructor role inside this user's subtree
-            account = User.objects.filter(
-                username=username, assignments__role=Role.INSTRUCTOR, assignments__node__path__startswith=node.path
-            ).first()
-            if account is None or hasattr(account, "instructor"):
-                messages.error(request, f"账号「{username}」不存在、未在该党委下授予指导员角色，或已关联其他指导员")
-                return redirect("web:instructor_list")
-            instructor.user = account
-        save_audited(request.user, instructor, ["name", "phone", "unit", "node", "user"])
         messages.success(request, f"已添加党建指导员「{name}」")
         return redirect("web:instructor_list")
 
