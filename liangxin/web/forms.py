@@ -89,9 +89,7 @@ class OrganizationForm(forms.ModelForm):
         )
         self.fields["carrier"].choices = [("", "— 无 —")] + carrier_choices(scope, region_id)
         committees = scope.nodes("view").filter(kind__in=COMMITTEE_KINDS)
-        self.fields["attachment_node"].queryset = (
-            committees if not scope.is_city_wide else ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS)
-        )
+        self.fields["attachment_node"].queryset = committees  # the scope gives the city admin every node
         chinese_empty_choice(self)
         self.fields["credit_code"].help_text = "18位，不区分大小写；个体工商户可暂缺"
         self.fields["employees"].widget.attrs["min"] = 0
