@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "liangxin.mgmt",
     "liangxin.orgs",
     "liangxin.party",
+    "liangxin.imports",
     "liangxin.web",
     "liangxin.api",
 ]
@@ -162,6 +163,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Bulk import limits (an upload is untrusted); override in the environment.
+IMPORT_MAX_BYTES = int(os.environ.get("LIANGXIN_IMPORT_MAX_MB", "300")) * 1024 * 1024
+IMPORT_MAX_ROWS = int(os.environ.get("LIANGXIN_IMPORT_MAX_ROWS", "2000000"))
+IMPORT_DIR = VAR_DIR / "imports"  # uploaded files, kept so a job can be resumed or rerun
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "修改"
     DEACTIVATE = "deactivate", "注销/迁出"
     EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
     VIEW_SENSITIVE = "view_sensitive", "查看敏感信息"
     LOGIN = "login", "登录"
     ACCOUNT = "account", "账号管理"

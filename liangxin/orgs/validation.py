@@ -76,20 +76,40 @@ def clean_founded_on(value: datetime.date | None) -> datetime.date | None:
 
 def check_organization(values: dict, *, instance: Organization | None, scope) -> dict[str, str]:
     """Cross-field and database checks. Returns ``{field: Chinese message}``; empty when valid."""
-    errors: dict[str, str] = {}
+    errors = check_organization_fields(values)
     code = values.get("credit_code")
-    if not code and values.get("kind") and values["kind"] != OrgKind.INDIVIDUAL:
-        errors["credit_code"] = "统一社会信用代码必填（仅个体工商户可暂缺）"
-    if code:
+    if code and "credit_code" not in errors:
         clash = Organization.objects.filter(credit_code=code)
         if instance is not None and instance.pk:
             clash = clash.exclude(pk=instance.pk)
         other = clash.first()
         if other is not None:
-            if scope.organizations("view").filter(pk=other.pk).exists():
-                errors["credit_code"] = f"该统一社会信用代码已登记为「{other.name}」，不能重复登记"
-            else:
-                errors["credit_code"] = "该统一社会信用代码已在平台其他辖区登记，不能重复登记；如需迁入请联系上级党委"
+            visible = scope.organizations("view").filter(pk=other.pk).exists()
+            errors["credit_code"] = credit_code_taken(other.name if visible else None)
+    if not errors:
+        errors.update(_check_in_scope(values, instance, scope))
+    return errors
+
+
+def credit_code_taken(visible_name: str | None) -> str:
+    """The message for a credit code already registered (named only when the user may see it)."""
+    if visible_name is not None:
+        return f"该统一社会信用代码已登记为「{visible_name}」，不能重复登记"
+    return "该统一社会信用代码已在平台其他辖区登记，不能重复登记；如需迁入请联系上级党委"
+
+
+def out_of_scope(values: dict) -> dict[str, str]:
+    """The message when the organization, as it would be saved, falls outside what the user edits."""
+    if values.get("attachment_kind"):
+        return {"attachment_node": "调整后的隶属党委不在您的管辖范围内"}
+    return {"operating_region": "该经营地不在您的管辖范围内，无法登记或迁往该地"}
+
+
+def check_organization_fields(values: dict) -> dict[str, str]:
+    """The checks that need no database: required code, places, carrier, attachment."""
+    errors: dict[str, str] = {}
+    if not values.get("credit_code") and values.get("kind") and values["kind"] != OrgKind.INDIVIDUAL:
+        errors["credit_code"] = "统一社会信用代码必填（仅个体工商户可暂缺）"
     region = values.get("operating_region")
     if region is not None and region.level not in (RegionLevel.STREET, RegionLevel.GRID):
         errors["operating_region"] = "经营地应选择到街道/镇或网格"
@@ -100,8 +120,6 @@ def check_organization(values: dict, *, instance: Organization | None, scope) ->
     if carrier is not None and region is not None and carrier.street.code != region.street_code:
         errors["carrier"] = f"载体「{carrier.name}」不在经营地所在街道/镇"
     errors.update(_check_attachment(values))
-    if not errors:
-        errors.update(_check_in_scope(values, instance, scope))
     return errors
 
 
@@ -126,11 +144,7 @@ def _check_in_scope(values: dict, instance: Organization | None, scope) -> dict[
     """The organization, as it would be saved, must stay inside what the user may edit."""
     probe = Organization(**{k: v for k, v in values.items() if k in _MODEL_FIELDS})
     node, _basis = responsible_node_for(probe, find_street_committee, covering_nodes=_covering(instance))
-    if scope.can_edit_node(node):
-        return {}
-    if values.get("attachment_kind"):
-        return {"attachment_node": "调整后的隶属党委不在您的管辖范围内"}
-    return {"operating_region": "该经营地不在您的管辖范围内，无法登记或迁往该地"}
+    return {} if scope.can_edit_node(node) else out_of_scope(values)
 
 
 def _covering(instance: Organization | None):

@@ -43,19 +43,30 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
 
 def check_member(values: dict, *, instance: Member | None, scope, params: dict) -> dict[str, str]:
     """Cross-field and database checks of a member; ``{field: Chinese message}``."""
-    errors: dict[str, str] = {}
+    errors = check_member_fields(values, params)
     number = values.get("id_number")
     if number:
         errors.update(_check_unique_id(number, instance, scope))
+    party_org = values.get("party_org")
+    if party_org is not None and not scope.party_orgs("change").filter(pk=party_org.pk).exists():
+        errors["party_org"] = PARTY_ORG_OUT_OF_SCOPE
+    return errors
+
+
+PARTY_ORG_OUT_OF_SCOPE = "该党组织不在您的管辖范围内"
+
+
+def check_member_fields(values: dict, params: dict) -> dict[str, str]:
+    """The checks that need no database: age at joining, dates, floating, dues base."""
+    errors: dict[str, str] = {}
+    number = values.get("id_number")
+    if number:
         birth = ric.get_birth_date(number)
         joined = values.get("joined_on")
         minimum = int(params["minimum_age"])
         if joined and age_on(birth, joined) < minimum:
             errors["joined_on"] = f"入党时未满{minimum}周岁（规则：入党最低年龄 {minimum} 周岁）"
     errors.update(_check_dates(values))
-    party_org = values.get("party_org")
-    if party_org is not None and not scope.party_orgs("change").filter(pk=party_org.pk).exists():
-        errors["party_org"] = "该党组织不在您的管辖范围内"
     if not values.get("floating") and values.get("inflow_party_org") is not None:
         errors["inflow_party_org"] = "只有流动党员才填写流入地党组织"
     if values.get("floating") and not normalize.text(values.get("floating_card_no")):
@@ -73,9 +84,14 @@ def _check_unique_id(number: str, instance: Member | None, scope) -> dict[str, s
     other = clash.first()
     if other is None:
         return {}
-    if scope.members("view").filter(pk=other.pk).exists():
-        return {"id_number": f"该公民身份号码已登记为党员「{other.name}」（{other.party_org}），一人只能登记一次"}
-    return {"id_number": "该公民身份号码已在平台其他党组织登记，一人只能登记一次；如需转入请办理组织关系转接"}
+    visible = scope.members("view").filter(pk=other.pk).exists()
+    return {"id_number": id_number_taken(f"{other.name}」（{other.party_org}" if visible else None)}
+
+
+def id_number_taken(visible: str | None) -> str:
+    if visible is not None:
+        return f"该公民身份号码已登记为党员「{visible}），一人只能登记一次"
+    return "该公民身份号码已在平台其他党组织登记，一人只能登记一次；如需转入请办理组织关系转接"
 
 
 def _check_dates(values: dict) -> dict[str, str]:

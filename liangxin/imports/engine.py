@@ -1,0 +1,365 @@
+"""Running an import job: read the file in batches, prepare rows on both cores, apply each
+batch in one transaction together with the job's checkpoint, report every rejected row.
+
+Consistency: a batch's rows, its rejections and the job's checkpoint (``rows_done``) commit
+together, so a process killed mid-file leaves whole batches only; ``run`` on the same job
+resumes after the checkpoint. All-or-nothing runs a checking pass first and writes only if
+every row passed, in one transaction.
+"""
+
+import datetime
+import hashlib
+import multiprocessing
+import os
+import shutil
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from liangxin.accounts.scoping import scope_for
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+from liangxin.core.origin import DEFAULT_ORIGIN, reset_origin, set_origin
+
+from . import cells
+from .kinds import get_kind
+from .models import ImportBatch, ImportJob, JobStatus, RejectedRow
+from .reading import Source, UnusableFile
+from .spec import Column, HeaderMap, Kind, Outcome, Prepared, find_header
+
+BATCH = 2000
+PARALLEL_FROM_ROWS = 20_000  # smaller files are prepared in this process (forking costs more)
+HEADER_SEARCH_ROWS = 30
+Progress = Callable[[ImportJob], None]
+
+
+class Rollback(Exception):
+    """Raised inside the all-or-nothing transaction when a row fails at writing time."""
+
+
+# -- submitting --------------------------------------------------------------------------------
+def store_upload(handle, file_name: str) -> tuple[str, str, int]:
+    """Copy an upload (a file object) under IMPORT_DIR; returns (path, sha256, size)."""
+    directory = settings.IMPORT_DIR / timezone.localdate().strftime("%Y%m")
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    limit = settings.IMPORT_MAX_BYTES
+    tmp = directory / f".upload-{os.getpid()}-{id(handle)}"
+    with open(tmp, "wb") as out:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                tmp.unlink()
+                raise UnusableFile(f"文件过大，单个文件不能超过 {limit / 1024**2:.0f} MB")
+            digest.update(chunk)
+            out.write(chunk)
+    path = directory / f"{digest.hexdigest()[:16]}-{timezone.now():%H%M%S%f}{_suffix(file_name)}"
+    shutil.move(tmp, path)
+    return str(path), digest.hexdigest(), size
+
+
+def _suffix(name: str) -> str:
+    lower = name.lower()
+    return ".xlsx" if lower.endswith(".xlsx") else ".csv" if lower.endswith((".csv", ".txt")) else ""
+
+
+def create_job(
+    actor, kind: str, handle, file_name: str, *, dry_run=False, all_or_nothing=False, origin=""
+) -> ImportJob:
+    if get_kind(kind) is None:
+        raise UnusableFile(f"未知的导入类型：{kind}")
+    path, digest, size = store_upload(handle, file_name)
+    return ImportJob.objects.create(
+        kind=kind,
+        file_name=os.path.basename(file_name)[:200],
+        file_sha256=digest,
+        file_size=size,
+        stored_path=path,
+        actor=actor,
+        origin=origin[:100],
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+    )
+
+
+# -- workers -----------------------------------------------------------------------------------
+@dataclass
+class _WorkerState:
+    kind: Kind
+    header: HeaderMap
+    decode: Callable
+
+
+_STATE: _WorkerState | None = None  # set before forking; read by the worker processes
+
+
+def _prepare_chunk(chunk: list[tuple[int, object]]) -> list[Prepared]:
+    state = _STATE
+    out = []
+    for number, raw in chunk:
+        decoded = state.decode(raw)
+        if all(cells.is_blank(c) for c in decoded):
+            continue
+        out.append(state.kind.prepare(number, [_plain(c) for c in decoded], state.header.cells_of(decoded)))
+    return out
+
+
+def _plain(value):
+    """A cell as kept for the error file: text, numbers and dates stay what they were."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _chunks(rows: Iterator[tuple[int, object]], size: int) -> Iterator[list[tuple[int, object]]]:
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared_batches(source: Source, start_after: int, parallel: bool) -> Iterator[list[Prepared]]:
+    raw = ((n, r) for n, r in source.raw_rows() if n > start_after)
+    if not parallel:
+        for chunk in _chunks(raw, BATCH):
+            yield _prepare_chunk(chunk)
+        return
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(raw, BATCH):
+            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+            if len(pending) >= workers * 2:  # bounded: never more than a few batches in memory
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+# -- running -----------------------------------------------------------------------------------
+def run(job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Run (or resume) a job to its end. Safe to call again on a finished or killed job."""
+    global _STATE
+    job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return job
+    kind = get_kind(job.kind)
+    token = set_origin(job.origin or DEFAULT_ORIGIN)
+    try:
+        return _run(job, kind, progress)
+    finally:
+        reset_origin(token)
+
+
+def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
+    global _STATE
+    now = timezone.now()
+    if job.all_or_nothing or job.dry_run and job.rows_done:
+        _restart(job)  # a checking pass keeps nothing: start again
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or now,
+                                               heartbeat_at=now, phase="读取文件")  # fmt: skip
+    job.refresh_from_db()
+    try:
+        source = Source(job.stored_path)
+    except (UnusableFile, FileNotFoundError) as error:
+        return _fail(job, str(error) if isinstance(error, UnusableFile) else "上传的文件已不存在，请重新上传")
+    try:
+        found = find_header(_first_rows(source), kind.columns, kind.export_only)
+        if found is None:
+            return _fail(job, "找不到表头：前 30 行中没有一行含两个以上可识别的列名。请使用导入模板的列名，"
+                              f"如：{'、'.join(c.header for c in kind.columns[:4])}")  # fmt: skip
+        header_row, header = found
+        if header.missing:
+            return _fail(job, f"缺少必填列：{'、'.join(header.missing)}（第 {header_row} 行为表头）")
+        ImportJob.objects.filter(pk=job.pk).update(
+            header_row=header_row,
+            header_cells=[cells.text(c) for c in dict(_first_rows(source))[header_row]],
+            ignored_columns=header.ignored,
+            rows_total=_data_rows(source, header_row),
+        )
+        job.refresh_from_db()
+        start_after = max(job.rows_done, header_row)
+        parallel = (source.estimated_rows or 0) - start_after > PARALLEL_FROM_ROWS
+        _STATE = _WorkerState(kind, header, source.decode)
+        if parallel:
+            connections.close_all()  # never carry a database connection into forked workers
+        scope = scope_for(job.actor)
+        if job.all_or_nothing:
+            _run_checked_then_written(job, kind, source, header_row, parallel, scope, progress)
+        else:
+            ctx = kind.context(job.actor, scope)
+            _rebuild_seen(kind, ctx, source, header_row, start_after)
+            for batch in _prepared_batches(source, start_after, parallel):
+                _commit_batch(job, kind, ctx, batch, write=not job.dry_run, progress=progress)
+            _finish(job, kind, ctx)
+    except UnusableFile as error:
+        return _fail(job, str(error))
+    finally:
+        _STATE = None
+        source.close()
+    job.refresh_from_db()
+    return job
+
+
+def _first_rows(source: Source) -> list[tuple[int, list]]:
+    rows = []
+    for item in source.rows():
+        rows.append(item)
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def _data_rows(source: Source, header_row: int) -> int | None:
+    return max(0, source.estimated_rows - header_row) if source.estimated_rows else None
+
+
+def _rebuild_seen(kind: Kind, ctx, source: Source, header_row: int, start_after: int) -> None:
+    """On resume: the keys of rows already committed, so later duplicates are still caught."""
+    if start_after <= header_row or not hasattr(ctx, "seen"):
+        return
+    for number, raw in source.raw_rows():
+        if number <= header_row:
+            continue
+        if number > start_after:
+            break
+        rows = _prepare_chunk([(number, raw)])
+        for row in rows:
+            if not row.errors and hasattr(kind, "remember"):
+                kind.remember(ctx, row)
+
+
+def _commit_batch(job: ImportJob, kind: Kind, ctx, batch: list[Prepared], *, write: bool, progress) -> None:
+    if not batch:
+        return
+    with transaction.atomic():
+        outcomes = kind.apply(ctx, batch, write=write)
+        _record_batch(job, batch, outcomes, write=write)
+    if progress:
+        progress(job)
+
+
+def _record_batch(job: ImportJob, batch: list[Prepared], outcomes: list[Outcome], *, write: bool) -> None:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    rejected = []
+    for row, outcome in zip(batch, outcomes, strict=True):
+        counts[outcome.result] += 1
+        if outcome.result == "rejected":
+            errors = [[e.column, e.value, e.reason] for e in outcome.errors]
+            rejected.append(RejectedRow(job=job, number=row.number, cells=row.raw, errors=errors))
+    RejectedRow.objects.bulk_create(rejected, batch_size=500)
+    if write:
+        ImportBatch.objects.create(
+            job=job,
+            first_row=batch[0].number,
+            last_row=batch[-1].number,
+            created_rows=[[o.number, o.object_id] for o in outcomes if o.result == "created"],
+            updated_rows=[[o.number, o.object_id] for o in outcomes if o.result == "updated"],
+        )
+    job.created += counts["created"]
+    job.updated += counts["updated"]
+    job.unchanged += counts["unchanged"]
+    job.rejected += counts["rejected"]
+    job.rows_seen += len(batch)
+    job.rows_done = batch[-1].number
+    job.heartbeat_at = timezone.now()
+    job.phase = "校验" if not write else "导入"
+    job.save(update_fields=["created", "updated", "unchanged", "rejected", "rows_seen", "rows_done",
+                            "heartbeat_at", "phase"])  # fmt: skip
+
+
+def _run_checked_then_written(job, kind, source, header_row, parallel, scope, progress) -> None:
+    ctx = kind.context(job.actor, scope)
+    for batch in _prepared_batches(source, header_row, parallel):
+        _commit_batch(job, kind, ctx, batch, write=False, progress=progress)
+    job.refresh_from_db()
+    if job.rejected or job.dry_run:
+        _finish(job, kind, ctx, note="有未通过校验的行，按“全部成功才导入”未写入任何数据" if job.rejected else "")
+        return
+    checked = {f: getattr(job, f) for f in ("created", "updated", "unchanged")}
+    _reset_counts(job)
+    ImportJob.objects.filter(pk=job.pk).update(phase="写入（全部成功才提交）", heartbeat_at=timezone.now())
+    try:
+        with transaction.atomic():
+            ctx = kind.context(job.actor, scope)
+            for batch in _prepared_batches(source, header_row, parallel):
+                outcomes = kind.apply(ctx, batch, write=True)
+                if any(o.result == "rejected" for o in outcomes):
+                    raise Rollback
+                _record_batch(job, batch, outcomes, write=True)
+            _finish(job, kind, ctx)
+    except Rollback:
+        job.refresh_from_db()
+        _restart(job)
+        ImportJob.objects.filter(pk=job.pk).update(**checked)
+        _fail(job, "写入时数据已被他人修改，部分行不再通过校验；按“全部成功才导入”未写入任何数据，请重新导入")
+
+
+def _reset_counts(job: ImportJob) -> None:
+    for name in ("created", "updated", "unchanged", "rejected", "rows_seen", "rows_done"):
+        setattr(job, name, 0)
+
+
+def _restart(job: ImportJob) -> None:
+    job.batches.all().delete()
+    job.rejected_rows.all().delete()
+    _reset_counts(job)
+    job.save()
+
+
+def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
+    wrote = not job.dry_run and not (job.all_or_nothing and job.rejected)
+    kind.finish(ctx, write=wrote)
+    job.refresh_from_db()
+    job.status = JobStatus.DONE
+    job.finished_at = timezone.now()
+    job.phase = ""
+    job.message = note or job.message
+    job.save()
+    mode = "试导入（不写入）" if job.dry_run else "全部成功才导入" if job.all_or_nothing else "导入通过校验的行"
+    audit.record(
+        job.actor,
+        AuditAction.IMPORT,
+        object_type="imports.importjob",
+        object_repr=f"导入{kind.label}：{job.file_name}"[:200],
+        detail=(
+            f"文件 {job.file_name}（SHA-256 {job.file_sha256}，{job.file_size} 字节）；方式：{mode}；"
+            f"新增 {job.created}、更新 {job.updated}、未变 {job.unchanged}、未导入 {job.rejected}"
+            + (f"；{note}" if note else "")
+        ),
+    )
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    job.status = JobStatus.FAILED
+    job.message = message
+    job.finished_at = timezone.now()
+    job.phase = ""
+    job.save()
+    audit.record(
+        job.actor,
+        AuditAction.IMPORT,
+        object_type="imports.importjob",
+        object_repr=f"导入失败：{job.file_name}"[:200],
+        detail=f"文件 {job.file_name}（SHA-256 {job.file_sha256}）无法导入：{message}",
+    )
+    return job
+
+
+def mark_interrupted(stale_seconds: int = 120) -> int:
+    """Jobs whose process died (no progress for a while) are shown as interrupted, resumable."""
+    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds)
+    return ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit).update(
+        status=JobStatus.INTERRUPTED
+    )
+
+
+__all__ = ["create_job", "run", "store_upload", "mark_interrupted", "Column"]

@@ -1,0 +1,306 @@
+"""Importing organizations (两新组织): upsert by 统一社会信用代码 (a 个体工商户 without one by
+name and operating place), validated by ``orgs.validation``'s functions, written in bulk."""
+
+from django.core.exceptions import ValidationError
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
+from liangxin.orgs import pinyin, services, validation
+from liangxin.orgs.choices import SECTOR_OF_KIND, AttachmentKind, Industry, OrgKind
+from liangxin.orgs.models import Organization
+from liangxin.orgs.responsibility import responsible_node_for, street_committee_lookup
+
+from .. import cells
+from ..spec import Column, Kind, Outcome, Prepared, RowError
+from .lookups import NodeLookup, RegionLookup, ScopeCache, carrier_table
+
+KIND = cells.Choice(
+    OrgKind.choices,
+    "组织类型",
+    {
+        "民营企业": OrgKind.PRIVATE, "私营": OrgKind.PRIVATE, "有限责任公司": OrgKind.PRIVATE,
+        "外资企业": OrgKind.FOREIGN, "外商独资企业": OrgKind.FOREIGN, "中外合资企业": OrgKind.FOREIGN,
+        "港澳台企业": OrgKind.HMT, "个体": OrgKind.INDIVIDUAL, "个体户": OrgKind.INDIVIDUAL,
+        "民非": OrgKind.NON_ENTERPRISE, "民办非企业": OrgKind.NON_ENTERPRISE,
+        "社会服务机构": OrgKind.NON_ENTERPRISE, "社团": OrgKind.ASSOCIATION,
+        "行业协会": OrgKind.TRADE_ASSOCIATION, "商会": OrgKind.TRADE_ASSOCIATION,
+    },
+)  # fmt: skip
+_INDUSTRY = cells.Choice(Industry.choices, "所属行业")
+ATTACHMENT = cells.Choice([("", ""), *AttachmentKind.choices], "隶属调整方式", {"无": "", "否": ""})
+
+
+def industry(value) -> str:
+    """A section letter, its name, or both ("I 信息传输、软件和信息技术服务业")."""
+    word = cells.text(value)
+    if len(word) > 2 and word[0].upper() in Industry.values and not word[1].isalnum():
+        word = word[0]
+    return _INDUSTRY(word)
+
+
+def _date_not_future(value):
+    return validation.clean_founded_on(cells.date(value))
+
+
+def _name(obj) -> str:
+    return obj.name if obj is not None else ""
+
+
+COLUMNS = [
+    Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), validation.clean_name,
+           required=True, example="上海示例科技有限公司", export=lambda o: o.name, kind="text"),
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码", "组织机构代码"),
+           validation.clean_credit_code, example="91310101MA1FL0001X",
+           note="18位；个体工商户可暂缺；已有的代码按此更新", export=lambda o: o.credit_code),
+    Column("kind", "组织类型", ("类型", "企业类型", "单位类型", "组织类别", "单位性质"), KIND, required=True,
+           choices=tuple(OrgKind.labels), example="私营企业", export=lambda o: o.get_kind_display()),
+    Column("industry", "所属行业", ("行业", "行业门类", "国民经济行业", "行业分类"), industry, required=True,
+           choices=tuple(Industry.labels), example="信息传输、软件和信息技术服务业",
+           note="国民经济行业分类门类名称或字母（如 I）", export=lambda o: o.get_industry_display()),
+    Column("founded_on", "成立日期", ("成立时间", "注册日期", "登记日期"), _date_not_future, example="2019-05-01",
+           kind="date", export=lambda o: o.founded_on),
+    Column("employees", "从业人员数", ("从业人员", "职工人数", "员工人数", "职工数", "人数", "从业人数"),
+           validation.clean_employees, example="45", kind="number", export=lambda o: o.employees),
+    Column("above_scale", "规模以上", ("是否规模以上", "规上企业", "规上"), cells.flag, choices=("是", "否"),
+           example="否", export=lambda o: "是" if o.above_scale else "否"),
+    Column("key_industry", "重点行业/重点单位", ("重点行业", "是否重点行业", "重点单位"), cells.flag,
+           choices=("是", "否"), example="否", export=lambda o: "是" if o.key_industry else "否"),
+    Column("owner_is_member", "出资人是党员", ("出资人是否党员", "负责人是否党员"), cells.flag, choices=("是", "否"),
+           example="否", export=lambda o: "是" if o.owner_is_member else "否"),
+    Column("has_union", "已建工会", ("是否建立工会", "工会"), cells.flag, choices=("是", "否"), example="是",
+           export=lambda o: "是" if o.has_union else "否"),
+    Column("has_youth_league", "已建共青团", ("是否建立团组织", "团组织", "共青团"), cells.flag, choices=("是", "否"),
+           example="否", export=lambda o: "是" if o.has_youth_league else "否"),
+    Column("has_womens_federation", "已建妇联", ("是否建立妇联", "妇联"), cells.flag, choices=("是", "否"),
+           example="否", export=lambda o: "是" if o.has_womens_federation else "否"),
+    Column("supervising_unit", "业务主管单位", ("主管单位", "业务主管部门"), cells.text,
+           note="社会组织填写", export=lambda o: o.supervising_unit),
+    Column("registered_region", "注册地区划代码", ("注册地", "注册地区划", "登记地"), cells.text,
+           example="310101", note="区/县、街道/镇或网格的区划代码或名称",
+           export=lambda o: o.registered_region.code if o.registered_region_id else ""),
+    Column("operating_region", "经营地区划代码", ("经营地", "经营地区划", "所在街道", "所属街道", "所在街镇",
+           "街道（镇）", "街镇"), cells.text, required=True, example="310101002",
+           note="街道/镇或网格的区划代码或名称（名称重复时写“区名+街道名”）",
+           export=lambda o: o.operating_region.code),
+    Column("carrier", "所在载体", ("载体", "所在楼宇", "楼宇", "园区"), cells.text, example="",
+           note="经营地所在街道/镇的商务楼宇、园区等名称", export=lambda o: _name(o.carrier)),
+    Column("address", "经营地址", ("地址", "详细地址", "办公地址"), cells.text, example="南京东路100号",
+           export=lambda o: o.address),
+    Column("contact_name", "联系人", ("联系人姓名",), cells.text, example="张三", export=lambda o: o.contact_name),
+    Column("contact_phone", "联系电话", ("电话", "手机", "联系方式"), cells.text, example="021-63210000",
+           export=lambda o: o.contact_phone),
+    Column("attachment_kind", "隶属调整方式", ("调整方式",), ATTACHMENT, choices=tuple(AttachmentKind.labels),
+           note="属业、属资、属条、归口、指定；不调整留空", export=lambda o: o.get_attachment_kind_display()),
+    Column("attachment_node", "调整后隶属党委", ("隶属党委",), cells.text, note="党委名称",
+           export=lambda o: _name(o.attachment_node)),
+    Column("attachment_reason", "调整原因", (), cells.text, export=lambda o: o.attachment_reason),
+    Column("attachment_date", "调整日期", (), cells.date, kind="date", export=lambda o: o.attachment_date),
+]  # fmt: skip
+
+EXPORT_ONLY = [
+    ("经营地", lambda o: o.operating_region.short_label, "text"),
+    ("类别", lambda o: o.get_sector_display(), "text"),
+    ("责任党委", lambda o: _name(o.responsible_node), "text"),
+    ("责任认定依据", lambda o: o.get_responsible_basis_display(), "text"),
+    ("覆盖状态", lambda o: o.get_coverage_state_display(), "text"),
+    ("状态", lambda o: o.get_status_display(), "text"),
+]
+EXPORT_RELATED = ("operating_region__parent", "registered_region", "carrier", "attachment_node", "responsible_node")
+COMPARED = [f for f in services.EDITABLE_FIELDS]
+ATTNAMES = {f: Organization._meta.get_field(f).attname for f in COMPARED}
+REFERENCES = {"registered_region", "operating_region", "carrier", "attachment_node"}
+
+
+class OrganizationKind(Kind):
+    name = "organizations"
+    label = "两新组织"
+    key_label = "统一社会信用代码"
+    columns = COLUMNS
+    export_only = tuple(h for h, _, _ in EXPORT_ONLY)
+
+    def prepare(self, number: int, raw: list, values: dict) -> Prepared:
+        row = super().prepare(number, raw, values)
+        if "name" in row.values:
+            row.values["_pinyin"] = pinyin.keys(row.values["name"])
+        return row
+
+    def context(self, actor, scope):
+        return Context(actor, scope)
+
+    def remember(self, ctx: "Context", row: Prepared) -> None:
+        if row.values.get("credit_code"):
+            ctx.seen.setdefault(("code", row.values["credit_code"]), row.number)
+
+    def apply(self, ctx: "Context", rows: list[Prepared], write: bool) -> list[Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        ready: list[Prepared] = []
+        for row in rows:
+            self._resolve(ctx, row)
+            if not row.errors:
+                row.errors += self.errors_to_rowerrors(validation.check_organization_fields(row.values), row.values)
+            if not row.errors:
+                self._check_duplicate(ctx, row)
+            if row.errors:
+                outcomes[row.number] = Outcome(row.number, "rejected", row.errors)
+            else:
+                ready.append(row)
+        existing = ctx.existing_for(ready)
+        creates, updates = [], []
+        for row in ready:
+            current = existing.get(ctx.key(row.values))
+            outcome = self._decide(ctx, row, current, creates, updates)
+            outcomes[row.number] = outcome
+        if write:
+            self._write(ctx, creates, updates, outcomes)
+        return [outcomes[r.number] for r in rows]
+
+    # -- per row ---------------------------------------------------------------------------
+    def _resolve(self, ctx: "Context", row: Prepared) -> None:
+        values = row.values
+        for name in ("operating_region", "registered_region"):
+            if values.get(name):
+                try:
+                    values[name] = ctx.regions.find(values[name])
+                except ValidationError as error:
+                    row.errors.append(RowError(self.header_of(name), values[name], error.messages[0]))
+                    values[name] = None
+            else:
+                values[name] = None
+        carrier = values.get("carrier")
+        values["carrier"] = None
+        if carrier and values.get("operating_region") is not None:
+            street = values["operating_region"].street_code
+            found = ctx.carriers.get((street, cells.header_key(carrier)))
+            if found is None:
+                row.errors.append(RowError("所在载体", carrier, f"经营地所在街道/镇没有名为「{carrier}」的载体"))
+            else:
+                values["carrier"] = found
+        node = values.get("attachment_node")
+        values["attachment_node"] = None
+        if node:
+            try:
+                values["attachment_node"] = ctx.committees.find(node)
+            except ValidationError as error:
+                row.errors.append(RowError("调整后隶属党委", node, error.messages[0]))
+        for name in ("attachment_kind", "attachment_reason", "supervising_unit", "address", "contact_name",
+                     "contact_phone"):  # fmt: skip
+            values.setdefault(name, "")
+
+    def _check_duplicate(self, ctx: "Context", row: Prepared) -> None:
+        key = ctx.key(row.values)
+        first = ctx.seen.get(key)
+        if first is not None:
+            what = "统一社会信用代码" if key[0] == "code" else "组织名称和经营地"
+            header = self.header_of("credit_code" if key[0] == "code" else "name")
+            reason = f"与第 {first} 行重复（{what}相同），本行未导入"
+            row.errors.append(RowError(header, cells.text(key[1]), reason))
+        else:
+            ctx.seen[key] = row.number
+
+    def _decide(self, ctx, row: Prepared, current, creates: list, updates: list) -> Outcome:
+        values = row.values
+        initials, sort_key = values.pop("_pinyin")
+        if current is None:
+            org = Organization(**{f: values[f] for f in COMPARED if f in values})
+            org.pinyin_initials, org.sort_key = initials, sort_key
+            org.sector = SECTOR_OF_KIND[org.kind]
+            org.responsible_node, org.responsible_basis = responsible_node_for(org, ctx.street_committee)
+            if not ctx.scope_cache.can_edit(org.responsible_node):
+                return Outcome(
+                    row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values)
+                )
+            creates.append((row.number, org))
+            return Outcome(row.number, "created", label=org.name)
+        if not ctx.scope_cache.can_edit_id(current.responsible_node_id):
+            visible = ctx.scope.organizations("view").filter(pk=current.pk).exists()
+            reason = (
+                f"组织「{current.name}」不在您的管辖范围内，不能修改" if visible else validation.credit_code_taken(None)
+            )
+            return Outcome(row.number, "rejected", [RowError("统一社会信用代码", current.credit_code or "", reason)])
+        changed = [f for f in COMPARED if f in values and _value(values[f], f) != getattr(current, ATTNAMES[f])]
+        if not changed:
+            return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)
+        before = audit.snapshot(current, services.AUDITED_FIELDS)
+        for f in changed:
+            setattr(current, f, values[f])
+        services.derive(current, ctx.street_committee)
+        if not ctx.scope_cache.can_edit(current.responsible_node):
+            return Outcome(row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values))
+        changes = audit.diff(before, audit.snapshot(current, services.AUDITED_FIELDS))
+        updates.append((current, changes))
+        return Outcome(row.number, "updated", object_id=current.pk, label=current.name)
+
+    def _write(self, ctx, creates: list, updates: list, outcomes: dict[int, Outcome]) -> None:
+        if creates:
+            made = Organization.objects.bulk_create([org for _, org in creates], batch_size=500)
+            for (number, _), org in zip(creates, made, strict=True):
+                outcomes[number].object_id = org.pk
+        if updates:
+            fields = sorted({*COMPARED, "pinyin_initials", "sort_key", "sector", "responsible_node",
+                             "responsible_basis", "updated_at"})  # fmt: skip
+            from django.utils import timezone
+
+            now = timezone.now()
+            for org, _ in updates:
+                org.updated_at = now
+            Organization.objects.bulk_update([org for org, _ in updates], fields, batch_size=500)
+            AuditEntry.objects.bulk_create(
+                [ctx.audit_entry(org, changes) for org, changes in updates if changes], batch_size=500
+            )
+
+
+def _value(value, name: str):
+    return value.pk if name in REFERENCES and value is not None else value
+
+
+class Context:
+    """What a job needs loaded once: places, carriers, committees, the user's reach."""
+
+    def __init__(self, actor, scope) -> None:
+        self.actor, self.scope = actor, scope
+        self.regions = RegionLookup()
+        self.carriers = carrier_table()
+        self.committees = NodeLookup(ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True))
+        self.street_committee = street_committee_lookup()
+        self.scope_cache = ScopeCache(scope)
+        self.seen: dict[tuple, int] = {}
+        self.origin = ""
+
+    @staticmethod
+    def key(values: dict) -> tuple:
+        if values.get("credit_code"):
+            return ("code", values["credit_code"])
+        region = values.get("operating_region")
+        return ("name", values.get("name", ""), region.pk if region is not None else None)
+
+    def existing_for(self, rows: list[Prepared]) -> dict[tuple, Organization]:
+        codes = [r.values["credit_code"] for r in rows if r.values.get("credit_code")]
+        names = [r.values["name"] for r in rows if not r.values.get("credit_code")]
+        found: dict[tuple, Organization] = {}
+        related = ("operating_region", "registered_region", "carrier", "attachment_node", "responsible_node")
+        if codes:
+            for org in Organization.objects.filter(credit_code__in=codes).select_related(*related):
+                found[("code", org.credit_code)] = org
+        if names:
+            for org in Organization.objects.filter(name__in=names, credit_code__isnull=True).select_related(*related):
+                found.setdefault(("name", org.name, org.operating_region_id), org)
+        return found
+
+    def audit_entry(self, org: Organization, changes: dict) -> AuditEntry:
+        from liangxin.core.origin import current_origin
+
+        mgmt_path, region_path = org.audit_paths()
+        return AuditEntry(
+            actor=self.actor if getattr(self.actor, "pk", None) else None,
+            actor_name=(getattr(self.actor, "display_name", None) or "系统")[:150],
+            origin=current_origin()[:100],
+            action=AuditAction.UPDATE,
+            object_type=Organization._meta.label_lower,
+            object_id=str(org.pk),
+            object_repr=org.name[:200],
+            changes=audit.labelled(Organization, changes),
+            detail=self.origin,
+            mgmt_path=mgmt_path,
+            region_path=region_path,
+        )

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "无法导入"
+    INTERRUPTED = "interrupted", "已中断"
+
+
+class ImportJob(models.Model):
+    """导入任务: one uploaded file and what became of it. The file stays under
+    ``settings.IMPORT_DIR`` so that an interrupted job can be resumed or rerun.
+
+    ``rows_done`` is the checkpoint: the last row of the file whose batch was committed
+    (written in the same transaction as the batch), so a resumed job starts right after it.
+    """
+
+    kind = models.CharField("导入类型", max_length=30)
+    file_name = models.CharField("文件名", max_length=200)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+    file_size = models.PositiveBigIntegerField("文件大小", default=0)
+    stored_path = models.CharField("存储位置", max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    origin = models.CharField("来源", max_length=100, blank=True)
+    dry_run = models.BooleanField("仅校验（试导入）", default=False)
+    all_or_nothing = models.BooleanField("全部成功才导入", default=False)
+    status = models.CharField("状态", max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    phase = models.CharField("阶段", max_length=40, blank=True)
+    message = models.TextField("说明", blank=True)
+    header_row = models.PositiveIntegerField("表头所在行", null=True, blank=True)
+    header_cells = models.JSONField("表头", default=list, blank=True)
+    ignored_columns = models.JSONField("未识别的列", default=list, blank=True)
+    rows_total = models.PositiveIntegerField("预计行数", null=True, blank=True)
+    rows_seen = models.PositiveIntegerField("已处理数据行", default=0)
+    rows_done = models.PositiveIntegerField("已提交至文件行", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    rejected = models.PositiveIntegerField("未导入", default=0)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, int(100 * self.rows_seen / self.rows_total))
+
+
+class ImportBatch(models.Model):
+    """One committed batch: the rows it created and updated (row number → object id)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches")
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    created_rows = models.JSONField(default=list)  # [[row number, object id], ...]
+    updated_rows = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["first_row"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.first_row}–{self.last_row}"
+
+
+class RejectedRow(models.Model):
+    """A row not imported: its cells as read and each reason (column, value, reason)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows")
+    number = models.PositiveIntegerField("行号")
+    cells = models.JSONField("原始内容", default=list)
+    errors = models.JSONField("原因", default=list)  # [[column, value, reason], ...]
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [models.Index(fields=["job", "number"], name="rejected_job_row")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: 第{self.number}行"
