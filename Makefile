@@ -23,6 +23,9 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_demo --orgs $(DEMO_ORGS)
 	@echo "两新党建综合服务平台：http://127.0.0.1:8000/ （演示账号见上表）"
+	@# the background worker (imports, exports) runs beside the server and stops with it
+	$(PY) manage.py db_worker --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
 # Debian chromium for browser tests and PostgreSQL for the production-database leg, when missing.

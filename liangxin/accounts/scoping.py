@@ -269,6 +269,24 @@ class Scope:
             any_subtree_q(node_paths, "mgmt_path") | any_subtree_q(region_paths, "region_path")
         )
 
+    # -- bulk imports --------------------------------------------------------------------
+    def import_kinds(self) -> list:
+        """The kinds of ledger this user may import (each kind names the capability it needs)."""
+        from liangxin.imports.kinds import KINDS
+
+        return [kind for kind in KINDS.values() if getattr(self, kind.required)]
+
+    def import_jobs(self) -> QuerySet:
+        """A user's own import jobs (the platform operator sees all)."""
+        from liangxin.imports.models import ImportJob
+
+        qs = ImportJob.objects.select_related("actor")
+        return qs if self.is_superuser else qs.filter(actor_id=self.user_id)
+
+    @property
+    def can_import(self) -> bool:
+        return bool(self.import_kinds())
+
     # -- capabilities shown in navigation --------------------------------------------
     @property
     def can_read_registry(self) -> bool:

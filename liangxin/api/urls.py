@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import imports, views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -10,6 +10,7 @@ router.register("carriers", views.CarrierViewSet, basename="carrier")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("party-organizations", views.PartyOrganizationViewSet, basename="party-organization")
 router.register("members", views.MemberViewSet, basename="member")
+router.register("imports", imports.ImportJobViewSet, basename="import-job")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -172,7 +172,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     except (UnusableFile, FileNotFoundError) as error:
         return _fail(job, str(error) if isinstance(error, UnusableFile) else "上传的文件已不存在，请重新上传")
     try:
-        found = find_header(_first_rows(source), kind.columns, kind.export_only)
+        found = _find_sheet_and_header(source, kind)
         if found is None:
             return _fail(job, "找不到表头：前 30 行中没有一行含两个以上可识别的列名。请使用导入模板的列名，"
                               f"如：{'、'.join(c.header for c in kind.columns[:4])}")  # fmt: skip
@@ -209,6 +209,17 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     return job
 
 
+def _find_sheet_and_header(source: Source, kind: Kind):
+    """The first worksheet (a cover or instructions sheet may come first) with a header."""
+    for index in range(min(source.sheet_count, 10)):
+        source.select_sheet(index)
+        found = find_header(_first_rows(source), kind.columns, kind.export_only)
+        if found is not None:
+            return found
+    source.select_sheet(0)
+    return None
+
+
 def _first_rows(source: Source) -> list[tuple[int, list]]:
     rows = []
     for item in source.rows():
@@ -242,18 +253,20 @@ def _commit_batch(job: ImportJob, kind: Kind, ctx, batch: list[Prepared], *, wri
         return
     with transaction.atomic():
         outcomes = kind.apply(ctx, batch, write=write)
-        _record_batch(job, batch, outcomes, write=write)
+        _record_batch(job, kind, batch, outcomes, write=write)
     if progress:
         progress(job)
 
 
-def _record_batch(job: ImportJob, batch: list[Prepared], outcomes: list[Outcome], *, write: bool) -> None:
+def _record_batch(job: ImportJob, kind: Kind, batch: list[Prepared], outcomes: list[Outcome], *, write: bool) -> None:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     rejected = []
+    order = {c.header: i for i, c in enumerate(kind.columns)}
     for row, outcome in zip(batch, outcomes, strict=True):
         counts[outcome.result] += 1
         if outcome.result == "rejected":
-            errors = [[e.column, e.value, e.reason] for e in outcome.errors]
+            ordered = sorted(outcome.errors, key=lambda e: order.get(e.column, len(order)))  # as the columns go
+            errors = [[e.column, e.value, e.reason] for e in ordered]
             rejected.append(RejectedRow(job=job, number=row.number, cells=row.raw, errors=errors))
     RejectedRow.objects.bulk_create(rejected, batch_size=500)
     if write:
@@ -294,7 +307,7 @@ def _run_checked_then_written(job, kind, source, header_row, parallel, scope, pr
                 outcomes = kind.apply(ctx, batch, write=True)
                 if any(o.result == "rejected" for o in outcomes):
                     raise Rollback
-                _record_batch(job, batch, outcomes, write=True)
+                _record_batch(job, kind, batch, outcomes, write=True)
             _finish(job, kind, ctx)
     except Rollback:
         job.refresh_from_db()

@@ -78,6 +78,19 @@ class Source:
         else:
             self.estimated_rows = _count_lines(path)
 
+    @property
+    def sheet_count(self) -> int:
+        return len(self._xlsx.sheets) if self.format == "xlsx" else 1
+
+    def select_sheet(self, index: int) -> None:
+        if self.format == "xlsx":
+            self._xlsx.select(index)
+            self.estimated_rows = self._xlsx.height
+
+    @property
+    def sheet_name(self) -> str:
+        return self._xlsx.sheet_name if self.format == "xlsx" else ""
+
     def raw_rows(self) -> Iterator[tuple[int, object]]:
         source = self._xlsx.raw_rows() if self.format == "xlsx" else csv_rows(self.path)
         for number, raw in source:
@@ -219,31 +232,32 @@ def _check_zip(book: zipfile.ZipFile, limits: Limits) -> None:
         raise UnusableFile("文件解压后体积过大，已拒绝")
 
 
-def _first_sheet(book: zipfile.ZipFile) -> str:
+def _sheets(book: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(name, member path) of the worksheets, in the workbook's order."""
     names = set(book.namelist())
     if "xl/workbook.xml" not in names:
         raise UnusableFile("不是有效的 .xlsx 文件（缺少工作簿）")
     workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
-    sheet = re.search(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook)
-    rels = (
-        book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        if "xl/_rels/workbook.xml.rels" in names
-        else ""
-    )
-    if sheet:
-        rel_id = re.search(r'r:id="([^"]+)"', sheet.group(1)) or re.search(r'\bid="([^"]+)"', sheet.group(1))
-        if rel_id:
-            for rel in re.finditer(r"<Relationship\b([^>]*)/?>", rels):
-                attrs = dict(_ATTR.findall(rel.group(1)))
-                if attrs.get("Id") == rel_id.group(1):
-                    target = attrs.get("Target", "").lstrip("/")
-                    target = target if target.startswith("xl/") else "xl/" + target
-                    if target in names:
-                        return target
-    sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    rels = book.read(rels_name).decode("utf-8", "replace") if rels_name in names else ""
+    targets = {}
+    for rel in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)/?>", rels):
+        attrs = dict(_ATTR.findall(rel.group(1)))
+        target = attrs.get("Target", "").lstrip("/")
+        targets[attrs.get("Id")] = target if target.startswith("xl/") else "xl/" + target
+    sheets = []
+    for match in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        rel_id = re.search(r'\br:id="([^"]+)"', match.group(1)) or re.search(r'\bid="([^"]+)"', match.group(1))
+        target = targets.get(rel_id.group(1)) if rel_id else None
+        if target in names and attrs.get("state", "visible") == "visible":
+            sheets.append((_unescape(attrs.get("name", "")), target))
+    if not sheets:
+        found = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+        sheets = [(n.rsplit("/", 1)[-1], n) for n in found]
     if not sheets:
         raise UnusableFile("不是有效的 .xlsx 文件（没有工作表）")
-    return sheets[0]
+    return sheets
 
 
 def _date_styles(book: zipfile.ZipFile) -> set[int]:
@@ -289,7 +303,7 @@ def _serial_to_datetime(number: float):
 
 
 class XlsxSheet:
-    """The first worksheet of an .xlsx, checked against hostile content on opening."""
+    """A worksheet of an .xlsx (the first until ``select``), checked against hostile content on opening."""
 
     def __init__(self, path: str, limits: Limits) -> None:
         self.limits = limits
@@ -299,26 +313,31 @@ class XlsxSheet:
             raise UnusableFile("文件已损坏或不是有效的 .xlsx 文件") from None
         try:
             _check_zip(self.book, limits)
-            self.sheet = _first_sheet(self.book)
-            with self.book.open(self.sheet) as member:
-                head = member.read(4096).decode("utf-8", "ignore")
-            self.height = None
-            dim = _DIMENSION.search(head)
-            if dim and dim.group(3):
-                width = _column_index(dim.group(3)) + 1
-                self.height = int(dim.group(4) or 0)
-                if width > 16384 or self.height > 1048576:
-                    raise UnusableFile("工作表尺寸异常，已拒绝")
-                if self.height > limits.max_rows + 50:
-                    raise UnusableFile(f"行数超过上限（{limits.max_rows:,} 行），请拆分文件后分批导入")
+            self.sheets = _sheets(self.book)
             self.strings = _shared_strings(self.book)
             self.date_styles = _date_styles(self.book)
+            self.select(0)
         except (KeyError, zipfile.BadZipFile, ValueError):
             self.book.close()
             raise UnusableFile("文件已损坏或不是有效的 .xlsx 文件") from None
         except UnusableFile:
             self.book.close()
             raise
+
+    def select(self, index: int) -> None:
+        """Read worksheet ``index`` (visible sheets, in order) from now on."""
+        self.sheet_name, self.sheet = self.sheets[index]
+        with self.book.open(self.sheet) as member:
+            head = member.read(4096).decode("utf-8", "ignore")
+        self.height = None
+        dim = _DIMENSION.search(head)
+        if dim and dim.group(3):
+            width = _column_index(dim.group(3)) + 1
+            self.height = int(dim.group(4) or 0)
+            if width > 16384 or self.height > 1048576:
+                raise UnusableFile("工作表尺寸异常，已拒绝")
+            if self.height > self.limits.max_rows + 50:
+                raise UnusableFile(f"行数超过上限（{self.limits.max_rows:,} 行），请拆分文件后分批导入")
 
     def raw_rows(self) -> Iterator[tuple[int, str]]:
         number = 0

@@ -132,7 +132,27 @@ class Kind:
     label = ""
     key_label = ""  # what identifies a row for upsert, said in Chinese
     columns: list[Column] = []
-    export_only: tuple[str, ...] = ()  # headers the export adds (derived); ignored on import
+    export_extra: list[tuple[str, Callable[[Any], Any], str]] = []  # (header, object → cell, kind): derived
+    required = "can_edit_registry"  # the Scope capability needed to import this kind
+    export_related: tuple[str, ...] = ()  # select_related for exporting
+
+    @property
+    def export_only(self) -> tuple[str, ...]:
+        """Headers the export adds (derived values); recognised and ignored on import."""
+        return tuple(h for h, _, _ in self.export_extra) + ("未导入原因", "原文件行号")
+
+    def export_columns(self) -> list:
+        """The list export's columns: the import columns (same headers, so an exported file
+        imports back unchanged), then the derived ones."""
+        from liangxin.core.xlsx import Column as SheetColumn
+
+        out = [
+            SheetColumn(c.header, c.export, max(10, min(40, len(c.header) * 2 + 4)), c.kind)
+            for c in self.columns
+            if c.export is not None
+        ]
+        out += [SheetColumn(h, fn, max(10, len(h) * 2 + 4), kind) for h, fn, kind in self.export_extra]
+        return out
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.field == name)

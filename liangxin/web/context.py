@@ -10,6 +10,7 @@ NAVIGATION = [
     ("组织管理", [
         ("两新组织名录", "web:org_list", "can_read_orgs"),
         ("新增两新组织", "web:org_create", "can_edit_registry"),
+        ("批量导入", "web:import_list", "can_import"),
     ]),
     ("党组织与党员", [
         ("党组织", "web:party_list", "can_read_party"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, auth, home, orgs, party, trees
+from .views import accounts, audit, auth, home, imports, orgs, party, trees
 
 app_name = "web"
 
@@ -24,12 +24,15 @@ urlpatterns = [
     path("carriers/new/", trees.CarrierEdit.as_view(), name="carrier_create"),
     path("carriers/<int:pk>/edit/", trees.CarrierEdit.as_view(), name="carrier_edit"),
     path("nodes/", trees.NodeList.as_view(), name="node_list"),
+    path("nodes/export.xlsx", trees.NodeExport.as_view(), name="node_export"),
     path("nodes/new/", trees.NodeEdit.as_view(), name="node_create"),
     path("nodes/<int:pk>/edit/", trees.NodeEdit.as_view(), name="node_edit"),
     path("accounts/", accounts.AccountList.as_view(), name="account_list"),
+    path("accounts/export.xlsx", accounts.AccountExport.as_view(), name="account_export"),
     path("accounts/new/", accounts.AccountEdit.as_view(), name="account_create"),
     path("accounts/<int:pk>/", accounts.AccountEdit.as_view(), name="account_edit"),
     path("audit/", audit.AuditList.as_view(), name="audit_list"),
+    path("audit/export.xlsx", audit.AuditExport.as_view(), name="audit_export"),
     path("party/", party.PartyOrgList.as_view(), name="party_list"),
     path("party/new/", party.PartyOrgEdit.as_view(), name="party_create"),
     path("party/<int:pk>/", party.PartyOrgDetail.as_view(), name="party_detail"),
@@ -37,6 +40,7 @@ urlpatterns = [
     path("party/<int:pk>/deactivate/", party.PartyOrgDeactivate.as_view(), name="party_deactivate"),
     path("party/<int:pk>/committee/", party.PartyCommittee.as_view(), name="party_committee"),
     path("instructors/", party.InstructorList.as_view(), name="instructor_list"),
+    path("instructors/export.xlsx", party.InstructorExport.as_view(), name="instructor_export"),
     path("orgs/<int:pk>/instructors/", party.OrgInstructors.as_view(), name="org_instructors"),
     path("members/", party.MemberList.as_view(), name="member_list"),
     path("members/new/", party.MemberEdit.as_view(), name="member_create"),
@@ -45,4 +49,9 @@ urlpatterns = [
     path("findings/", party.FindingList.as_view(), name="finding_list"),
     path("findings/export.xlsx", party.FindingExport.as_view(), name="finding_export"),
     path("policy/", party.PolicyPage.as_view(), name="policy"),
+    path("imports/", imports.ImportList.as_view(), name="import_list"),
+    path("imports/<int:pk>/", imports.ImportDetail.as_view(), name="import_detail"),
+    path("imports/<int:pk>/errors.xlsx", imports.ImportErrors.as_view(), name="import_errors"),
+    path("imports/<int:pk>/report.xlsx", imports.ImportReport.as_view(), name="import_report"),
+    path("imports/templates/<str:kind>.xlsx", imports.ImportTemplate.as_view(), name="import_template"),
 ]

@@ -98,7 +98,7 @@ COLUMNS = [
     Column("attachment_date", "调整日期", (), cells.date, kind="date", export=lambda o: o.attachment_date),
 ]  # fmt: skip
 
-EXPORT_ONLY = [
+EXPORT_EXTRA = [
     ("经营地", lambda o: o.operating_region.short_label, "text"),
     ("类别", lambda o: o.get_sector_display(), "text"),
     ("责任党委", lambda o: _name(o.responsible_node), "text"),
@@ -117,7 +117,9 @@ class OrganizationKind(Kind):
     label = "两新组织"
     key_label = "统一社会信用代码"
     columns = COLUMNS
-    export_only = tuple(h for h, _, _ in EXPORT_ONLY)
+    export_extra = EXPORT_EXTRA
+    export_related = EXPORT_RELATED
+    required = "can_edit_registry"
 
     def prepare(self, number: int, raw: list, values: dict) -> Prepared:
         row = super().prepare(number, raw, values)

@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.core.xlsx import Column
+from liangxin.imports.kinds import get_kind
 from liangxin.orgs import services
 from liangxin.orgs.choices import (
     SIZE_BAND_CHOICES,
@@ -77,38 +77,21 @@ class OrganizationList(ScopedView):
 class OrganizationExport(ScopedView):
     required = "can_read_orgs"
 
-    COLUMNS = [
-        Column("组织名称", lambda o: o.name, 36),
-        Column("统一社会信用代码", lambda o: o.credit_code, 22),
-        Column("类别", lambda o: o.get_sector_display(), 12),
-        Column("组织类型", lambda o: o.get_kind_display(), 16),
-        Column("所属行业", lambda o: o.get_industry_display(), 24),
-        Column("从业人员数", lambda o: o.employees, 10, "number"),
-        Column("规模以上", lambda o: "是" if o.above_scale else "否", 8),
-        Column("重点行业/单位", lambda o: "是" if o.key_industry else "否", 8),
-        Column("经营地", lambda o: o.operating_region.short_label, 20),
-        Column("所在载体", lambda o: o.carrier.name if o.carrier_id else "", 20),
-        Column("覆盖状态", lambda o: o.get_coverage_state_display(), 14),
-        Column("责任党委", lambda o: o.responsible_node.name if o.responsible_node_id else "无责任主体", 24),
-        Column("成立日期", lambda o: o.founded_on, 12, "date"),
-        Column("状态", lambda o: o.get_status_display(), 8),
-        Column("经营地址", lambda o: o.address, 30),
-    ]
-
     def get(self, request):
         qs, f = filtered_organizations(self.scope, request.GET)
         if f.errors:
             messages.error(request, "；".join(f.errors.values()))
             return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
         key, descending = SORTS[f.sort]
-        rows = qs.select_related(*LIST_RELATED).order_by(("-" if descending else "") + key, "pk")
+        kind = get_kind("organizations")
+        rows = qs.select_related(*kind.export_related).order_by(("-" if descending else "") + key, "pk")
         filter_text = "；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）"
         return export_response(
             request,
             title="两新组织名录",
             object_type="orgs.organization",
             filter_text=filter_text,
-            columns=self.COLUMNS,
+            columns=kind.export_columns(),  # the import's headers: the file imports back unchanged
             rows=rows.iterator(chunk_size=2000),
         )
 
