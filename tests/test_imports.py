@@ -384,3 +384,56 @@ def test_api_upload_and_poll(cast, tmp_path, settings, django_capture_on_commit_
         assert reader.post("/api/v1/imports/", {"kind": "organizations", "file": handle}).status_code == 403
     bad = client.post("/api/v1/imports/", {"kind": "organizations", "file": io.BytesIO(b"")})
     assert bad.status_code == 400
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_import_leaves_whole_batches_and_resumes(cast, tmp_path):
+    """The worker process is killed mid-file: no partial batch, and the job resumes to the end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from liangxin.imports.models import ImportJob
+
+    rows = [["组织名称", "统一社会信用代码", "组织类型", "所属行业", "经营地区划代码", "从业人员数"]]
+    rows += [[f"上海批量{i}号有限公司", code_for(i), "私营企业", "I", "310101002", str(i % 300)] for i in range(30_000)]
+    path = write_csv(tmp_path / "big.csv", rows)
+    env = {**os.environ, "DATABASE_URL": _database_url()}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_data", "organizations", path, "--as", "huangpu_admin", "--quiet"],
+        env=env,
+        start_new_session=True,  # its own process group: the pool's workers die with it
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = ImportJob.objects.order_by("-pk").first()
+        if job is not None and job.rows_done > 0:
+            break
+        assert process.poll() is None, process.stderr.read().decode()
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    job = ImportJob.objects.order_by("-pk").first()
+    assert 0 < job.created < 30_000, "killed too late to prove anything"
+    imported = Organization.objects.filter(name__startswith="上海批量").count()
+    committed = sum(len(b.created_rows) for b in job.batches.all())
+    assert imported == committed == job.created  # whole batches only, and the job knows which
+    assert job.rows_done == job.batches.order_by("-last_row").first().last_row
+    job = engine.run(job.pk)  # resume after the checkpoint
+    assert job.status == JobStatus.DONE and (job.created, job.rejected) == (30_000, 0)
+    assert Organization.objects.filter(name__startswith="上海批量").count() == 30_000
+    again = run(cast.district_admin, "organizations", path)  # and a rerun changes nothing
+    assert (again.created, again.unchanged) == (0, 30_000)
