@@ -110,6 +110,11 @@ MATRIX = {
     "web:account_create": ("get", None, None, ACCOUNT_MANAGERS),
     "web:account_edit": ("get", lambda c: {"pk": c.street_admin.pk}, None, {**ACCOUNT_MANAGERS, "xuhui": 404}),
     "web:audit_list": ("get", None, None, expect(200, lawyers=403, nobody=403)),
+    # list exports: the same permission as their list page
+    "web:node_export": ("get", None, None, READERS),
+    "web:account_export": ("get", None, None, ACCOUNT_MANAGERS),
+    "web:audit_export": ("get", None, None, expect(200, lawyers=403, nobody=403)),
+    "web:instructor_export": ("get", None, None, READERS),
     "api-schema": ("get", None, None, expect(200, anon=200, secretary=200)),
     "api-docs": ("get", None, None, expect(200, anon=200, secretary=200)),
     "api-redoc": ("get", None, None, expect(200, anon=200, secretary=200)),

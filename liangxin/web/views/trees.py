@@ -1,4 +1,4 @@
-"""The region tree, carriers and the management tree: lists and edit pages."""
+"""The region tree, carriers and the management tree: lists, edit pages and the tree's export."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from liangxin.core import normalize
 from liangxin.core.services import save_audited
 from liangxin.core.tree import subtree_q
+from liangxin.core.xlsx import Column
 from liangxin.mgmt.models import NodeKind
 from liangxin.regions.models import CarrierKind, RegionLevel
 
-from ..base import ScopedView, deny, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope
 from ..forms import CarrierForm, NodeForm, RegionForm, labelled_regions
 
 
@@ -123,16 +124,50 @@ class CarrierEdit(EditPage):
         return CarrierForm(data, instance=instance, scope=self.scope)
 
 
+def committee_nodes(scope):
+    """The management tree as the list page and its export show it: committees, in tree order
+    (grassroots party organizations have their own list)."""
+    return scope.nodes("view").exclude(kind=NodeKind.GRASSROOTS).order_by("path")
+
+
+def node_depth(node) -> int:
+    """1 for the city committee, 2 for a district committee, and so on."""
+    return node.path.count("/") - 1
+
+
 class NodeList(ScopedView):
     required = "can_read_registry"
 
     def get(self, request):
-        nodes = self.scope.nodes("view").exclude(kind=NodeKind.GRASSROOTS).order_by("path")
-        rows = [(n, n.path.count("/") - 2) for n in nodes[:2000]]
+        rows = [(n, node_depth(n)) for n in committee_nodes(self.scope)[:2000]]
         if rows:
             base = min(depth for _, depth in rows)
             rows = [(n, depth - base) for n, depth in rows]
         return render(request, "web/nodes/list.html", {"rows": rows, "can_edit": self.scope.can_edit_trees})
+
+
+class NodeExport(ScopedView):
+    required = NodeList.required
+
+    COLUMNS = [
+        Column("名称", lambda n: n.name, 30),
+        Column("类型", lambda n: n.get_kind_display(), 16),
+        Column("层级", node_depth, 6, "number"),
+        Column("上级", lambda n: n.parent.name if n.parent_id else "", 30),
+        Column("辖区", lambda n: n.region.name if n.region_id else "", 16),
+        Column("辖区代码", lambda n: n.region.code if n.region_id else "", 14),
+        Column("状态", lambda n: "有效" if n.is_active else "已停用", 8),
+    ]
+
+    def get(self, request):
+        return export_response(
+            request,
+            title="管理体系",
+            object_type="mgmt.managementnode",
+            filter_text="无（权限范围内全部）",
+            columns=self.COLUMNS,
+            rows=committee_nodes(self.scope).iterator(chunk_size=2000),
+        )
 
 
 class NodeEdit(EditPage):
