@@ -42,6 +42,19 @@ PARTY_VIEW = VIEW_ORG
 PARTY_EDIT = {**VIEW_ORG, "auditor": 403}
 PARTY_EDITORS = expect(200, auditor=403, nobody=403, secretary=200)
 API = {"anon": 401}
+IMPORTERS = expect(200, auditor=403, nobody=403, secretary=200)
+# an import job belongs to the district admin who ran it: other importers get 404, as if missing
+OWN_JOB = expect(404, huangpu=200, auditor=403, nobody=403)
+
+
+def huangpu_job(c) -> dict:
+    from liangxin.imports.models import ImportJob
+
+    job = ImportJob.objects.create(
+        kind="organizations", file_name="台账.csv", file_sha256="0" * 64, stored_path="/nonexistent",
+        actor=c.district_admin, status="done",
+    )  # fmt: skip
+    return {"pk": job.pk}
 
 
 def invalid_body(table: dict[str, int]) -> dict[str, int]:
@@ -59,6 +72,7 @@ MATRIX = {
     "web:party_edit": ("get", lambda c: {"pk": c.branch.pk}, None, PARTY_EDIT),
     "web:member_list": ("get", None, None, ORG_READERS),
     "web:member_create": ("get", None, None, PARTY_EDITORS),
+    "web:member_export": ("get", None, None, ORG_READERS),
     "web:member_detail": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_VIEW),
     "web:member_detail POST": ("post", lambda c: {"pk": c.member.pk}, None, {**PARTY_VIEW, "auditor": 403}),
     "web:member_edit": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_EDIT),
@@ -115,6 +129,18 @@ MATRIX = {
     "web:account_export": ("get", None, None, ACCOUNT_MANAGERS),
     "web:audit_export": ("get", None, None, expect(200, lawyers=403, nobody=403)),
     "web:instructor_export": ("get", None, None, READERS),
+    # bulk import: a user's own jobs; templates of the kinds the user may import
+    "web:import_list": ("get", None, None, IMPORTERS),
+    "web:import_list POST": ("post", None, None, invalid_body(IMPORTERS)),
+    "web:import_detail": ("get", huangpu_job, None, OWN_JOB),
+    "web:import_detail POST": ("post", huangpu_job, None, {**OWN_JOB, "huangpu": 302}),
+    "web:import_errors": ("get", huangpu_job, None, OWN_JOB),
+    "web:import_report": ("get", huangpu_job, None, OWN_JOB),
+    "web:import_template": ("get", lambda c: {"kind": "organizations"}, None, {**IMPORTERS, "secretary": 404}),
+    "import-job-list": ("get", None, None, {**IMPORTERS, **API}),
+    "import-job-list POST": ("post", None, None, {**invalid_body(IMPORTERS), **API}),
+    "import-job-detail": ("get", huangpu_job, None, {**OWN_JOB, **API}),
+    "import-job-errors": ("get", huangpu_job, None, {**OWN_JOB, **API}),
     "api-schema": ("get", None, None, expect(200, anon=200, secretary=200)),
     "api-docs": ("get", None, None, expect(200, anon=200, secretary=200)),
     "api-redoc": ("get", None, None, expect(200, anon=200, secretary=200)),

@@ -44,6 +44,7 @@ urlpatterns = [
     path("orgs/<int:pk>/instructors/", party.OrgInstructors.as_view(), name="org_instructors"),
     path("members/", party.MemberList.as_view(), name="member_list"),
     path("members/new/", party.MemberEdit.as_view(), name="member_create"),
+    path("members/export.xlsx", party.MemberExport.as_view(), name="member_export"),
     path("members/<int:pk>/", party.MemberDetail.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", party.MemberEdit.as_view(), name="member_edit"),
     path("findings/", party.FindingList.as_view(), name="finding_list"),
