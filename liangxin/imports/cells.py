@@ -38,6 +38,21 @@ def text(value) -> str:
     return normalize.text(value)
 
 
+def today() -> datetime.date:
+    """Today, asked once a minute rather than per cell (the time zone lookup is not free)."""
+    import time
+
+    from django.utils import timezone
+
+    minute = int(time.time() // 60)
+    if _TODAY[0] != minute:
+        _TODAY[:] = [minute, timezone.localdate()]
+    return _TODAY[1]
+
+
+_TODAY: list = [None, None]
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

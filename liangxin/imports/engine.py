@@ -192,6 +192,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
         if parallel:
             connections.close_all()  # never carry a database connection into forked workers
         scope = scope_for(job.actor)
+        _tune_connection()
         if job.all_or_nothing:
             _run_checked_then_written(job, kind, source, header_row, parallel, scope, progress)
         else:
@@ -218,6 +219,13 @@ def _find_sheet_and_header(source: Source, kind: Kind):
             return found
     source.select_sheet(0)
     return None
+
+
+def _tune_connection() -> None:
+    if connections["default"].vendor == "sqlite":
+        # a large table's index pages outgrow SQLite's default 2 MB page cache (as seed_demo)
+        with connections["default"].cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
 
 
 def _first_rows(source: Source) -> list[tuple[int, list]]:

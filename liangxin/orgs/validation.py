@@ -68,8 +68,8 @@ def clean_employees(value) -> int:
     return number
 
 
-def clean_founded_on(value: datetime.date | None) -> datetime.date | None:
-    if value and value > timezone.localdate():
+def clean_founded_on(value: datetime.date | None, today: datetime.date | None = None) -> datetime.date | None:
+    if value and value > (today or timezone.localdate()):
         raise ValidationError("成立日期不能晚于今天")
     return value
 

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.db import models
 
 from liangxin.core.tree import TreePathField, rewrite_subtree_paths, subtree_q
@@ -37,6 +39,7 @@ class Region(models.Model):
     def save(self, *args, **kwargs):
         old_path = self.path
         self.path = (self.parent.path if self.parent_id else "/") + self.code + "/"
+        self.__dict__.pop("street_code", None)  # the cached street follows the new path
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             rewrite_subtree_paths(Region, old_path, self.path)
@@ -53,7 +56,7 @@ class Region(models.Model):
     def subtree(self) -> models.QuerySet["Region"]:
         return Region.objects.filter(subtree_q(self.path))
 
-    @property
+    @cached_property  # asked for every row of an import; a region's path does not change under it
     def street_code(self) -> str | None:
         """The code of the street/town this node lies in (itself if a street)."""
         codes = self.ancestor_codes

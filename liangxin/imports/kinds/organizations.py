@@ -1,9 +1,11 @@
 """Importing organizations (两新组织): upsert by 统一社会信用代码 (a 个体工商户 without one by
 name and operating place), validated by ``orgs.validation``'s functions, written in bulk."""
 
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError
 
-from liangxin.core import audit
+from liangxin.core import audit, bulk
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs import pinyin, services, validation
@@ -40,7 +42,7 @@ def industry(value) -> str:
 
 
 def _date_not_future(value):
-    return validation.clean_founded_on(cells.date(value))
+    return validation.clean_founded_on(cells.date(value), cells.today())
 
 
 def _name(obj) -> str:
@@ -204,16 +206,18 @@ class OrganizationKind(Kind):
         values = row.values
         initials, sort_key = values.pop("_pinyin")
         if current is None:
-            org = Organization(**{f: values[f] for f in COMPARED if f in values})
-            org.pinyin_initials, org.sort_key = initials, sort_key
-            org.sector = SECTOR_OF_KIND[org.kind]
-            org.responsible_node, org.responsible_basis = responsible_node_for(org, ctx.street_committee)
-            if not ctx.scope_cache.can_edit(org.responsible_node):
+            fields = {f: values[f] for f in COMPARED if f in values}
+            probe = SimpleNamespace(**{**{f: None for f in REFERENCES}, "attachment_kind": "", **fields})
+            probe.attachment_node_id = probe.attachment_node.pk if probe.attachment_node is not None else None
+            node, basis = responsible_node_for(probe, ctx.street_committee)
+            if not ctx.scope_cache.can_edit(node):
                 return Outcome(
                     row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values)
                 )
-            creates.append((row.number, org))
-            return Outcome(row.number, "created", label=org.name)
+            fields.update(pinyin_initials=initials, sort_key=sort_key, sector=SECTOR_OF_KIND[fields["kind"]],
+                          responsible_node=node, responsible_basis=basis)  # fmt: skip
+            creates.append((row.number, fields))
+            return Outcome(row.number, "created", label=fields["name"])
         if not ctx.scope_cache.can_edit_id(current.responsible_node_id):
             visible = ctx.scope.organizations("view").filter(pk=current.pk).exists()
             reason = (
@@ -235,9 +239,10 @@ class OrganizationKind(Kind):
 
     def _write(self, ctx, creates: list, updates: list, outcomes: dict[int, Outcome]) -> None:
         if creates:
-            made = Organization.objects.bulk_create([org for _, org in creates], batch_size=500)
-            for (number, _), org in zip(creates, made, strict=True):
-                outcomes[number].object_id = org.pk
+            bulk.insert(Organization, [fields for _, fields in creates])
+            ids = ctx.ids_of([fields for _, fields in creates])
+            for number, fields in creates:
+                outcomes[number].object_id = ids.get(ctx.key(fields))
         if updates:
             fields = sorted({*COMPARED, "pinyin_initials", "sort_key", "sector", "responsible_node",
                              "responsible_basis", "updated_at"})  # fmt: skip
@@ -287,6 +292,18 @@ class Context:
         if names:
             for org in Organization.objects.filter(name__in=names, credit_code__isnull=True).select_related(*related):
                 found.setdefault(("name", org.name, org.operating_region_id), org)
+        return found
+
+    def ids_of(self, created: list[dict]) -> dict[tuple, int]:
+        """The ids of rows just inserted, by their natural key (the seam returns none)."""
+        codes = [f["credit_code"] for f in created if f.get("credit_code")]
+        found = {("code", c): pk for c, pk in Organization.objects.filter(credit_code__in=codes).values_list(
+            "credit_code", "pk")} if codes else {}  # fmt: skip
+        names = [f["name"] for f in created if not f.get("credit_code")]
+        if names:
+            rows = Organization.objects.filter(credit_code__isnull=True, name__in=names).order_by("pk")
+            for name, region_id, pk in rows.values_list("name", "operating_region_id", "pk"):
+                found[("name", name, region_id)] = pk  # the newest wins
         return found
 
     def audit_entry(self, org: Organization, changes: dict) -> AuditEntry:

@@ -1,0 +1,80 @@
+"""The one seam for bulk writes that Django's ``bulk_create`` makes too slow for ledgers of a
+million rows (it compiles every value through the field API: ≈ 200 µs a row measured here).
+
+``insert`` takes plain dicts keyed by field name, fills defaults, adapts values once per
+column type and writes them: one ``executemany`` on SQLite, ``COPY … FROM STDIN`` on
+PostgreSQL. It returns nothing; callers find the new ids by their natural key.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def _plan(model: type[models.Model]) -> tuple[list[models.Field], list[str]]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields, [f.column for f in fields]
+
+
+def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value of this field is bound on SQLite (PostgreSQL's COPY takes Python values)."""
+    if connection.vendor != "sqlite":
+        if isinstance(field, models.JSONField):
+            from psycopg.types.json import Jsonb
+
+            return Jsonb
+        return None
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):
+        return lambda v, f=field: f.get_db_prep_save(v, connection)
+    return None
+
+
+def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
+    """Insert ``rows`` (field name → value; a relation by ``<name>_id`` or object) into
+    ``model``'s table. ``auto_now``/``auto_now_add`` fields get the current time."""
+    fields, columns = _plan(model)
+    now = timezone.now()
+    adapters = [_adapter(f) for f in fields]
+    getters = []
+    for f, adapt in zip(fields, adapters, strict=True):
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            default = now
+        else:
+            default = f.get_default()  # "" for a text column without a default, else None
+        if adapt is not None and default is not None:
+            default = adapt(default)  # once, not per row
+        getters.append((f.name, f.attname, f.is_relation, default, adapt))
+    values = []
+    for row in rows:
+        out = []
+        for name, attname, is_relation, default, adapt in getters:
+            if attname in row:
+                value = row[attname]
+            elif name in row:
+                value = row[name]
+                if is_relation and value is not None:
+                    value = value.pk
+            else:
+                out.append(default)
+                continue
+            out.append(adapt(value) if adapt is not None and value is not None else value)
+        values.append(out)
+    if not values:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", values)
+    return len(values)
