@@ -159,6 +159,7 @@ def test_rows_outside_the_users_scope_are_rejected(cast, tmp_path):
 
 def test_export_then_import_is_a_no_op(cast, tmp_path):
     run(cast.district_admin, "organizations", write_csv(tmp_path / "a.csv", messy_rows()))
+    Organization.objects.filter(pk=cast.org.pk).update(contact_phone="+86 21 63210000", address="=1+1")
     response = client_for(cast.district_admin).get(reverse("web:org_export"))
     exported = tmp_path / "export.xlsx"
     exported.write_bytes(b"".join(response.streaming_content))
@@ -168,6 +169,8 @@ def test_export_then_import_is_a_no_op(cast, tmp_path):
     assert (job.created, job.updated, job.rejected) == (0, 0, 0)
     assert job.unchanged == count - 1  # every organization the district sees, except 天平 (徐汇)
     assert job.ignored_columns == []
+    sheet = openpyxl.load_workbook(exported)["数据"]
+    assert "'=1+1" in [c.value for c in sheet[2]] + [c.value for row in sheet.iter_rows(min_row=2) for c in row]
 
 
 def test_the_error_file_carries_the_rows_and_reasons_and_imports_once_fixed(cast, tmp_path):

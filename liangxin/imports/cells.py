@@ -35,7 +35,13 @@ def text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return normalize.text(value)
+    clean = normalize.text(value)
+    if clean[:1] == "'" and clean[1:2] in ESCAPED:  # written by core.xlsx.safe_text on export
+        return clean[1:]
+    return clean
+
+
+ESCAPED = ("=", "+", "-", "@")
 
 
 def today() -> datetime.date:

@@ -134,7 +134,7 @@ class OrganizationKind(Kind):
 
     def remember(self, ctx: "Context", row: Prepared) -> None:
         if row.values.get("credit_code"):
-            ctx.seen.setdefault(("code", row.values["credit_code"]), row.number)
+            ctx.seen.setdefault(row.values["credit_code"], row.number)
 
     def apply(self, ctx: "Context", rows: list[Prepared], write: bool) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
@@ -195,10 +195,11 @@ class OrganizationKind(Kind):
         key = ctx.key(row.values)
         first = ctx.seen.get(key)
         if first is not None:
-            what = "统一社会信用代码" if key[0] == "code" else "组织名称和经营地"
-            header = self.header_of("credit_code" if key[0] == "code" else "name")
+            by_code = bool(row.values.get("credit_code"))
+            what = "统一社会信用代码" if by_code else "组织名称和经营地"
+            header = self.header_of("credit_code" if by_code else "name")
             reason = f"与第 {first} 行重复（{what}相同），本行未导入"
-            row.errors.append(RowError(header, cells.text(key[1]), reason))
+            row.errors.append(RowError(header, row.values["credit_code"] if by_code else row.values["name"], reason))
         else:
             ctx.seen[key] = row.number
 
@@ -271,39 +272,41 @@ class Context:
         self.committees = NodeLookup(ManagementNode.objects.filter(kind__in=COMMITTEE_KINDS, is_active=True))
         self.street_committee = street_committee_lookup()
         self.scope_cache = ScopeCache(scope)
-        self.seen: dict[tuple, int] = {}
+        self.seen: dict[str, int] = {}
         self.origin = ""
 
     @staticmethod
-    def key(values: dict) -> tuple:
+    def key(values: dict) -> str:
+        """A short string (a million of them are kept to find duplicates in a file)."""
         if values.get("credit_code"):
-            return ("code", values["credit_code"])
+            return values["credit_code"]
         region = values.get("operating_region")
-        return ("name", values.get("name", ""), region.pk if region is not None else None)
+        return f"{values.get('name', '')}@{region.pk if region is not None else ''}"
 
-    def existing_for(self, rows: list[Prepared]) -> dict[tuple, Organization]:
+    def existing_for(self, rows: list[Prepared]) -> dict[str, Organization]:
         codes = [r.values["credit_code"] for r in rows if r.values.get("credit_code")]
         names = [r.values["name"] for r in rows if not r.values.get("credit_code")]
-        found: dict[tuple, Organization] = {}
+        found: dict[str, Organization] = {}
         related = ("operating_region", "registered_region", "carrier", "attachment_node", "responsible_node")
         if codes:
             for org in Organization.objects.filter(credit_code__in=codes).select_related(*related):
-                found[("code", org.credit_code)] = org
+                found[org.credit_code] = org
         if names:
             for org in Organization.objects.filter(name__in=names, credit_code__isnull=True).select_related(*related):
-                found.setdefault(("name", org.name, org.operating_region_id), org)
+                found.setdefault(f"{org.name}@{org.operating_region_id}", org)
         return found
 
-    def ids_of(self, created: list[dict]) -> dict[tuple, int]:
+    def ids_of(self, created: list[dict]) -> dict[str, int]:
         """The ids of rows just inserted, by their natural key (the seam returns none)."""
         codes = [f["credit_code"] for f in created if f.get("credit_code")]
-        found = {("code", c): pk for c, pk in Organization.objects.filter(credit_code__in=codes).values_list(
-            "credit_code", "pk")} if codes else {}  # fmt: skip
+        found = (
+            dict(Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "pk")) if codes else {}
+        )
         names = [f["name"] for f in created if not f.get("credit_code")]
         if names:
             rows = Organization.objects.filter(credit_code__isnull=True, name__in=names).order_by("pk")
             for name, region_id, pk in rows.values_list("name", "operating_region_id", "pk"):
-                found[("name", name, region_id)] = pk  # the newest wins
+                found[f"{name}@{region_id}"] = pk  # the newest wins
         return found
 
     def audit_entry(self, org: Organization, changes: dict) -> AuditEntry:
