@@ -168,6 +168,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_MAX_BYTES = int(os.environ.get("LIANGXIN_IMPORT_MAX_MB", "300")) * 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("LIANGXIN_IMPORT_MAX_ROWS", "2000000"))
 IMPORT_DIR = VAR_DIR / "imports"  # uploaded files, kept so a job can be resumed or rerun
+EXPORT_DIR = VAR_DIR / "exports"  # files of background exports
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LIANGXIN_EXPORT_SYNC_MAX_ROWS", "100000"))  # more: a background job
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -440,3 +440,28 @@ def test_a_killed_import_leaves_whole_batches_and_resumes(cast, tmp_path):
     assert Organization.objects.filter(name__startswith="上海批量").count() == 30_000
     again = run(cast.district_admin, "organizations", path)  # and a rerun changes nothing
     assert (again.created, again.unchanged) == (0, 30_000)
+
+
+def test_a_large_export_runs_in_the_background_with_progress_and_csv(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EXPORT_SYNC_MAX_ROWS = 1  # the district sees two organizations: over the limit
+    client = client_for(cast.district_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("web:org_export") + "?format=csv&sort=name")
+    assert response.status_code == 302 and "/exports/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成" in page and "下载（2 行）" in page
+    job_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    download = client.get(reverse("web:export_download", args=[job_id]))
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith('"组织名称","统一社会信用代码"') and len(lines) == 3
+    assert "上海嘉信信息科技有限公司" in text and "天平软件有限公司" not in text
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).first()
+    assert entry.detail.startswith("导出 2 条（csv）")
+    assert client_for(cast.xuhui_admin).get(reverse("web:export_download", args=[job_id])).status_code == 404
+    settings.EXPORT_SYNC_MAX_ROWS = 100
+    small = client.get(reverse("web:org_export") + "?format=csv")
+    assert small.status_code == 200 and small["Content-Disposition"].endswith(".csv")

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from .conftest import client_for
 
@@ -60,6 +61,22 @@ def huangpu_job(c) -> dict:
 def invalid_body(table: dict[str, int]) -> dict[str, int]:
     """Those allowed to post get 400 for an invalid body; the others keep their refusal."""
     return {user: 400 if status == 200 else status for user, status in table.items()}
+
+
+def huangpu_export(c) -> dict:
+    """A finished background export of the district admin (anyone else: 404, as if missing)."""
+    from django.conf import settings
+
+    from liangxin.imports.models import ExportJob
+
+    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = settings.EXPORT_DIR / "matrix.csv"
+    path.write_text("组织名称\n")
+    job = ExportJob.objects.create(
+        list_name="organizations", title="两新组织名录", actor=c.district_admin, status="done",
+        file_format="csv", file_path=str(path), finished_at=timezone.now(),
+    )  # fmt: skip
+    return {"pk": job.pk}
 
 
 # url name → (method, kwargs builder, body, expected per user)
@@ -137,6 +154,8 @@ MATRIX = {
     "web:import_errors": ("get", huangpu_job, None, OWN_JOB),
     "web:import_report": ("get", huangpu_job, None, OWN_JOB),
     "web:import_template": ("get", lambda c: {"kind": "organizations"}, None, {**IMPORTERS, "secretary": 404}),
+    "web:export_detail": ("get", huangpu_export, None, expect(404, huangpu=200, secretary=404)),
+    "web:export_download": ("get", huangpu_export, None, expect(404, huangpu=200, secretary=404)),
     "import-job-list": ("get", None, None, {**IMPORTERS, **API}),
     "import-job-list POST": ("post", None, None, {**invalid_body(IMPORTERS), **API}),
     "import-job-detail": ("get", huangpu_job, None, {**OWN_JOB, **API}),

@@ -283,6 +283,13 @@ class Scope:
         qs = ImportJob.objects.select_related("actor")
         return qs if self.is_superuser else qs.filter(actor_id=self.user_id)
 
+    def export_jobs(self) -> QuerySet:
+        """A user's own background exports (the file holds what their scope saw)."""
+        from liangxin.imports.models import ExportJob
+
+        qs = ExportJob.objects.select_related("actor")
+        return qs if self.is_superuser else qs.filter(actor_id=self.user_id)
+
     @property
     def can_import(self) -> bool:
         return bool(self.import_kinds())

@@ -97,3 +97,37 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}: 第{self.number}行"
+
+
+class ExportJob(models.Model):
+    """导出任务: a list export too large to write while the user waits (or asked for as CSV
+    in the background). The worker writes the file under ``settings.EXPORT_DIR``."""
+
+    list_name = models.CharField("名录", max_length=30)
+    title = models.CharField("标题", max_length=100)
+    params = models.TextField("筛选参数", blank=True)
+    file_format = models.CharField("格式", max_length=4, default="xlsx")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("状态", max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    message = models.TextField("说明", blank=True)
+    filter_text = models.TextField("筛选条件", blank=True)
+    rows_total = models.PositiveIntegerField("行数", default=0)
+    rows_done = models.PositiveIntegerField("已写行数", default=0)
+    file_path = models.CharField("文件", max_length=300, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0

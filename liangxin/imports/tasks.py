@@ -16,3 +16,17 @@ def run_import_job(job_id: int) -> dict:
 def start(job) -> None:
     """Queue the job for the worker."""
     run_import_job.enqueue(job.pk)
+
+
+@task()
+def run_export_job(job_id: int) -> dict:
+    from . import exporting
+
+    job = exporting.run_job(job_id)
+    return {"status": job.status, "rows": job.rows_done}
+
+
+def start_export(job) -> None:
+    from django.db import transaction
+
+    transaction.on_commit(lambda: run_export_job.enqueue(job.pk))

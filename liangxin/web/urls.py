@@ -55,4 +55,6 @@ urlpatterns = [
     path("imports/<int:pk>/errors.xlsx", imports.ImportErrors.as_view(), name="import_errors"),
     path("imports/<int:pk>/report.xlsx", imports.ImportReport.as_view(), name="import_report"),
     path("imports/templates/<str:kind>.xlsx", imports.ImportTemplate.as_view(), name="import_template"),
+    path("exports/<int:pk>/", imports.ExportDetail.as_view(), name="export_detail"),
+    path("exports/<int:pk>/download/", imports.ExportDownload.as_view(), name="export_download"),
 ]

@@ -153,4 +153,23 @@ class ImportTemplate(ScopedView):
         return _file_response(path, f"{found.label}导入模板.xlsx")
 
 
+class ExportDetail(ScopedView):
+    """A background export: progress while the worker writes, then the download."""
+
+    def get(self, request, pk):
+        job = get_in_scope(self.scope.export_jobs(), pk=pk)
+        context = {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+        template = "web/imports/_export.html" if request.headers.get("HX-Request") else "web/imports/export.html"
+        return render(request, template, context)
+
+
+class ExportDownload(ScopedView):
+    def get(self, request, pk):
+        job = get_in_scope(self.scope.export_jobs(), pk=pk)
+        if job.status != JobStatus.DONE or not job.file_path or not os.path.exists(job.file_path):
+            raise Http404("导出文件不存在或已过期，请重新导出")
+        name = f"{job.title}_{job.finished_at:%Y-%m-%d}.{job.file_format}"
+        return FileResponse(open(job.file_path, "rb"), as_attachment=True, filename=name)
+
+
 __all__ = ["ImportList", "ImportDetail", "ImportErrors", "ImportReport", "ImportTemplate", "reverse"]

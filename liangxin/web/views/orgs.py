@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
+from liangxin.imports.exporting import ListExport
 from liangxin.imports.kinds import get_kind
 from liangxin.orgs import services
 from liangxin.orgs.choices import (
@@ -25,7 +26,7 @@ from liangxin.party import policy, rules
 from liangxin.party.suggestion import suggest
 from liangxin.regions.models import RegionLevel
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, deny, get_in_scope, list_export
 from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
 
 PAGE_SIZE = 50
@@ -74,26 +75,33 @@ class OrganizationList(ScopedView):
         return render(request, template, context)
 
 
+def organization_export(scope, params) -> ListExport:
+    """The registry's export under the import's headers (the file imports back unchanged)."""
+    qs, f = filtered_organizations(scope, params)
+    if f.errors:
+        raise ValueError("；".join(f.errors.values()))
+    key, descending = SORTS[f.sort]
+    kind = get_kind("organizations")
+    rows = qs.select_related(*kind.export_related).order_by(("-" if descending else "") + key, "pk")
+    return ListExport(
+        title="两新组织名录",
+        object_type="orgs.organization",
+        filter_text="；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）",
+        columns=kind.export_columns(),
+        rows=rows.iterator(chunk_size=2000),
+        count=qs.count(),
+    )
+
+
 class OrganizationExport(ScopedView):
     required = "can_read_orgs"
 
     def get(self, request):
-        qs, f = filtered_organizations(self.scope, request.GET)
-        if f.errors:
-            messages.error(request, "；".join(f.errors.values()))
+        try:
+            return list_export(request, self.scope, "organizations")
+        except ValueError as error:
+            messages.error(request, str(error))
             return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
-        key, descending = SORTS[f.sort]
-        kind = get_kind("organizations")
-        rows = qs.select_related(*kind.export_related).order_by(("-" if descending else "") + key, "pk")
-        filter_text = "；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）"
-        return export_response(
-            request,
-            title="两新组织名录",
-            object_type="orgs.organization",
-            filter_text=filter_text,
-            columns=kind.export_columns(),  # the import's headers: the file imports back unchanged
-            rows=rows.iterator(chunk_size=2000),
-        )
 
 
 class OrganizationDetail(ScopedView):

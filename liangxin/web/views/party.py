@@ -15,7 +15,7 @@ from liangxin.party import policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import InstructorAssignment, Member, SetupModeLinkKind
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope, list_export
 from ..party_forms import MemberForm, PartyOrgForm
 
 
@@ -152,27 +152,31 @@ class MemberList(ScopedView):
         )
 
 
-class MemberExport(ScopedView):
-    """The member list as .xlsx under the import's headers (a full export imports back unchanged).
-    Identity numbers are masked unless the role may see them; the audit entry says which."""
+def member_export(scope, params):
+    """The member list under the import's headers (a full export imports back unchanged);
+    identity numbers masked unless the role may see them, and the cover sheet says which."""
+    from liangxin.imports.exporting import ListExport
+    from liangxin.imports.kinds import get_kind
 
+    kind = get_kind("members")
+    qs, _, filter_text = filtered_members(scope, params)
+    full = scope.sees_full_id_numbers
+    rows = qs.select_related(*kind.export_related).order_by("pk").iterator(chunk_size=2000)
+    return ListExport(
+        title="党员名册",
+        object_type="party.member",
+        filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
+        columns=kind.export_columns(),
+        rows=(_with_id_number(m, full) for m in rows),
+        count=qs.count(),
+    )
+
+
+class MemberExport(ScopedView):
     required = "can_read_party"
 
     def get(self, request):
-        from liangxin.imports.kinds import get_kind
-
-        kind = get_kind("members")
-        qs, _, filter_text = filtered_members(self.scope, request.GET)
-        full = self.scope.sees_full_id_numbers
-        rows = qs.select_related(*kind.export_related).order_by("pk").iterator(chunk_size=2000)
-        return export_response(
-            request,
-            title="党员名册",
-            object_type="party.member",
-            filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
-            columns=kind.export_columns(),
-            rows=(_with_id_number(m, full) for m in rows),
-        )
+        return list_export(request, self.scope, "members")
 
 
 def _with_id_number(member: Member, full: bool) -> Member:

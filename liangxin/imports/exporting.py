@@ -1,0 +1,124 @@
+"""List exports: every list builds its export (columns, rows, filter in words) from the same
+scoped queryset as its page; small ones are written while the user waits, large ones (or CSV
+asked for in the background) by the worker with progress."""
+
+import datetime
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from liangxin.accounts.scoping import scope_for
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+from liangxin.core.xlsx import Column, now_text, write_csv, write_workbook
+
+from .models import ExportJob, JobStatus
+
+# list name → the function (scope, GET parameters) → ListExport, next to its page
+BUILDERS = {
+    "organizations": "liangxin.web.views.orgs.organization_export",
+    "members": "liangxin.web.views.party.member_export",
+}
+PROGRESS_EVERY = 5000
+
+
+@dataclass
+class ListExport:
+    title: str
+    object_type: str
+    filter_text: str
+    columns: list[Column]
+    rows: Iterable[Any]
+    count: int
+
+
+def build(list_name: str, scope, params) -> ListExport:
+    return import_string(BUILDERS[list_name])(scope, params)
+
+
+def cover(actor, export: ListExport) -> list[tuple[str, str]]:
+    return [("导出人", actor.display_name), ("导出时间", now_text()), ("筛选条件", export.filter_text),
+            ("行数", str(export.count))]  # fmt: skip
+
+
+def write(export: ListExport, actor, path: str, file_format: str, progress: Callable[[int], None] | None = None) -> int:
+    rows = _counted(export.rows, progress) if progress else export.rows
+    if file_format == "csv":
+        return write_csv(path, export.columns, rows)
+    return write_workbook(path, export.title, cover(actor, export), export.columns, rows)
+
+
+def _counted(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[Any]:
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
+def record(actor, export: ListExport, count: int, file_format: str) -> None:
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        object_type=export.object_type,
+        object_repr=export.title,
+        detail=f"导出 {count} 条（{file_format}）；{export.filter_text}",
+    )
+
+
+def queue(actor, list_name: str, export: ListExport, params: str, file_format: str) -> ExportJob:
+    from . import tasks
+
+    job = ExportJob.objects.create(
+        list_name=list_name, title=export.title, params=params, file_format=file_format, actor=actor,
+        filter_text=export.filter_text, rows_total=export.count,
+    )  # fmt: skip
+    tasks.start_export(job)
+    return job
+
+
+def run_job(job_id: int) -> ExportJob:
+    """The worker's side: the same builder, the actor's scope as it is now, progress saved."""
+    from django.http import QueryDict
+
+    job = ExportJob.objects.select_related("actor").get(pk=job_id)
+    if job.status == JobStatus.DONE:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    export = build(job.list_name, scope_for(job.actor), QueryDict(job.params))
+    directory = settings.EXPORT_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    path = str(directory / f"{job.pk}-{timezone.now():%Y%m%d%H%M%S}.{job.file_format}")
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        count = write(export, job.actor, path, job.file_format, progress)
+    except Exception as error:  # the job must end, with the reason, whatever went wrong
+        ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=f"导出失败：{error}")
+        raise
+    record(job.actor, export, count, job.file_format)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, rows_done=count, rows_total=count, file_path=path, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def prune(days: int = 7) -> int:
+    """Delete export files older than ``days`` (they hold personal data; a job can be rerun)."""
+    limit = timezone.now() - datetime.timedelta(days=days)
+    removed = 0
+    for job in ExportJob.objects.filter(finished_at__lt=limit).exclude(file_path=""):
+        if os.path.exists(job.file_path):
+            os.unlink(job.file_path)
+            removed += 1
+        ExportJob.objects.filter(pk=job.pk).update(file_path="")
+    return removed
