@@ -41,7 +41,7 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     fields, columns = _plan(model)
     now = timezone.now()
     adapters = [_adapter(f) for f in fields]
-    getters = []
+    plan = []
     for f, adapt in zip(fields, adapters, strict=True):
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             default = now
@@ -49,21 +49,19 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
             default = f.get_default()  # "" for a text column without a default, else None
         if adapt is not None and default is not None:
             default = adapt(default)  # once, not per row
-        getters.append((f.name, f.attname, f.is_relation, default, adapt))
+        plan.append((f.attname, f.name if f.is_relation else None, default))
+    relations = [(i, name) for i, (_, name, _) in enumerate(plan) if name]
+    adapted = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not None]
     values = []
     for row in rows:
-        out = []
-        for name, attname, is_relation, default, adapt in getters:
-            if attname in row:
-                value = row[attname]
-            elif name in row:
-                value = row[name]
-                if is_relation and value is not None:
-                    value = value.pk
-            else:
-                out.append(default)
-                continue
-            out.append(adapt(value) if adapt is not None and value is not None else value)
+        out = [row.get(attname, default) for attname, _, default in plan]  # the hot loop: keep it flat
+        for i, name in relations:
+            if out[i] is plan[i][2] and name in row:  # given as an object, not as <name>_id
+                out[i] = row[name].pk if row[name] is not None else None
+        for i, adapt in adapted:
+            value = out[i]
+            if value is not None and value is not plan[i][2]:
+                out[i] = adapt(value)
         values.append(out)
     if not values:
         return 0

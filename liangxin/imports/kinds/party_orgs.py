@@ -198,7 +198,7 @@ class PartyOrgKind(RowKind):
             reason = f"找不到以下组织（或不在您的范围内）：{'、'.join(unknown[:5])}{more}"
             row.errors.append(RowError(COVERS, "、".join(tokens), reason))
             return []
-        return [found[t] for t in tokens]
+        return list({found[t].pk: found[t] for t in tokens}.values())  # a code and its #编号 are one organization
 
     # -- the write ---------------------------------------------------------------------------
     def decide(self, ctx: "Context", row: Prepared, write: bool) -> Outcome:

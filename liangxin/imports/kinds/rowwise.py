@@ -115,7 +115,7 @@ class RowKind(Kind):
         try:
             with transaction.atomic():
                 return self.decide(ctx, row, write=True)
-        except (ValidationError, DatabaseError, ValueError) as error:
+        except (ValidationError, DatabaseError) as error:
             log.warning("import %s row %s refused at writing: %s", self.name, row.number, error)
             ctx.reload()  # what this row changed in memory was rolled back in the database
             if isinstance(error, ValidationError):
