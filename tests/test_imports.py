@@ -465,3 +465,27 @@ def test_a_large_export_runs_in_the_background_with_progress_and_csv(
     settings.EXPORT_SYNC_MAX_ROWS = 100
     small = client.get(reverse("web:org_export") + "?format=csv")
     assert small.status_code == 200 and small["Content-Disposition"].endswith(".csv")
+
+
+@pytest.mark.parametrize(
+    ("export_url", "kind", "user"),
+    [
+        ("web:region_export", "regions", "city_admin"),
+        ("web:carrier_export", "carriers", "city_admin"),
+        ("web:party_export", "party_orgs", "city_admin"),
+        ("web:org_export", "organizations", "city_admin"),
+        ("web:member_export", "members", "city_admin"),
+    ],
+)
+def test_every_importable_list_exports_a_file_that_imports_back_unchanged(party_cast, tmp_path, export_url, kind, user):
+    actor = getattr(party_cast, user)
+    response = client_for(actor).get(reverse(export_url))
+    assert response.status_code == 200
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    entries = AuditEntry.objects.exclude(action__in=[AuditAction.IMPORT, AuditAction.EXPORT]).count()
+    job = run(actor, kind, str(path))
+    assert job.status == JobStatus.DONE, job.message
+    assert (job.created, job.updated, job.rejected) == (0, 0, 0), reasons(job)
+    assert job.unchanged > 0 and job.ignored_columns == []
+    assert AuditEntry.objects.exclude(action__in=[AuditAction.IMPORT, AuditAction.EXPORT]).count() == entries

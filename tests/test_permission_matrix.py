@@ -85,6 +85,7 @@ MATRIX = {
     "web:logout": ("post", None, None, expect(302)),
     "web:party_list": ("get", None, None, ORG_READERS),
     "web:party_create": ("get", None, None, PARTY_EDITORS),
+    "web:party_export": ("get", None, None, ORG_READERS),
     "web:party_detail": ("get", lambda c: {"pk": c.branch.pk}, None, PARTY_VIEW),
     "web:party_edit": ("get", lambda c: {"pk": c.branch.pk}, None, PARTY_EDIT),
     "web:member_list": ("get", None, None, ORG_READERS),
@@ -125,8 +126,10 @@ MATRIX = {
     "web:org_restore": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
     "web:region_list": ("get", None, None, READERS),
     "web:region_create": ("get", None, None, CITY_ONLY),
+    "web:region_export": ("get", None, None, READERS),
     "web:region_edit": ("get", lambda c: {"pk": c.nanjing.pk}, None, CITY_ONLY),
     "web:carrier_list": ("get", None, None, READERS),
+    "web:carrier_export": ("get", None, None, READERS),
     "web:carrier_create": ("get", None, None, expect(200, lawyers=403, auditor=403, nobody=403)),
     "web:carrier_edit": (
         "get",

@@ -23,6 +23,9 @@ from .models import ExportJob, JobStatus
 BUILDERS = {
     "organizations": "liangxin.web.views.orgs.organization_export",
     "members": "liangxin.web.views.party.member_export",
+    "party_orgs": "liangxin.web.views.party.party_org_export",
+    "regions": "liangxin.web.views.trees.region_export",
+    "carriers": "liangxin.web.views.trees.carrier_export",
 }
 PROGRESS_EVERY = 5000
 

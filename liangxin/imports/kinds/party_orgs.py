@@ -75,9 +75,14 @@ def _covers(value) -> tuple[str, ...]:
 
 
 def _covered_export(party_org: PartyOrganization) -> str:
-    codes = PartyOrgLink.objects.filter(party_org=party_org, end_on__isnull=True).values_list(
-        "organization__credit_code", "organization_id"
-    )
+    """The current links (prefetched as ``current_links`` by the list export, else queried)."""
+    links = getattr(party_org, "current_links", None)
+    if links is not None:
+        codes = [(link.organization.credit_code, link.organization_id) for link in links]
+    else:
+        codes = PartyOrgLink.objects.filter(party_org=party_org, end_on__isnull=True).values_list(
+            "organization__credit_code", "organization_id"
+        )
     return "、".join(sorted(code or f"#{pk}" for code, pk in codes))
 
 

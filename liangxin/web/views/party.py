@@ -13,25 +13,65 @@ from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
 from liangxin.party import policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
-from liangxin.party.models import InstructorAssignment, Member, SetupModeLinkKind
+from liangxin.party.models import InstructorAssignment, Member, PartyOrgLink, SetupModeLinkKind
 
 from ..base import ScopedView, deny, export_response, get_in_scope, list_export
 from ..party_forms import MemberForm, PartyOrgForm
+
+
+def filtered_party_orgs(scope, g) -> tuple:
+    """The party organization list's queryset for these GET parameters: (queryset, search, filter in words)."""
+    qs = scope.party_orgs("view").filter(node__is_active=True).select_related("node__parent", "secretary")
+    said = []
+    if g.get("type") in PartyOrgType.values:
+        qs = qs.filter(org_type=g["type"])
+        said.append(f"类型：{PartyOrgType(g['type']).label}")
+    if g.get("mode") in SetupMode.values:
+        qs = qs.filter(setup_mode=g["mode"])
+        said.append(f"组建方式：{SetupMode(g['mode']).label}")
+    q = normalize.text(g.get("q"))
+    if q:
+        qs = qs.filter(node__name__contains=q)
+        said.append(f"名称含：{q}")
+    return qs, q, "；".join(said) or "权限范围内全部"
+
+
+def party_org_export(scope, params):
+    """Under the import's headers; parents before children (the file imports back in order)."""
+    from liangxin.imports.exporting import ListExport
+    from liangxin.imports.kinds import get_kind
+
+    kind = get_kind("party_orgs")
+    qs, _, filter_text = filtered_party_orgs(scope, params)
+    current = PartyOrgLink.objects.filter(end_on__isnull=True).select_related("organization")
+    rows = (
+        qs.select_related(*kind.export_related)
+        .prefetch_related(Prefetch("links", queryset=current, to_attr="current_links"))
+        .order_by("node__path")
+    )
+    return ListExport(
+        title="党组织",
+        object_type="party.partyorganization",
+        filter_text=filter_text,
+        columns=kind.export_columns(),
+        rows=rows.iterator(chunk_size=500),
+        count=qs.count(),
+    )
+
+
+class PartyOrgExport(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        return list_export(request, self.scope, "party_orgs")
 
 
 class PartyOrgList(ScopedView):
     required = "can_read_party"
 
     def get(self, request):
-        qs = self.scope.party_orgs("view").filter(node__is_active=True).select_related("node__parent", "secretary")
+        qs, q, _ = filtered_party_orgs(self.scope, request.GET)
         g = request.GET
-        if g.get("type") in PartyOrgType.values:
-            qs = qs.filter(org_type=g["type"])
-        if g.get("mode") in SetupMode.values:
-            qs = qs.filter(setup_mode=g["mode"])
-        q = normalize.text(g.get("q"))
-        if q:
-            qs = qs.filter(node__name__contains=q)
         page = Paginator(qs.order_by("node__path"), 50).get_page(g.get("page"))
         params = g.copy()
         params.pop("page", None)

@@ -11,7 +11,7 @@ from liangxin.core.xlsx import Column
 from liangxin.mgmt.models import NodeKind
 from liangxin.regions.models import CarrierKind, RegionLevel
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope, list_export
 from ..forms import CarrierForm, NodeForm, RegionForm, labelled_regions
 
 
@@ -52,6 +52,74 @@ class EditPage(ScopedView):
         return redirect(self.list_url)
 
 
+def region_export(scope, params):
+    """The visible regions under the chosen one (all when none), under the import's headers."""
+    from liangxin.imports.exporting import ListExport
+    from liangxin.imports.kinds import get_kind
+
+    kind = get_kind("regions")
+    regions = scope.regions("view")
+    parent_code = normalize.code(params.get("parent"))
+    parent = regions.filter(code=parent_code).first() if parent_code else None
+    rows = regions.filter(subtree_q(parent.path)) if parent is not None else regions
+    rows = rows.select_related(*kind.export_related).order_by("path")
+    return ListExport(
+        title="行政区划",
+        object_type="regions.region",
+        filter_text=f"{parent.name}及其下级" if parent is not None else "权限范围内全部",
+        columns=kind.export_columns(),
+        rows=rows.iterator(chunk_size=2000),
+        count=rows.count(),
+    )
+
+
+class RegionExport(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request):
+        return list_export(request, self.scope, "regions")
+
+
+def filtered_carriers(scope, g) -> tuple:
+    """The carrier list's queryset for these GET parameters, and the filter in words."""
+    carriers = scope.carriers("view").order_by("street__path", "name")
+    said = []
+    street = normalize.code(g.get("region"))
+    if street:
+        region = scope.regions("view").filter(code=street).first()
+        carriers = carriers.filter(subtree_q(region.path, "street__path")) if region else carriers.none()
+        said.append(f"区划：{region.name if region else street}")
+    kind = g.get("kind", "")
+    if kind in CarrierKind.values:
+        carriers = carriers.filter(kind=kind)
+        said.append(f"类型：{CarrierKind(kind).label}")
+    return carriers, street, kind, "；".join(said) or "权限范围内全部"
+
+
+def carrier_export(scope, params):
+    from liangxin.imports.exporting import ListExport
+    from liangxin.imports.kinds import get_kind
+
+    kind = get_kind("carriers")
+    carriers, _, _, filter_text = filtered_carriers(scope, params)
+    rows = carriers.select_related(*kind.export_related)
+    return ListExport(
+        title="载体",
+        object_type="regions.carrier",
+        filter_text=filter_text,
+        columns=kind.export_columns(),
+        rows=rows.iterator(chunk_size=2000),
+        count=carriers.count(),
+    )
+
+
+class CarrierExport(ScopedView):
+    required = "can_read_registry"
+
+    def get(self, request):
+        return list_export(request, self.scope, "carriers")
+
+
 class RegionList(ScopedView):
     required = "can_read_registry"
 
@@ -89,14 +157,7 @@ class CarrierList(ScopedView):
     required = "can_read_registry"
 
     def get(self, request):
-        carriers = self.scope.carriers("view").order_by("street__path", "name")
-        street = normalize.code(request.GET.get("region"))
-        if street:
-            region = self.scope.regions("view").filter(code=street).first()
-            carriers = carriers.filter(subtree_q(region.path, "street__path")) if region else carriers.none()
-        kind = request.GET.get("kind", "")
-        if kind in CarrierKind.values:
-            carriers = carriers.filter(kind=kind)
+        carriers, street, kind, _ = filtered_carriers(self.scope, request.GET)
         page = Paginator(carriers, 50).get_page(request.GET.get("page"))
         streets = self.scope.regions("view").filter(level__lte=RegionLevel.STREET)
         return render(
