@@ -288,8 +288,9 @@ class Context:
         names = [r.values["name"] for r in rows if not r.values.get("credit_code")]
         found: dict[str, Organization] = {}
         related = ("operating_region", "registered_region", "carrier", "attachment_node", "responsible_node")
-        if codes:
-            for org in Organization.objects.filter(credit_code__in=codes).select_related(*related):
+        known = bulk.ids_by(Organization, "credit_code", codes) if codes else {}
+        if known:  # load whole objects only for rows that will be compared
+            for org in Organization.objects.filter(pk__in=list(known.values())).select_related(*related):
                 found[org.credit_code] = org
         if names:
             for org in Organization.objects.filter(name__in=names, credit_code__isnull=True).select_related(*related):
@@ -299,9 +300,7 @@ class Context:
     def ids_of(self, created: list[dict]) -> dict[str, int]:
         """The ids of rows just inserted, by their natural key (the seam returns none)."""
         codes = [f["credit_code"] for f in created if f.get("credit_code")]
-        found = (
-            dict(Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "pk")) if codes else {}
-        )
+        found = bulk.ids_by(Organization, "credit_code", codes) if codes else {}
         names = [f["name"] for f in created if not f.get("credit_code")]
         if names:
             rows = Organization.objects.filter(credit_code__isnull=True, name__in=names).order_by("pk")
