@@ -489,3 +489,20 @@ def test_every_importable_list_exports_a_file_that_imports_back_unchanged(party_
     assert (job.created, job.updated, job.rejected) == (0, 0, 0), reasons(job)
     assert job.unchanged > 0 and job.ignored_columns == []
     assert AuditEntry.objects.exclude(action__in=[AuditAction.IMPORT, AuditAction.EXPORT]).count() == entries
+
+
+def test_an_import_moving_an_organization_rederives_its_committee_and_audits_it(cast, tmp_path):
+    rows = messy_rows()
+    run(cast.district_admin, "organizations", write_csv(tmp_path / "a.csv", rows))
+    rows[2][8] = "外滩街道"  # 一号 moves to 外滩
+    job = run(cast.district_admin, "organizations", write_csv(tmp_path / "b.csv", rows))
+    assert (job.created, job.updated, job.unchanged) == (0, 1, 2)
+    org = Organization.objects.get(credit_code=code_for(1))
+    assert (org.operating_region, org.responsible_node) == (cast.waitan, cast.waitan_node)
+    entry = AuditEntry.objects.filter(object_type="orgs.organization", object_id=str(org.pk)).first()
+    assert entry.changes["经营地"] == ["南京东路街道", "外滩街道"]
+    assert entry.changes["责任党委"] == ["南京东路街道综合党委", "外滩街道综合党委"]
+    rows[2][8] = "天平路街道"  # the street admin of 南京东路 may not move it out of their reach
+    refused = run(cast.other_street_admin, "organizations", write_csv(tmp_path / "c.csv", rows))
+    assert reasons(refused)[3] == ["经营地区划代码:该经营地不在您的管辖范围内，无法登记或迁往该地"]
+    assert Organization.objects.get(credit_code=code_for(1)).operating_region == cast.waitan

@@ -94,6 +94,7 @@ class _WorkerState:
     kind: Kind
     header: HeaderMap
     decode: Callable
+    ctx: object = None  # the job's lookups, for ``Kind.look_up`` (copied into forked workers)
 
 
 _STATE: _WorkerState | None = None  # set before forking; read by the worker processes
@@ -106,7 +107,10 @@ def _prepare_chunk(chunk: list[tuple[int, object]]) -> list[Prepared]:
         decoded = state.decode(raw)
         if all(cells.is_blank(c) for c in decoded):
             continue
-        out.append(state.kind.prepare(number, [_plain(c) for c in decoded], state.header.cells_of(decoded)))
+        row = state.kind.prepare(number, [_plain(c) for c in decoded], state.header.cells_of(decoded))
+        if state.ctx is not None:
+            state.kind.look_up(state.ctx, row)
+        out.append(row)
     return out
 
 
@@ -198,6 +202,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
         else:
             ctx = kind.context(job.actor, scope)
             _rebuild_seen(kind, ctx, source, header_row, start_after)
+            _STATE.ctx = ctx
             for batch in _prepared_batches(source, start_after, parallel):
                 _commit_batch(job, kind, ctx, batch, write=not job.dry_run, progress=progress)
             _finish(job, kind, ctx)
@@ -299,6 +304,7 @@ def _record_batch(job: ImportJob, kind: Kind, batch: list[Prepared], outcomes: l
 
 def _run_checked_then_written(job, kind, source, header_row, parallel, scope, progress) -> None:
     ctx = kind.context(job.actor, scope)
+    _STATE.ctx = ctx
     for batch in _prepared_batches(source, header_row, parallel):
         _commit_batch(job, kind, ctx, batch, write=False, progress=progress)
     job.refresh_from_db()
@@ -311,6 +317,7 @@ def _run_checked_then_written(job, kind, source, header_row, parallel, scope, pr
     try:
         with transaction.atomic():
             ctx = kind.context(job.actor, scope)
+            _STATE.ctx = ctx
             for batch in _prepared_batches(source, header_row, parallel):
                 outcomes = kind.apply(ctx, batch, write=True)
                 if any(o.result == "rejected" for o in outcomes):

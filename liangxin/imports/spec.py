@@ -48,6 +48,7 @@ class Prepared:
     raw: list
     values: dict = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    raw_text: dict = field(default_factory=dict)  # a kind's note of what the user wrote, for messages
 
 
 @dataclass
@@ -166,6 +167,10 @@ class Kind:
 
     def context(self, actor, scope):
         raise NotImplementedError
+
+    def look_up(self, ctx, row: Prepared) -> None:
+        """Optional: the part of checking that needs only ``ctx``'s loaded lookups, no database;
+        the engine runs it in the worker processes (``ctx`` is copied to them when they start)."""
 
     def apply(self, ctx, rows: list[Prepared], write: bool) -> list[Outcome]:
         raise NotImplementedError

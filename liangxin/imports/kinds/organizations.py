@@ -136,13 +136,34 @@ class OrganizationKind(Kind):
         if row.values.get("credit_code"):
             ctx.seen.setdefault(row.values["credit_code"], row.number)
 
+    def look_up(self, ctx: "Context", row: Prepared) -> None:
+        """What needs only the lookups loaded once per job (places, carriers, committees, the
+        user's reach): done in the worker processes when the file is large. References become
+        ids (``operating_region_id``…) with the user's text kept for messages, and a new
+        organization's responsible node is worked out, so the main process only decides."""
+        if row.values.get("_resolved"):
+            return
+        self._resolve(ctx, row)
+        values = row.values
+        if not row.errors:
+            row.errors += self.errors_to_rowerrors(validation.check_organization_fields(values), values)
+        if not row.errors:
+            fields = {f: values[f] for f in COMPARED if f in values}
+            probe = SimpleNamespace(**{**{f: None for f in REFERENCES}, "attachment_kind": "", **fields})
+            probe.attachment_node_id = probe.attachment_node.pk if probe.attachment_node is not None else None
+            node, basis = responsible_node_for(probe, ctx.street_committee)
+            values["_new"] = (node.pk if node is not None else None, basis, ctx.scope_cache.can_edit(node))
+        for name in REFERENCES:
+            obj = values.get(name)
+            values[ATTNAMES[name]] = obj.pk if obj is not None else None
+            values[name] = row.raw_text.get(name, "") if obj is not None else None
+        values["_resolved"] = True
+
     def apply(self, ctx: "Context", rows: list[Prepared], write: bool) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
         ready: list[Prepared] = []
         for row in rows:
-            self._resolve(ctx, row)
-            if not row.errors:
-                row.errors += self.errors_to_rowerrors(validation.check_organization_fields(row.values), row.values)
+            self.look_up(ctx, row)
             if not row.errors:
                 self._check_duplicate(ctx, row)
             if row.errors:
@@ -162,6 +183,7 @@ class OrganizationKind(Kind):
     # -- per row ---------------------------------------------------------------------------
     def _resolve(self, ctx: "Context", row: Prepared) -> None:
         values = row.values
+        row.raw_text = {name: values.get(name) or "" for name in REFERENCES}
         for name in ("operating_region", "registered_region"):
             if values.get(name):
                 try:
@@ -207,16 +229,14 @@ class OrganizationKind(Kind):
         values = row.values
         initials, sort_key = values.pop("_pinyin")
         if current is None:
-            fields = {f: values[f] for f in COMPARED if f in values}
-            probe = SimpleNamespace(**{**{f: None for f in REFERENCES}, "attachment_kind": "", **fields})
-            probe.attachment_node_id = probe.attachment_node.pk if probe.attachment_node is not None else None
-            node, basis = responsible_node_for(probe, ctx.street_committee)
-            if not ctx.scope_cache.can_edit(node):
+            node_id, basis, allowed = values["_new"]
+            if not allowed:
                 return Outcome(
                     row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values)
                 )
+            fields = {ATTNAMES[f]: values[ATTNAMES[f]] for f in COMPARED if ATTNAMES[f] in values}
             fields.update(pinyin_initials=initials, sort_key=sort_key, sector=SECTOR_OF_KIND[fields["kind"]],
-                          responsible_node=node, responsible_basis=basis)  # fmt: skip
+                          responsible_node_id=node_id, responsible_basis=basis)  # fmt: skip
             creates.append((row.number, fields))
             return Outcome(row.number, "created", label=fields["name"])
         if not ctx.scope_cache.can_edit_id(current.responsible_node_id):
@@ -225,12 +245,12 @@ class OrganizationKind(Kind):
                 f"组织「{current.name}」不在您的管辖范围内，不能修改" if visible else validation.credit_code_taken(None)
             )
             return Outcome(row.number, "rejected", [RowError("统一社会信用代码", current.credit_code or "", reason)])
-        changed = [f for f in COMPARED if f in values and _value(values[f], f) != getattr(current, ATTNAMES[f])]
+        changed = [a for a in (ATTNAMES[f] for f in COMPARED) if a in values and values[a] != getattr(current, a)]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)
         before = audit.snapshot(current, services.AUDITED_FIELDS)
-        for f in changed:
-            setattr(current, f, values[f])
+        for attname in changed:
+            setattr(current, attname, values[attname])  # a changed id drops the cached object
         services.derive(current, ctx.street_committee)
         if not ctx.scope_cache.can_edit(current.responsible_node):
             return Outcome(row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values))
@@ -243,7 +263,7 @@ class OrganizationKind(Kind):
             bulk.insert(Organization, [fields for _, fields in creates])
             ids = ctx.ids_of([fields for _, fields in creates])
             for number, fields in creates:
-                outcomes[number].object_id = ids.get(ctx.key(fields))
+                outcomes[number].object_id = ids.get(ctx.key(fields))  # fields hold operating_region_id
         if updates:
             fields = sorted({*COMPARED, "pinyin_initials", "sort_key", "sector", "responsible_node",
                              "responsible_basis", "updated_at"})  # fmt: skip
@@ -256,10 +276,6 @@ class OrganizationKind(Kind):
             AuditEntry.objects.bulk_create(
                 [ctx.audit_entry(org, changes) for org, changes in updates if changes], batch_size=500
             )
-
-
-def _value(value, name: str):
-    return value.pk if name in REFERENCES and value is not None else value
 
 
 class Context:
@@ -280,8 +296,7 @@ class Context:
         """A short string (a million of them are kept to find duplicates in a file)."""
         if values.get("credit_code"):
             return values["credit_code"]
-        region = values.get("operating_region")
-        return f"{values.get('name', '')}@{region.pk if region is not None else ''}"
+        return f"{values.get('name', '')}@{values.get('operating_region_id') or ''}"
 
     def existing_for(self, rows: list[Prepared]) -> dict[str, Organization]:
         codes = [r.values["credit_code"] for r in rows if r.values.get("credit_code")]
