@@ -4,7 +4,7 @@ plain), validated by ``party.validation``'s functions, the number encrypted in t
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from liangxin.core import audit, crypto
+from liangxin.core import audit, bulk, crypto
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.orgs import validation as org_validation
 from liangxin.orgs.models import Organization
@@ -136,7 +136,7 @@ class MemberKind(Kind):
 
     def remember(self, ctx: "Context", row: Prepared) -> None:
         if row.values.get("_id"):
-            ctx.seen.setdefault(row.values["_id"]["id_hash"], row.number)
+            ctx.seen.setdefault(row.values["_id"]["id_hash"][:16], row.number)
 
     def apply(self, ctx: "Context", rows: list[Prepared], write: bool) -> list[Outcome]:
         employers = ctx.employers([r.values.get("employer_code") for r in rows])
@@ -148,7 +148,7 @@ class MemberKind(Kind):
                 errors = validation.check_member_fields(row.values, ctx.params)
                 row.errors += self.errors_to_rowerrors(errors, row.values)
             if not row.errors:
-                key = row.values["_id"]["id_hash"]
+                key = row.values["_id"]["id_hash"][:16]  # 64 bits: a million of them stay small
                 first = ctx.seen.get(key)
                 if first is not None:
                     reason = f"与第 {first} 行重复（公民身份号码相同），本行未导入"
@@ -159,20 +159,21 @@ class MemberKind(Kind):
                 outcomes[row.number] = Outcome(row.number, "rejected", _masked(row.errors, row.values))
             else:
                 ready.append(row)
-        existing = {
-            m.id_hash: m
-            for m in Member.objects.filter(id_hash__in=[r.values["_id"]["id_hash"] for r in ready]).select_related(
-                "party_org__node"
-            )
-        }
+        known = bulk.ids_by(Member, "id_hash", [r.values["_id"]["id_hash"] for r in ready]) if ready else {}
+        existing = (  # whole objects only for rows that will be compared
+            {m.id_hash: m for m in Member.objects.filter(pk__in=list(known.values())).select_related("party_org__node")}
+            if known
+            else {}
+        )
         creates, updates = [], []
         for row in ready:
             outcomes[row.number] = self._decide(ctx, row, existing.get(row.values["_id"]["id_hash"]), creates, updates)
         if write:
             if creates:
-                made = Member.objects.bulk_create([m for _, m in creates], batch_size=500)
-                for (number, _), member in zip(creates, made, strict=True):
-                    outcomes[number].object_id = member.pk
+                bulk.insert(Member, [fields for _, fields in creates])
+                ids = bulk.ids_by(Member, "id_hash", [fields["id_hash"] for _, fields in creates])
+                for number, fields in creates:
+                    outcomes[number].object_id = ids.get(fields["id_hash"])
             if updates:
                 Member.objects.bulk_update([m for m, _ in updates], COMPARED, batch_size=500)
                 AuditEntry.objects.bulk_create([ctx.audit_entry(m, changes) for m, changes in updates], batch_size=500)
@@ -209,9 +210,8 @@ class MemberKind(Kind):
         values = row.values
         fields = {f: values[f] for f in COMPARED if f in values}
         if current is None:
-            member = Member(**fields, **values["_id"])
-            creates.append((row.number, member))
-            return Outcome(row.number, "created", label=member.name)
+            creates.append((row.number, {**fields, **values["_id"]}))
+            return Outcome(row.number, "created", label=fields["name"])
         if current.party_org_id not in ctx.change_party_org_ids:
             visible = ctx.scope.members("view").filter(pk=current.pk).exists()
             who = f"{current.name}」（{current.party_org}" if visible else None
