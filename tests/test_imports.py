@@ -506,3 +506,32 @@ def test_an_import_moving_an_organization_rederives_its_committee_and_audits_it(
     refused = run(cast.other_street_admin, "organizations", write_csv(tmp_path / "c.csv", rows))
     assert reasons(refused)[3] == ["经营地区划代码:该经营地不在您的管辖范围内，无法登记或迁往该地"]
     assert Organization.objects.get(credit_code=code_for(1)).operating_region == cast.waitan
+
+
+def test_a_job_whose_process_died_shows_as_interrupted_and_resumes_from_the_page(
+    cast, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    import os
+    import socket
+
+    from django.utils import timezone
+
+    from liangxin.imports.models import ImportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    path = write_csv(tmp_path / "a.csv", messy_rows())
+    with open(path, "rb") as handle:
+        job = engine.create_job(cast.district_admin, "organizations", handle, "a.csv")
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    host = socket.gethostname()
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=long_ago, worker=f"{host}:{os.getpid()}")
+    assert engine.mark_interrupted() == 0  # its process (this one) still runs: a long write, not a death
+    ImportJob.objects.filter(pk=job.pk).update(worker=f"{host}:{2**22 + 12345}")
+    assert engine.mark_interrupted() == 1
+    client = client_for(cast.district_admin)
+    assert "从中断处继续" in client.get(reverse("web:import_detail", args=[job.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:import_detail", args=[job.pk]), {"action": "resume"})
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rejected) == ("done", 3, 4)

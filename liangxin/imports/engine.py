@@ -12,12 +12,13 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import socket
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from liangxin.accounts.scoping import scope_for
@@ -169,7 +170,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     if job.all_or_nothing or job.dry_run and job.rows_done:
         _restart(job)  # a checking pass keeps nothing: start again
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or now,
-                                               heartbeat_at=now, phase="读取文件")  # fmt: skip
+                                               heartbeat_at=now, phase="读取文件", worker=_this_process())  # fmt: skip
     job.refresh_from_db()
     try:
         source = Source(job.stored_path)
@@ -382,12 +383,44 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def mark_interrupted(stale_seconds: int = 120) -> int:
-    """Jobs whose process died (no progress for a while) are shown as interrupted, resumable."""
-    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds)
-    return ImportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit).update(
-        status=JobStatus.INTERRUPTED
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(worker: str) -> bool | None:
+    """Whether the process named ``host:pid`` still runs; None when it ran on another host."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_interrupted(stale_seconds: int = 120, other_host_seconds: int = 1800) -> int:
+    """Jobs whose process died are shown as 已中断, resumable. A job without progress for a
+    while is looked at: on this host its process is asked directly (an all-or-nothing write
+    commits no progress until its end), elsewhere only a long silence counts."""
+    now = timezone.now()
+    stale = ImportJob.objects.filter(
+        status=JobStatus.RUNNING, heartbeat_at__lt=now - datetime.timedelta(seconds=stale_seconds)
     )
+    dead = []
+    for job in stale.only("pk", "worker", "heartbeat_at"):
+        alive = _alive(job.worker)
+        silent = (now - job.heartbeat_at).total_seconds() > other_host_seconds
+        if alive is False or (alive is None and silent):
+            dead.append(job.pk)
+    if not dead:
+        return 0
+    try:
+        return ImportJob.objects.filter(pk__in=dead, status=JobStatus.RUNNING).update(status=JobStatus.INTERRUPTED)
+    except OperationalError:  # SQLite busy with a long import: say nothing now, ask again later
+        return 0
 
 
 __all__ = ["create_job", "run", "store_upload", "mark_interrupted", "Column"]

@@ -46,6 +46,7 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    worker = models.CharField("处理进程", max_length=100, blank=True)  # host:pid of the process running it
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"

@@ -41,6 +41,11 @@ class ImportList(ScopedView):
         return self._render(request)
 
     def post(self, request):
+        from django.conf import settings
+
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.IMPORT_MAX_BYTES + 1024 * 1024:
+            messages.error(request, f"文件过大，单个文件不能超过 {settings.IMPORT_MAX_BYTES / 1024**2:.0f} MB")
+            return self._render(request, status=400)
         kinds = {k.name: k for k in self.scope.import_kinds()}
         kind = kinds.get(request.POST.get("kind", ""))
         upload = request.FILES.get("file")
