@@ -535,3 +535,13 @@ def test_a_job_whose_process_died_shows_as_interrupted_and_resumes_from_the_page
         client.post(reverse("web:import_detail", args=[job.pk]), {"action": "resume"})
     job.refresh_from_db()
     assert (job.status, job.created, job.rejected) == ("done", 3, 4)
+
+
+@pytest.mark.parametrize("kind", ["organizations", "members", "party_orgs", "regions", "carriers", "assignments"])
+def test_every_template_example_passes_its_own_column_parser(kind):
+    """A user copying the example row must not be told the example is wrong."""
+    from liangxin.imports.kinds import get_kind
+
+    for column in get_kind(kind).columns:
+        if column.example:
+            column.parse(column.example)  # raises ValidationError with the Chinese reason if not

@@ -43,7 +43,7 @@ COLUMNS = [
            example="南京东路街道综合党委", note="党委全称（市、区、街道/镇综合党委或行业党委）",
            export=lambda a: a.instructor.node.name),
     Column("organization", ORG, ("统一社会信用代码", "信用代码", "社会信用代码", "组织信用代码",
-                                 "被指导组织统一社会信用代码"), _org_token, required=True, example="91310101MA1FL0001X",
+                                 "被指导组织统一社会信用代码"), _org_token, required=True, example="91310101MA1FL0001D",
            note="无代码的组织写 #编号", export=_org_export),
     Column("start_on", "开始日期", ("选派日期", "开始时间", "选派开始日期", "选派时间"), cells.date, required=True,
            kind="date", example="2024-03-01", export=lambda a: a.start_on),

@@ -68,7 +68,7 @@ def _yes(flag: bool) -> str:
 COLUMNS = [
     Column("name", "姓名", ("党员姓名",), _name, required=True, example="张三", export=lambda m: m.name),
     Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "身份证", "公民身份证号码", "证件号码"), _id_number,
-           required=True, example="110101199003074513", note="18位；请把该列设为“文本”，以免 Excel 改成科学计数",
+           required=True, example="110101199003074514", note="18位；请把该列设为“文本”，以免 Excel 改成科学计数",
            export=lambda m: m.export_id_number),
     Column("party_org", "所在党组织", ("党组织", "组织关系所在党组织", "所在支部", "党支部", "所在党支部"), cells.text,
            required=True, note="党组织全称", export=lambda m: m.party_org.node.name),

@@ -53,7 +53,7 @@ COLUMNS = [
     Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), validation.clean_name,
            required=True, example="上海示例科技有限公司", export=lambda o: o.name, kind="text"),
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码", "组织机构代码"),
-           validation.clean_credit_code, example="91310101MA1FL0001X",
+           validation.clean_credit_code, example="91310101MA1FL0001D",
            note="18位；个体工商户可暂缺；已有的代码按此更新", export=lambda o: o.credit_code),
     Column("kind", "组织类型", ("类型", "企业类型", "单位类型", "组织类别", "单位性质"), KIND, required=True,
            choices=tuple(OrgKind.labels), example="私营企业", export=lambda o: o.get_kind_display()),

@@ -106,7 +106,7 @@ COLUMNS = [
     Column("approval_doc_no", "成立批复文号", ("批复文号", "成立批复", "批准文号"), text_of("成立批复文号", most=60),
            example="黄社工委〔2020〕12号", export=lambda p: p.approval_doc_no),
     Column("covers", COVERS, ("覆盖组织", "覆盖的两新组织", "覆盖组织信用代码", "覆盖单位统一社会信用代码", "覆盖单位"),
-           _covers, example="91310101MA1FL0001X",
+           _covers, example="91310101MA1FL0001D",
            note="所覆盖两新组织的统一社会信用代码，多个用“、”分隔（无代码的组织写 #编号）；"
                 "列出即为全部：文件中没有的组织，其覆盖关系于导入当日结束",
            export=_covered_export),
