@@ -52,7 +52,7 @@ def labelled(model: type[models.Model], changes: dict[str, list[Any]]) -> dict[s
     return out
 
 
-def record(
+def build(
     actor,
     action: str,
     obj: models.Model | None = None,
@@ -64,7 +64,8 @@ def record(
     mgmt_path: str = "",
     region_path: str = "",
 ) -> AuditEntry:
-    """Append one entry. ``obj`` may define ``audit_paths()`` returning (mgmt, region) paths."""
+    """An unsaved entry (bulk writers save many at once). ``obj`` may define
+    ``audit_paths()`` returning (mgmt, region) paths."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)[:200]
@@ -72,7 +73,7 @@ def record(
             mgmt_path, region_path = obj.audit_paths()
         if changes:
             changes = labelled(type(obj), changes)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", None) or str(actor or "系统"))[:150],
         origin=current_origin()[:100],
@@ -85,6 +86,13 @@ def record(
         mgmt_path=mgmt_path or "",
         region_path=region_path or "",
     )
+
+
+def record(actor, action: str, obj: models.Model | None = None, **fields) -> AuditEntry:
+    """Append one entry (see ``build`` for the fields)."""
+    entry = build(actor, action, obj, **fields)
+    entry.save()
+    return entry
 
 
 __all__ = ["AuditAction", "record", "snapshot", "diff"]

@@ -94,3 +94,22 @@ def list_export(request, scope, list_name: str):
     response = FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)
     os.unlink(handle.name)  # the open handle keeps the data until the response closes it
     return response
+
+
+class ListExportView(ScopedView):
+    """A list's export: the list names its builder in ``imports.exporting.BUILDERS``; a filter
+    the builder refuses (ValueError with a Chinese reason) goes back to the list with it."""
+
+    list_name = ""
+    back = ""  # the list page's URL name
+
+    def get(self, request):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        try:
+            return list_export(request, self.scope, self.list_name)
+        except ValueError as error:
+            messages.error(request, str(error))
+            return redirect(reverse(self.back) + "?" + request.GET.urlencode())

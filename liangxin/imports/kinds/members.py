@@ -176,7 +176,10 @@ class MemberKind(Kind):
                     outcomes[number].object_id = ids.get(fields["id_hash"])
             if updates:
                 Member.objects.bulk_update([m for m, _ in updates], COMPARED, batch_size=500)
-                AuditEntry.objects.bulk_create([ctx.audit_entry(m, changes) for m, changes in updates], batch_size=500)
+                AuditEntry.objects.bulk_create(
+                    [audit.build(ctx.actor, AuditAction.UPDATE, m, changes=changes) for m, changes in updates],
+                    batch_size=500,
+                )
         return [outcomes[r.number] for r in rows]
 
     def _resolve(self, ctx: "Context", row: Prepared, employers: dict) -> None:
@@ -261,18 +264,3 @@ class Context:
     def employers(codes: list) -> dict[str, Organization]:
         wanted = {c for c in codes if c}
         return {o.credit_code: o for o in Organization.objects.filter(credit_code__in=wanted)} if wanted else {}
-
-    def audit_entry(self, member: Member, changes: dict) -> AuditEntry:
-        from liangxin.core.origin import current_origin
-
-        return AuditEntry(
-            actor=self.actor if getattr(self.actor, "pk", None) else None,
-            actor_name=(getattr(self.actor, "display_name", None) or "系统")[:150],
-            origin=current_origin()[:100],
-            action=AuditAction.UPDATE,
-            object_type=Member._meta.label_lower,
-            object_id=str(member.pk),
-            object_repr=member.name[:200],
-            changes=audit.labelled(Member, changes),
-            mgmt_path=member.party_org.node.path,
-        )

@@ -274,7 +274,12 @@ class OrganizationKind(Kind):
                 org.updated_at = now
             Organization.objects.bulk_update([org for org, _ in updates], fields, batch_size=500)
             AuditEntry.objects.bulk_create(
-                [ctx.audit_entry(org, changes) for org, changes in updates if changes], batch_size=500
+                [
+                    audit.build(ctx.actor, AuditAction.UPDATE, org, changes=changes)
+                    for org, changes in updates
+                    if changes
+                ],
+                batch_size=500,
             )
 
 
@@ -289,7 +294,6 @@ class Context:
         self.street_committee = street_committee_lookup()
         self.scope_cache = ScopeCache(scope)
         self.seen: dict[str, int] = {}
-        self.origin = ""
 
     @staticmethod
     def key(values: dict) -> str:
@@ -322,21 +326,3 @@ class Context:
             for name, region_id, pk in rows.values_list("name", "operating_region_id", "pk"):
                 found[f"{name}@{region_id}"] = pk  # the newest wins
         return found
-
-    def audit_entry(self, org: Organization, changes: dict) -> AuditEntry:
-        from liangxin.core.origin import current_origin
-
-        mgmt_path, region_path = org.audit_paths()
-        return AuditEntry(
-            actor=self.actor if getattr(self.actor, "pk", None) else None,
-            actor_name=(getattr(self.actor, "display_name", None) or "系统")[:150],
-            origin=current_origin()[:100],
-            action=AuditAction.UPDATE,
-            object_type=Organization._meta.label_lower,
-            object_id=str(org.pk),
-            object_repr=org.name[:200],
-            changes=audit.labelled(Organization, changes),
-            detail=self.origin,
-            mgmt_path=mgmt_path,
-            region_path=region_path,
-        )

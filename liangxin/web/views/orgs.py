@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
@@ -26,7 +25,7 @@ from liangxin.party import policy, rules
 from liangxin.party.suggestion import suggest
 from liangxin.regions.models import RegionLevel
 
-from ..base import ScopedView, deny, get_in_scope, list_export
+from ..base import ListExportView, ScopedView, deny, get_in_scope
 from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
 
 PAGE_SIZE = 50
@@ -93,15 +92,9 @@ def organization_export(scope, params) -> ListExport:
     )
 
 
-class OrganizationExport(ScopedView):
+class OrganizationExport(ListExportView):
     required = "can_read_orgs"
-
-    def get(self, request):
-        try:
-            return list_export(request, self.scope, "organizations")
-        except ValueError as error:
-            messages.error(request, str(error))
-            return redirect(reverse("web:org_list") + "?" + request.GET.urlencode())
+    list_name, back = "organizations", "web:org_list"
 
 
 class OrganizationDetail(ScopedView):

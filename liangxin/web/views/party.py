@@ -15,7 +15,7 @@ from liangxin.party import policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import InstructorAssignment, Member, PartyOrgLink, SetupModeLinkKind
 
-from ..base import ScopedView, deny, export_response, get_in_scope, list_export
+from ..base import ListExportView, ScopedView, deny, export_response, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
 
 
@@ -59,11 +59,9 @@ def party_org_export(scope, params):
     )
 
 
-class PartyOrgExport(ScopedView):
+class PartyOrgExport(ListExportView):
     required = "can_read_party"
-
-    def get(self, request):
-        return list_export(request, self.scope, "party_orgs")
+    list_name, back = "party_orgs", "web:party_list"
 
 
 class PartyOrgList(ScopedView):
@@ -212,11 +210,9 @@ def member_export(scope, params):
     )
 
 
-class MemberExport(ScopedView):
+class MemberExport(ListExportView):
     required = "can_read_party"
-
-    def get(self, request):
-        return list_export(request, self.scope, "members")
+    list_name, back = "members", "web:member_list"
 
 
 def _with_id_number(member: Member, full: bool) -> Member:

@@ -11,7 +11,7 @@ from liangxin.core.xlsx import Column
 from liangxin.mgmt.models import NodeKind
 from liangxin.regions.models import CarrierKind, RegionLevel
 
-from ..base import ScopedView, deny, export_response, get_in_scope, list_export
+from ..base import ListExportView, ScopedView, deny, export_response, get_in_scope
 from ..forms import CarrierForm, NodeForm, RegionForm, labelled_regions
 
 
@@ -73,11 +73,9 @@ def region_export(scope, params):
     )
 
 
-class RegionExport(ScopedView):
+class RegionExport(ListExportView):
     required = "can_read_registry"
-
-    def get(self, request):
-        return list_export(request, self.scope, "regions")
+    list_name, back = "regions", "web:region_list"
 
 
 def filtered_carriers(scope, g) -> tuple:
@@ -113,11 +111,9 @@ def carrier_export(scope, params):
     )
 
 
-class CarrierExport(ScopedView):
+class CarrierExport(ListExportView):
     required = "can_read_registry"
-
-    def get(self, request):
-        return list_export(request, self.scope, "carriers")
+    list_name, back = "carriers", "web:carrier_list"
 
 
 class RegionList(ScopedView):
