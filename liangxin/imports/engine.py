@@ -231,7 +231,7 @@ def _tune_connection() -> None:
     if connections["default"].vendor == "sqlite":
         # a large table's index pages outgrow SQLite's default 2 MB page cache (as seed_demo)
         with connections["default"].cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -131072")  # 128 MB, this connection only (memory stays bounded)
+            cursor.execute("PRAGMA cache_size = -65536")  # 64 MB, this connection only (memory stays bounded)
 
 
 def _first_rows(source: Source) -> list[tuple[int, list]]:

@@ -15,7 +15,7 @@ from pypinyin.seg.simpleseg import seg
 _HANZI = re.compile(r"^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+$")
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=20_000)  # the common words; bounded: each worker keeps its own
 def _word(word: str) -> tuple[tuple[str, ...], bool]:
     """(syllables, is Chinese) of one segmented word; a non-Chinese run stays as it is."""
     return tuple(lazy_pinyin(word, errors="default")), bool(_HANZI.match(word))
