@@ -30,13 +30,14 @@ KIND = cells.Choice(
     },
 )  # fmt: skip
 _INDUSTRY = cells.Choice(Industry.choices, "所属行业")
+INDUSTRY_LETTERS = frozenset(Industry.values)  # built once (Industry.values is rebuilt per call)
 ATTACHMENT = cells.Choice([("", ""), *AttachmentKind.choices], "隶属调整方式", {"无": "", "否": ""})
 
 
 def industry(value) -> str:
     """A section letter, its name, or both ("I 信息传输、软件和信息技术服务业")."""
     word = cells.text(value)
-    if len(word) > 2 and word[0].upper() in Industry.values and not word[1].isalnum():
+    if len(word) > 2 and word[0].upper() in INDUSTRY_LETTERS and not word[1].isalnum():
         word = word[0]
     return _INDUSTRY(word)
 
@@ -112,6 +113,8 @@ EXPORT_RELATED = ("operating_region__parent", "registered_region", "carrier", "a
 COMPARED = [f for f in services.EDITABLE_FIELDS]
 ATTNAMES = {f: Organization._meta.get_field(f).attname for f in COMPARED}
 REFERENCES = {"registered_region", "operating_region", "carrier", "attachment_node"}
+RELATED = ("operating_region", "registered_region", "carrier", "attachment_node", "responsible_node")
+STORED = ["pk", "responsible_node_id", *ATTNAMES.values()]
 
 
 class OrganizationKind(Kind):
@@ -249,6 +252,7 @@ class OrganizationKind(Kind):
         changed = [a for a in (ATTNAMES[f] for f in COMPARED) if a in values and values[a] != getattr(current, a)]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)
+        current = Organization.objects.select_related(*RELATED).get(pk=current.pk)
         before = audit.snapshot(current, services.AUDITED_FIELDS)
         for attname in changed:
             setattr(current, attname, values[attname])  # a changed id drops the cached object
@@ -309,18 +313,19 @@ class Context:
             return values["credit_code"]
         return f"{values.get('name', '')}@{values.get('operating_region_id') or ''}"
 
-    def existing_for(self, rows: list[Prepared]) -> dict[str, Organization]:
+    def existing_for(self, rows: list[Prepared]) -> dict[str, SimpleNamespace]:
+        """The stored values of the rows' organizations (plain values, cheap to compare; the
+        whole object is loaded only for one that changes)."""
         codes = [r.values["credit_code"] for r in rows if r.values.get("credit_code")]
         names = [r.values["name"] for r in rows if not r.values.get("credit_code")]
-        found: dict[str, Organization] = {}
-        related = ("operating_region", "registered_region", "carrier", "attachment_node", "responsible_node")
+        found: dict[str, SimpleNamespace] = {}
         known = bulk.ids_by(Organization, "credit_code", codes) if codes else {}
-        if known:  # load whole objects only for rows that will be compared
-            for org in Organization.objects.filter(pk__in=list(known.values())).select_related(*related):
-                found[org.credit_code] = org
+        if known:
+            for values in Organization.objects.filter(pk__in=list(known.values())).values(*STORED):
+                found[values["credit_code"]] = SimpleNamespace(**values)
         if names:
-            for org in Organization.objects.filter(name__in=names, credit_code__isnull=True).select_related(*related):
-                found.setdefault(f"{org.name}@{org.operating_region_id}", org)
+            for values in Organization.objects.filter(name__in=names, credit_code__isnull=True).values(*STORED):
+                found.setdefault(f"{values['name']}@{values['operating_region_id']}", SimpleNamespace(**values))
         return found
 
     def ids_of(self, created: list[dict]) -> dict[str, int]:
