@@ -8,6 +8,7 @@ every row passed, in one transaction.
 """
 
 import datetime
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -137,16 +138,22 @@ def _prepared_batches(source: Source, start_after: int, parallel: bool) -> Itera
         for chunk in _chunks(raw, BATCH):
             yield _prepare_chunk(chunk)
         return
-    workers = max(1, min(os.cpu_count() or 1, 4))
+    # one core stays with this process, the single writer; every worker is a whole Django
+    # process (≈ 130 MB), so their number is also what bounds the job's memory
+    workers = max(1, min((os.cpu_count() or 2) - 1, 3))
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(raw, BATCH):
-            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
-            if len(pending) >= workers * 2:  # bounded: never more than a few batches in memory
+    gc.freeze()  # objects made so far are never collected: their pages stay shared with the workers
+    try:
+        with context.Pool(workers) as pool:
+            pending: deque = deque()
+            for chunk in _chunks(raw, BATCH):
+                pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+                if len(pending) >= workers * 2:  # bounded: never more than a few batches in memory
+                    yield pending.popleft().get()
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    finally:
+        gc.unfreeze()  # a long-lived worker process must collect them again
 
 
 # -- running -----------------------------------------------------------------------------------
