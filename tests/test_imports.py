@@ -322,6 +322,11 @@ def test_members_import_with_encrypted_numbers_and_exact_reasons(party_cast, tmp
         assert all("110101199003074514" not in value for _, value, _ in r.errors)
     again = run(c.street_admin, "members", write_csv(tmp_path / "m.csv", rows))
     assert (again.created, again.unchanged) == (0, 1)
+    rows[1][6] = "13900139000"
+    changed = run(c.street_admin, "members", write_csv(tmp_path / "m2.csv", rows))
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 0)
+    entry = AuditEntry.objects.filter(object_type="party.member", object_id=str(member.pk)).first()
+    assert entry.changes == {"联系电话": ["13800138000", "13900139000"]}
     outsider = run(c.other_street_admin, "members", write_csv(tmp_path / "m.csv", rows[:2]))
     assert reasons(outsider) == {2: ["所在党组织:该党组织不在您的管辖范围内"]}
 

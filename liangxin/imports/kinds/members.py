@@ -1,6 +1,8 @@
 """Importing members (党员): upsert by 公民身份号码 (found through its keyed hash, never stored
 plain), validated by ``party.validation``'s functions, the number encrypted in the workers."""
 
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -108,6 +110,7 @@ EXPORT_EXTRA = [
 COMPARED = [c.field for c in COLUMNS if c.field not in ("id_number", "employer_code")] + ["employer"]
 REFERENCES = {"party_org", "employer", "inflow_party_org"}
 ATTNAMES = {f: Member._meta.get_field(f).attname for f in COMPARED}
+STORED = ["pk", "id_hash", "name", *ATTNAMES.values()]
 
 
 class MemberKind(Kind):
@@ -160,8 +163,11 @@ class MemberKind(Kind):
             else:
                 ready.append(row)
         known = bulk.ids_by(Member, "id_hash", [r.values["_id"]["id_hash"] for r in ready]) if ready else {}
-        existing = (  # whole objects only for rows that will be compared
-            {m.id_hash: m for m in Member.objects.filter(pk__in=list(known.values())).select_related("party_org__node")}
+        existing = (  # stored values, cheap to compare; the whole object only for one that changes
+            {
+                v["id_hash"]: SimpleNamespace(**v)
+                for v in Member.objects.filter(pk__in=list(known.values())).values(*STORED)
+            }
             if known
             else {}
         )
@@ -216,6 +222,7 @@ class MemberKind(Kind):
             creates.append((row.number, {**fields, **values["_id"]}))
             return Outcome(row.number, "created", label=fields["name"])
         if current.party_org_id not in ctx.change_party_org_ids:
+            current = Member.objects.select_related("party_org__node").get(pk=current.pk)
             visible = ctx.scope.members("view").filter(pk=current.pk).exists()
             who = f"{current.name}」（{current.party_org}" if visible else None
             return Outcome(row.number, "rejected", [RowError("公民身份号码", current.id_masked,
@@ -223,6 +230,7 @@ class MemberKind(Kind):
         changed = [f for f in fields if _value(fields[f], f) != getattr(current, ATTNAMES[f])]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)
+        current = Member.objects.select_related("party_org__node").get(pk=current.pk)
         before = audit.snapshot(current, services.MEMBER_AUDITED)
         for f in changed:
             setattr(current, f, fields[f])
