@@ -165,3 +165,26 @@ def test_committee_seats_only_for_own_members(party_cast):
         services.seat_member(cast.city_admin, cast.branch, outsider.pk, "委员")
     services.unseat_member(cast.city_admin, cast.branch, cast.member.pk)
     assert not cast.branch.committee.exists()
+
+
+def test_moving_a_party_organization_is_audited_and_never_under_itself(party_cast):
+    from liangxin.core.models import AuditEntry
+    from liangxin.mgmt.models import NodeKind
+    from liangxin.party import services
+    from liangxin.party.models import PartyOrganization
+
+    c = party_cast
+    child_node = c.branch.node.__class__.objects.create(name="嘉信第一党小组支部", kind=NodeKind.GRASSROOTS,
+                                                       parent=c.branch.node)  # fmt: skip
+    child = PartyOrganization.objects.create(node=child_node, org_type="branch", setup_mode="single")
+    with pytest.raises(ValueError, match="上级党组织不能是本党组织或它的下级"):
+        services.move_party_org(c.city_admin, c.branch, child_node)
+    assert services.move_party_org(c.city_admin, c.branch, c.waitan_node) is True
+    c.branch.node.refresh_from_db()
+    child_node.refresh_from_db()
+    assert c.branch.node.parent == c.waitan_node and child_node.path.startswith(c.branch.node.path)
+    entry = AuditEntry.objects.filter(object_type="party.partyorganization", object_id=str(c.branch.pk)).first()
+    assert entry.changes == {"上级党组织": ["南京东路街道综合党委", "外滩街道综合党委"]}
+    c.org.refresh_from_db()
+    assert c.org.responsible_node == c.waitan_node  # the covered organization follows its branch
+    assert child.node.parent_id == c.branch.node.pk

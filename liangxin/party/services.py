@@ -128,6 +128,29 @@ def update_party_org(
     return party_org
 
 
+@transaction.atomic
+def move_party_org(actor, party_org: PartyOrganization, parent: ManagementNode) -> bool:
+    """Put the party organization under another committee or party organization: its subtree's
+    paths follow, the move is audited, and the organizations it covers get their responsible
+    committee derived again (the nearest committee above may have changed)."""
+    node = party_org.node
+    if parent.pk == node.parent_id:
+        return False
+    if parent.path.startswith(node.path):
+        raise ValueError(MOVE_UNDER_ITSELF)
+    before = node.parent.name if node.parent_id else ""
+    node.parent = parent
+    node.save()
+    audit.record(actor, AuditAction.UPDATE, party_org, changes={"上级党组织": [before, parent.name]})
+    org_services.rederive(
+        actor, set(party_org.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
+    )
+    return True
+
+
+MOVE_UNDER_ITSELF = "上级党组织不能是本党组织或它的下级"
+
+
 def set_links(party_org: PartyOrganization, covered: list[Organization], on: datetime.date) -> dict:
     """End links to organizations no longer covered (on ``on``), start links to new ones."""
     current = {link.organization_id: link for link in party_org.links.filter(end_on__isnull=True)}

@@ -123,6 +123,8 @@ def check_party_org(values: dict, *, instance: PartyOrganization | None, scope, 
         and not scope.party_orgs("change").filter(node=parent).exists()
     ):
         errors["parent"] = "上级党组织不在您的管辖范围内"
+    if instance is not None and parent is not None and parent.path.startswith(instance.node.path):
+        errors["parent"] = "上级党组织不能是本党组织或它的下级"
     # what it already covers may stay; adding an organization needs the right to act on it
     current = (
         set(instance.links.filter(end_on__isnull=True).values_list("organization_id", flat=True)) if instance else set()

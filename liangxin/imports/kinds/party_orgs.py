@@ -6,8 +6,6 @@ general branch created earlier in the same file as its parent."""
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from liangxin.core import audit
-from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import ManagementNode, NodeKind
 from liangxin.orgs import services as org_services
 from liangxin.orgs import validation as org_validation
@@ -235,11 +233,11 @@ class PartyOrgKind(RowKind):
             return Outcome(row.number, "unchanged", object_id=current.pk, label=name)
         old_name, old_path = current.node.name, current.node.path
         if moved:
-            before = current.node.parent.name
+            old_parent = current.node.parent
             current.node.parent = parent
             if write:
-                current.node.save()
-                audit.record(ctx.actor, AuditAction.UPDATE, current, changes={"上级党组织": [before, parent.name]})
+                current.node.parent = old_parent
+                services.move_party_org(ctx.actor, current, parent)  # saves, audits, re-derives
             else:
                 current.node.path = f"{parent.path}{current.node.pk}/"
             ctx.moved(old_path, current.node.path)

@@ -138,9 +138,7 @@ class PartyOrgEdit(ScopedView):
                 request.user, name=d["name"], parent=d["parent"], values=values, covered=form.covered, on=today
             )
         else:
-            if po.node.parent_id != d["parent"].pk:
-                po.node.parent = d["parent"]
-                po.node.save()
+            services.move_party_org(request.user, po, d["parent"])
             services.update_party_org(request.user, po, name=d["name"], values=values, covered=form.covered, on=today)
         messages.success(request, f"已保存「{d['name']}」")
         return redirect("web:party_detail", pk=po.pk)
