@@ -550,3 +550,15 @@ def test_every_template_example_passes_its_own_column_parser(kind):
     for column in get_kind(kind).columns:
         if column.example:
             column.parse(column.example)  # raises ValidationError with the Chinese reason if not
+
+
+def test_exports_and_import_jobs_are_read_by_the_auditors_above_the_user(cast, tmp_path):
+    run(cast.street_admin, "organizations", write_csv(tmp_path / "a.csv", messy_rows()[:3]))
+    client_for(cast.street_admin).get(reverse("web:org_export"))
+    from liangxin.accounts.scoping import scope_for
+
+    seen = scope_for(cast.auditor).audit_entries()  # 黄浦's auditor, above 南京东路's admin
+    assert seen.filter(action=AuditAction.EXPORT, actor=cast.street_admin).exists()
+    assert seen.filter(action=AuditAction.IMPORT, actor=cast.street_admin).exists()
+    elsewhere = scope_for(cast.xuhui_admin).audit_entries()
+    assert not elsewhere.filter(actor=cast.street_admin).exists()

@@ -269,6 +269,15 @@ class Scope:
             any_subtree_q(node_paths, "mgmt_path") | any_subtree_q(region_paths, "region_path")
         )
 
+    @property
+    def home_paths(self) -> dict[str, str]:
+        """Where the user's own actions (exports, import jobs) sit in the two trees for the audit
+        log: their first node and its territory, so auditors above them read those entries."""
+        if not self.grants:
+            return {}
+        grant = self.grants[0]
+        return {"mgmt_path": grant.node_path, "region_path": grant.region_path or ""}
+
     # -- bulk imports --------------------------------------------------------------------
     def import_kinds(self) -> list:
         """The kinds of ledger this user may import (each kind names the capability it needs)."""

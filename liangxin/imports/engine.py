@@ -368,6 +368,7 @@ def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
         job.actor,
         AuditAction.IMPORT,
         object_type="imports.importjob",
+        **scope_for(job.actor).home_paths,
         object_repr=f"导入{kind.label}：{job.file_name}"[:200],
         detail=(
             f"文件 {job.file_name}（SHA-256 {job.file_sha256}，{job.file_size} 字节）；方式：{mode}；"
@@ -387,6 +388,7 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
         job.actor,
         AuditAction.IMPORT,
         object_type="imports.importjob",
+        **scope_for(job.actor).home_paths,
         object_repr=f"导入失败：{job.file_name}"[:200],
         detail=f"文件 {job.file_name}（SHA-256 {job.file_sha256}）无法导入：{message}",
     )

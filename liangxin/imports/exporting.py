@@ -72,6 +72,7 @@ def record(actor, export: ListExport, count: int, file_format: str) -> None:
         object_type=export.object_type,
         object_repr=export.title,
         detail=f"导出 {count} 条（{file_format}）；{export.filter_text}",
+        **scope_for(actor).home_paths,
     )
 
 

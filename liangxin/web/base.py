@@ -58,6 +58,7 @@ def export_response(request, *, title: str, object_type: str, filter_text: str, 
         object_type=object_type,
         object_repr=title,
         detail=f"导出 {count} 条；{filter_text}",
+        **scope_for(request.user).home_paths,
     )
     response = FileResponse(open(path, "rb"), as_attachment=True, filename=f"{title}_{now_text()[:10]}.xlsx")
     os.unlink(path)  # the open handle keeps the data until the response closes it
