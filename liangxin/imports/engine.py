@@ -25,7 +25,7 @@ from django.utils import timezone
 from liangxin.accounts.scoping import scope_for
 from liangxin.core import audit
 from liangxin.core.models import AuditAction
-from liangxin.core.origin import DEFAULT_ORIGIN, reset_origin, set_origin
+from liangxin.core.origin import DEFAULT_ORIGIN, current_origin, reset_origin, set_origin
 
 from . import cells
 from .kinds import get_kind
@@ -87,6 +87,21 @@ def create_job(
         origin=origin[:100],
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
+    )
+
+
+def rerun_job(job: ImportJob, actor, *, dry_run: bool) -> ImportJob:
+    """A new job on the file an earlier one kept (重新导入, or 正式导入 after a trial)."""
+    return ImportJob.objects.create(
+        kind=job.kind,
+        file_name=job.file_name,
+        file_sha256=job.file_sha256,
+        file_size=job.file_size,
+        stored_path=job.stored_path,
+        actor=actor,
+        origin=current_origin(),
+        dry_run=dry_run,
+        all_or_nothing=job.all_or_nothing,
     )
 
 

@@ -106,17 +106,7 @@ class ImportDetail(ScopedView):
         if action in ("rerun", "commit") and job.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.INTERRUPTED):
             if not getattr(self.scope, get_kind(job.kind).required):
                 raise Http404
-            again = ImportJob.objects.create(
-                kind=job.kind,
-                file_name=job.file_name,
-                file_sha256=job.file_sha256,
-                file_size=job.file_size,
-                stored_path=job.stored_path,
-                actor=request.user,
-                origin=current_origin(),
-                dry_run=job.dry_run if action == "rerun" else False,
-                all_or_nothing=job.all_or_nothing,
-            )
+            again = engine.rerun_job(job, request.user, dry_run=job.dry_run if action == "rerun" else False)
             transaction.on_commit(lambda: tasks.start(again))
             return redirect("web:import_detail", pk=again.pk)
         messages.error(request, "该任务当前不能执行此操作")

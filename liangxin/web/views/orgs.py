@@ -8,8 +8,7 @@ from django.utils.html import format_html_join
 
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.imports.exporting import ListExport
-from liangxin.imports.kinds import get_kind
+from liangxin.imports.exporting import ListExport, kind_export
 from liangxin.orgs import services
 from liangxin.orgs.choices import (
     SIZE_BAND_CHOICES,
@@ -80,15 +79,13 @@ def organization_export(scope, params) -> ListExport:
     if f.errors:
         raise ValueError("；".join(f.errors.values()))
     key, descending = SORTS[f.sort]
-    kind = get_kind("organizations")
-    rows = qs.select_related(*kind.export_related).order_by(("-" if descending else "") + key, "pk")
-    return ListExport(
+    return kind_export(
+        "organizations",
+        qs,
         title="两新组织名录",
         object_type="orgs.organization",
         filter_text="；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）",
-        columns=kind.export_columns(),
-        rows=rows.iterator(chunk_size=2000),
-        count=qs.count(),
+        order=(("-" if descending else "") + key, "pk"),
     )
 
 

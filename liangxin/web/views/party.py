@@ -38,25 +38,13 @@ def filtered_party_orgs(scope, g) -> tuple:
 
 def party_org_export(scope, params):
     """Under the import's headers; parents before children (the file imports back in order)."""
-    from liangxin.imports.exporting import ListExport
-    from liangxin.imports.kinds import get_kind
+    from liangxin.imports.exporting import kind_export
 
-    kind = get_kind("party_orgs")
     qs, _, filter_text = filtered_party_orgs(scope, params)
     current = PartyOrgLink.objects.filter(end_on__isnull=True).select_related("organization")
-    rows = (
-        qs.select_related(*kind.export_related)
-        .prefetch_related(Prefetch("links", queryset=current, to_attr="current_links"))
-        .order_by("node__path")
-    )
-    return ListExport(
-        title="党组织",
-        object_type="party.partyorganization",
-        filter_text=filter_text,
-        columns=kind.export_columns(),
-        rows=rows.iterator(chunk_size=500),
-        count=qs.count(),
-    )
+    qs = qs.prefetch_related(Prefetch("links", queryset=current, to_attr="current_links"))
+    return kind_export("party_orgs", qs, title="党组织", object_type="party.partyorganization",
+                       filter_text=filter_text, order=("node__path",), chunk_size=500)  # fmt: skip
 
 
 class PartyOrgExport(ListExportView):
@@ -191,20 +179,17 @@ class MemberList(ScopedView):
 def member_export(scope, params):
     """The member list under the import's headers (a full export imports back unchanged);
     identity numbers masked unless the role may see them, and the cover sheet says which."""
-    from liangxin.imports.exporting import ListExport
-    from liangxin.imports.kinds import get_kind
+    from liangxin.imports.exporting import kind_export
 
-    kind = get_kind("members")
     qs, _, filter_text = filtered_members(scope, params)
     full = scope.sees_full_id_numbers
-    rows = qs.select_related(*kind.export_related).order_by("pk").iterator(chunk_size=2000)
-    return ListExport(
+    return kind_export(
+        "members",
+        qs,
         title="党员名册",
         object_type="party.member",
         filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
-        columns=kind.export_columns(),
-        rows=(_with_id_number(m, full) for m in rows),
-        count=qs.count(),
+        each=lambda m: _with_id_number(m, full),
     )
 
 

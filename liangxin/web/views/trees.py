@@ -54,23 +54,15 @@ class EditPage(ScopedView):
 
 def region_export(scope, params):
     """The visible regions under the chosen one (all when none), under the import's headers."""
-    from liangxin.imports.exporting import ListExport
-    from liangxin.imports.kinds import get_kind
+    from liangxin.imports.exporting import kind_export
 
-    kind = get_kind("regions")
     regions = scope.regions("view")
     parent_code = normalize.code(params.get("parent"))
     parent = regions.filter(code=parent_code).first() if parent_code else None
     rows = regions.filter(subtree_q(parent.path)) if parent is not None else regions
-    rows = rows.select_related(*kind.export_related).order_by("path")
-    return ListExport(
-        title="行政区划",
-        object_type="regions.region",
-        filter_text=f"{parent.name}及其下级" if parent is not None else "权限范围内全部",
-        columns=kind.export_columns(),
-        rows=rows.iterator(chunk_size=2000),
-        count=rows.count(),
-    )
+    return kind_export("regions", rows, title="行政区划", object_type="regions.region",
+                       filter_text=f"{parent.name}及其下级" if parent is not None else "权限范围内全部",
+                       order=("path",))  # fmt: skip
 
 
 class RegionExport(ListExportView):
@@ -95,20 +87,11 @@ def filtered_carriers(scope, g) -> tuple:
 
 
 def carrier_export(scope, params):
-    from liangxin.imports.exporting import ListExport
-    from liangxin.imports.kinds import get_kind
+    from liangxin.imports.exporting import kind_export
 
-    kind = get_kind("carriers")
     carriers, _, _, filter_text = filtered_carriers(scope, params)
-    rows = carriers.select_related(*kind.export_related)
-    return ListExport(
-        title="载体",
-        object_type="regions.carrier",
-        filter_text=filter_text,
-        columns=kind.export_columns(),
-        rows=rows.iterator(chunk_size=2000),
-        count=carriers.count(),
-    )
+    return kind_export("carriers", carriers, title="载体", object_type="regions.carrier",
+                       filter_text=filter_text, order=("street__path", "name"))  # fmt: skip
 
 
 class CarrierExport(ListExportView):
