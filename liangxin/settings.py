@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "liangxin.orgs",
     "liangxin.party",
     "liangxin.imports",
+    "liangxin.stats",
     "liangxin.web",
     "liangxin.api",
 ]

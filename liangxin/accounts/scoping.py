@@ -303,6 +303,46 @@ class Scope:
     def can_import(self) -> bool:
         return bool(self.import_kinds())
 
+    # -- statistics ------------------------------------------------------------------
+    # A statistic counts every organization of its unit, so a unit is open to a user only if
+    # every organization in it is visible to them: a region inside their territory (seen by
+    # place), or a management node inside their subtree (seen by responsibility).
+    def stats_regions(self) -> QuerySet:
+        from liangxin.regions.models import Region
+
+        if self._reads_whole_city():
+            return Region.objects.all()
+        return Region.objects.filter(any_subtree_q(self.territory_paths(REGISTRY_READERS)))
+
+    def stats_nodes(self) -> QuerySet:
+        from liangxin.mgmt.models import ManagementNode
+
+        if self._reads_whole_city():
+            return ManagementNode.objects.all()
+        return ManagementNode.objects.filter(any_subtree_q(self.node_paths(REGISTRY_READERS)))
+
+    def stats_home(self) -> tuple[str, object] | None:
+        """The unit a user's dashboard opens on: the territory of their first reading grant,
+        else (an industry committee) its node."""
+        from liangxin.mgmt.models import ManagementNode
+        from liangxin.regions.models import Region
+
+        readers = [g for g in self.grants if g.role in REGISTRY_READERS]
+        if self._reads_whole_city():
+            readers.sort(key=lambda g: g.node_kind != "city")
+        for grant in readers:
+            if grant.region_path:
+                region = Region.objects.filter(path=grant.region_path).first()
+                if region is not None:
+                    return "region", region
+        if readers:
+            return "node", ManagementNode.objects.get(pk=readers[0].node_id)
+        return None
+
+    @property
+    def can_read_stats(self) -> bool:
+        return self.has_any(REGISTRY_READERS)
+
     # -- capabilities shown in navigation --------------------------------------------
     @property
     def can_read_registry(self) -> bool:

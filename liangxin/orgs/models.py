@@ -72,6 +72,9 @@ class Organization(models.Model):
     coverage_state = models.CharField(
         "覆盖状态", max_length=10, choices=CoverageState.choices, default=CoverageState.NONE, editable=False
     )
+    # 在册党员数 employed here, kept by database triggers on the member table (stats.triggers) so that
+    # every write path — form, API, import COPY, seed — keeps it; ``save`` never writes it back.
+    member_count = models.IntegerField("就业党员数", default=0, editable=False)
     status = models.CharField("状态", max_length=14, choices=OrgStatus.choices, default=OrgStatus.OPERATING)
     status_date = models.DateField("状态变更日期", null=True, blank=True)
     status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
@@ -95,6 +98,14 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # An instance loaded before a member was added holds an old count: never write it back.
+        if self.pk is not None and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "member_count"
+            ]
+        super().save(*args, **kwargs)
+
     def audit_paths(self) -> tuple[str, str]:
         """Where this organization sits in the two trees, for reading the audit log by scope."""
         return (
@@ -108,3 +119,24 @@ class Organization(models.Model):
 
         code = size_band_of(self.employees)
         return next(label for c, label, _, _ in SIZE_BANDS if c == code)
+
+
+class Placement(models.Model):
+    """经营地变更记录: where an organization operated from ``start_on`` (blank: since it was entered)
+    to ``end_on``. Written by database triggers on every change of its region or carrier, so
+    statistics as of a past date (``stats.asof``) place it where it was then."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="placements")
+    region = models.ForeignKey("regions.Region", verbose_name="经营地", on_delete=models.PROTECT, related_name="+")
+    carrier = models.ForeignKey(
+        "regions.Carrier", verbose_name="所在载体", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_on = models.DateField("开始日期", null=True, blank=True)
+    end_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "经营地变更记录"
+        indexes = [models.Index(fields=["organization", "end_on"], name="placement_org_end")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.region_id}"

@@ -150,6 +150,24 @@ class Member(models.Model):
         return self.party_org.node.path, ""
 
 
+class Employment(models.Model):
+    """党员就业记录: a member counted as employed in an organization from ``start_on`` (blank:
+    since always) to ``end_on``. Written by database triggers when a member's employer or roll
+    status changes, so "有党员" can be asked of any past date."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="employments")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="employments")
+    start_on = models.DateField("开始日期", null=True, blank=True)
+    end_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员就业记录"
+        indexes = [models.Index(fields=["organization", "end_on"], name="employment_org_end")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.organization_id}"
+
+
 class Instructor(models.Model):
     """党建指导员/联络员: a person assigned to organizations that have no party organization."""
 

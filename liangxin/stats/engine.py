@@ -1,0 +1,399 @@
+"""The statistics engine: every coverage figure for any unit of either tree, with any filters.
+
+``parse_query`` reads a request into a ``StatsQuery`` (unknown codes, nodes outside the user's
+scope and impossible filter values become Chinese messages), ``compute`` answers it. Figures are
+SQL sums, never Python loops over organizations:
+
+- today, filtered by kind, sector, carrier or carrier type only: sums over the per-region cells
+  (``stats.cube``), refreshed first where a write made them stale;
+- today with other filters (industry, size band, above-scale, key industry): one aggregate pass
+  over the filtered organizations computing every measure at once;
+- as of a snapshot date: sums over the snapshot's cells; as of another date, or a snapshot date
+  with other filters: the same pass over the organizations as they stood then (``stats.asof``).
+
+All four read the measures of ``stats.measures``; the drill-down lists use their conditions.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from liangxin.core import normalize
+from liangxin.core.tree import subtree_q
+from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
+from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
+from liangxin.orgs.models import Organization
+from liangxin.orgs.queries import FLAG_VALUES
+from liangxin.party import policy
+from liangxin.party.models import PartyOrganization
+from liangxin.regions.models import Carrier, CarrierKind, Region
+
+from . import asof, cube
+from .measures import AS_OF, CURRENT, MEASURE_NAMES, RATES, Thresholds, add, aggregates, percent, zero
+from .models import Cell, Snapshot, SnapshotCell
+
+LIVE_FILTERS = ("industry", "size", "above_scale", "key_industry")
+TERRITORIAL = ("city", "district", "street")
+SECTOR_KINDS = {s: [k for k, v in SECTOR_OF_KIND.items() if v == s] for s in Sector.values}
+
+
+@dataclass
+class StatsQuery:
+    """Which unit (a region, or a node of the management tree) and which filters."""
+
+    region: Region | None = None
+    node: ManagementNode | None = None
+    kind: str = ""
+    sector: str = ""
+    industry: str = ""
+    size: str = ""
+    above_scale: bool | None = None
+    key_industry: bool | None = None
+    carrier: Carrier | None = None
+    carrier_kind: str = ""
+    as_of: datetime.date | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_live(self) -> bool:
+        """Needs a pass over organizations (filters the cells do not carry)."""
+        return any(getattr(self, name) not in ("", None) for name in LIVE_FILTERS)
+
+    @property
+    def unit_label(self) -> str:
+        if self.node is not None and self.region is not None:
+            return f"{self.node.name} · {self.region.name}"
+        return (self.node or self.region).name
+
+    def filter_params(self) -> dict[str, str]:
+        """The filters as request parameters (for links that keep them)."""
+        out = {}
+        for name in ("kind", "sector", "industry", "size", "carrier_kind"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        for name in ("above_scale", "key_industry"):
+            if getattr(self, name) is not None:
+                out[name] = "1" if getattr(self, name) else "0"
+        if self.carrier is not None:
+            out["carrier"] = str(self.carrier.pk)
+        return out
+
+    def unit_params(self) -> dict[str, str]:
+        out = {}
+        if self.region is not None:
+            out["region"] = self.region.code
+        if self.node is not None:
+            out["node"] = str(self.node.pk)
+        return out
+
+    def describe(self) -> list[tuple[str, str]]:
+        out = [("统计单元", self.unit_label)]
+        labels = {
+            "kind": ("组织类型", dict(OrgKind.choices)), "sector": ("类别", dict(Sector.choices)),
+            "industry": ("行业", dict(Industry.choices)), "size": ("规模", {c: lb for c, lb, _, _ in SIZE_BANDS}),
+            "carrier_kind": ("载体类型", dict(CarrierKind.choices)),
+        }  # fmt: skip
+        for name, (label, names) in labels.items():
+            if getattr(self, name):
+                out.append((label, names.get(getattr(self, name), getattr(self, name))))
+        for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业/重点单位")):
+            if getattr(self, name) is not None:
+                out.append((label, "是" if getattr(self, name) else "否"))
+        if self.carrier is not None:
+            out.append(("载体", self.carrier.name))
+        if self.as_of:
+            out.append(("统计截止日期", self.as_of.isoformat()))
+        return out
+
+
+def _choice(params, name: str, choices, label: str, errors: dict) -> str:
+    value = (params.get(name) or "").strip()
+    if value and value not in dict(choices):
+        errors[name] = f"{label}「{value}」不存在"
+        return ""
+    return value
+
+
+def parse_query(params, scope) -> StatsQuery:
+    """A request's unit and filters. The unit must lie wholly inside the user's scope
+    (``Scope.stats_regions`` / ``stats_nodes``); without one, the user's own."""
+    q = StatsQuery()
+    errors = q.errors
+    code = normalize.code(params.get("region"))
+    node_id = (params.get("node") or "").strip()
+    if node_id:
+        q.node = scope.stats_nodes().filter(pk=node_id).first() if node_id.isdigit() else None
+        if q.node is None:
+            errors["node"] = f"党组织（管理节点）「{node_id}」不存在或不在您的权限范围内"
+    if code:
+        # inside a node of one's own, any region narrows it; alone, the region must be one's own
+        regions = Region.objects.all() if q.node is not None else scope.stats_regions()
+        q.region = regions.filter(code=code).first()
+        if q.region is None:
+            errors["region"] = f"区划代码「{code}」不存在或不在您的权限范围内"
+    if not code and not node_id:
+        home = scope.stats_home()
+        if home is None:
+            errors["region"] = "您没有可查看统计的范围"
+        elif home[0] == "region":
+            q.region = home[1]
+        else:
+            q.node = home[1]
+    q.kind = _choice(params, "kind", OrgKind.choices, "组织类型", errors)
+    q.sector = _choice(params, "sector", Sector.choices, "类别", errors)
+    q.industry = _choice(params, "industry", Industry.choices, "行业", errors)
+    q.size = _choice(params, "size", [(c, c) for c, *_ in SIZE_BANDS], "规模", errors)
+    q.carrier_kind = _choice(params, "carrier_kind", CarrierKind.choices, "载体类型", errors)
+    for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业/重点单位")):
+        raw = (params.get(name) or "").strip().lower()
+        if raw:
+            if raw not in FLAG_VALUES:
+                errors[name] = f"{label}应为 1（是）或 0（否），收到「{raw}」"
+            else:
+                setattr(q, name, FLAG_VALUES[raw])
+    carrier = (params.get("carrier") or "").strip()
+    if carrier:
+        q.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
+        if q.carrier is None:
+            errors["carrier"] = f"载体「{carrier}」不存在或不在您的权限范围内"
+    raw_day = (params.get("as_of") or "").strip()
+    if raw_day:
+        try:
+            q.as_of = datetime.date.fromisoformat(raw_day)
+        except ValueError:
+            errors["as_of"] = f"统计截止日期应为 年-月-日（如 2025-12-31），收到「{raw_day}」"
+        else:
+            from django.utils import timezone
+
+            if q.as_of > timezone.localdate():
+                errors["as_of"] = "统计截止日期不能晚于今天"
+                q.as_of = None
+    return q
+
+
+# -- the answer ------------------------------------------------------------------------------
+@dataclass
+class RateValue:
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+    numerator_measure: str
+    denominator_measure: str
+    definition: str
+    target: Decimal | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.numerator, self.denominator)
+
+    @property
+    def meets(self) -> bool | None:
+        """Against the target, on the exact ratio (not the rounded percentage)."""
+        if self.target is None or not self.denominator:
+            return None
+        return Decimal(self.numerator) * 100 >= self.target * self.denominator
+
+
+def rates_of(totals: dict[str, int], params: dict) -> list[RateValue]:
+    out = []
+    for r in RATES:
+        target = params[r.target_param] if r.target_param else r.target_fixed
+        out.append(RateValue(r.key, r.label, totals[r.numerator], totals[r.denominator],
+                             r.numerator, r.denominator, r.definition, target))  # fmt: skip
+    return out
+
+
+@dataclass
+class Row:
+    """One line of a breakdown: a child unit, a kind, a carrier type or a carrier."""
+
+    label: str
+    measures: dict[str, int]
+    params: dict[str, str] | None  # what narrows the unit's query to this row (None: no list)
+    rates: list[RateValue] = field(default_factory=list)
+
+    def rate(self, key: str) -> RateValue:
+        return next(r for r in self.rates if r.key == key)
+
+
+@dataclass
+class Report:
+    query: StatsQuery
+    source: str  # cells | live | snapshot | as_of
+    thresholds: Thresholds
+    totals: dict[str, int]
+    rates: list[RateValue]
+    party_orgs: int | None
+    children: list[Row]
+    child_label: str
+    by_kind: list[Row]
+    by_carrier_kind: list[Row]
+    by_carrier: list[Row]
+    snapshot: Snapshot | None = None
+
+    def rate(self, key: str) -> RateValue:
+        return next(r for r in self.rates if r.key == key)
+
+
+class _Source:
+    """Grouped sums by one dimension, over cells or over organizations."""
+
+    def __init__(self, qs: QuerySet, columns: dict[str, str], measures: dict | None):
+        self.qs, self.columns, self.measures = qs, columns, measures
+
+    def grouped(self, dim: str) -> dict:
+        column = self.columns[dim]
+        sums = self.measures or {name: Sum(name) for name in MEASURE_NAMES}
+        return {row[column]: row for row in self.qs.values(column).annotate(**sums).order_by()}
+
+
+CELL_COLUMNS = {"region": "region_id", "node": "node_id", "kind": "kind", "carrier": "carrier_id"}
+ORG_COLUMNS = {"region": "operating_region_id", "node": "responsible_node_id", "kind": "kind", "carrier": "carrier_id"}
+AS_OF_COLUMNS = {"region": "s_region", "node": "responsible_node_id", "kind": "kind", "carrier": "s_carrier"}
+
+
+def _narrow(qs: QuerySet, q: StatsQuery, columns: dict[str, str]) -> QuerySet:
+    """Restrict rows (cells or organizations) to the unit and the filters the cells carry."""
+    if q.region is not None:
+        qs = qs.filter(**{f"{columns['region']}__in": Region.objects.filter(subtree_q(q.region.path)).values("id")})
+    if q.node is not None:
+        nodes = ManagementNode.objects.filter(subtree_q(q.node.path)).values("id")
+        qs = qs.filter(**{f"{columns['node']}__in": nodes})
+    if q.kind:
+        qs = qs.filter(kind=q.kind)
+    if q.sector:
+        qs = qs.filter(kind__in=SECTOR_KINDS[q.sector])
+    if q.carrier is not None:
+        qs = qs.filter(**{columns["carrier"]: q.carrier.pk})
+    if q.carrier_kind:
+        qs = qs.filter(**{f"{columns['carrier']}__in": Carrier.objects.filter(kind=q.carrier_kind).values("id")})
+    return qs
+
+
+def live_filter(qs: QuerySet, q: StatsQuery) -> QuerySet:
+    """The filters only organizations carry (industry, size band, above-scale, key industry)."""
+    if q.industry:
+        qs = qs.filter(industry=q.industry)
+    if q.size:
+        _, _, low, high = next(b for b in SIZE_BANDS if b[0] == q.size)
+        qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
+    for name in ("above_scale", "key_industry"):
+        if getattr(q, name) is not None:
+            qs = qs.filter(**{name: getattr(q, name)})
+    return qs
+
+
+def _source(q: StatsQuery, t: Thresholds) -> tuple[str, _Source, Snapshot | None]:
+    if q.as_of is not None:
+        snapshot = Snapshot.objects.filter(as_of=q.as_of).first()
+        if snapshot is not None and not q.is_live and snapshot.thresholds == t.key:
+            cells = _narrow(SnapshotCell.objects.filter(snapshot=snapshot), q, CELL_COLUMNS)
+            return "snapshot", _Source(cells, CELL_COLUMNS, None), snapshot
+        orgs = live_filter(_narrow(asof.facts_on(q.as_of), q, AS_OF_COLUMNS), q)
+        return "as_of", _Source(orgs, AS_OF_COLUMNS, aggregates(t, AS_OF)), snapshot
+    if q.is_live:
+        orgs = live_filter(_narrow(Organization.objects.all(), q, ORG_COLUMNS), q)
+        return "live", _Source(orgs, ORG_COLUMNS, aggregates(t, CURRENT)), None
+    regions = subtree_q(q.region.path, "region__path") if q.region is not None else Q()
+    cube.ensure_fresh(regions, t)
+    return "cells", _Source(_narrow(Cell.objects.all(), q, CELL_COLUMNS), CELL_COLUMNS, None), None
+
+
+def compute(q: StatsQuery) -> Report:
+    """Every figure of ``q``'s unit, its children, kinds, carrier types and carriers."""
+    params = policy.values()
+    t = Thresholds.of(params)
+    source, src, snapshot = _source(q, t)
+    child_dim = "node" if q.node is not None and q.region is None else "region"
+    children, totals, child_label = _children(q, src.grouped(child_dim), child_dim, params)
+    by_kind = _by_kind(src.grouped("kind"), params)
+    by_carrier_kind, by_carrier = _by_carrier(q, src.grouped("carrier"), params)
+    return Report(
+        query=q, source=source, thresholds=t, totals=totals, rates=rates_of(totals, params),
+        party_orgs=party_org_count(q), children=children, child_label=child_label, by_kind=by_kind,
+        by_carrier_kind=by_carrier_kind, by_carrier=by_carrier, snapshot=snapshot,
+    )  # fmt: skip
+
+
+def _measures_of(row: dict | None) -> dict[str, int]:
+    out = zero()
+    if row:
+        add(out, row)
+    return out
+
+
+def _row(label: str, measures: dict[str, int], params: dict[str, str], policy_values: dict) -> Row:
+    return Row(label, measures, params, rates_of(measures, policy_values))
+
+
+def _children(q: StatsQuery, grouped: dict, dim: str, params: dict) -> tuple[list[Row], dict[str, int], str]:
+    """Fold per-region (or per-node) sums into the unit's children, plus what sits on the unit itself."""
+    totals = zero()
+    if dim == "region":
+        unit = q.region or Region.objects.get(level=1)
+        tree = dict(Region.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
+        kids = list(Region.objects.filter(parent=unit).order_by("sort_order", "code"))
+        key_of = {k.pk: {"region": k.code} for k in kids}
+        level_label = kids[0].get_level_display() if kids else "下级"
+    else:
+        unit = q.node
+        tree = dict(ManagementNode.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
+        kids = list(ManagementNode.objects.filter(parent=unit, kind__in=COMMITTEE_KINDS).order_by("path"))
+        key_of = {k.pk: {"node": str(k.pk)} for k in kids}
+        level_label = "下级党委"
+    by_path = sorted(((k.path, k) for k in kids), key=lambda p: -len(p[0]))
+    sums: dict = {k.pk: zero() for k in kids}
+    own = zero()
+    for key, row in grouped.items():
+        path = tree.get(key)
+        if path is None:
+            continue  # a row outside the unit cannot occur once narrowed; a region just deleted
+        add(totals, row)
+        kid = next((k for p, k in by_path if path.startswith(p)), None)
+        add(sums[kid.pk] if kid is not None else own, row)
+    rows = [_row(k.name, sums[k.pk], key_of[k.pk], params) for k in kids]
+    if any(own.values()):
+        rows.append(_row(f"{unit.name}（直属，未划入下级）", own, None, params))
+    return rows, totals, level_label
+
+
+def _by_kind(grouped: dict, params: dict) -> list[Row]:
+    return [
+        _row(label, _measures_of(grouped[value]), {"kind": value}, params)
+        for value, label in OrgKind.choices
+        if value in grouped
+    ]
+
+
+def _by_carrier(q: StatsQuery, grouped: dict, params: dict) -> tuple[list[Row], list[Row]]:
+    carriers = Carrier.objects.in_bulk([k for k in grouped if k is not None])
+    kinds = {value: zero() for value, _ in CarrierKind.choices}
+    outside = zero()
+    for key, row in grouped.items():
+        add(kinds[carriers[key].kind] if key in carriers else outside, row)
+    by_kind = [_row(label, kinds[value], {"carrier_kind": value}, params) for value, label in CarrierKind.choices]
+    by_kind.append(_row("不在载体内", outside, None, params))
+    by_carrier = []
+    unit_is_small = q.region is not None and q.region.level >= 3 and q.node is None
+    if unit_is_small:
+        for key in sorted(carriers, key=lambda k: carriers[k].name):
+            by_carrier.append(_row(carriers[key].name, _measures_of(grouped[key]), {"carrier": str(key)}, params))
+    return [r for r in by_kind if r.measures["counted"] or r.measures["below_basis"]], by_carrier
+
+
+def party_org_count(q: StatsQuery) -> int | None:
+    """Active party organizations under the unit's committee in the management tree (a grid has
+    no committee: None). Organization filters do not apply to this count."""
+    if q.node is not None:
+        root = q.node
+    else:
+        root = ManagementNode.objects.filter(region=q.region, kind__in=TERRITORIAL).first()
+        if root is None:
+            return None
+    qs = PartyOrganization.objects.filter(subtree_q(root.path, "node__path"), node__is_active=True)
+    if q.as_of is not None:
+        qs = qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=q.as_of))
+    return qs.count()
