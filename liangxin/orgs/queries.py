@@ -46,6 +46,9 @@ class OrgFilter:
     status: str = OrgStatus.OPERATING
     basis: str = ""
     coverage: str = ""
+    node: object = None
+    carrier_kind: str = ""
+    stat: str = ""  # a statistics measure: the organizations behind one figure (stats.measures)
     q: str = ""
     sort: str = DEFAULT_SORT
     errors: dict[str, str] = field(default_factory=dict)
@@ -74,6 +77,16 @@ class OrgFilter:
             out.append(("从业人员不少于", str(self.min_employees)))
         if self.status == "all":
             out.append(("状态", "全部"))
+        if self.node is not None:
+            out.append(("责任党委（含下级）", self.node.name))
+        if self.carrier_kind:
+            from liangxin.regions.models import CarrierKind
+
+            out.append(("载体类型", CarrierKind(self.carrier_kind).label))
+        if self.stat:
+            from liangxin.stats.measures import MEASURE_LABELS
+
+            out.append(("统计项", MEASURE_LABELS[self.stat]))
         if self.q:
             out.append(("搜索", self.q))
         return out
@@ -122,6 +135,18 @@ def parse_filter(params, scope) -> OrgFilter:
             f.min_employees = int(minimum)
         else:
             errors["min_employees"] = f"从业人员下限应为非负整数，收到「{minimum}」"
+    node = (params.get("node") or "").strip()
+    if node:
+        f.node = scope.stats_nodes().filter(pk=node).first() if node.isdigit() else None
+        if f.node is None:
+            errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
+    from liangxin.regions.models import CarrierKind
+    from liangxin.stats.measures import MEASURES
+
+    f.carrier_kind = choice("carrier_kind", CarrierKind.choices, "载体类型")
+    f.stat = choice("stat", MEASURES, "统计项")
+    if f.stat:
+        f.status = "all"  # a measure's condition says which statuses it counts
     f.q = normalize.text(params.get("q"))[:100]
     sort = (params.get("sort") or DEFAULT_SORT).strip()
     f.sort = sort if sort in SORTS else DEFAULT_SORT
@@ -152,6 +177,18 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
         qs = qs.filter(employees__gte=f.min_employees)
     if f.status != "all":
         qs = qs.filter(status=f.status)
+    if f.node is not None:
+        from liangxin.mgmt.models import ManagementNode
+
+        qs = qs.filter(responsible_node_id__in=ManagementNode.objects.filter(subtree_q(f.node.path)).values("id"))
+    if f.carrier_kind:
+        qs = qs.filter(carrier__kind=f.carrier_kind)
+    if f.stat:
+        from liangxin.party import policy
+        from liangxin.stats.measures import Thresholds, conditions
+
+        name = "has_member" if f.stat == "members" else f.stat  # members: the organizations they work in
+        qs = qs.filter(conditions(Thresholds.of(policy.values()))[name])
     if f.q:
         qs = qs.filter(search_q(f.q))
     return qs

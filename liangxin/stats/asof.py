@@ -14,7 +14,10 @@ setup-mode table, whether a party organization or instructor is still active) ar
 
 import datetime
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from liangxin.orgs.choices import CoverageState, OrgStatus
@@ -23,7 +26,19 @@ from liangxin.party.choices import LINK_STRENGTH
 from liangxin.party.coverage import link_kinds
 from liangxin.party.models import Employment, InstructorAssignment, PartyOrgLink
 
-AS_OF_COLUMNS = ("s_region", "kind", "s_carrier", "responsible_node_id")
+from .models import AsOfFact
+
+# The facts are written to a temporary table before any sum: a measure names ``s_state`` many
+# times, and an annotation is inlined (its subqueries run again) wherever it is named — 6.8 s
+# for 3,000 organizations on PostgreSQL before this, 0.1 s after.
+FACT_TABLE = "stats_asof_fact"
+FACT_COLUMNS = [
+    ("organization_id", "integer", "pk"), ("region_id", "integer", "s_region"), ("kind", "varchar(20)", "kind"),
+    ("carrier_id", "integer", "s_carrier"), ("node_id", "integer", "responsible_node_id"),
+    ("sector", "varchar(10)", "sector"), ("industry", "varchar(1)", "industry"), ("employees", "integer", "employees"),
+    ("above_scale", "boolean", "above_scale"), ("key_industry", "boolean", "key_industry"),
+    ("s_status", "varchar(14)", "s_status"), ("s_state", "varchar(10)", "s_state"), ("s_members", "integer", "s_members"),
+]  # fmt: skip
 
 
 def in_force(day: datetime.date, prefix: str = "") -> Q:
@@ -70,12 +85,14 @@ def facts_on(day: datetime.date, orgs: QuerySet | None = None) -> QuerySet:
     return (
         orgs.filter(existed_on(day))
         .annotate(
-            s_region=Coalesce(Subquery(placement.values("region_id")[:1]), F("operating_region_id")),
-            s_carrier=Subquery(placement.values("carrier_id")[:1]),
+            s_region=Coalesce(
+                Subquery(placement.values("region_id")[:1]), F("operating_region_id"), output_field=IntegerField()
+            ),
+            s_carrier=Subquery(placement.values("carrier_id")[:1], output_field=IntegerField()),
             s_status=Case(
                 When(~Q(status=OrgStatus.OPERATING) & (Q(status_date__isnull=True) | Q(status_date__lte=day)),
                      then=F("status")),
-                default=Value(OrgStatus.OPERATING),
+                default=Value(OrgStatus.OPERATING.value), output_field=CharField(),
             ),  # fmt: skip
             s_strength=Coalesce(Subquery(strongest, output_field=IntegerField()), 0),
             s_members=Coalesce(Subquery(employed, output_field=IntegerField()), 0),
@@ -85,6 +102,25 @@ def facts_on(day: datetime.date, orgs: QuerySet | None = None) -> QuerySet:
                 *[When(s_strength=strength, then=Value(str(kind))) for strength, kind in by_strength.items()],
                 When(Exists(instructed), then=Value(CoverageState.INSTRUCTOR.value)),
                 default=Value(CoverageState.NONE.value),
+                output_field=CharField(),
             )
         )
     )
+
+
+@contextmanager
+def materialized(day: datetime.date, orgs: QuerySet | None = None):
+    """Inside the block, ``AsOfFact.objects`` holds ``orgs`` (default all) as they stood on ``day``."""
+    facts = facts_on(day, orgs).values(*[source for _, _, source in FACT_COLUMNS]).order_by()
+    sql, params = facts.query.sql_with_params()
+    columns = ", ".join(name for name, _, _ in FACT_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FACT_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {FACT_TABLE} ({', '.join(f'{n} {t}' for n, t, _ in FACT_COLUMNS)})"
+        )
+        cursor.execute(f"INSERT INTO {FACT_TABLE} ({columns}) {sql}", params)
+        try:
+            yield AsOfFact.objects.all()
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {FACT_TABLE}")

@@ -24,7 +24,7 @@ from liangxin.core import normalize
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
-from liangxin.orgs.models import Organization
+from liangxin.orgs.models import Organization, Placement
 from liangxin.orgs.queries import FLAG_VALUES
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
@@ -252,7 +252,6 @@ class _Source:
 
 CELL_COLUMNS = {"region": "region_id", "node": "node_id", "kind": "kind", "carrier": "carrier_id"}
 ORG_COLUMNS = {"region": "operating_region_id", "node": "responsible_node_id", "kind": "kind", "carrier": "carrier_id"}
-AS_OF_COLUMNS = {"region": "s_region", "node": "responsible_node_id", "kind": "kind", "carrier": "s_carrier"}
 
 
 def _narrow(qs: QuerySet, q: StatsQuery, columns: dict[str, str]) -> QuerySet:
@@ -286,35 +285,43 @@ def live_filter(qs: QuerySet, q: StatsQuery) -> QuerySet:
     return qs
 
 
-def _source(q: StatsQuery, t: Thresholds) -> tuple[str, _Source, Snapshot | None]:
-    if q.as_of is not None:
-        snapshot = Snapshot.objects.filter(as_of=q.as_of).first()
-        if snapshot is not None and not q.is_live and snapshot.thresholds == t.key:
-            cells = _narrow(SnapshotCell.objects.filter(snapshot=snapshot), q, CELL_COLUMNS)
-            return "snapshot", _Source(cells, CELL_COLUMNS, None), snapshot
-        orgs = live_filter(_narrow(asof.facts_on(q.as_of), q, AS_OF_COLUMNS), q)
-        return "as_of", _Source(orgs, AS_OF_COLUMNS, aggregates(t, AS_OF)), snapshot
-    if q.is_live:
-        orgs = live_filter(_narrow(Organization.objects.all(), q, ORG_COLUMNS), q)
-        return "live", _Source(orgs, ORG_COLUMNS, aggregates(t, CURRENT)), None
-    regions = subtree_q(q.region.path, "region__path") if q.region is not None else Q()
-    cube.ensure_fresh(regions, t)
-    return "cells", _Source(_narrow(Cell.objects.all(), q, CELL_COLUMNS), CELL_COLUMNS, None), None
-
-
 def compute(q: StatsQuery) -> Report:
     """Every figure of ``q``'s unit, its children, kinds, carrier types and carriers."""
     params = policy.values()
     t = Thresholds.of(params)
-    source, src, snapshot = _source(q, t)
+    if q.as_of is not None:
+        snapshot = Snapshot.objects.filter(as_of=q.as_of).first()
+        if snapshot is not None and not q.is_live and snapshot.thresholds == t.key:
+            cells = _narrow(SnapshotCell.objects.filter(snapshot=snapshot), q, CELL_COLUMNS)
+            return _report(q, "snapshot", _Source(cells, CELL_COLUMNS, None), t, params, snapshot)
+        with asof.materialized(q.as_of, _ever_in_unit(q)) as facts:
+            facts = live_filter(_narrow(facts, q, CELL_COLUMNS), q)
+            return _report(q, "as_of", _Source(facts, CELL_COLUMNS, aggregates(t, AS_OF)), t, params, snapshot)
+    if q.is_live:
+        orgs = live_filter(_narrow(Organization.objects.all(), q, ORG_COLUMNS), q)
+        return _report(q, "live", _Source(orgs, ORG_COLUMNS, aggregates(t, CURRENT)), t, params)
+    cube.ensure_fresh(subtree_q(q.region.path, "region__path") if q.region is not None else Q(), t)
+    return _report(q, "cells", _Source(_narrow(Cell.objects.all(), q, CELL_COLUMNS), CELL_COLUMNS, None), t, params)
+
+
+def _ever_in_unit(q: StatsQuery) -> QuerySet:
+    """Organizations that may have been in the unit on some day: placed there at some time."""
+    orgs = Organization.objects.all()
+    if q.region is not None:
+        regions = Region.objects.filter(subtree_q(q.region.path)).values("id")
+        orgs = orgs.filter(pk__in=Placement.objects.filter(region_id__in=regions).values("organization_id"))
+    return orgs
+
+
+def _report(q: StatsQuery, source: str, src: _Source, t: Thresholds, params: dict, snapshot=None) -> Report:
     child_dim = "node" if q.node is not None and q.region is None else "region"
     children, totals, child_label = _children(q, src.grouped(child_dim), child_dim, params)
-    by_kind = _by_kind(src.grouped("kind"), params)
     by_carrier_kind, by_carrier = _by_carrier(q, src.grouped("carrier"), params)
     return Report(
         query=q, source=source, thresholds=t, totals=totals, rates=rates_of(totals, params),
-        party_orgs=party_org_count(q), children=children, child_label=child_label, by_kind=by_kind,
-        by_carrier_kind=by_carrier_kind, by_carrier=by_carrier, snapshot=snapshot,
+        party_orgs=party_org_count(q), children=children, child_label=child_label,
+        by_kind=_by_kind(src.grouped("kind"), params), by_carrier_kind=by_carrier_kind, by_carrier=by_carrier,
+        snapshot=snapshot,
     )  # fmt: skip
 
 

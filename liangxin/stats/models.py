@@ -93,3 +93,27 @@ class SnapshotCell(CellBase):
     class Meta:
         verbose_name = verbose_name_plural = "快照统计单元"
         indexes = [models.Index(fields=["snapshot", "region"], name="snapshot_cell_region")]
+
+
+class AsOfFact(models.Model):
+    """One organization as it stood on a past day: rows of a temporary table that exists only
+    inside ``stats.asof.materialized`` (hence unmanaged)."""
+
+    organization_id = models.IntegerField(primary_key=True)
+    region_id = models.IntegerField()
+    kind = models.CharField(max_length=20)
+    carrier_id = models.IntegerField(null=True)
+    node_id = models.IntegerField(null=True)
+    sector = models.CharField(max_length=10)
+    industry = models.CharField(max_length=1)
+    employees = models.IntegerField()
+    above_scale = models.BooleanField()
+    key_industry = models.BooleanField()
+    s_status = models.CharField(max_length=14)
+    s_state = models.CharField(max_length=10)
+    s_members = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "stats_asof_fact"
+

@@ -1,0 +1,125 @@
+"""The statistics engine against a recount in plain Python over raw rows (tests/stats_world.py)."""
+
+import datetime
+import random
+
+import pytest
+
+from liangxin.accounts.scoping import scope_for
+from liangxin.orgs.queries import filtered_organizations
+from liangxin.party import services as party_services
+from liangxin.stats import engine, snapshots
+from liangxin.stats.measures import MEASURE_NAMES
+
+from . import stats_world
+from .conftest import client_for
+
+
+def _units(cast, w):
+    return [
+        {"region": cast.city}, {"region": cast.huangpu}, {"region": cast.xuhui}, {"region": cast.nanjing},
+        {"region": cast.waitan}, {"region": cast.grid}, {"region": w.grid2}, {"node": cast.huangpu_node},
+        {"node": cast.lawyers_node}, {"node": cast.city_node}, {"node": cast.lawyers_node, "region": cast.huangpu},
+    ]  # fmt: skip
+
+
+def _params(unit: dict, filters: dict, day=None) -> dict:
+    params = dict(filters)
+    if "region" in unit:
+        params["region"] = unit["region"].code
+    if "node" in unit:
+        params["node"] = str(unit["node"].pk)
+    if day:
+        params["as_of"] = day.isoformat()
+    return params
+
+
+def _check(cast, w, rng, rounds: int, day=None) -> int:
+    scope = scope_for(cast.city_admin)
+    checked = 0
+    for _ in range(rounds):
+        unit, filters = rng.choice(_units(cast, w)), stats_world.random_filters(rng, w)
+        q = engine.parse_query(_params(unit, filters, day), scope)
+        assert not q.errors, q.errors
+        report = engine.compute(q)
+        expected = stats_world.recount(unit, filters, day)
+        got = report.totals
+        for name in MEASURE_NAMES:
+            want = expected[name] if name == "members" else len(expected[name])
+            assert got[name] == want, (name, unit, filters, day, report.source, got[name], want)
+        # the children add up to the unit, each equal to its own recount
+        for row in report.children[:3]:
+            if row.params and "region" in row.params and "node" not in unit:
+                child = {"region": next(r for r in _regions() if r.code == row.params["region"])}
+                assert row.measures["counted"] == len(stats_world.recount(child, filters, day)["counted"])
+        # the lists behind the numbers hold exactly the recount's organizations (today only)
+        if day is None:
+            for name in rng.sample([m for m in MEASURE_NAMES if m != "members"], 4):
+                qs, f = filtered_organizations(scope, {**_params(unit, filters), "stat": name})
+                assert not f.errors
+                assert set(qs.values_list("pk", flat=True)) == expected[name], (name, unit, filters)
+        checked += 1
+    return checked
+
+
+def _regions():
+    from liangxin.regions.models import Region
+
+    return list(Region.objects.all())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_figures_equal_a_recount_over_raw_rows_before_and_after_random_writes(cast, seed):
+    rng = random.Random(seed)
+    w = stats_world.build(cast, rng)
+    assert _check(cast, w, rng, 14) == 14
+    stats_world.random_writes(w, rng)
+    assert _check(cast, w, rng, 14) == 14  # the cells refreshed where the writes landed, nowhere stale
+    party_services.set_parameter(cast.city_admin, "statistical_min_employees", 10)
+    assert _check(cast, w, rng, 6) == 6  # another statistical basis: every cell recomputed
+
+
+def test_figures_as_of_past_dates_equal_a_recount_over_dated_facts(cast):
+    rng = random.Random(7)
+    w = stats_world.build(cast, rng)
+    stats_world.random_writes(w, rng)
+    for day in (datetime.date(2023, 6, 30), datetime.date(2024, 12, 31), datetime.date(2025, 9, 30)):
+        _check(cast, w, rng, 5, day)  # computed from the facts as they stood
+        snapshots.take(day)
+        _check(cast, w, rng, 5, day)  # read from the stored snapshot (or, with filters, computed)
+        assert engine.compute(engine.parse_query({"as_of": day.isoformat()}, scope_for(cast.city_admin))).source == (
+            "snapshot"
+        )
+
+
+def test_a_street_admin_never_counts_another_street(cast):
+    rng = random.Random(3)
+    w = stats_world.build(cast, rng)
+    scope = scope_for(cast.street_admin)
+    q = engine.parse_query({}, scope)
+    assert q.region == cast.nanjing
+    report = engine.compute(q)
+    assert report.totals["counted"] == len(stats_world.recount({"region": cast.nanjing}, {})["counted"])
+    for params in ({"region": cast.waitan.code}, {"region": cast.huangpu.code}, {"node": str(cast.waitan_node.pk)},
+                   {"region": "999999"}, {"node": "abc"}):  # fmt: skip
+        q = engine.parse_query(params, scope)
+        assert q.errors and "不在您的权限范围内" in "".join(q.errors.values())
+    # the API answers the same and refuses the same
+    client = client_for(cast.street_admin)
+    body = client.get("/api/v1/stats/coverage/").json()
+    assert body["unit"]["region"] == cast.nanjing.code
+    assert body["measures"]["counted"]["value"] == report.totals["counted"]
+    refused = client.get("/api/v1/stats/coverage/", {"region": cast.waitan.code})
+    assert refused.status_code == 400 and "region" in refused.json()["errors"]
+    assert w  # the world exists in the database
+
+
+def test_bad_input_is_a_chinese_message_never_a_500(cast):
+    client = client_for(cast.city_admin)
+    for params in ({"region": "12345x"}, {"kind": "bank"}, {"size": "huge"}, {"above_scale": "maybe"},
+                   {"as_of": "2025-13-01"}, {"as_of": "2999-01-01"}, {"carrier": "99999"}, {"node": "0"}):  # fmt: skip
+        api = client.get("/api/v1/stats/coverage/", params)
+        assert api.status_code == 400, params
+        assert api.json()["errors"], params
+        page = client.get("/stats/", params)
+        assert page.status_code == 200 and "errors" in page.context and page.context["errors"], params
