@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import imports, views
+from . import imports, stats, views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -16,5 +16,7 @@ urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("stats/coverage/", stats.CoverageView.as_view(), name="stats-coverage"),
+    path("stats/blank-spots/", stats.BlankSpotsView.as_view(), name="stats-blank-spots"),
     path("", include(router.urls)),
 ]

@@ -31,7 +31,7 @@ from liangxin.party.models import PartyOrganization
 from liangxin.regions.models import Carrier, CarrierKind, Region
 
 from . import asof, cube
-from .measures import AS_OF, CURRENT, MEASURE_NAMES, RATES, Thresholds, add, aggregates, percent, zero
+from .measures import AS_OF, CURRENT, MEASURE_LABELS, MEASURE_NAMES, RATES, Thresholds, add, aggregates, percent, zero
 from .models import Cell, Snapshot, SnapshotCell
 
 LIVE_FILTERS = ("industry", "size", "above_scale", "key_industry")
@@ -404,3 +404,57 @@ def party_org_count(q: StatsQuery) -> int | None:
     if q.as_of is not None:
         qs = qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=q.as_of))
     return qs.count()
+
+
+def as_dict(report: Report) -> dict:
+    """The report as plain data: what the API returns and the dashboard's charts read."""
+    q = report.query
+
+    def rates(values: list[RateValue]) -> list[dict]:
+        return [
+            {"key": r.key, "label": r.label, "numerator": r.numerator, "denominator": r.denominator,
+             "numerator_measure": r.numerator_measure, "denominator_measure": r.denominator_measure,
+             "percent": float(r.percent) if r.percent is not None else None,
+             "target": float(r.target) if r.target is not None else None, "meets": r.meets,
+             "definition": r.definition}
+            for r in values
+        ]  # fmt: skip
+
+    def rows(values: list[Row]) -> list[dict]:
+        return [{"label": r.label, "params": r.params, "measures": r.measures, "rates": rates(r.rates)} for r in values]
+
+    return {
+        "unit": {"label": q.unit_label, "region": q.region.code if q.region else None,
+                 "node": q.node.pk if q.node else None},
+        "filters": q.filter_params(),
+        "as_of": q.as_of.isoformat() if q.as_of else None,
+        "source": report.source,
+        "thresholds": {"statistical_min_employees": report.thresholds.basis,
+                       "should_have_members_employees": report.thresholds.members_from,
+                       "should_have_party_org_employees": report.thresholds.party_org_from},
+        "measures": {name: {"label": MEASURE_LABELS[name], "value": report.totals[name]} for name in MEASURE_NAMES},
+        "rates": rates(report.rates),
+        "party_orgs": report.party_orgs,
+        "children_level": report.child_label,
+        "children": rows(report.children),
+        "by_kind": rows(report.by_kind),
+        "by_carrier_kind": rows(report.by_carrier_kind),
+        "by_carrier": rows(report.by_carrier),
+    }  # fmt: skip
+
+
+def trend(q: StatsQuery, limit: int = 24) -> list[dict]:
+    """The unit's rates at each snapshot (oldest first), for the trend lines; filters the
+    snapshot cells carry apply, others do not (a trend over filters would recompute history)."""
+    out = []
+    for snap in Snapshot.objects.order_by("-as_of")[:limit][::-1]:
+        cells = _narrow(SnapshotCell.objects.filter(snapshot=snap), q, CELL_COLUMNS)
+        totals = cells.aggregate(**{name: Sum(name) for name in MEASURE_NAMES})
+        totals = {k: v or 0 for k, v in totals.items()}
+        entry = {"as_of": snap.as_of.isoformat()}
+        for r in RATES:
+            p = percent(totals[r.numerator], totals[r.denominator])
+            entry[r.key] = float(p) if p is not None else None
+        entry["counted"] = totals["counted"]
+        out.append(entry)
+    return out

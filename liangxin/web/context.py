@@ -7,6 +7,10 @@ from liangxin.accounts.scoping import scope_for
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
     ("工作台", [("首页", "web:home", None)]),
+    ("统计分析", [
+        ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
+        ("空白点", "web:stats_blank_spots", "can_read_stats"),
+    ]),
     ("组织管理", [
         ("两新组织名录", "web:org_list", "can_read_orgs"),
         ("新增两新组织", "web:org_create", "can_edit_registry"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, auth, home, imports, orgs, party, trees
+from .views import accounts, audit, auth, home, imports, orgs, party, stats, trees
 
 app_name = "web"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", auth.ProfileView.as_view(), name="profile"),
     path("", home.HomeView.as_view(), name="home"),
+    path("stats/", stats.Dashboard.as_view(), name="stats_dashboard"),
+    path("stats/export.xlsx", stats.DashboardExport.as_view(), name="stats_export"),
+    path("stats/blank-spots/", stats.BlankSpots.as_view(), name="stats_blank_spots"),
+    path("stats/blank-spots/export.xlsx", stats.BlankSpotExport.as_view(), name="stats_blank_spot_export"),
     path("orgs/", orgs.OrganizationList.as_view(), name="org_list"),
     path("orgs/export.xlsx", orgs.OrganizationExport.as_view(), name="org_export"),
     path("orgs/new/", orgs.OrganizationCreate.as_view(), name="org_create"),

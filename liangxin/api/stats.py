@@ -1,0 +1,93 @@
+"""Statistics API: every coverage figure of a unit with its numerator, denominator and
+definition, and the blank-spot lists. Units and filters are read by the engine's own parser,
+so an unknown code or a unit outside the caller's scope is a 400 with Chinese reasons."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from liangxin.accounts.scoping import scope_for
+from liangxin.party import policy
+from liangxin.stats import blank_spots, engine
+
+from .pagination import KeysetPagination
+
+STATS_FILTERS = [
+    OpenApiParameter("region", OpenApiTypes.STR, description="区划代码（含下级）；缺省为本人辖区"),
+    OpenApiParameter("node", OpenApiTypes.INT, description="管理节点编号（按责任党委统计，含下级）"),
+    OpenApiParameter("sector", OpenApiTypes.STR, description="类别：economic / social"),
+    OpenApiParameter("kind", OpenApiTypes.STR, description="组织类型"),
+    OpenApiParameter("industry", OpenApiTypes.STR, description="行业门类 A–T"),
+    OpenApiParameter("size", OpenApiTypes.STR, description="规模档：lt10, 10_49, 50_99, 100_299, 300_999, ge1000"),
+    OpenApiParameter("above_scale", OpenApiTypes.STR, description="规模以上：1 / 0"),
+    OpenApiParameter("key_industry", OpenApiTypes.STR, description="重点行业/重点单位：1 / 0"),
+    OpenApiParameter("carrier", OpenApiTypes.INT, description="载体编号"),
+    OpenApiParameter("carrier_kind", OpenApiTypes.STR, description="载体类型：building / park / street / market"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="统计截止日期（按当日的覆盖、选派、就业和经营地记录）"),
+]
+
+
+class StatsView(APIView):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.scope = scope_for(request.user)
+        if not self.scope.can_read_stats:
+            raise PermissionDenied
+
+    def parse(self, request) -> engine.StatsQuery:
+        q = engine.parse_query(request.query_params, self.scope)
+        if q.errors:
+            raise ValidationError({k: [v] for k, v in q.errors.items()})
+        return q
+
+
+class CoverageView(StatsView):
+    """覆盖统计：统计单元的全部指标（分子、分母、口径说明），及按下级、组织类型、载体的分组。"""
+
+    @extend_schema(parameters=STATS_FILTERS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(engine.as_dict(engine.compute(self.parse(request))))
+
+
+class BlankSpotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    credit_code = serializers.CharField(allow_null=True)
+    kind = serializers.CharField(source="get_kind_display")
+    employees = serializers.IntegerField()
+    member_count = serializers.IntegerField()
+    coverage_state = serializers.CharField(source="get_coverage_state_display")
+    region = serializers.CharField(source="operating_region.code")
+    region_name = serializers.CharField(source="operating_region.short_label")
+    carrier = serializers.CharField(source="carrier.name", allow_null=True, default=None)
+    responsible_node = serializers.CharField(source="responsible_node.name", allow_null=True, default=None)
+    suggestion = serializers.SerializerMethodField()
+
+    def get_suggestion(self, org) -> dict | None:
+        found = blank_spots.suggestion_for(org, self.context["params"])
+        return {"mode": found.mode, "reason": found.reason} if found else None
+
+
+class BlankSpotsView(StatsView):
+    """空白点：list=blank（未覆盖）/ blank_50（达标人数无党员）/ blank_100（达标人数未建党组织），按从业人员从多到少。"""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("list", OpenApiTypes.STR, description="blank（默认）/ blank_50 / blank_100"),
+                    *STATS_FILTERS[:-1]],
+        responses={200: BlankSpotSerializer(many=True)},
+    )  # fmt: skip
+    def get(self, request):
+        q = self.parse(request)
+        which = request.query_params.get("list") or "blank"
+        if which not in blank_spots.LISTS:
+            raise ValidationError({"list": [f"空白点类别「{which}」不存在，应为 blank、blank_50 或 blank_100"]})
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(blank_spots.blank_spots(q, which), request, self)
+        data = BlankSpotSerializer(page, many=True, context={"params": policy.values()}).data
+        return paginator.get_paginated_response(data)
+
+    def keyset_order(self):
+        return ("employees", True)

@@ -1,0 +1,180 @@
+"""Dashboards (覆盖统计) and blank-spot lists (空白点): the HTML face of ``liangxin.stats``."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from liangxin.core.xlsx import Column
+from liangxin.orgs.choices import SIZE_BANDS, Industry, OrgKind, Sector
+from liangxin.party import policy
+from liangxin.regions.models import CarrierKind
+from liangxin.stats import blank_spots, engine
+from liangxin.stats.measures import MEASURE_LABELS, RATE_BY_KEY
+from liangxin.stats.models import Snapshot
+
+from ..base import ScopedView, export_response
+
+# the per-child table: the rate it may be sorted by, worst first by default
+CHILD_SORTS = {"org_coverage": "组织覆盖率", "work_coverage": "工作覆盖率", "dual_members": "有党员达标率",
+               "dual_org": "建党组织达标率", "blank": "空白点数", "counted": "组织数"}  # fmt: skip
+
+
+def list_url(q: engine.StatsQuery, row_params: dict | None, measure: str) -> str | None:
+    """The organization list behind one number (None when there is no such list)."""
+    if q.as_of is not None or row_params is None:
+        return None  # lists show today's organizations; a past figure has none to open
+    params = {**q.unit_params(), **q.filter_params(), **row_params, "stat": measure}
+    return reverse("web:org_list") + "?" + urlencode(params)
+
+
+def _form_context(q: engine.StatsQuery, scope) -> dict:
+    trail = []
+    if q.region is not None:
+        allowed = set(scope.stats_regions().filter(code__in=q.region.ancestor_codes).values_list("code", flat=True))
+        trail = [r for r in q.region.ancestors() if r.code in allowed]
+    return {
+        "q": q,
+        "trail": trail,
+        "sector_choices": Sector.choices, "kind_choices": OrgKind.choices, "industry_choices": Industry.choices,
+        "size_choices": [(c, label) for c, label, _, _ in SIZE_BANDS], "carrier_kind_choices": CarrierKind.choices,
+        "snapshots": Snapshot.objects.order_by("-as_of")[:36],
+        "errors": q.errors,
+    }  # fmt: skip
+
+
+class Dashboard(ScopedView):
+    required = "can_read_stats"
+
+    def get(self, request):
+        q = engine.parse_query(request.GET, self.scope)
+        context = _form_context(q, self.scope)
+        if q.errors:
+            return render(request, "web/stats/dashboard.html", context)
+        report = engine.compute(q)
+        sort = request.GET.get("sort") if request.GET.get("sort") in CHILD_SORTS else "org_coverage"
+        children = sorted(report.children, key=lambda row: _sort_key(row, sort))
+        data = engine.as_dict(report)
+        base = {**q.unit_params(), **q.filter_params()}
+        data["list_base"] = None if q.as_of else reverse("web:org_list") + "?" + urlencode(base)
+        data["trend"] = engine.trend(q)
+        params = policy.values()
+        context.update(
+            report=report, children=children, sort=sort, sorts=CHILD_SORTS, chart_data=data,
+            query=urlencode({k: v for k, v in request.GET.items() if k != "sort"}),
+            basis=int(params["statistical_min_employees"]),
+            members_from=int(params["should_have_members_employees"]),
+            party_org_from=int(params["should_have_party_org_employees"]),
+            target=params["coverage_target_percent"],
+            labels=MEASURE_LABELS, rate_defs=RATE_BY_KEY,
+            child_links=[(row, _drill_row(q, row)) for row in children],
+            kind_links=[(row, _drill_row(q, row)) for row in report.by_kind],
+            carrier_kind_links=[(row, _drill_row(q, row)) for row in report.by_carrier_kind],
+            carrier_links=[(row, _drill_row(q, row)) for row in report.by_carrier],
+            total_links=_drill_row(q, {}),
+            child_dashboards={row.label: _dashboard_url(q, row) for row in children},
+        )  # fmt: skip
+        return render(request, "web/stats/dashboard.html", context)
+
+
+def _sort_key(row: engine.Row, sort: str):
+    if sort in ("blank", "counted"):
+        return (-row.measures[sort], row.label)
+    rate = row.rate(sort).percent
+    return (rate is None, rate if rate is not None else 0, row.label)  # worst first, empty last
+
+
+def _drill_row(q: engine.StatsQuery, row) -> dict[str, str | None]:
+    params = row if isinstance(row, dict) else row.params
+    return {name: list_url(q, params, name) for name in MEASURE_LABELS}
+
+
+def _dashboard_url(q: engine.StatsQuery, row: engine.Row) -> str | None:
+    if row.params is None:
+        return None
+    params = {**q.unit_params(), **q.filter_params(), **row.params}
+    if q.as_of:
+        params["as_of"] = q.as_of.isoformat()
+    return reverse("web:stats_dashboard") + "?" + urlencode(params)
+
+
+class DashboardExport(ScopedView):
+    """The dashboard's tables in one sheet: the unit, its children, kinds, carrier types, carriers."""
+
+    required = "can_read_stats"
+
+    def get(self, request):
+        q = engine.parse_query(request.GET, self.scope)
+        if q.errors:
+            return render(request, "web/stats/dashboard.html", _form_context(q, self.scope))
+        report = engine.compute(q)
+        rows = [("合计", report.child_label, row) for row in [engine.Row(q.unit_label, report.totals, {}, report.rates)]]
+        rows += [(report.child_label, r.label, r) for r in report.children]
+        rows += [("组织类型", r.label, r) for r in report.by_kind]
+        rows += [("载体类型", r.label, r) for r in report.by_carrier_kind]
+        rows += [("载体", r.label, r) for r in report.by_carrier]
+        columns = [Column("分组", lambda x: x[0], 12), Column("名称", lambda x: x[1] if x[0] != "合计" else q.unit_label, 28)]
+        for name, label in MEASURE_LABELS.items():
+            columns.append(Column(label, lambda x, n=name: x[2].measures[n], 12, "number"))
+        for key, rate in RATE_BY_KEY.items():
+            columns.append(Column(f"{rate.label}（%）", lambda x, k=key: x[2].rate(k).percent, 14, "number"))
+        filter_text = "；".join(f"{a}：{b}" for a, b in q.describe())
+        return export_response(
+            request, title="覆盖统计", object_type="stats.coverage", filter_text=filter_text, columns=columns, rows=rows
+        )
+
+
+class BlankSpots(ScopedView):
+    required = "can_read_stats"
+    page_size = 50
+
+    def get(self, request):
+        from liangxin.core.pagination import keyset_page
+
+        q = engine.parse_query(request.GET, self.scope)
+        which = request.GET.get("list") if request.GET.get("list") in blank_spots.LISTS else "blank"
+        context = {**_form_context(q, self.scope), "which": which, "lists": blank_spots.LISTS}
+        if not q.errors:
+            qs = blank_spots.blank_spots(q, which)
+            page = keyset_page(qs, "employees", True, request.GET.get("cursor"), self.page_size)
+            params = policy.values()
+            context.update(
+                page=page, total=qs.count(),
+                rows=[(org, blank_spots.suggestion_for(org, params)) for org in page.rows],
+                query=urlencode({k: v for k, v in request.GET.items() if k != "cursor"}),
+            )  # fmt: skip
+        return render(request, "web/stats/blank_spots.html", context)
+
+
+class BlankSpotExport(ScopedView):
+    required = "can_read_stats"
+
+    def get(self, request):
+        q = engine.parse_query(request.GET, self.scope)
+        which = request.GET.get("list") if request.GET.get("list") in blank_spots.LISTS else "blank"
+        if q.errors:
+            return render(request, "web/stats/blank_spots.html", {**_form_context(q, self.scope), "which": which})
+        params = policy.values()
+        limit = blank_spots.SUGGEST_AT_MOST
+
+        def rows():
+            for i, org in enumerate(blank_spots.blank_spots(q, which).iterator(chunk_size=2000)):
+                yield org, (blank_spots.suggestion_for(org, params) if i < limit else None), i < limit
+
+        columns = [
+            Column("组织名称", lambda x: x[0].name, 36), Column("统一社会信用代码", lambda x: x[0].credit_code or "", 22),
+            Column("组织类型", lambda x: x[0].get_kind_display(), 14), Column("从业人员", lambda x: x[0].employees, 10, "number"),
+            Column("就业党员", lambda x: x[0].member_count, 10, "number"),
+            Column("覆盖状态", lambda x: x[0].get_coverage_state_display(), 14),
+            Column("经营地", lambda x: x[0].operating_region.short_label, 22),
+            Column("载体", lambda x: x[0].carrier.name if x[0].carrier_id else "", 18),
+            Column("责任党委", lambda x: x[0].responsible_node.name if x[0].responsible_node_id else "", 22),
+            Column("建议组建方式", lambda x: x[1].mode if x[1] else ("" if x[2] else "（请在组织详情页查看）"), 16),
+            Column("建议理由", lambda x: x[1].reason if x[1] else "", 60),
+        ]  # fmt: skip
+        filter_text = "；".join([f"{a}：{b}" for a, b in q.describe()] + [f"清单：{blank_spots.LISTS[which]}"])
+        return export_response(
+            request, title=f"空白点_{blank_spots.LISTS[which]}", object_type="stats.blank_spots",
+            filter_text=filter_text, columns=columns, rows=rows(),
+        )  # fmt: skip
+
