@@ -48,12 +48,18 @@ def build(cast, rng: random.Random, n_orgs: int = 160) -> SimpleNamespace:
     parents = [cast.nanjing_node, cast.waitan_node, cast.tianping_node, cast.lawyers_node]
     w.party_orgs = []
     for i in range(16):
-        node = ManagementNode.objects.create(name=f"测试党组织{i}", kind=NodeKind.GRASSROOTS, parent=rng.choice(parents))
+        node = ManagementNode.objects.create(
+            name=f"测试党组织{i}", kind=NodeKind.GRASSROOTS, parent=rng.choice(parents)
+        )
         node.is_active = rng.random() > 0.1
         node.save()
         w.party_orgs.append(
-            PartyOrganization.objects.create(node=node, org_type="branch", setup_mode=rng.choice(MODES),
-                                             founded_on=_day(rng, datetime.date(2020, 1, 1)))  # fmt: skip
+            PartyOrganization.objects.create(
+                node=node,
+                org_type="branch",
+                setup_mode=rng.choice(MODES),
+                founded_on=_day(rng, datetime.date(2020, 1, 1)),
+            )  # fmt: skip
         )
     orgs = list(Organization.objects.all())
     links = []
@@ -176,7 +182,9 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
         return (start is None or start <= on) and (end is None or end > on)
 
     strength: dict[int, int] = {}
-    for org_id, po, start, end in PartyOrgLink.objects.values_list("organization_id", "party_org_id", "start_on", "end_on"):
+    for org_id, po, start, end in PartyOrgLink.objects.values_list(
+        "organization_id", "party_org_id", "start_on", "end_on"
+    ):
         mode, active = po_mode[po]
         if active and in_force(start, end) and mode_kind.get(mode):
             strength[org_id] = max(strength.get(org_id, 0), STRENGTH[mode_kind[mode]])
@@ -195,7 +203,9 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
                 employed[employer] = employed.get(employer, 0) + 1
     else:
         joined = dict(Member.objects.values_list("id", "joined_on"))
-        for member, org_id, start, end in Employment.objects.values_list("member_id", "organization_id", "start_on", "end_on"):
+        for member, org_id, start, end in Employment.objects.values_list(
+            "member_id", "organization_id", "start_on", "end_on"
+        ):
             if in_force(start, end) and joined[member] <= day:
                 employed[org_id] = employed.get(org_id, 0) + 1
     placed: dict[int, tuple] = {}
@@ -208,8 +218,10 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
 
     out: dict = {name: set() for name in MEASURE_NAMES_LOCAL}
     out["members"] = 0
-    columns = ("id", "operating_region_id", "carrier_id", "responsible_node_id", "kind", "sector", "industry",
-               "employees", "above_scale", "key_industry", "status", "status_date", "founded_on", "created_at")  # fmt: skip
+    columns = (
+        "id", "operating_region_id", "carrier_id", "responsible_node_id", "kind", "sector", "industry",
+        "employees", "above_scale", "key_industry", "status", "status_date", "founded_on", "created_at",
+    )  # fmt: skip
     for row in Organization.objects.values(*columns):
         o = SimpleNamespace(**row)
         region, carrier, status = o.operating_region_id, o.carrier_id, o.status
@@ -222,7 +234,9 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
                 status = "operating"
         if "region" in unit and not region_path[region].startswith(unit["region"].path):
             continue
-        if "node" in unit and not (o.responsible_node_id and node_path[o.responsible_node_id].startswith(unit["node"].path)):
+        if "node" in unit and not (
+            o.responsible_node_id and node_path[o.responsible_node_id].startswith(unit["node"].path)
+        ):
             continue
         if not _passes(o, carrier, carrier_kind, filters):
             continue

@@ -72,7 +72,8 @@ class BlankSpotSerializer(serializers.Serializer):
 
 
 class BlankSpotsView(StatsView):
-    """空白点：list=blank（未覆盖）/ blank_50（达标人数无党员）/ blank_100（达标人数未建党组织），按从业人员从多到少。"""
+    """空白点：list=blank（未覆盖）/ blank_50（达标人数无党员）/ blank_100（达标人数未建党组织），
+    按从业人员从多到少。"""
 
     @extend_schema(
         parameters=[OpenApiParameter("list", OpenApiTypes.STR, description="blank（默认）/ blank_50 / blank_100"),

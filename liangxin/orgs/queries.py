@@ -53,6 +53,17 @@ class OrgFilter:
     sort: str = DEFAULT_SORT
     errors: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def stat_label(self) -> str:
+        from liangxin.stats.measures import MEASURE_LABELS
+
+        return MEASURE_LABELS.get(self.stat, "")
+
+    def get_carrier_kind_display(self) -> str:
+        from liangxin.regions.models import CarrierKind
+
+        return CarrierKind(self.carrier_kind).label if self.carrier_kind else ""
+
     def describe(self) -> list[tuple[str, str]]:
         """(label, value) of the filters in force, in Chinese, for export cover sheets."""
         out = []
@@ -80,13 +91,9 @@ class OrgFilter:
         if self.node is not None:
             out.append(("责任党委（含下级）", self.node.name))
         if self.carrier_kind:
-            from liangxin.regions.models import CarrierKind
-
-            out.append(("载体类型", CarrierKind(self.carrier_kind).label))
+            out.append(("载体类型", self.get_carrier_kind_display()))
         if self.stat:
-            from liangxin.stats.measures import MEASURE_LABELS
-
-            out.append(("统计项", MEASURE_LABELS[self.stat]))
+            out.append(("统计项", self.stat_label))
         if self.q:
             out.append(("搜索", self.q))
         return out

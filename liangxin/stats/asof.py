@@ -13,11 +13,24 @@ setup-mode table, whether a party organization or instructor is still active) ar
 """
 
 import datetime
-
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from liangxin.orgs.choices import CoverageState, OrgStatus
@@ -37,7 +50,8 @@ FACT_COLUMNS = [
     ("carrier_id", "integer", "s_carrier"), ("node_id", "integer", "responsible_node_id"),
     ("sector", "varchar(10)", "sector"), ("industry", "varchar(1)", "industry"), ("employees", "integer", "employees"),
     ("above_scale", "boolean", "above_scale"), ("key_industry", "boolean", "key_industry"),
-    ("s_status", "varchar(14)", "s_status"), ("s_state", "varchar(10)", "s_state"), ("s_members", "integer", "s_members"),
+    ("s_status", "varchar(14)", "s_status"), ("s_state", "varchar(10)", "s_state"),
+    ("s_members", "integer", "s_members"),
 ]  # fmt: skip
 
 
@@ -90,9 +104,12 @@ def facts_on(day: datetime.date, orgs: QuerySet | None = None) -> QuerySet:
             ),
             s_carrier=Subquery(placement.values("carrier_id")[:1], output_field=IntegerField()),
             s_status=Case(
-                When(~Q(status=OrgStatus.OPERATING) & (Q(status_date__isnull=True) | Q(status_date__lte=day)),
-                     then=F("status")),
-                default=Value(OrgStatus.OPERATING.value), output_field=CharField(),
+                When(
+                    ~Q(status=OrgStatus.OPERATING) & (Q(status_date__isnull=True) | Q(status_date__lte=day)),
+                    then=F("status"),
+                ),
+                default=Value(OrgStatus.OPERATING.value),
+                output_field=CharField(),
             ),  # fmt: skip
             s_strength=Coalesce(Subquery(strongest, output_field=IntegerField()), 0),
             s_members=Coalesce(Subquery(employed, output_field=IntegerField()), 0),
@@ -116,9 +133,7 @@ def materialized(day: datetime.date, orgs: QuerySet | None = None):
     columns = ", ".join(name for name, _, _ in FACT_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {FACT_TABLE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {FACT_TABLE} ({', '.join(f'{n} {t}' for n, t, _ in FACT_COLUMNS)})"
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {FACT_TABLE} ({', '.join(f'{n} {t}' for n, t, _ in FACT_COLUMNS)})")
         cursor.execute(f"INSERT INTO {FACT_TABLE} ({columns}) {sql}", params)
         try:
             yield AsOfFact.objects.all()

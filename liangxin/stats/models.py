@@ -23,6 +23,9 @@ class RegionVersion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "统计版本"
 
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.computed_version}/{self.version}"
+
 
 def _measure(name: str) -> models.IntegerField:
     return models.IntegerField(MEASURE_LABELS[name], default=0)
@@ -60,6 +63,9 @@ class CellBase(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.kind}/{self.carrier_id}/{self.node_id}"
 
 
 class Cell(CellBase):
@@ -117,3 +123,5 @@ class AsOfFact(models.Model):
         managed = False
         db_table = "stats_asof_fact"
 
+    def __str__(self) -> str:
+        return str(self.organization_id)

@@ -91,7 +91,9 @@ def _bump_pg(regions: str) -> str:
 
 
 def _pg_function(name: str, body: str) -> str:
-    return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
+    )
 
 
 def _pg_trigger(name: str, event: str, table: str, tables: str) -> str:
@@ -117,34 +119,51 @@ def postgresql_sql() -> list[str]:
         FROM (SELECT e, SUM(delta) AS delta FROM ({rows}) AS x(e, delta) WHERE e IS NOT NULL GROUP BY e) d
         WHERE o.id = d.e AND d.delta <> 0;"""
     return [
-        _pg_function("stats_org_insert", f"""
+        _pg_function(
+            "stats_org_insert",
+            f"""
             {_bump_pg("SELECT operating_region_id FROM new_rows")}
             INSERT INTO orgs_placement (organization_id, region_id, carrier_id, start_on, end_on)
-            SELECT id, operating_region_id, carrier_id, NULL, NULL FROM new_rows;"""),
+            SELECT id, operating_region_id, carrier_id, NULL, NULL FROM new_rows;""",
+        ),
         _pg_trigger("stats_org_insert", "INSERT", "orgs_organization", "NEW TABLE AS new_rows"),
-        _pg_function("stats_org_update", f"""
+        _pg_function(
+            "stats_org_update",
+            f"""
             {_bump_pg("SELECT operating_region_id FROM new_rows UNION SELECT operating_region_id FROM old_rows")}
             {moved} UPDATE orgs_placement p SET end_on = {today}
                 FROM moved WHERE p.organization_id = moved.id AND p.end_on IS NULL;
             {moved} INSERT INTO orgs_placement (organization_id, region_id, carrier_id, start_on, end_on)
-                SELECT id, operating_region_id, carrier_id, {today}, NULL FROM moved;"""),
+                SELECT id, operating_region_id, carrier_id, {today}, NULL FROM moved;""",
+        ),
         _pg_trigger("stats_org_update", "UPDATE", "orgs_organization", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
         _pg_function("stats_org_delete", _bump_pg("SELECT operating_region_id FROM old_rows")),
         _pg_trigger("stats_org_delete", "DELETE", "orgs_organization", "OLD TABLE AS old_rows"),
-        _pg_function("stats_member_insert", f"""
+        _pg_function(
+            "stats_member_insert",
+            f"""
             {count_delta.format(rows="SELECT employer_id, 1 FROM new_rows WHERE is_active")}
             INSERT INTO party_employment (member_id, organization_id, start_on, end_on)
-            SELECT id, employer_id, employed_since, NULL FROM new_rows WHERE employer_id IS NOT NULL AND is_active;"""),
+            SELECT id, employer_id, employed_since, NULL FROM new_rows WHERE employer_id IS NOT NULL AND is_active;""",
+        ),
         _pg_trigger("stats_member_insert", "INSERT", "party_member", "NEW TABLE AS new_rows"),
-        _pg_function("stats_member_update", f"""
-            {_MEMBER_CHANGED} {count_delta.format(
-                rows="SELECT old_e, -1 FROM changed WHERE old_a UNION ALL SELECT new_e, 1 FROM changed WHERE new_a")}
+        _pg_function(
+            "stats_member_update",
+            f"""
+            {_MEMBER_CHANGED} {
+                count_delta.format(
+                    rows="SELECT old_e, -1 FROM changed WHERE old_a UNION ALL SELECT new_e, 1 FROM changed WHERE new_a"
+                )
+            }
             {_MEMBER_CHANGED} UPDATE party_employment p SET end_on = {today}
                 FROM changed WHERE p.member_id = changed.id AND p.end_on IS NULL;
             {_MEMBER_CHANGED} INSERT INTO party_employment (member_id, organization_id, start_on, end_on)
-                SELECT id, new_e, {today}, NULL FROM changed WHERE new_e IS NOT NULL AND new_a;"""),
+                SELECT id, new_e, {today}, NULL FROM changed WHERE new_e IS NOT NULL AND new_a;""",
+        ),
         _pg_trigger("stats_member_update", "UPDATE", "party_member", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        _pg_function("stats_member_delete", count_delta.format(rows="SELECT employer_id, -1 FROM old_rows WHERE is_active")),
+        _pg_function(
+            "stats_member_delete", count_delta.format(rows="SELECT employer_id, -1 FROM old_rows WHERE is_active")
+        ),
         _pg_trigger("stats_member_delete", "DELETE", "party_member", "OLD TABLE AS old_rows"),
     ]
 

@@ -50,7 +50,7 @@ class Dashboard(ScopedView):
         q = engine.parse_query(request.GET, self.scope)
         context = _form_context(q, self.scope)
         if q.errors:
-            return render(request, "web/stats/dashboard.html", context)
+            return render(request, "web/stats/dashboard.html", context, status=400)
         report = engine.compute(q)
         sort = request.GET.get("sort") if request.GET.get("sort") in CHILD_SORTS else "org_coverage"
         children = sorted(report.children, key=lambda row: _sort_key(row, sort))
@@ -106,14 +106,19 @@ class DashboardExport(ScopedView):
     def get(self, request):
         q = engine.parse_query(request.GET, self.scope)
         if q.errors:
-            return render(request, "web/stats/dashboard.html", _form_context(q, self.scope))
+            return render(request, "web/stats/dashboard.html", _form_context(q, self.scope), status=400)
         report = engine.compute(q)
-        rows = [("合计", report.child_label, row) for row in [engine.Row(q.unit_label, report.totals, {}, report.rates)]]
+        rows = [
+            ("合计", report.child_label, row) for row in [engine.Row(q.unit_label, report.totals, {}, report.rates)]
+        ]
         rows += [(report.child_label, r.label, r) for r in report.children]
         rows += [("组织类型", r.label, r) for r in report.by_kind]
         rows += [("载体类型", r.label, r) for r in report.by_carrier_kind]
         rows += [("载体", r.label, r) for r in report.by_carrier]
-        columns = [Column("分组", lambda x: x[0], 12), Column("名称", lambda x: x[1] if x[0] != "合计" else q.unit_label, 28)]
+        columns = [
+            Column("分组", lambda x: x[0], 12),
+            Column("名称", lambda x: x[1] if x[0] != "合计" else q.unit_label, 28),
+        ]
         for name, label in MEASURE_LABELS.items():
             columns.append(Column(label, lambda x, n=name: x[2].measures[n], 12, "number"))
         for key, rate in RATE_BY_KEY.items():
@@ -134,7 +139,9 @@ class BlankSpots(ScopedView):
         q = engine.parse_query(request.GET, self.scope)
         which = request.GET.get("list") if request.GET.get("list") in blank_spots.LISTS else "blank"
         context = {**_form_context(q, self.scope), "which": which, "lists": blank_spots.LISTS}
-        if not q.errors:
+        if q.errors:
+            return render(request, "web/stats/blank_spots.html", context, status=400)
+        else:
             qs = blank_spots.blank_spots(q, which)
             page = keyset_page(qs, "employees", True, request.GET.get("cursor"), self.page_size)
             params = policy.values()
@@ -153,7 +160,8 @@ class BlankSpotExport(ScopedView):
         q = engine.parse_query(request.GET, self.scope)
         which = request.GET.get("list") if request.GET.get("list") in blank_spots.LISTS else "blank"
         if q.errors:
-            return render(request, "web/stats/blank_spots.html", {**_form_context(q, self.scope), "which": which})
+            context = {**_form_context(q, self.scope), "which": which}
+            return render(request, "web/stats/blank_spots.html", context, status=400)
         params = policy.values()
         limit = blank_spots.SUGGEST_AT_MOST
 
@@ -162,8 +170,10 @@ class BlankSpotExport(ScopedView):
                 yield org, (blank_spots.suggestion_for(org, params) if i < limit else None), i < limit
 
         columns = [
-            Column("组织名称", lambda x: x[0].name, 36), Column("统一社会信用代码", lambda x: x[0].credit_code or "", 22),
-            Column("组织类型", lambda x: x[0].get_kind_display(), 14), Column("从业人员", lambda x: x[0].employees, 10, "number"),
+            Column("组织名称", lambda x: x[0].name, 36),
+            Column("统一社会信用代码", lambda x: x[0].credit_code or "", 22),
+            Column("组织类型", lambda x: x[0].get_kind_display(), 14),
+            Column("从业人员", lambda x: x[0].employees, 10, "number"),
             Column("就业党员", lambda x: x[0].member_count, 10, "number"),
             Column("覆盖状态", lambda x: x[0].get_coverage_state_display(), 14),
             Column("经营地", lambda x: x[0].operating_region.short_label, 22),
@@ -177,4 +187,3 @@ class BlankSpotExport(ScopedView):
             request, title=f"空白点_{blank_spots.LISTS[which]}", object_type="stats.blank_spots",
             filter_text=filter_text, columns=columns, rows=rows(),
         )  # fmt: skip
-

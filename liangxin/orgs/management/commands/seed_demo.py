@@ -726,13 +726,21 @@ def delete_demo_data() -> None:
     Instructor.objects.all().delete()
     PartyOrganization.objects.update(secretary=None, deputy=None)
     # plain DELETEs: the ORM's cascade collects every id into one statement, too many for SQLite at 500k
-    for model in (CommitteeSeat, Member, PartyOrgLink, PartyOrganization):
+    from liangxin.party.models import Employment
+    from liangxin.stats.models import Cell, RegionVersion, Snapshot, SnapshotCell
+
+    from ...models import Placement
+
+    for model in (CommitteeSeat, Employment, Member, PartyOrgLink, PartyOrganization, Placement):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     # one DELETE: the ORM would load every row to look for dependents that are gone by now
     # (should a new dependent model hold rows, the foreign keys fail the commit and nothing is lost)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Organization._meta.db_table)}")
+    for model in (SnapshotCell, Snapshot, Cell, RegionVersion):  # after the organizations: their triggers bump versions
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     RoleAssignment.objects.all().delete()
     User.objects.filter(is_superuser=False).delete()
     Carrier.objects.all().delete()
@@ -752,8 +760,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="随机种子，相同种子生成相同数据")
         parser.add_argument("--members", type=int, default=None, help="党员数量（默认约为从业人员的 1%%）")
         parser.add_argument("--no-party", action="store_true", help="只生成两新组织，不生成党组织和党员")
+        parser.add_argument(
+            "--snapshots", type=int, default=12, help="生成最近若干个月末的统计快照（默认 12，0 不生成）"
+        )
 
-    def handle(self, *args, orgs: int, reset: bool, seed: int, members: int | None, no_party: bool, **options) -> None:
+    def handle(
+        self, *args, orgs: int, reset: bool, seed: int, members: int | None, no_party: bool, snapshots: int, **options
+    ) -> None:
         if Region.objects.exists():
             if not reset:
                 self.stdout.write("演示数据已存在，未做任何修改（如需重建请加 --reset）。")
@@ -778,6 +791,12 @@ class Command(BaseCommand):
 
             build_party_demo(rng, members=members, log=self.stdout.write)
             create_secretary_account()
+        if snapshots:
+            from liangxin.stats import snapshots as stats_snapshots  # statistics build on both
+
+            for day in stats_snapshots.month_ends(snapshots):
+                taken = stats_snapshots.take(day)
+                self.stdout.write(f"统计快照 {day:%Y-%m-%d}：{taken.organizations:,} 个组织，用时 {taken.seconds} 秒")
         self.stdout.write(self.style.SUCCESS(f"演示数据生成完成，用时 {time.monotonic() - started:.0f} 秒。"))
         self._print_accounts()
 

@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="统计截止日期 YYYY-MM-DD（默认上月最后一天）")
-        parser.add_argument("--months", type=int, default=0, help="补生成最近若干个月末的快照（含 --as-of 所指月份之前）")
+        parser.add_argument(
+            "--months", type=int, default=0, help="补生成最近若干个月末的快照（含 --as-of 所指月份之前）"
+        )
 
     def handle(self, *args, as_of=None, months=0, **options):
         try:
@@ -20,4 +22,6 @@ class Command(BaseCommand):
         days = snapshots.month_ends(months, day + datetime.timedelta(days=1)) if months > 1 else [day]
         for d in days:
             snap = snapshots.take(d)
-            self.stdout.write(f"{d:%Y-%m-%d}: {snap.organizations} 个组织，{snap.cells.count()} 个统计单元，用时 {snap.seconds} 秒")
+            self.stdout.write(
+                f"{d:%Y-%m-%d}: {snap.organizations} 个组织，{snap.cells.count()} 个统计单元，用时 {snap.seconds} 秒"
+            )
