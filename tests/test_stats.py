@@ -124,3 +124,75 @@ def test_bad_input_is_a_chinese_message_never_a_500(cast):
         page = client.get("/stats/", params)
         assert page.status_code == 400 and page.context["errors"], params
         assert "不存在" in page.content.decode() or "不能" in page.content.decode() or "应为" in page.content.decode()
+
+
+def test_page_api_and_export_show_the_same_figures(cast):
+    import io
+
+    import openpyxl
+
+    rng = random.Random(11)
+    stats_world.build(cast, rng)
+    client = client_for(cast.district_admin)
+    for params in ({}, {"industry": "C"}, {"kind": "private", "region": cast.nanjing.code}):
+        api = client.get("/api/v1/stats/coverage/", params).json()
+        page = client.get("/stats/", params)
+        assert page.status_code == 200
+        report = page.context["report"]
+        assert {name: m["value"] for name, m in api["measures"].items()} == report.totals
+        assert [r["percent"] for r in api["rates"]] == [float(r.percent) if r.percent is not None else None
+                                                       for r in report.rates]  # fmt: skip
+        assert [c["measures"] for c in api["children"]] == [c.measures for c in report.children]
+        export = client.get("/stats/export.xlsx", params)
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+        sheet = book.worksheets[-1]
+        header = [c.value for c in sheet[1]]
+        total = [c.value for c in sheet[2]]
+        assert total[0] == "合计"
+        for name, measure in api["measures"].items():
+            assert total[header.index(measure["label"])] == measure["value"], name
+        shown = page.content.decode()
+        assert f'{api["rates"][0]["percent"]}' in shown or api["rates"][0]["percent"] is None
+
+
+def test_snapshot_command_defaults_to_last_month_end(cast):
+    import io
+
+    from django.core.management import call_command
+
+    from liangxin.stats.models import Snapshot
+
+    out = io.StringIO()
+    call_command("snapshot_stats", stdout=out)
+    assert Snapshot.objects.get().as_of == snapshots.last_month_end()
+    call_command("snapshot_stats", "--as-of", "2025-12-31", stdout=out)
+    call_command("snapshot_stats", "--as-of", "2025-12-31", stdout=out)  # again: replaced, not doubled
+    assert Snapshot.objects.filter(as_of=datetime.date(2025, 12, 31)).count() == 1
+    assert snapshots.last_month_end(datetime.date(2026, 1, 5)) == datetime.date(2025, 12, 31)
+    assert snapshots.month_ends(3, datetime.date(2026, 3, 15)) == [
+        datetime.date(2025, 12, 31), datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)
+    ]  # fmt: skip
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("snapshot_stats", "--as-of", "31/12/2025", stdout=out)
+
+
+def test_a_write_is_in_the_next_answer(cast):
+    """No stale cell: every write path bumps its region in the same transaction."""
+    from liangxin.orgs import services
+    from liangxin.orgs.models import Organization
+
+    scope = scope_for(cast.city_admin)
+
+    def counted(region):
+        return engine.compute(engine.parse_query({"region": region.code}, scope)).totals["counted"]
+
+    before = counted(cast.nanjing), counted(cast.waitan)
+    Organization.objects.filter(pk=cast.org.pk).update(operating_region=cast.waitan)  # a queryset update
+    assert (counted(cast.nanjing), counted(cast.waitan)) == (before[0] - 1, before[1] + 1)
+    org = Organization.objects.get(pk=cast.org.pk)
+    services.deactivate_organization(cast.city_admin, org, datetime.date.today(), "注销")  # a service
+    assert counted(cast.waitan) == before[1]
+    report = engine.compute(engine.parse_query({"region": cast.waitan.code}, scope))
+    assert report.totals["deregistered"] == 1

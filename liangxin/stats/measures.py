@@ -48,13 +48,13 @@ MEASURES: list[tuple[str, str]] = [
     ("has_member", "有党员的组织"),
     ("members", "在组织就业的党员"),
     ("econ_50", "从业人员50人以上的非公企业"),
-    ("econ_50_member", "其中有党员的"),
+    ("econ_50_member", "50人以上非公企业中有党员的"),
     ("econ_100", "从业人员100人以上的非公企业"),
-    ("econ_100_org", "其中建立党组织的"),
+    ("econ_100_org", "100人以上非公企业中建立党组织的"),
     ("econ_above", "规模以上非公企业"),
-    ("econ_above_org", "其中建立党组织的"),
+    ("econ_above_org", "规模以上非公企业中建立党组织的"),
     ("key_units", "重点行业/重点单位"),
-    ("key_units_org", "其中建立党组织的"),
+    ("key_units_org", "重点行业/重点单位中建立党组织的"),
     ("blank_50", "50人以上无党员"),
     ("blank_100", "100人以上未建党组织"),
     ("below_basis", "低于统计口径的在营组织"),
@@ -63,6 +63,7 @@ MEASURES: list[tuple[str, str]] = [
 ]
 MEASURE_NAMES = [name for name, _ in MEASURES]
 MEASURE_LABELS = dict(MEASURES)
+assert len(set(MEASURE_LABELS.values())) == len(MEASURES), "labels head export columns: each must be unique"
 COUNT_MEASURES = [name for name in MEASURE_NAMES if name != "members"]
 
 
