@@ -192,7 +192,7 @@ def test_a_write_is_in_the_next_answer(cast):
     Organization.objects.filter(pk=cast.org.pk).update(operating_region=cast.waitan)  # a queryset update
     assert (counted(cast.nanjing), counted(cast.waitan)) == (before[0] - 1, before[1] + 1)
     org = Organization.objects.get(pk=cast.org.pk)
-    services.deactivate_organization(cast.city_admin, org, datetime.date.today(), "注销")  # a service
+    services.deactivate_organization(cast.city_admin, org, "deregistered", datetime.date.today(), "注销")  # a service
     assert counted(cast.waitan) == before[1]
     report = engine.compute(engine.parse_query({"region": cast.waitan.code}, scope))
     assert report.totals["deregistered"] == 1
