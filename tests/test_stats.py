@@ -152,7 +152,7 @@ def test_page_api_and_export_show_the_same_figures(cast):
         for name, measure in api["measures"].items():
             assert total[header.index(measure["label"])] == measure["value"], name
         shown = page.content.decode()
-        assert f'{api["rates"][0]["percent"]}' in shown or api["rates"][0]["percent"] is None
+        assert f"{api['rates'][0]['percent']}" in shown or api["rates"][0]["percent"] is None
 
 
 def test_snapshot_command_defaults_to_last_month_end(cast):
@@ -196,3 +196,27 @@ def test_a_write_is_in_the_next_answer(cast):
     assert counted(cast.waitan) == before[1]
     report = engine.compute(engine.parse_query({"region": cast.waitan.code}, scope))
     assert report.totals["deregistered"] == 1
+
+
+def test_trend_reads_each_snapshot_like_the_dashboard_as_of_that_day(cast):
+    rng = random.Random(13)
+    stats_world.build(cast, rng)
+    days = [datetime.date(2024, 12, 31), datetime.date(2025, 6, 30), datetime.date(2025, 12, 31)]
+    for day in days:
+        snapshots.take(day)
+    scope = scope_for(cast.city_admin)
+    units = [
+        {"region": cast.huangpu.code},
+        {"region": cast.city.code, "kind": "private"},
+        {"node": str(cast.huangpu_node.pk)},
+        {"region": cast.nanjing.code, "carrier_kind": "building"},
+    ]
+    for params in units:
+        points = engine.trend(engine.parse_query(params, scope))
+        assert [p["as_of"] for p in points] == [d.isoformat() for d in days]
+        for point, day in zip(points, days, strict=True):
+            report = engine.compute(engine.parse_query({**params, "as_of": day.isoformat()}, scope))
+            assert report.source == "snapshot"
+            assert point["counted"] == report.totals["counted"]
+            assert point["org_coverage"] == (float(report.rate("org_coverage").percent)
+                                             if report.rate("org_coverage").percent is not None else None)  # fmt: skip

@@ -10,7 +10,7 @@ began has already bumped its region, so it is always in the answer.
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 
 from liangxin.core import bulk
@@ -49,10 +49,15 @@ def ensure_fresh(regions: Q, t: Thresholds) -> int:
 
 def refresh(region_ids: list[int], t: Thresholds) -> int:
     with transaction.atomic():
-        # Write first: on SQLite this takes the write lock before any read (a read transaction
-        # cannot be upgraded once another writer has committed); on PostgreSQL it locks the rows,
-        # so two readers never rebuild the same region at once.
-        RegionVersion.objects.filter(region_id__in=region_ids).update(thresholds=F("thresholds"))
+        # Lock before reading. PostgreSQL: the version rows, in id order (the triggers bump in the
+        # same order), so two readers never rebuild one region at once and never deadlock. SQLite
+        # has no row locks: a first write takes the database's write lock (a read transaction
+        # cannot be upgraded once another writer has committed).
+        rows = RegionVersion.objects.filter(region_id__in=region_ids).order_by("region_id")
+        if connection.vendor == "postgresql":
+            list(rows.select_for_update().values_list("region_id", flat=True))
+        else:
+            rows.update(thresholds=F("thresholds"))
         versions = dict(
             RegionVersion.objects.filter(region_id__in=region_ids)
             .exclude(computed_version=F("version"), thresholds=t.key)

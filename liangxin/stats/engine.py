@@ -32,7 +32,7 @@ from liangxin.regions.models import Carrier, CarrierKind, Region
 
 from . import asof, cube
 from .measures import AS_OF, CURRENT, MEASURE_LABELS, MEASURE_NAMES, RATES, Thresholds, add, aggregates, percent, zero
-from .models import Cell, Snapshot, SnapshotCell
+from .models import Cell, Snapshot, SnapshotCell, SnapshotTotal
 
 LIVE_FILTERS = ("industry", "size", "above_scale", "key_industry")
 TERRITORIAL = ("city", "district", "street")
@@ -444,17 +444,25 @@ def as_dict(report: Report) -> dict:
 
 
 def trend(q: StatsQuery, limit: int = 24) -> list[dict]:
-    """The unit's rates at each snapshot (oldest first), for the trend lines; filters the
-    snapshot cells carry apply, others do not (a trend over filters would recompute history)."""
+    """The unit's rates at each snapshot (oldest first), for the trend lines. Filters the
+    snapshot cells carry apply; others do not (a trend over them would recompute history)."""
+    snaps = list(Snapshot.objects.order_by("-as_of")[:limit])
+    if not snaps:
+        return []
+    sums = {name: Sum(name) for name in MEASURE_NAMES}
+    plain = q.node is None and not (q.kind or q.sector or q.carrier or q.carrier_kind)
+    if plain and q.region is not None:  # one stored row per snapshot
+        rows = SnapshotTotal.objects.filter(snapshot__in=snaps, region=q.region).values("snapshot_id", *MEASURE_NAMES)
+    else:
+        cells = _narrow(SnapshotCell.objects.filter(snapshot__in=snaps), q, CELL_COLUMNS)
+        rows = cells.values("snapshot_id").annotate(**sums).order_by()
+    by_snapshot = {row["snapshot_id"]: row for row in rows}
     out = []
-    for snap in Snapshot.objects.order_by("-as_of")[:limit][::-1]:
-        cells = _narrow(SnapshotCell.objects.filter(snapshot=snap), q, CELL_COLUMNS)
-        totals = cells.aggregate(**{name: Sum(name) for name in MEASURE_NAMES})
-        totals = {k: v or 0 for k, v in totals.items()}
-        entry = {"as_of": snap.as_of.isoformat()}
+    for snap in reversed(snaps):
+        totals = _measures_of(by_snapshot.get(snap.pk))
+        entry = {"as_of": snap.as_of.isoformat(), "counted": totals["counted"]}
         for r in RATES:
             p = percent(totals[r.numerator], totals[r.denominator])
             entry[r.key] = float(p) if p is not None else None
-        entry["counted"] = totals["counted"]
         out.append(entry)
     return out

@@ -35,12 +35,7 @@ def _measure(name: str) -> models.IntegerField:
     return models.IntegerField(MEASURE_LABELS[name], default=0)
 
 
-class CellBase(models.Model):
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    kind = models.CharField(max_length=20)
-    carrier_id = models.IntegerField(null=True)
-    node_id = models.IntegerField(null=True)
-
+class Measures(models.Model):
     counted = _measure("counted")
     own = _measure("own")
     joint = _measure("joint")
@@ -64,6 +59,16 @@ class CellBase(models.Model):
     below_basis = _measure("below_basis")
     moved = _measure("moved")
     deregistered = _measure("deregistered")
+
+    class Meta:
+        abstract = True
+
+
+class CellBase(Measures):
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    kind = models.CharField(max_length=20)
+    carrier_id = models.IntegerField(null=True)
+    node_id = models.IntegerField(null=True)
 
     class Meta:
         abstract = True
@@ -95,6 +100,21 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of:%Y-%m-%d}"
+
+
+class SnapshotTotal(Measures):
+    """A snapshot's measures summed over each region's subtree, so a trend line of an unfiltered
+    unit reads one row per snapshot instead of every cell under it."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="totals")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "快照区划合计"
+        constraints = [models.UniqueConstraint(fields=["region", "snapshot"], name="snapshot_total_region")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}/{self.region_id}"
 
 
 class SnapshotCell(CellBase):

@@ -15,8 +15,8 @@ from liangxin.core import bulk
 from liangxin.party import policy
 
 from . import asof, cube
-from .measures import AS_OF, Thresholds
-from .models import Snapshot, SnapshotCell
+from .measures import AS_OF, MEASURE_NAMES, Thresholds, add, zero
+from .models import Snapshot, SnapshotCell, SnapshotTotal
 
 
 def last_month_end(today: datetime.date | None = None) -> datetime.date:
@@ -36,6 +36,7 @@ def take(day: datetime.date) -> Snapshot:
         for row in rows:
             row["snapshot_id"] = snapshot.pk
         bulk.insert(SnapshotCell, rows)
+        bulk.insert(SnapshotTotal, rolled_up(rows, snapshot.pk))
         snapshot.seconds = round(time.monotonic() - started, 2)
         snapshot.save(update_fields=["seconds"])
     return snapshot
@@ -47,3 +48,22 @@ def month_ends(count: int, today: datetime.date | None = None) -> list[datetime.
     while len(days) < count:
         days.append(days[-1].replace(day=1) - datetime.timedelta(days=1))
     return days[::-1]
+
+
+def rolled_up(cells: list[dict], snapshot_id: int) -> list[dict]:
+    """The cells summed into every region above them (each region: its whole subtree)."""
+    from liangxin.regions.models import Region
+
+    path_of = dict(Region.objects.values_list("id", "path"))
+    id_of = {path: pk for pk, path in path_of.items()}
+    totals: dict[int, dict] = {}
+    for cell in cells:
+        path = path_of.get(cell["region_id"])
+        if path is None:
+            continue
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            region = id_of.get("/" + "/".join(parts[:depth]) + "/")
+            if region is not None:
+                add(totals.setdefault(region, zero()), cell)
+    return [{"snapshot_id": snapshot_id, "region_id": r, **{m: t[m] for m in MEASURE_NAMES}} for r, t in totals.items()]

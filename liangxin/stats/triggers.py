@@ -85,7 +85,7 @@ def sqlite_sql() -> list[str]:
 def _bump_pg(regions: str) -> str:
     return (
         "INSERT INTO stats_regionversion AS v (region_id, version, computed_version, thresholds) "
-        f"SELECT DISTINCT r, 1, 0, '' FROM ({regions}) AS changed(r) WHERE r IS NOT NULL "
+        f"SELECT DISTINCT r, 1, 0, '' FROM ({regions}) AS changed(r) WHERE r IS NOT NULL ORDER BY r "
         "ON CONFLICT (region_id) DO UPDATE SET version = v.version + 1;"
     )
 
