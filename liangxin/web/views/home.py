@@ -27,6 +27,11 @@ class HomeView(ScopedView):
             if managed is not None:
                 figures["managed"] = managed.filter(status=OrgStatus.OPERATING).count()
             context["figures"] = figures
+        if self.scope.can_read_stats:
+            from liangxin.stats import engine
+
+            query = engine.parse_query({}, self.scope)
+            context["coverage"] = None if query.errors else engine.compute(query)
         context["my_party_orgs"] = self._my_party_orgs()
         return render(request, "web/home.html", context)
 
