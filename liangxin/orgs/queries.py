@@ -99,43 +99,53 @@ class OrgFilter:
         return out
 
 
-def parse_filter(params, scope) -> OrgFilter:
-    """Read list parameters; an unknown value becomes a Chinese error, never a 500."""
-    f = OrgFilter()
-    errors = f.errors
+def read_choice(params, name: str, choices, label: str, errors: dict) -> str:
+    value = (params.get(name) or "").strip()
+    if value and value not in dict(choices):
+        errors[name] = f"{label}「{value}」不存在"
+        return ""
+    return value
 
-    def choice(name: str, choices, label: str) -> str:
-        value = (params.get(name) or "").strip()
-        if value and value not in dict(choices):
-            errors[name] = f"{label}「{value}」不存在"
-            return ""
-        return value
 
-    region_code = normalize.code(params.get("region"))
-    if region_code:
-        f.region = scope.regions("view").filter(code=region_code).first()
-        if f.region is None:
-            errors["region"] = f"区划代码「{region_code}」不存在或不在您的权限范围内"
-    f.kind = choice("kind", OrgKind.choices, "组织类型")
-    f.sector = choice("sector", Sector.choices, "类别")
-    f.industry = choice("industry", Industry.choices, "行业")
-    f.size = choice("size", [(c, c) for c, *_ in SIZE_BANDS], "规模")
-    f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
-    f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
-    status = (params.get("status") or OrgStatus.OPERATING).strip()
-    f.status = status if status == "all" else choice("status", OrgStatus.choices, "状态") or OrgStatus.OPERATING
+def read_attributes(params, scope, target, errors: dict) -> None:
+    """The organization attributes a list and a statistic are both filtered by (kind, sector,
+    industry, size band, above-scale, key industry, carrier), set on ``target``."""
+    target.kind = read_choice(params, "kind", OrgKind.choices, "组织类型", errors)
+    target.sector = read_choice(params, "sector", Sector.choices, "类别", errors)
+    target.industry = read_choice(params, "industry", Industry.choices, "行业", errors)
+    target.size = read_choice(params, "size", [(c, c) for c, *_ in SIZE_BANDS], "规模", errors)
     for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
         raw = (params.get(name) or "").strip().lower()
         if raw:
             if raw not in FLAG_VALUES:
                 errors[name] = f"{label}应为 1（是）或 0（否），收到「{raw}」"
             else:
-                setattr(f, name, FLAG_VALUES[raw])
+                setattr(target, name, FLAG_VALUES[raw])
     carrier = (params.get("carrier") or "").strip()
     if carrier:
-        f.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
-        if f.carrier is None:
+        target.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
+        if target.carrier is None:
             errors["carrier"] = f"载体「{carrier}」不存在或不在您的权限范围内"
+
+
+def parse_filter(params, scope) -> OrgFilter:
+    """Read list parameters; an unknown value becomes a Chinese error, never a 500."""
+    f = OrgFilter()
+    errors = f.errors
+
+    def choice(name: str, choices, label: str) -> str:
+        return read_choice(params, name, choices, label, errors)
+
+    region_code = normalize.code(params.get("region"))
+    if region_code:
+        f.region = scope.regions("view").filter(code=region_code).first()
+        if f.region is None:
+            errors["region"] = f"区划代码「{region_code}」不存在或不在您的权限范围内"
+    read_attributes(params, scope, f, errors)
+    f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
+    f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
+    status = (params.get("status") or OrgStatus.OPERATING).strip()
+    f.status = status if status == "all" else choice("status", OrgStatus.choices, "状态") or OrgStatus.OPERATING
     minimum = normalize.text(params.get("min_employees"))
     if minimum:
         if minimum.isdigit():

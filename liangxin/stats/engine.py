@@ -25,7 +25,7 @@ from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
 from liangxin.orgs.models import Organization, Placement
-from liangxin.orgs.queries import FLAG_VALUES
+from liangxin.orgs.queries import read_attributes, read_choice
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 from liangxin.regions.models import Carrier, CarrierKind, Region
@@ -108,14 +108,6 @@ class StatsQuery:
         return out
 
 
-def _choice(params, name: str, choices, label: str, errors: dict) -> str:
-    value = (params.get(name) or "").strip()
-    if value and value not in dict(choices):
-        errors[name] = f"{label}「{value}」不存在"
-        return ""
-    return value
-
-
 def parse_query(params, scope) -> StatsQuery:
     """A request's unit and filters. The unit must lie wholly inside the user's scope
     (``Scope.stats_regions`` / ``stats_nodes``); without one, the user's own."""
@@ -141,23 +133,8 @@ def parse_query(params, scope) -> StatsQuery:
             q.region = home[1]
         else:
             q.node = home[1]
-    q.kind = _choice(params, "kind", OrgKind.choices, "组织类型", errors)
-    q.sector = _choice(params, "sector", Sector.choices, "类别", errors)
-    q.industry = _choice(params, "industry", Industry.choices, "行业", errors)
-    q.size = _choice(params, "size", [(c, c) for c, *_ in SIZE_BANDS], "规模", errors)
-    q.carrier_kind = _choice(params, "carrier_kind", CarrierKind.choices, "载体类型", errors)
-    for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业/重点单位")):
-        raw = (params.get(name) or "").strip().lower()
-        if raw:
-            if raw not in FLAG_VALUES:
-                errors[name] = f"{label}应为 1（是）或 0（否），收到「{raw}」"
-            else:
-                setattr(q, name, FLAG_VALUES[raw])
-    carrier = (params.get("carrier") or "").strip()
-    if carrier:
-        q.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
-        if q.carrier is None:
-            errors["carrier"] = f"载体「{carrier}」不存在或不在您的权限范围内"
+    read_attributes(params, scope, q, errors)
+    q.carrier_kind = read_choice(params, "carrier_kind", CarrierKind.choices, "载体类型", errors)
     raw_day = (params.get("as_of") or "").strip()
     if raw_day:
         try:
