@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "liangxin.party",
     "liangxin.imports",
     "liangxin.stats",
+    "liangxin.inbox",
+    "liangxin.life",
+    "liangxin.develop",
+    "liangxin.transfers",
+    "liangxin.dues",
     "liangxin.web",
     "liangxin.api",
 ]

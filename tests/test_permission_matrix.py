@@ -4,6 +4,7 @@ A URL added without an entry in MATRIX fails ``test_every_url_has_a_matrix_entry
 Outside scope answers exactly like a missing object (404); visible but not changeable is 403.
 """
 
+import importlib
 import json
 from urllib.parse import urlencode
 
@@ -53,6 +54,13 @@ OWN_JOB = expect(404, huangpu=200, auditor=403, nobody=403)
 # 外滩 (and 黄浦's auditor); to anyone else it is a Chinese error (400), never figures.
 WAITAN_STATS = expect(400, city=200, huangpu=200, waitan=200, auditor=200, nobody=403, secretary=403)
 LAWYERS_STATS = expect(400, city=200, lawyers=200, nobody=403, secretary=403)
+
+
+def huangpu_notice(c) -> dict:
+    """A notice to the district admin: anyone else gets 404, as if it did not exist."""
+    from liangxin.inbox.models import Notice
+
+    return {"pk": Notice.objects.create(recipient=c.district_admin, kind="message", title="通知").pk}
 
 
 def waitan_stats(c) -> dict:
@@ -183,6 +191,12 @@ MATRIX = {
     "web:stats_blank_spot_export": ("get", None, None, READERS),
     "web:stats_blank_spot_export WAITAN": ("get", waitan_stats, None, WAITAN_STATS),
     "web:stats_dashboard LAWYERS": ("get", lawyers_stats, None, LAWYERS_STATS),
+    "web:inbox": ("get", None, None, EVERYONE),
+    "web:inbox POST": ("post", None, None, expect(302, secretary=302)),
+    "web:inbox_open": ("get", huangpu_notice, None, expect(404, huangpu=302, secretary=404)),
+    "notice-list": ("get", None, None, {**EVERYONE, **API}),
+    "notice-detail": ("get", huangpu_notice, None, {**expect(404, huangpu=200, secretary=404), **API}),
+    "notice-read": ("post", huangpu_notice, None, {**expect(404, huangpu=200, secretary=404), **API}),
     "stats-coverage": ("get", None, None, {**READERS, **API}),
     "stats-coverage WAITAN": ("get", waitan_stats, None, {**WAITAN_STATS, **API}),
     "stats-coverage LAWYERS": ("get", lawyers_stats, None, {**LAWYERS_STATS, **API}),
@@ -218,6 +232,11 @@ MATRIX = {
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
     "organization-list POST": ("post", None, {"name": "x"}, {**invalid_body(ORG_EDITORS), **API}),
 }
+
+
+# the daily-work modules keep their entries beside their code's tests
+for _module in ("matrix_life", "matrix_develop", "matrix_transfers", "matrix_dues"):
+    MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 
 
 def all_url_names(resolver=None, namespace="") -> set[str]:

@@ -303,6 +303,16 @@ class Scope:
     def can_import(self) -> bool:
         return bool(self.import_kinds())
 
+    # -- a member's own record (the member portal) ---------------------------------------
+    @property
+    def member(self):
+        """The member record of a user holding the member role (their own, nothing else)."""
+        from liangxin.party.models import Member
+
+        if Role.MEMBER not in self.roles or self.user_id is None:
+            return None
+        return Member.objects.select_related("party_org__node").filter(user_id=self.user_id).first()
+
     # -- statistics ------------------------------------------------------------------
     # A statistic counts every organization of its unit, so a unit is open to a user only if
     # every organization in it is visible to them: a region inside their territory (seen by

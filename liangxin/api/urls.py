@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import imports, stats, views
+from . import develop, dues, imports, inbox, life, stats, transfers, views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -11,6 +11,9 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("party-organizations", views.PartyOrganizationViewSet, basename="party-organization")
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
+router.register("inbox", inbox.NoticeViewSet, basename="notice")
+for module in (life, develop, transfers, dues):
+    module.register(router)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

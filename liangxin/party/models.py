@@ -135,6 +135,14 @@ class Member(models.Model):
     needs_help = models.BooleanField("困难党员", default=False)
     dues_base = models.DecimalField("党费计算基数（元/月）", max_digits=10, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField("在册", default=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "党员"

@@ -19,6 +19,7 @@ class Parameter:
 _SRC_BRANCH = "《中国共产党支部工作条例（试行）》"
 _SRC_SEEDS = "两新组织党建工作文件（seeds 000–004）"
 _SRC_DEVELOP = "《中国共产党发展党员工作细则》"
+_SRC_DUES = "《关于中国共产党党费收缴、使用和管理的规定》（2008）"
 
 PARAMETERS: list[Parameter] = [
     Parameter("own_branch_full_members", "单独组建党支部的正式党员数", Decimal(3), "名", _SRC_BRANCH),
@@ -37,6 +38,57 @@ PARAMETERS: list[Parameter] = [
     Parameter("term_remind_months_second", "换届提前提醒（第二次）", Decimal(1), "个月", _SRC_BRANCH),
     Parameter("minimum_age", "入党最低年龄", Decimal(18), "周岁", _SRC_DEVELOP),
     Parameter("statistical_min_employees", "统计口径：最低从业人员数", Decimal(0), "人", _SRC_SEEDS),
+    # organization life (三会一课 and more): at least once per this many months (a calendar period)
+    Parameter("life_general_meeting_months", "支部党员大会：每几个月至少一次", Decimal(3), "个月", _SRC_BRANCH),
+    Parameter("life_committee_meeting_months", "支部委员会：每几个月至少一次", Decimal(1), "个月", _SRC_BRANCH),
+    Parameter("life_group_meeting_months", "党小组会：每几个月至少一次", Decimal(1), "个月", _SRC_BRANCH),
+    Parameter("life_lecture_months", "党课：每几个月至少一次", Decimal(3), "个月", _SRC_BRANCH),
+    Parameter("life_theme_day_months", "主题党日：每几个月至少一次", Decimal(1), "个月", _SRC_BRANCH),
+    Parameter("life_review_meeting_months", "组织生活会：每几个月至少一次", Decimal(12), "个月", _SRC_BRANCH),
+    Parameter("life_appraisal_months", "民主评议党员：每几个月至少一次", Decimal(12), "个月", _SRC_BRANCH),
+    Parameter("lapse_months", "连续未交党费或未参加组织生活（自行脱党核查）", Decimal(6), "个月", "《中国共产党章程》"),
+    # applicants (发展党员)
+    Parameter("applicant_talk_within_months", "收到入党申请后谈话期限", Decimal(1), "个月", _SRC_DEVELOP),
+    Parameter("cultivation_contacts_min", "培养联系人（正式党员）最少", Decimal(1), "名", _SRC_DEVELOP),
+    Parameter("cultivation_contacts_max", "培养联系人（正式党员）最多", Decimal(2), "名", _SRC_DEVELOP),
+    Parameter("activist_cultivation_months", "积极分子培养教育考察至少", Decimal(12), "个月", _SRC_DEVELOP),
+    Parameter("candidate_training_days", "发展对象集中培训至少（天）", Decimal(3), "天", _SRC_DEVELOP),
+    Parameter("candidate_training_hours", "或集中培训至少（学时）", Decimal(24), "学时", _SRC_DEVELOP),
+    Parameter("introducers_required", "入党介绍人（正式党员）人数", Decimal(2), "名", "《中国共产党章程》"),
+    Parameter(
+        "admission_present_share",
+        "支部大会讨论接收预备党员：到会有表决权党员须超过",
+        Decimal("0.5"),
+        "（比例）",
+        _SRC_DEVELOP,
+    ),
+    Parameter(
+        "admission_favour_share", "赞成人数须超过应到会有表决权正式党员的", Decimal("0.5"), "（比例）", _SRC_DEVELOP
+    ),
+    Parameter("approval_within_months", "上级党委审批预备党员期限", Decimal(3), "个月", _SRC_DEVELOP),
+    Parameter("approval_within_max_months", "特殊情况审批最长期限", Decimal(6), "个月", _SRC_DEVELOP),
+    Parameter("probation_months", "预备期", Decimal(12), "个月", "《中国共产党章程》"),
+    Parameter("probation_extension_min_months", "延长预备期至少", Decimal(6), "个月", "《中国共产党章程》"),
+    Parameter("probation_extension_max_months", "延长预备期至多", Decimal(12), "个月", "《中国共产党章程》"),
+    Parameter("step_remind_days", "发展党员各环节期限前提醒（天）", Decimal(14), "天", _SRC_DEVELOP),
+    # transfers and floating members
+    Parameter("transfer_letter_valid_months", "组织关系介绍信有效期", Decimal(3), "个月", "组织关系转接规定"),
+    Parameter("floating_census_months", "流动党员排摸周期", Decimal(6), "个月", _SRC_SEEDS),
+    # dues (党费), 2008 rules: shares of monthly after-tax pay by bracket, in percent or yuan
+    Parameter("dues_employed_bracket_1", "在职党员党费：第一档上限（月收入）", Decimal(3000), "元", _SRC_DUES),
+    Parameter("dues_employed_bracket_2", "在职党员党费：第二档上限", Decimal(5000), "元", _SRC_DUES),
+    Parameter("dues_employed_bracket_3", "在职党员党费：第三档上限", Decimal(10000), "元", _SRC_DUES),
+    Parameter("dues_employed_rate_1", "在职党员：第一档比例", Decimal("0.5"), "%", _SRC_DUES),
+    Parameter("dues_employed_rate_2", "在职党员：第二档比例", Decimal(1), "%", _SRC_DUES),
+    Parameter("dues_employed_rate_3", "在职党员：第三档比例", Decimal("1.5"), "%", _SRC_DUES),
+    Parameter("dues_employed_rate_4", "在职党员：超过第三档的比例", Decimal(2), "%", _SRC_DUES),
+    Parameter("dues_retired_bracket", "离退休党员党费：分档线（月收入）", Decimal(5000), "元", _SRC_DUES),
+    Parameter("dues_retired_rate_1", "离退休党员：分档线以下比例", Decimal("0.5"), "%", _SRC_DUES),
+    Parameter("dues_retired_rate_2", "离退休党员：分档线以上比例", Decimal(1), "%", _SRC_DUES),
+    Parameter("dues_low_income_yuan", "学生、下岗失业、生活困难党员每月党费", Decimal("0.2"), "元", _SRC_DUES),
+    Parameter("dues_farmer_min_yuan", "农民党员每月党费最低", Decimal("0.2"), "元", _SRC_DUES),
+    Parameter("dues_farmer_max_yuan", "农民党员每月党费最高", Decimal(1), "元", _SRC_DUES),
+    Parameter("dues_backpay_max_months", "党费补交最多（月）", Decimal(6), "个月", _SRC_DUES),
 ]
 BY_KEY = {p.key: p for p in PARAMETERS}
 

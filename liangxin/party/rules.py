@@ -193,7 +193,8 @@ def _po_needs_committee(po, p, day):
     return None
 
 
-def _po_term(po, p, day):
+def term_finding(po, p, day):
+    """换届: overdue, or due within the reminder months (also the secretary's reminder)."""
     if po.term_end is None:
         return None
     first, second = _n(p, "term_remind_months_first"), _n(p, "term_remind_months_second")
@@ -324,7 +325,7 @@ RULES: dict[str, Rule] = {
             SHOULD,
             "party_org",
             lambda p, d: Q(term_end__lte=add_months(d, _n(p, "term_remind_months_first"))),
-            _po_term,
+            term_finding,
         ),
         Rule(
             "member_transfer",

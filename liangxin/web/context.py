@@ -6,7 +6,8 @@ from liangxin.accounts.scoping import scope_for
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
-    ("工作台", [("首页", "web:home", None)]),
+    ("工作台", [("首页", "web:home", None), ("消息与待办", "web:inbox", None)]),
+    ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),
@@ -43,6 +44,8 @@ def navigation(request) -> dict:
     scope = scope_for(request.user)
     sections = []
     for title, items in NAVIGATION:
+        if title == "日常工作":
+            items = daily_work_links()
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items
@@ -54,4 +57,12 @@ def navigation(request) -> dict:
     matches = [link for s in sections for link in s["links"] if request.path.startswith(link["url"])]
     if matches:
         max(matches, key=lambda link: len(link["url"]))["active"] = True
-    return {"nav_sections": sections, "scope": scope}
+    from liangxin.inbox.services import unread_count
+
+    return {"nav_sections": sections, "scope": scope, "unread_notices": unread_count(request.user)}
+
+
+def daily_work_links() -> list:
+    from .views import develop, dues, life, transfers
+
+    return [link for module in (life, develop, transfers, dues) for link in module.NAV]

@@ -1,6 +1,21 @@
 from django.urls import path
 
-from .views import accounts, audit, auth, home, imports, orgs, party, stats, trees
+from .views import (
+    accounts,
+    audit,
+    auth,
+    develop,
+    dues,
+    home,
+    imports,
+    inbox,
+    life,
+    orgs,
+    party,
+    stats,
+    transfers,
+    trees,
+)
 
 app_name = "web"
 
@@ -65,3 +80,7 @@ urlpatterns = [
     path("exports/<int:pk>/", imports.ExportDetail.as_view(), name="export_detail"),
     path("exports/<int:pk>/download/", imports.ExportDownload.as_view(), name="export_download"),
 ]
+
+# daily party work: each module keeps its own routes
+for module in (inbox, life, develop, transfers, dues):
+    urlpatterns += module.urlpatterns

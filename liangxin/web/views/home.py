@@ -32,6 +32,9 @@ class HomeView(ScopedView):
 
             query = engine.parse_query({}, self.scope)
             context["coverage"] = None if query.errors else engine.compute(query)
+        from liangxin.inbox import reminders
+
+        context["due"] = reminders.due_for(request.user, self.scope, timezone.localdate())
         context["my_party_orgs"] = self._my_party_orgs()
         return render(request, "web/home.html", context)
 

@@ -59,6 +59,8 @@ DEMO_ACCOUNTS = [
 ]
 
 SECRETARY_ACCOUNT = "secretary"  # bound to a party organization that seed_demo builds
+MEMBER_ACCOUNT = "member"
+DAILY_WORK_DEMOS = ["liangxin.life.demo", "liangxin.develop.demo", "liangxin.transfers.demo", "liangxin.dues.demo"]
 
 # Share of organizations operating in each district: central districts are dense, and
 # 浦东 is the largest; a street gets its district's share split with some noise.
@@ -685,12 +687,22 @@ def create_secretary_account() -> None:
     user.set_password(DEMO_PASSWORD)
     user.save()
     RoleAssignment.objects.get_or_create(user=user, role=Role.SECRETARY, node=branch.node)
+    # a 党员 of the same branch with a login: the member portal (own record, inbox, dues, meetings)
+    member = branch.members.filter(is_active=True, user__isnull=True).order_by("pk").first()
+    if member is not None:
+        account = User.objects.filter(username=MEMBER_ACCOUNT).first() or User(username=MEMBER_ACCOUNT)
+        account.full_name = member.name
+        account.set_password(DEMO_PASSWORD)
+        account.save()
+        RoleAssignment.objects.get_or_create(user=account, role=Role.MEMBER, node=branch.node)
+        member.user = account
+        member.save(update_fields=["user"])
 
 
 def accounts_table() -> list[str]:
     """The demo accounts as aligned lines (Chinese labels, CJK counted as two columns)."""
     rows = [("用户名", "密码", "角色", "所属节点")]
-    usernames = [a[0] for a in DEMO_ACCOUNTS] + [SECRETARY_ACCOUNT]
+    usernames = [a[0] for a in DEMO_ACCOUNTS] + [SECRETARY_ACCOUNT, MEMBER_ACCOUNT]
     assignments = RoleAssignment.objects.filter(user__username__in=usernames)
     by_user = {a.user.username: a for a in assignments.select_related("user", "node")}
     for username in usernames:
@@ -791,6 +803,12 @@ class Command(BaseCommand):
 
             build_party_demo(rng, members=members, log=self.stdout.write)
             create_secretary_account()
+            import importlib
+
+            for name in DAILY_WORK_DEMOS:  # a year of organization life, applicants, transfers, dues
+                counts = importlib.import_module(name).build_demo(rng, self.stdout.write)
+                if counts:
+                    self.stdout.write("、".join(f"{k} {v}" for k, v in counts.items()))
         if snapshots:
             from liangxin.stats import snapshots as stats_snapshots  # statistics build on both
 

@@ -1,0 +1,5 @@
+"""发展党员 API."""
+
+
+def register(router) -> None:
+    """Register this module's viewsets on the API router."""

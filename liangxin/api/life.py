@@ -1,0 +1,5 @@
+"""组织生活 API."""
+
+
+def register(router) -> None:
+    """Register this module's viewsets on the API router."""

@@ -1,0 +1,5 @@
+"""组织关系转接与流动党员 API."""
+
+
+def register(router) -> None:
+    """Register this module's viewsets on the API router."""

@@ -1,0 +1,7 @@
+"""Demo data for 党费 (called by seed_demo after the party side exists)."""
+
+import random
+
+
+def build_demo(rng: random.Random, log) -> dict:
+    return {}

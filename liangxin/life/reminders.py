@@ -1,0 +1,7 @@
+"""What is due for a user in 组织生活 (see liangxin.inbox.reminders)."""
+
+import datetime
+
+
+def due_for(user, scope, today: datetime.date) -> list:
+    return []

@@ -1,0 +1,36 @@
+"""换届 reminders for a party organization's secretary (6 and 1 months ahead, then overdue),
+from the same rule the findings use (``rules.term_finding``)."""
+
+import datetime
+
+from django.urls import reverse
+
+from liangxin.accounts.roles import PARTY_ROLES
+
+from . import policy, rules
+from .models import PartyOrganization
+
+
+def due_for(user, scope, today: datetime.date) -> list:
+    from liangxin.inbox.reminders import Reminder
+
+    nodes = [g.node_id for g in scope.grants if g.role in PARTY_ROLES]
+    if not nodes:
+        return []
+    params, out = policy.values(), []
+    for po in PartyOrganization.objects.filter(node_id__in=nodes, node__is_active=True).select_related("node"):
+        finding = rules.term_finding(po, params, today)
+        if finding is None:
+            continue
+        stage = finding.values.get("remind_months", "overdue")
+        out.append(
+            Reminder(
+                "term",
+                f"{po.name}：{finding.text}",
+                po.term_end,
+                reverse("web:party_detail", args=[po.pk]),
+                f"term:{po.pk}:{po.term_end}:{stage}",
+                overdue=po.term_end < today,
+            )  # fmt: skip
+        )
+    return out
