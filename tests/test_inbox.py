@@ -52,3 +52,22 @@ def test_term_reminders_reach_the_secretary_once(party_cast):
     assert Notice.objects.filter(recipient=cast.secretary, kind="term").count() == 1
     home = client_for(cast.secretary).get("/").content.decode()
     assert "任期将于" in home
+
+
+def test_a_member_sees_their_own_record_and_nothing_else(party_cast):
+    from liangxin.accounts.models import RoleAssignment, User
+
+    cast = party_cast
+    user = User.objects.create_user(username="wanghong", password="x" * 12, full_name="王红")
+    RoleAssignment.objects.create(user=user, role="member", node=cast.branch.node)
+    cast.member.user = user
+    cast.member.save()
+    client = client_for(user)
+    page = client.get("/me/membership/")
+    assert (
+        page.status_code == 200 and "王红" in page.content.decode() and cast.member.id_masked in page.content.decode()
+    )
+    assert client.get(f"/members/{cast.member.pk}/").status_code == 403  # no member list, not even their own entry
+    assert client.get("/orgs/").status_code == 403
+    assert client.get("/stats/").status_code == 403
+    assert client_for(cast.secretary).get("/me/membership/").status_code == 403

@@ -192,6 +192,7 @@ MATRIX = {
     "web:stats_blank_spot_export WAITAN": ("get", waitan_stats, None, WAITAN_STATS),
     "web:stats_dashboard LAWYERS": ("get", lawyers_stats, None, LAWYERS_STATS),
     "web:inbox": ("get", None, None, EVERYONE),
+    "web:my_membership": ("get", None, None, expect(403)),  # the member role only: tests/test_inbox.py
     "web:inbox POST": ("post", None, None, expect(302, secretary=302)),
     "web:inbox_open": ("get", huangpu_notice, None, expect(404, huangpu=302, secretary=404)),
     "notice-list": ("get", None, None, {**EVERYONE, **API}),

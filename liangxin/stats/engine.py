@@ -232,12 +232,16 @@ ORG_COLUMNS = {"region": "operating_region_id", "node": "responsible_node_id", "
 
 
 def _narrow(qs: QuerySet, q: StatsQuery, columns: dict[str, str]) -> QuerySet:
-    """Restrict rows (cells or organizations) to the unit and the filters the cells carry."""
-    if q.region is not None:
-        qs = qs.filter(**{f"{columns['region']}__in": Region.objects.filter(subtree_q(q.region.path)).values("id")})
-    if q.node is not None:
-        nodes = ManagementNode.objects.filter(subtree_q(q.node.path)).values("id")
-        qs = qs.filter(**{f"{columns['node']}__in": nodes})
+    """Restrict rows (cells or organizations) to the unit and the filters the cells carry.
+
+    Ids go in as short literal lists, not subqueries: the planner then uses the region (or
+    node) index; with a subquery SQLite scanned the whole table for a street (936 ms → ms)."""
+    if q.region is not None and q.region.parent_id is not None:  # the root region is everything
+        regions = list(Region.objects.filter(subtree_q(q.region.path)).values_list("id", flat=True))
+        qs = qs.filter(**{f"{columns['region']}__in": regions})
+    if q.node is not None:  # responsible nodes are committees: a short list even for a big subtree
+        nodes = ManagementNode.objects.filter(subtree_q(q.node.path), kind__in=COMMITTEE_KINDS)
+        qs = qs.filter(**{f"{columns['node']}__in": list(nodes.values_list("id", flat=True))})
     if q.kind:
         qs = qs.filter(kind=q.kind)
     if q.sector:
@@ -245,7 +249,12 @@ def _narrow(qs: QuerySet, q: StatsQuery, columns: dict[str, str]) -> QuerySet:
     if q.carrier is not None:
         qs = qs.filter(**{columns["carrier"]: q.carrier.pk})
     if q.carrier_kind:
-        qs = qs.filter(**{f"{columns['carrier']}__in": Carrier.objects.filter(kind=q.carrier_kind).values("id")})
+        carriers = Carrier.objects.filter(kind=q.carrier_kind)
+        if q.region is not None and q.region.parent_id is not None:
+            carriers = carriers.filter(subtree_q(q.region.path, "street__path") | Q(street__path__in=[
+                "/" + "/".join(q.region.ancestor_codes[:i]) + "/" for i in range(1, len(q.region.ancestor_codes))
+            ]))  # fmt: skip
+        qs = qs.filter(**{f"{columns['carrier']}__in": list(carriers.values_list("id", flat=True))})
     return qs
 
 

@@ -6,7 +6,9 @@ from liangxin.accounts.scoping import scope_for
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
-    ("工作台", [("首页", "web:home", None), ("消息与待办", "web:inbox", None)]),
+    ("工作台", [
+        ("首页", "web:home", None), ("消息与待办", "web:inbox", None), ("我的党员信息", "web:my_membership", "member"),
+    ]),
     ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),

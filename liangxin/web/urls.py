@@ -12,6 +12,7 @@ from .views import (
     life,
     orgs,
     party,
+    portal,
     stats,
     transfers,
     trees,
@@ -82,5 +83,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, life, develop, transfers, dues):
+for module in (inbox, portal, life, develop, transfers, dues):
     urlpatterns += module.urlpatterns
