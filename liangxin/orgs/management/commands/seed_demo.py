@@ -734,6 +734,13 @@ def delete_demo_data() -> None:
         PartyOrgLink,
     )
 
+    # the daily-work apps hang off members and party organizations: their rows go first
+    from django.apps import apps
+
+    for label in ("life", "develop", "transfers", "dues", "inbox"):
+        for model in reversed(list(apps.get_app_config(label).get_models())):
+            if model._meta.managed:
+                model.objects.all().delete()
     InstructorAssignment.objects.all().delete()
     Instructor.objects.all().delete()
     PartyOrganization.objects.update(secretary=None, deputy=None)
