@@ -4,12 +4,14 @@ import datetime
 import random
 
 import pytest
+from django.db.models import Q
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.orgs.queries import filtered_organizations
+from liangxin.party import policy
 from liangxin.party import services as party_services
 from liangxin.stats import engine, snapshots
-from liangxin.stats.measures import MEASURE_NAMES
+from liangxin.stats.measures import MEASURE_NAMES, Thresholds
 
 from . import stats_world
 from .conftest import client_for
@@ -220,3 +222,17 @@ def test_trend_reads_each_snapshot_like_the_dashboard_as_of_that_day(cast):
             assert point["counted"] == report.totals["counted"]
             assert point["org_coverage"] == (float(report.rate("org_coverage").percent)
                                              if report.rate("org_coverage").percent is not None else None)  # fmt: skip
+
+
+def test_regions_left_stale_are_counted_from_the_organizations(cast, monkeypatch):
+    """A region a writer holds is not refreshed (PostgreSQL skips locked rows): the answer then
+    takes its figures from the organizations, in the same snapshot as the cells of the others."""
+    from liangxin.stats import cube
+
+    rng = random.Random(17)
+    w = stats_world.build(cast, rng)
+    _check(cast, w, rng, 3)  # cells built
+    stats_world.random_writes(w, rng)
+    monkeypatch.setattr(cube, "ensure_fresh", lambda regions, t: 0)
+    assert cube.stale(Q(), Thresholds.of(policy.values()))  # the writes left regions stale
+    assert _check(cast, w, rng, 10) == 10

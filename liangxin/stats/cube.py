@@ -9,6 +9,7 @@ began has already bumped its region, so it is always in the answer.
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
@@ -41,6 +42,19 @@ def stale(regions: Q, t: Thresholds) -> list[int]:
     return list(qs.values_list("region_id", flat=True))
 
 
+@contextmanager
+def snapshot():
+    """One consistent view of the database for every query inside: a transaction (SQLite's read
+    transaction in WAL mode is a snapshot), REPEATABLE READ on PostgreSQL (READ COMMITTED would
+    give each statement its own, and a move between two statements would count twice)."""
+    outermost = not connection.in_atomic_block  # inside a caller's transaction: it is the snapshot
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def ensure_fresh(regions: Q, t: Thresholds) -> int:
     """Recompute the stale regions among ``regions``; returns how many were recomputed."""
     ids = stale(regions, t)
@@ -55,7 +69,10 @@ def refresh(region_ids: list[int], t: Thresholds) -> int:
         # cannot be upgraded once another writer has committed).
         rows = RegionVersion.objects.filter(region_id__in=region_ids).order_by("region_id")
         if connection.vendor == "postgresql":
-            list(rows.select_for_update().values_list("region_id", flat=True))
+            # SKIP LOCKED: a region a writer holds is left stale (the reader counts it from the
+            # organizations) instead of waited for; waiting in any order could deadlock with a
+            # writer whose transaction bumps several regions one statement at a time.
+            region_ids = list(rows.select_for_update(skip_locked=True).values_list("region_id", flat=True))
         else:
             rows.update(thresholds=F("thresholds"))
         versions = dict(
