@@ -1,0 +1,223 @@
+"""The dues rules at their boundaries: every bracket (the 2008 rule: the rate applies to the whole
+pay), retired, low income, farmers, the override, joining, future months, back-payment and the
+6-month lapse check. Plain functions over the policy defaults: no database."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from liangxin.dues import ledger, rules
+from liangxin.party.policy import PARAMETERS
+
+PARAMS = {p.key: p.default for p in PARAMETERS}
+D = Decimal
+
+
+def employed(base: str) -> Decimal:
+    return rules.monthly_amount("employed", D(base), PARAMS).value
+
+
+@pytest.mark.parametrize(
+    "base, expected",
+    [
+        ("0.00", "0.00"),
+        ("3000.00", "15.00"),  # ≤ dues_employed_bracket_1: 0.5 %
+        ("3000.01", "30.00"),  # above it: 1 % of the whole pay (30.0001)
+        ("4000.00", "40.00"),  # the issue's example: 1 % of 4,000, not marginal
+        ("5000.00", "50.00"),  # ≤ dues_employed_bracket_2: 1 %
+        ("5000.01", "75.00"),  # 1.5 % (75.00015)
+        ("10000.00", "150.00"),  # ≤ dues_employed_bracket_3: 1.5 %
+        ("10000.01", "200.00"),  # above: 2 % (200.0002)
+        ("25000.00", "500.00"),
+    ],
+)
+def test_employed_brackets_at_their_boundaries(base, expected):
+    assert employed(base) == D(expected)
+
+
+def test_amounts_round_half_up_to_the_fen():
+    assert employed("4050.50") == D("40.51")  # 40.505: half up, not to even
+    assert employed("3333.33") == D("33.33")
+    assert employed("2999.90") == D("15.00")  # 14.9995
+    assert employed("2999.00") == D("15.00")  # 14.995
+
+
+def test_the_explanation_names_the_bracket_and_rate_parameters():
+    text = rules.monthly_amount("employed", D("4000"), PARAMS).text
+    assert "dues_employed_bracket_2" in text and "dues_employed_rate_2" in text and "1%" in text and "40.00" in text
+    assert "dues_employed_rate_4" in rules.monthly_amount("employed", D("10000.01"), PARAMS).text
+
+
+def test_brackets_follow_the_policy_parameters():
+    params = {**PARAMS, "dues_employed_bracket_1": D(4000), "dues_employed_rate_1": D("0.8")}
+    assert rules.monthly_amount("employed", D("4000"), params).value == D("32.00")
+    assert rules.monthly_amount("employed", D("4000.01"), params).value == D("40.00")
+
+
+@pytest.mark.parametrize("base, expected", [("5000.00", "25.00"), ("5000.01", "50.00"), ("1200", "6.00")])
+def test_retired_members_pay_by_the_retired_line(base, expected):
+    amount = rules.monthly_amount("retired", D(base), PARAMS)
+    assert amount.value == D(expected)
+    assert "dues_retired_bracket" in amount.text
+
+
+@pytest.mark.parametrize("category", ["student", "unemployed", "hardship"])
+def test_low_income_categories_pay_the_fixed_amount_whatever_the_base(category):
+    amount = rules.monthly_amount(category, D("8000"), PARAMS)
+    assert amount.value == D("0.20")
+    assert "dues_low_income_yuan" in amount.text
+    assert rules.monthly_amount(category, None, PARAMS).value == D("0.20")
+
+
+def test_farmers_pay_within_the_range():
+    assert rules.monthly_amount("farmer", None, PARAMS).value == D("0.20")  # nothing set: the minimum
+    assert rules.monthly_amount("farmer", None, PARAMS, farmer_yuan=D("1")).value == D("1.00")
+    ok = {"category": "farmer"}
+    assert rules.check_profile({**ok, "farmer_yuan": D("0.20")}, PARAMS) == {}
+    assert rules.check_profile({**ok, "farmer_yuan": D("1.00")}, PARAMS) == {}
+    low = rules.check_profile({**ok, "farmer_yuan": D("0.19")}, PARAMS)
+    high = rules.check_profile({**ok, "farmer_yuan": D("1.01")}, PARAMS)
+    assert set(low) == set(high) == {"farmer_yuan"}
+    assert "dues_farmer_min_yuan" in low["farmer_yuan"] and "dues_farmer_max_yuan" in high["farmer_yuan"]
+
+
+def test_a_percentage_category_without_a_base_cannot_be_computed():
+    amount = rules.monthly_amount("employed", None, PARAMS)
+    assert amount.value is None and "党费计算基数" in amount.text
+
+
+def test_an_override_replaces_the_rule_and_says_why():
+    amount = rules.monthly_amount("employed", D("4000"), PARAMS, override_amount=D("10"), override_reason="家庭困难")
+    assert amount.value == D("10.00") and amount.computed == D("40.00")
+    assert "家庭困难" in amount.text and "40.00" in amount.text
+
+
+def test_profile_checks_name_the_field_and_the_reason():
+    assert rules.check_profile({"dues_base": D("-1")}, PARAMS) == {"dues_base": "党费计算基数不能为负数，收到 -1"}
+    missing = rules.check_profile({"dues_base": D("4000"), "override_amount": D("10")}, PARAMS)
+    assert list(missing) == ["override_reason"] and "原因" in missing["override_reason"]
+    blank = rules.check_profile({"override_amount": D("10"), "override_reason": "  "}, PARAMS)
+    assert "override_reason" in blank
+    negative = rules.check_profile({"override_amount": D("-5"), "override_reason": "x"}, PARAMS)
+    assert list(negative) == ["override_amount"]
+    assert "category" in rules.check_profile({"category": "worker"}, PARAMS)
+    assert rules.check_profile({"override_amount": D("0"), "override_reason": "免交"}, PARAMS) == {}
+
+
+def test_amounts_typed_by_people():
+    assert rules.parse_amount(" 1,234.5元 ", "实缴金额") == D("1234.50")
+    assert rules.parse_amount("", "实缴金额") is None
+    with pytest.raises(ValueError, match="实缴金额应为数字"):
+        rules.parse_amount("abc", "实缴金额")
+    with pytest.raises(ValueError, match="最多保留两位小数"):
+        rules.parse_amount("1.234", "实缴金额")
+    with pytest.raises(ValueError, match="实缴金额应为数字"):
+        rules.parse_amount("NaN", "实缴金额")
+
+
+# -- payments: joining, future months, back-payment ---------------------------------------------------
+JOINED = datetime.date(2024, 3, 15)
+TODAY = datetime.date(2024, 9, 10)
+
+
+def check(month, paid="40.00", paid_on=TODAY, today=TODAY, joined=JOINED):
+    return rules.check_payment(
+        month=month, joined_on=joined, amount_paid=D(paid), paid_on=paid_on, today=today, params=PARAMS
+    )
+
+
+def test_dues_start_in_the_month_of_the_branch_vote():
+    assert check(datetime.date(2024, 3, 1)) == {}  # joined on the 15th: that month is owed
+    refused = check(datetime.date(2024, 2, 1))
+    assert list(refused) == ["month"] and "2024-03-15" in refused["month"] and "2024年2月" in refused["month"]
+
+
+def test_no_month_in_the_future():
+    assert check(datetime.date(2024, 9, 1)) == {}
+    refused = check(datetime.date(2024, 10, 1))
+    assert list(refused) == ["month"] and "未来" in refused["month"]
+
+
+def test_back_payment_at_most_six_months_before_the_month_paid_in():
+    old = datetime.date(2023, 12, 15)
+    assert check(datetime.date(2024, 3, 1), paid_on=datetime.date(2024, 9, 1), joined=old) == {}  # 6 back
+    refused = check(datetime.date(2024, 2, 1), paid_on=datetime.date(2024, 9, 1), joined=old)  # 7 back
+    assert list(refused) == ["month"] and "dues_backpay_max_months" in refused["month"]
+    # the boundary day: paid on the last day of August, February is still within six months
+    assert check(datetime.date(2024, 2, 1), paid_on=datetime.date(2024, 8, 31), joined=old) == {}
+    assert rules.earliest_payable(datetime.date(2024, 8, 31), PARAMS) == datetime.date(2024, 2, 1)
+    assert rules.earliest_payable(datetime.date(2024, 9, 1), PARAMS) == datetime.date(2024, 3, 1)
+
+
+def test_a_month_recorded_unpaid_counts_back_from_today():
+    old = datetime.date(2023, 1, 1)
+    assert check(datetime.date(2024, 3, 1), paid="0", paid_on=None, joined=old) == {}
+    assert "month" in check(datetime.date(2024, 2, 1), paid="0", paid_on=None, joined=old)
+
+
+def test_payment_fields_are_checked():
+    assert "amount_paid" in check(datetime.date(2024, 5, 1), paid="-1")
+    assert "paid_on" in check(datetime.date(2024, 5, 1), paid_on=None)
+    late = check(datetime.date(2024, 5, 1), paid_on=datetime.date(2024, 9, 11))
+    assert list(late) == ["paid_on"] and "晚于今天" in late["paid_on"]
+
+
+# -- arrears and the 6-month lapse check ---------------------------------------------------------------
+def rows(paid: dict[str, str], due="40.00") -> dict:
+    return {rules.parse_month(m): rules.Row(D(due), D(p)) for m, p in paid.items()}
+
+
+def test_six_consecutive_months_without_dues_are_flagged_five_are_not():
+    start, end = datetime.date(2024, 1, 1), datetime.date(2024, 8, 1)
+    five = rules.arrears_of(start, end, rows({"2024-01": "40", "2024-02": "40", "2024-03": "40"}), D("40"))
+    assert five.run == 5 and not rules.is_lapsed(five.run, PARAMS)
+    six = rules.arrears_of(start, end, rows({"2024-01": "40", "2024-02": "40"}), D("40"))
+    assert six.run == 6 and rules.is_lapsed(six.run, PARAMS)
+    assert six.count == 6 and six.owed == D("240.00")
+    assert "lapse_months" in rules.lapse_text(6, PARAMS)
+
+
+def test_a_partial_payment_is_owed_but_breaks_the_run():
+    a = rules.arrears_of(
+        datetime.date(2024, 1, 1), datetime.date(2024, 3, 1), rows({"2024-02": "15", "2024-03": "0"}), D("40")
+    )
+    assert a.months == [datetime.date(2024, 1, 1), datetime.date(2024, 2, 1), datetime.date(2024, 3, 1)]
+    assert a.owed == D("105.00") and a.run == 1  # January unrecorded (40) + 25 + 40; February paid something
+
+
+def test_an_exempted_month_is_not_owed_and_an_unknown_amount_is_unpaid():
+    exempt = rules.arrears_of(datetime.date(2024, 1, 1), datetime.date(2024, 6, 1), {}, D("0.00"))
+    assert exempt.count == 0 and exempt.run == 0
+    unknown = rules.arrears_of(datetime.date(2024, 1, 1), datetime.date(2024, 6, 1), {}, None)
+    assert unknown.count == 6 and unknown.unknown == 6 and unknown.owed == 0 and unknown.run == 6
+
+
+def test_obligations_start_with_the_ledger_and_never_before_joining():
+    joined = datetime.date(2024, 3, 15)
+    assert rules.obligation_start(joined, None, None) is None  # nothing ever recorded
+    assert rules.obligation_start(joined, datetime.date(2024, 1, 1), None) == datetime.date(2024, 3, 1)
+    assert rules.obligation_start(joined, datetime.date(2024, 6, 1), None) == datetime.date(2024, 6, 1)
+    assert rules.obligation_start(joined, datetime.date(2024, 6, 1), datetime.date(2024, 4, 1)) == datetime.date(
+        2024, 4, 1
+    )
+
+
+def test_closed_months_end_before_the_current_one():
+    assert rules.closed_through(datetime.date(2024, 9, 1)) == datetime.date(2024, 8, 1)
+    assert rules.closed_through(datetime.date(2024, 1, 31)) == datetime.date(2023, 12, 1)
+
+
+def test_periods_asked_for():
+    today = datetime.date(2024, 9, 10)
+    assert ledger.period_for({}, today).months == (datetime.date(2024, 9, 1),)
+    assert ledger.period_for({"month": "2024-05"}, today).label == "2024年5月"
+    year = ledger.period_for({"year": "2024"}, today)
+    assert year.first == datetime.date(2024, 1, 1) and year.last == datetime.date(2024, 9, 1)
+    assert len(ledger.period_for({"year": "2023"}, today).months) == 12
+    with pytest.raises(ValueError, match="未来"):
+        ledger.period_for({"month": "2024-10"}, today)
+    with pytest.raises(ValueError, match="年份"):
+        ledger.period_for({"year": "2025"}, today)
+    with pytest.raises(ValueError, match="月份应为"):
+        ledger.period_for({"month": "五月"}, today)
