@@ -1,6 +1,654 @@
-"""组织关系转接与流动党员 pages."""
+"""组织关系转接与流动党员 pages: lists (with 超期 and 未排摸 flags and their exports), a transfer's
+page with the steps its user may take, the forms that start a transfer or register a floating
+member, and the members the 6-month rule says should have their membership moved (each with a
+"发起组织关系转接" link prefilled with the party organization covering their employer)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from liangxin.core import normalize
+from liangxin.core.pagination import keyset_page
+from liangxin.core.xlsx import Column
+from liangxin.party import policy
+from liangxin.party import rules as party_rules
+from liangxin.party.choices import FloatingStatus, MemberCategory
+from liangxin.party.models import PartyOrganization
+from liangxin.transfers import access, queries, rules, services
+from liangxin.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
+
+from ..base import ScopedView, deny, export_response, get_in_scope
+from ..forms import DATE, chinese_empty_choice
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
-NAV: list[tuple[str, str, str | None]] = []
+NAV: list[tuple[str, str, str | None]] = [
+    ("组织关系转接", "web:transfers_list", "can_read_party"),
+    ("流动党员", "web:transfers_floating", "can_read_party"),
+]
 
-urlpatterns: list = []
+PICKER_LIMIT = 20
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _int(value) -> int | None:
+    value = str(value or "").strip().lstrip("#")
+    return int(value) if value.isdigit() else None
+
+
+def find_party_org(value) -> tuple[PartyOrganization | None, str | None]:
+    """A party organization of the whole platform by id (a transfer may go anywhere in the city)."""
+    pk = _int(value)
+    if pk is None:
+        return None, None
+    found = PartyOrganization.objects.select_related("node__parent").filter(pk=pk).first()
+    return found, (None if found else f"转入党组织不存在（编号 {pk}）")
+
+
+def party_org_search(q: str, exclude: int | None = None) -> list:
+    """Active party organizations of the platform whose name contains ``q`` (names only: a
+    transfer or an inflow may name any party organization; nothing of its members is shown)."""
+    q = normalize.text(q)
+    if len(q) < 2 and not q.lstrip("#").isdigit():
+        return []
+    qs = PartyOrganization.objects.filter(node__is_active=True).select_related("node__parent")
+    qs = qs.filter(pk=int(q.lstrip("#"))) if q.lstrip("#").isdigit() else qs.filter(node__name__contains=q)
+    return [p for p in qs.order_by("node__path")[:PICKER_LIMIT] if p.pk != exclude]
+
+
+def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    for name, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _query(request, *drop) -> str:
+    params = request.GET.copy()
+    for name in ("cursor", *drop):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+# -- lists ----------------------------------------------------------------------------------------
+class TransferList(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        params, today = policy.values(), timezone.localdate()
+        qs, _ = queries.filtered_transfers(self.scope, request.GET, params, today)
+        page = keyset_page(qs, "id", True, request.GET.get("cursor"), 50)
+        rows = [
+            (t, rules.is_overdue(t, params, today), rules.letter_valid_until(t.issued_on, params)) for t in page.rows
+        ]
+        context = {
+            "page": page,
+            "rows": rows,
+            "g": request.GET,
+            "query": _query(request),
+            "states": TransferState.choices,
+            "kinds": TransferKind.choices,
+            "valid_months": rules.months(params, rules.LETTER_KEY),
+        }
+        return render(request, "web/transfers/list.html", context)
+
+
+class TransferExport(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        params, today = policy.values(), timezone.localdate()
+        qs, filter_text = queries.filtered_transfers(self.scope, request.GET, params, today)
+        columns = [
+            Column("姓名", lambda t: t.person_name, 10),
+            Column("公民身份号码", lambda t: t.id_masked, 20),
+            Column("转接类型", lambda t: t.get_kind_display(), 14),
+            Column("转出党组织", lambda t: t.from_org_name, 32),
+            Column("转入党组织", lambda t: t.to_org_name, 32),
+            Column("介绍信编号", lambda t: t.letter_no, 18),
+            Column("开具日期", lambda t: t.issued_on, 12, "date"),
+            Column("有效期至", lambda t: rules.letter_valid_until(t.issued_on, params), 12, "date"),
+            Column("状态", lambda t: t.get_state_display(), 8),
+            Column("超期", lambda t: "超期" if rules.is_overdue(t, params, today) else "", 6),
+            Column("待办", lambda t: t.waiting_for, 20),
+            Column("办结日期", lambda t: t.closed_on, 12, "date"),
+            Column("退回原因", lambda t: t.return_reason, 30),
+        ]
+        return export_response(
+            request,
+            title="组织关系转接",
+            object_type="transfers.transfer",
+            filter_text=filter_text,
+            columns=columns,
+            rows=qs.order_by("-pk").iterator(chunk_size=2000),
+        )
+
+
+class TransferDue(ScopedView):
+    """工作满 6 个月、组织关系仍在别处的党员 (party rule ``member_transfer``), with the party
+    organization covering their employer as the suggested target."""
+
+    required = "can_read_party"
+
+    def get(self, request):
+        params, today = policy.values(), timezone.localdate()
+        rule = party_rules.RULES["member_transfer"]
+        qs = party_rules.candidates(rule, self.scope, params, today).select_related("employer", "party_org__node")
+        page = keyset_page(qs, "id", False, request.GET.get("cursor"), 50)
+        targets = rules.suggested_targets([m.employer_id for m in page.rows], today)
+        open_ids = set(
+            Transfer.objects.filter(member__in=page.rows, state__in=OPEN_STATES).values_list("member_id", flat=True)
+        )
+        editable = set(
+            self.scope.members("change").filter(pk__in=[m.pk for m in page.rows]).values_list("pk", flat=True)
+        )
+        rows = []
+        for m in page.rows:
+            finding = rule.check(m, params, today)
+            if finding is None:
+                continue
+            target = targets.get(m.employer_id)
+            rows.append((m, finding, target if target and target.pk != m.party_org_id else None, m.pk in open_ids))
+        context = {"rows": rows, "page": page, "editable": editable, "query": _query(request)}
+        return render(request, "web/transfers/due.html", context)
+
+
+# -- one transfer -----------------------------------------------------------------------------------
+class StepForm(forms.Form):
+    on = forms.DateField(label="办理日期", required=False, widget=DATE, help_text="不填为今天；不能晚于今天")
+    note = forms.CharField(label="说明", required=False, max_length=500)
+    reason = forms.CharField(label="退回原因", required=False, max_length=500)
+
+
+class TransferDetail(ScopedView):
+    def get(self, request, pk):
+        if not access.can_read(self.scope):
+            deny("无权访问该页面")
+        transfer = get_in_scope(access.transfers(self.scope), pk=pk)
+        return self.render_page(request, transfer)
+
+    def render_page(self, request, transfer):
+        params, today = policy.values(), timezone.localdate()
+        member_visible = bool(transfer.member_id and self.scope.members("view").filter(pk=transfer.member_id).exists())
+        context = {
+            "t": transfer,
+            "steps": transfer.steps.all(),
+            "overdue": rules.is_overdue(transfer, params, today),
+            "overdue_text": rules.overdue_text(transfer, params),
+            "valid_until": rules.letter_valid_until(transfer.issued_on, params),
+            "valid_months": rules.months(params, rules.LETTER_KEY),
+            "actions": access.allowed_actions(self.scope, transfer),
+            "member_visible": member_visible,
+            "today": today,
+        }
+        return render(request, "web/transfers/detail.html", context)
+
+
+class TransferAction(ScopedView):
+    """审核 / 接收 / 退回 (POST): outside scope 404, not this user's step 403, bad input back with the reason."""
+
+    required = "can_read_party"
+    action = ""
+    MAY = {"review": access.is_reviewer, "accept": access.may_accept, "return": access.may_return}
+
+    def post(self, request, pk):
+        transfer = get_in_scope(access.transfers(self.scope), pk=pk)
+        if not self.MAY[self.action](self.scope, transfer):
+            deny("您不是办理这一环节的一方")
+        form = StepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            return redirect("web:transfers_detail", pk=pk)
+        d = form.cleaned_data
+        try:
+            if self.action == "review":
+                services.review(request.user, self.scope, transfer, on=d["on"], note=d["note"])
+                messages.success(request, "已审核通过，等待接收")
+            elif self.action == "accept":
+                services.accept(request.user, self.scope, transfer, on=d["on"], note=d["note"])
+                messages.success(request, "已办理接收")
+            else:
+                services.return_transfer(request.user, self.scope, transfer, on=d["on"], reason=d["reason"])
+                messages.success(request, "已退回")
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, f"未办理：{text}")
+        return redirect("web:transfers_detail", pk=pk)
+
+
+# -- starting a transfer -----------------------------------------------------------------------------
+class TransferForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="转接类型",
+        choices=[(TransferKind.INTERNAL, TransferKind.INTERNAL.label), (TransferKind.OUT, TransferKind.OUT.label)],
+        widget=forms.RadioSelect,
+        initial=TransferKind.INTERNAL,
+    )
+    to_party_org = forms.CharField(label="转入党组织", required=False, widget=forms.HiddenInput)
+    to_org_name = forms.CharField(label="接收党组织名称（系统外）", required=False, max_length=100)
+    letter_no = forms.CharField(
+        label="介绍信编号", required=False, max_length=60, help_text="系统内转接可不填，自动编号"
+    )
+    issued_on = forms.DateField(label="介绍信开具日期", required=False, widget=DATE)
+    reason = forms.CharField(label="转接原因", required=False, max_length=200)
+
+
+class TransferCreate(ScopedView):
+    required = "can_edit_party"
+
+    def _member(self, value):
+        pk = _int(value)
+        if pk is None:
+            return None
+        member = get_in_scope(self.scope.members("view").select_related("employer"), pk=pk)
+        if not access.may_initiate_from(self.scope, member):
+            deny("只有党员组织关系所在党组织或其上级党委可以发起转接")
+        return member
+
+    def get(self, request):
+        member = self._member(request.GET.get("member"))
+        form = TransferForm(initial={"issued_on": timezone.localdate(), "to_party_org": request.GET.get("to", "")})
+        return self._render(request, member, form)
+
+    def post(self, request):
+        member = self._member(request.POST.get("member"))
+        form = TransferForm(request.POST)
+        if member is None:
+            form.add_error(None, "请先选择要转接的党员")
+        if member is not None and form.is_valid():
+            d = form.cleaned_data
+            # the page offers both at once: a party organization picked for an internal transfer only
+            internal = d["kind"] == TransferKind.INTERNAL
+            target, missing = find_party_org(d["to_party_org"]) if internal else (None, None)
+            if missing:
+                form.add_error(None, missing)
+            else:
+                try:
+                    transfer = services.initiate(
+                        request.user, self.scope, member, kind=d["kind"], to_party_org=target,
+                        to_org_name=d["to_org_name"], letter_no=d["letter_no"], issued_on=d["issued_on"],
+                        reason=d["reason"],
+                    )  # fmt: skip
+                except ValidationError as error:
+                    _errors_to_form(form, error)
+                else:
+                    messages.success(request, f"已发起「{transfer.person_name}」的组织关系转接")
+                    return redirect("web:transfers_detail", pk=transfer.pk)
+        return self._render(request, member, form, status=400)
+
+    def _render(self, request, member, form, status=200):
+        g = request.GET
+        context = {"member": member, "form": form, "g": g}
+        today = timezone.localdate()
+        if member is None:
+            q = normalize.text(g.get("q"))
+            mine = self.scope.members("change").filter(is_active=True).select_related("party_org__node")
+            context["q"] = q
+            context["candidates"] = (mine.filter(name__contains=q) if q else mine).order_by("name", "pk")[:50]
+        else:
+            suggested = rules.suggested_targets([member.employer_id], today).get(member.employer_id)
+            if suggested is not None and suggested.pk == member.party_org_id:
+                suggested = None
+            chosen = form["to_party_org"].value() or g.get("to") or (suggested.pk if suggested else "")
+            options = [(suggested, "覆盖其工作单位的党组织（建议）")] if suggested else []
+            picked, _ = find_party_org(chosen)
+            if picked is not None and picked.node.is_active and all(picked.pk != o.pk for o, _ in options):
+                options.append((picked, ""))
+            for po in party_org_search(g.get("to_q", ""), exclude=member.party_org_id):
+                if all(po.pk != o.pk for o, _ in options):
+                    options.append((po, ""))
+            context |= {
+                "options": options,
+                "chosen": str(chosen),
+                "open_transfer": services.open_transfer_of(member),
+                "to_q": g.get("to_q", ""),
+            }
+        return render(request, "web/transfers/create.html", context, status=status)
+
+
+class IncomingForm(forms.Form):
+    to_party_org = forms.ModelChoiceField(label="接收党组织", queryset=PartyOrganization.objects.none())
+    from_org_name = forms.CharField(label="开具介绍信的党组织（系统外）", max_length=100, required=False)
+    letter_no = forms.CharField(label="介绍信编号", max_length=60, required=False)
+    issued_on = forms.DateField(label="介绍信开具日期", required=False, widget=DATE)
+    reason = forms.CharField(label="转接原因", required=False, max_length=200)
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    category = forms.ChoiceField(
+        label="党员类别", choices=[("", "— 请选择 —"), *MemberCategory.choices], required=False
+    )
+    joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
+    full_on = forms.DateField(label="转正日期", required=False, widget=DATE)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = scope.party_orgs("change").filter(node__is_active=True).order_by("node__path")
+        self.fields["to_party_org"].queryset = qs
+        self.fields["to_party_org"].error_messages["invalid_choice"] = "请选择您管辖的党组织"
+        self.fields["to_party_org"].error_messages["required"] = "请选择接收的党组织"
+        chinese_empty_choice(self)
+
+
+PERSON_FIELDS = ("name", "id_number", "phone", "category", "joined_on", "full_on")
+
+
+class TransferCreateIncoming(ScopedView):
+    """从系统外转入: register the letter; the member is created when it is accepted."""
+
+    required = "can_edit_party"
+
+    def get(self, request):
+        form = IncomingForm(
+            scope=self.scope,
+            initial={"issued_on": timezone.localdate(), "to_party_org": _int(request.GET.get("party_org"))},
+        )
+        return render(request, "web/transfers/create_in.html", {"form": form})
+
+    def post(self, request):
+        form = IncomingForm(request.POST, scope=self.scope)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                transfer = services.register_incoming(
+                    request.user, self.scope, to_party_org=d["to_party_org"], from_org_name=d["from_org_name"],
+                    letter_no=d["letter_no"], issued_on=d["issued_on"], reason=d["reason"],
+                    person={k: d[k] for k in PERSON_FIELDS},
+                )  # fmt: skip
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, f"已登记「{transfer.person_name}」的转入介绍信，待接收")
+                return redirect("web:transfers_detail", pk=transfer.pk)
+        return render(request, "web/transfers/create_in.html", {"form": form}, status=400)
+
+
+# -- floating members -----------------------------------------------------------------------------
+def _floating_rows(members, params, today):
+    return [
+        (m, rules.census_overdue(m.last_confirmed, params, today), rules.census_due_on(m.last_confirmed, params))
+        for m in members
+    ]
+
+
+class FloatingList(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        params, today = policy.values(), timezone.localdate()
+        qs, _ = queries.filtered_floating(self.scope, request.GET, params, today)
+        page = keyset_page(qs, "id", False, request.GET.get("cursor"), 50)
+        context = {
+            "page": page,
+            "rows": _floating_rows(page.rows, params, today),
+            "g": request.GET,
+            "query": _query(request),
+            "census_months": rules.months(params, rules.CENSUS_KEY),
+        }
+        return render(request, "web/transfers/floating_list.html", context)
+
+
+class FloatingExport(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request):
+        params, today = policy.values(), timezone.localdate()
+        qs, filter_text = queries.filtered_floating(self.scope, request.GET, params, today)
+        columns = [
+            Column("姓名", lambda m: m.name, 10),
+            Column("公民身份号码", lambda m: m.id_masked, 20),
+            Column("流动状态", lambda m: m.get_floating_display(), 8),
+            Column("流动党员活动证号", lambda m: m.floating_card_no, 20),
+            Column("组织关系所在党组织", lambda m: m.party_org.name, 32),
+            Column("流出地", lambda m: m.outflow_place, 24),
+            Column("流入地", lambda m: m.inflow_place, 24),
+            Column("流入地党组织", lambda m: m.inflow_party_org.name if m.inflow_party_org_id else "", 32),
+            Column("联系电话", lambda m: m.phone, 14),
+            Column("最近排摸日期", lambda m: m.last_confirmed, 12, "date"),
+            Column("排摸有效至", lambda m: rules.census_due_on(m.last_confirmed, params), 12, "date"),
+            Column("未按期排摸", lambda m: "是" if rules.census_overdue(m.last_confirmed, params, today) else "", 8),
+        ]
+        unconfirmed = request.GET.get("unconfirmed") == "1"
+        return export_response(
+            request,
+            title="未按期排摸流动党员" if unconfirmed else "流动党员",
+            object_type="party.member",
+            filter_text=filter_text,
+            columns=columns,
+            rows=qs.order_by("pk").iterator(chunk_size=2000),
+        )
+
+
+class CensusForm(forms.Form):
+    confirmed_on = forms.DateField(label="排摸日期", required=False, widget=DATE)
+    location = forms.CharField(label="目前所在地", required=False, max_length=100)
+    contact_ok = forms.BooleanField(label="联系畅通", required=False, initial=True)
+    note = forms.CharField(label="备注", required=False, max_length=200)
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label="结束日期", required=False, widget=DATE)
+    reason = forms.CharField(label="原因", required=False, max_length=200)
+
+
+class FloatingDetail(ScopedView):
+    required = "can_read_party"
+
+    def get(self, request, pk):
+        member = get_in_scope(access.floating_members(self.scope).annotate(last_confirmed=queries.last_census()), pk=pk)
+        return self.render_page(request, member)
+
+    def render_page(self, request, member, census_form=None, status=200):
+        params, today = policy.values(), timezone.localdate()
+        context = {
+            "m": member,
+            "records": member.census_records.select_related("party_org__node")[:100],
+            "overdue": rules.census_overdue(member.last_confirmed, params, today),
+            "census_text": rules.census_text(member.last_confirmed, params),
+            "due_on": rules.census_due_on(member.last_confirmed, params),
+            "may_census": access.may_census(self.scope, member),
+            "is_holder": access.is_holder(self.scope, member),
+            "member_visible": self.scope.members("view").filter(pk=member.pk).exists(),
+            "census_form": census_form or CensusForm(initial={"confirmed_on": today, "location": member.inflow_place}),
+            "end_form": EndForm(initial={"on": today}),
+            "transfer": services.open_transfer_of(member),
+        }
+        return render(request, "web/transfers/floating_detail.html", context, status=status)
+
+
+class FloatingCensus(FloatingDetail):
+    def get(self, request, pk):
+        return redirect("web:transfers_floating_detail", pk=pk)
+
+    def post(self, request, pk):
+        member = get_in_scope(access.floating_members(self.scope).annotate(last_confirmed=queries.last_census()), pk=pk)
+        if not access.may_census(self.scope, member):
+            deny("只有组织关系所在党组织或流入地党组织可以登记排摸")
+        form = CensusForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.record_census(
+                    request.user, self.scope, member, confirmed_on=d["confirmed_on"], location=d["location"],
+                    contact_ok=d["contact_ok"], note=d["note"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, "已登记排摸")
+                return redirect("web:transfers_floating_detail", pk=pk)
+        return self.render_page(request, member, census_form=form, status=400)
+
+
+class FloatingEnd(FloatingDetail):
+    def get(self, request, pk):
+        return redirect("web:transfers_floating_detail", pk=pk)
+
+    def post(self, request, pk):
+        member = get_in_scope(access.floating_members(self.scope), pk=pk)
+        if not access.is_holder(self.scope, member):
+            deny("只有党员组织关系所在党组织或其上级党委可以结束流动")
+        form = EndForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "结束日期格式错误")
+            return redirect("web:transfers_floating_detail", pk=pk)
+        try:
+            services.end_floating(
+                request.user, self.scope, member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, f"未办理：{text}")
+            return redirect("web:transfers_floating_detail", pk=pk)
+        messages.success(request, f"「{member.name}」已结束流动")
+        return redirect("web:transfers_floating")
+
+
+class OutflowForm(forms.Form):
+    card_no = forms.CharField(label="流动党员活动证号", required=False, max_length=40)
+    outflow_place = forms.CharField(
+        label="流出地", required=False, max_length=100, help_text="不填为组织关系所在党组织"
+    )
+    inflow_place = forms.CharField(label="流入地（外出务工经商所在地）", required=False, max_length=100)
+    inflow_party_org = forms.CharField(label="流入地党组织", required=False, widget=forms.HiddenInput)
+    on = forms.DateField(label="登记日期", required=False, widget=DATE)
+
+
+class FloatingOutflow(ScopedView):
+    """流出登记 of a member of the holding side (also to change a registration)."""
+
+    required = "can_edit_party"
+
+    def _member(self, value):
+        pk = _int(value)
+        if pk is None:
+            return None
+        member = get_in_scope(self.scope.members("view"), pk=pk)
+        if not access.is_holder(self.scope, member):
+            deny("只有党员组织关系所在党组织或其上级党委可以登记流出")
+        return member
+
+    def get(self, request):
+        member = self._member(request.GET.get("member"))
+        initial = {"on": timezone.localdate()}
+        if member is not None and member.floating == FloatingStatus.OUTFLOW:
+            initial |= {
+                "card_no": member.floating_card_no, "outflow_place": member.outflow_place,
+                "inflow_place": member.inflow_place, "inflow_party_org": member.inflow_party_org_id or "",
+            }  # fmt: skip
+        return self._render(request, member, OutflowForm(initial=initial))
+
+    def post(self, request):
+        member = self._member(request.POST.get("member"))
+        form = OutflowForm(request.POST)
+        if member is None:
+            form.add_error(None, "请先选择党员")
+        if member is not None and form.is_valid():
+            d = form.cleaned_data
+            inflow_org, missing = find_party_org(d["inflow_party_org"])
+            if missing:
+                form.add_error(None, missing.replace("转入党组织", "流入地党组织"))
+            else:
+                try:
+                    services.register_outflow(
+                        request.user, self.scope, member, card_no=d["card_no"], inflow_place=d["inflow_place"],
+                        outflow_place=d["outflow_place"], inflow_party_org=inflow_org, on=d["on"],
+                    )  # fmt: skip
+                except ValidationError as error:
+                    _errors_to_form(form, error)
+                else:
+                    messages.success(request, f"已登记「{member.name}」流出")
+                    return redirect("web:transfers_floating_detail", pk=member.pk)
+        return self._render(request, member, form, status=400)
+
+    def _render(self, request, member, form, status=200):
+        g = request.GET
+        context = {"member": member, "form": form, "g": g}
+        if member is None:
+            q = normalize.text(g.get("q"))
+            mine = self.scope.members("change").filter(is_active=True).exclude(floating=FloatingStatus.INFLOW)
+            mine = mine.select_related("party_org__node")
+            context["q"] = q
+            context["candidates"] = (mine.filter(name__contains=q) if q else mine).order_by("name", "pk")[:50]
+        else:
+            chosen = form["inflow_party_org"].value()
+            options = []
+            picked, _ = find_party_org(chosen)
+            if picked is not None:
+                options.append((picked, "当前"))
+            for po in party_org_search(g.get("to_q", ""), exclude=member.party_org_id):
+                if all(po.pk != o.pk for o, _ in options):
+                    options.append((po, ""))
+            context |= {"options": options, "chosen": str(chosen or ""), "to_q": g.get("to_q", "")}
+        return render(request, "web/transfers/outflow.html", context, status=status)
+
+
+class InflowForm(forms.Form):
+    party_org = forms.ModelChoiceField(label="流入地党组织（本方）", queryset=PartyOrganization.objects.none())
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    category = forms.ChoiceField(
+        label="党员类别", choices=[("", "— 请选择 —"), *MemberCategory.choices], required=False
+    )
+    joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
+    full_on = forms.DateField(label="转正日期", required=False, widget=DATE)
+    card_no = forms.CharField(label="流动党员活动证号", max_length=40, required=False)
+    outflow_place = forms.CharField(label="流出地（组织关系所在党组织或地方）", max_length=100, required=False)
+    inflow_place = forms.CharField(label="流入地", max_length=100, required=False, help_text="不填为本党组织名称")
+    on = forms.DateField(label="登记日期", required=False, widget=DATE)
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = scope.party_orgs("change").filter(node__is_active=True).order_by("node__path")
+        self.fields["party_org"].queryset = qs
+        self.fields["party_org"].error_messages["invalid_choice"] = "请选择您管辖的党组织"
+        self.fields["party_org"].error_messages["required"] = "请选择流入地党组织"
+        chinese_empty_choice(self)
+
+
+class FloatingInflow(ScopedView):
+    """流入登记: a floating member whose membership is held outside the platform."""
+
+    required = "can_edit_party"
+
+    def get(self, request):
+        initial = {"on": timezone.localdate(), "party_org": _int(request.GET.get("party_org"))}
+        return render(request, "web/transfers/inflow.html", {"form": InflowForm(scope=self.scope, initial=initial)})
+
+    def post(self, request):
+        form = InflowForm(request.POST, scope=self.scope)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                member = services.register_inflow(
+                    request.user, self.scope, party_org=d["party_org"], person={k: d[k] for k in PERSON_FIELDS},
+                    card_no=d["card_no"], outflow_place=d["outflow_place"], inflow_place=d["inflow_place"], on=d["on"],
+                )  # fmt: skip
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, f"已登记流入党员「{member.name}」")
+                return redirect("web:transfers_floating_detail", pk=member.pk)
+        return render(request, "web/transfers/inflow.html", {"form": form}, status=400)
+
+
+urlpatterns = [
+    path("transfers/", TransferList.as_view(), name="transfers_list"),
+    path("transfers/export.xlsx", TransferExport.as_view(), name="transfers_export"),
+    path("transfers/due/", TransferDue.as_view(), name="transfers_due"),
+    path("transfers/new/", TransferCreate.as_view(), name="transfers_create"),
+    path("transfers/new-in/", TransferCreateIncoming.as_view(), name="transfers_create_in"),
+    path("transfers/<int:pk>/", TransferDetail.as_view(), name="transfers_detail"),
+    path("transfers/<int:pk>/review/", TransferAction.as_view(action="review"), name="transfers_review"),
+    path("transfers/<int:pk>/accept/", TransferAction.as_view(action="accept"), name="transfers_accept"),
+    path("transfers/<int:pk>/return/", TransferAction.as_view(action="return"), name="transfers_return"),
+    path("floating/", FloatingList.as_view(), name="transfers_floating"),
+    path("floating/export.xlsx", FloatingExport.as_view(), name="transfers_floating_export"),
+    path("floating/outflow/", FloatingOutflow.as_view(), name="transfers_floating_outflow"),
+    path("floating/inflow/", FloatingInflow.as_view(), name="transfers_floating_inflow"),
+    path("floating/<int:pk>/", FloatingDetail.as_view(), name="transfers_floating_detail"),
+    path("floating/<int:pk>/census/", FloatingCensus.as_view(), name="transfers_floating_census"),
+    path("floating/<int:pk>/end/", FloatingEnd.as_view(), name="transfers_floating_end"),
+]
