@@ -1,1 +1,89 @@
-"""组织生活."""
+"""组织生活: meetings of a party organization (三会一课, 主题党日, 组织生活会, 民主评议党员),
+who attended, and the files kept with them."""
+
+from django.db import models
+
+from .choices import AttendanceStatus, MeetingKind, MeetingStatus
+
+
+class Meeting(models.Model):
+    """组织生活会议: one meeting of a party organization, planned (a notice goes to the members)
+    and later recorded as held with its attendance, or cancelled. Only held meetings count for
+    compliance (``liangxin.life.compliance``)."""
+
+    party_org = models.ForeignKey(
+        "party.PartyOrganization", verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField("会议类型", max_length=12, choices=MeetingKind.choices)
+    status = models.CharField("状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    date = models.DateField("会议日期")
+    start_time = models.TimeField("开始时间", null=True, blank=True)
+    topic = models.CharField("会议主题", max_length=200)
+    place = models.CharField("会议地点", max_length=200)
+    minutes = models.TextField("会议记录", blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活会议"
+        indexes = [
+            # a party organization's grid and list: its meetings of a kind by date
+            models.Index(fields=["party_org", "kind", "date"], name="life_meeting_org_kind_date"),
+            # roll-ups and reminders: held or planned meetings in a date range
+            models.Index(fields=["status", "date"], name="life_meeting_status_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.topic}"
+
+    def audit_paths(self) -> tuple[str, str]:
+        return self.party_org.node.path, ""
+
+
+class Attendance(models.Model):
+    """参会情况: whether one member of the party organization attended a held meeting; an
+    absence with leave (请假) carries its reason."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        "party.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="meeting_attendance"
+    )
+    status = models.CharField("出席情况", max_length=8, choices=AttendanceStatus.choices)
+    reason = models.CharField("请假事由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参会情况"
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="life_one_attendance_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()}"
+
+
+class Attachment(models.Model):
+    """会议附件: a photo or PDF kept with a meeting, stored under ``VAR_DIR/life/`` and served
+    only through the scoped download view. ``content_type`` is what the file's first bytes
+    say it is (checked on upload), not what the browser claimed."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_paths(self) -> tuple[str, str]:
+        return self.meeting.party_org.node.path, ""

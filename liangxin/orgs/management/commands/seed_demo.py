@@ -737,6 +737,9 @@ def delete_demo_data() -> None:
     # the daily-work apps hang off members and party organizations: their rows go first
     from django.apps import apps
 
+    from liangxin.life.demo import delete_demo as delete_meeting_files
+
+    delete_meeting_files()  # the attachment files under var/life/, then the rows below
     for label in ("life", "develop", "transfers", "dues", "inbox"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             if model._meta.managed:

@@ -1,0 +1,101 @@
+"""Where the pages and the API start: meetings and files within a scope, and the parameters of
+a compliance request (year, window, unit) read the same way for both."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from liangxin.accounts.roles import REGISTRY_READERS
+from liangxin.core import normalize
+
+from .choices import MeetingKind, MeetingStatus
+from .models import Attachment, Meeting
+from .periods import window
+from .validation import one_line
+
+
+class BadParameter(ValueError):
+    """A query parameter that is not one: the Chinese reason, and which parameter (for the API)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def meetings_in_scope(scope) -> QuerySet:
+    """Meetings of the party organizations the user may see (readers, secretaries)."""
+    return Meeting.objects.filter(party_org__in=scope.party_orgs("view").values("pk")).select_related("party_org__node")
+
+
+def attachments_in_scope(scope) -> QuerySet:
+    return Attachment.objects.filter(meeting__party_org__in=scope.party_orgs("view").values("pk")).select_related(
+        "meeting__party_org__node"
+    )
+
+
+def can_change(scope, party_org) -> bool:
+    return scope.party_orgs("change").filter(pk=party_org.pk).exists()
+
+
+def parse_year(raw, today: datetime.date) -> int:
+    """A year from a query string (blank: this year); BadParameter with a Chinese reason."""
+    raw = normalize.text(raw)
+    if not raw:
+        return today.year
+    if raw.isdigit() and 2000 <= int(raw) <= today.year + 1:
+        return int(raw)
+    raise BadParameter("year", f"年度：「{raw}」无效，应为 2000–{today.year + 1} 之间的年份")
+
+
+def home_node(scope):
+    """The unit a roll-up opens on: the reader's first node (a city reader's city node first)."""
+    grants = sorted((g for g in scope.grants if g.role in REGISTRY_READERS), key=lambda g: g.node_kind != "city")
+    return scope.stats_nodes().filter(pk=grants[0].node_id).first() if grants else None
+
+
+def rollup_unit(scope, raw):
+    """The management node of a roll-up: the one asked for if it lies in the reader's subtree,
+    else None (the caller answers 404, as for anything outside scope); blank: ``home_node``."""
+    raw = (raw or "").strip()
+    if not raw:
+        return home_node(scope)
+    return scope.stats_nodes().filter(pk=raw).first() if raw.isdigit() else None
+
+
+def parse_window(params, today: datetime.date) -> dict:
+    """``year`` and ``period`` of a roll-up request; BadParameter with a Chinese reason."""
+    year = parse_year(params.get("year"), today)
+    period = (params.get("period") or "").strip().lower()
+    try:
+        start, end, label = window(year, period)
+    except ValueError as exc:
+        raise BadParameter("period", str(exc)) from None
+    return {"year": year, "period": period, "start": start, "end": end, "label": label}
+
+
+def filtered_meetings(scope, params, today: datetime.date) -> tuple[QuerySet, str]:
+    """The meeting list for ``party_org``, ``kind``, ``status``, ``year`` and ``q`` (topic):
+    (queryset, the filter in words). BadParameter with a Chinese reason for a value that is not one."""
+    qs, said = meetings_in_scope(scope), []
+    party_org = (params.get("party_org") or "").strip()
+    if party_org:
+        if not party_org.isdigit():
+            raise BadParameter("party_org", f"党组织：编号「{party_org}」无效")
+        qs = qs.filter(party_org_id=party_org)
+        said.append(f"党组织编号：{party_org}")
+    for name, label, choices in (("kind", "会议类型", MeetingKind), ("status", "状态", MeetingStatus)):
+        value = (params.get(name) or "").strip()
+        if value:
+            if value not in choices.values:
+                raise BadParameter(name, f"{label}：「{value}」无效，应为 {'、'.join(choices.values)} 之一")
+            qs = qs.filter(**{name: value})
+            said.append(f"{label}：{choices(value).label}")
+    if (params.get("year") or "").strip():
+        year = parse_year(params.get("year"), today)
+        qs = qs.filter(date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31))
+        said.append(f"年度：{year}")
+    q = one_line(params.get("q"))
+    if q:
+        qs = qs.filter(topic__contains=q)
+        said.append(f"主题含：{q}")
+    return qs, "；".join(said) or "权限范围内全部"
