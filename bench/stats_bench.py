@@ -733,8 +733,14 @@ def concurrency(units: Units, args, var: Path, vendor: str) -> dict:
     env = dict(os.environ)
     port = free_port()
     server_log = var / "server.log"
-    server = subprocess.Popen([str(PY), str(MANAGE), "runserver", "--noreload", f"127.0.0.1:{port}"], env=env,
-                              stdout=open(server_log, "w"), stderr=subprocess.STDOUT)  # fmt: skip
+    if args.server == "gunicorn":  # the production server (docs/operations.md)
+        command = [str(PY.parent / "gunicorn"), "liangxin.wsgi", "--workers", str(args.workers), "--threads", "2",
+                   "--bind", f"127.0.0.1:{port}", "--chdir", str(MANAGE.parent)]  # fmt: skip
+        server_name = f"gunicorn --workers {args.workers} --threads 2"
+    else:
+        command = [str(PY), str(MANAGE), "runserver", "--noreload", f"127.0.0.1:{port}"]
+        server_name = "runserver (threaded, one process)"
+    server = subprocess.Popen(command, env=env, stdout=open(server_log, "w"), stderr=subprocess.STDOUT)
     writer_log = var / "writer.jsonl"
     writer = None
     try:
@@ -754,7 +760,7 @@ def concurrency(units: Units, args, var: Path, vendor: str) -> dict:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"the server did not come up, see {server_log}") from None
                 time.sleep(0.5)
-        log(f"API server up: manage.py runserver --noreload (threaded, one process) on port {port}")
+        log(f"API server up: {server_name} on port {port}")
         single = {}  # one client, no writer: the server's own cost, without queueing
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         for unit, region in (("city", units.city), ("district", units.district), ("street", units.street)):
@@ -918,7 +924,7 @@ def concurrency(units: Units, args, var: Path, vendor: str) -> dict:
             final[unit]["writer_members"] = summary["final"][mkey]
             final_ok &= table[1] == summary["final"][mkey]
     return {
-        "server": "runserver (threaded)",
+        "server": server_name,
         "single": single,
         "clients": args.clients, "duration_s": elapsed, "by_unit": loaded["by_unit"], "quiet": quiet,
         "throughput": loaded["throughput"], "errors": len(errors),
@@ -1009,6 +1015,8 @@ def main():
     parser.add_argument("--write-interval", type=float, default=0.05, help="writer's pause after each commit, s")
     parser.add_argument("--single", type=int, default=15, help="answers per unit with one client, before the load")
     parser.add_argument("--pg-port", type=int, default=54361)
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--prepare", action="store_true", help="only build (and cache) the demo cities")
     parser.add_argument("--_measure", help=argparse.SUPPRESS)
     parser.add_argument("--_writer", help=argparse.SUPPRESS)
