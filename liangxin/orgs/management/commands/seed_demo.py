@@ -725,6 +725,10 @@ def _pad(text: str, width: int) -> str:
 def delete_demo_data() -> None:
     """Delete the demo world, dependents first (superuser accounts are kept)."""
     # the party side hangs off both trees and the organizations: clear it first
+    # the daily-work apps hang off members and party organizations: their rows go first
+    from django.apps import apps
+
+    from liangxin.life.demo import delete_demo as delete_meeting_files
     from liangxin.party.models import (  # party builds on orgs
         CommitteeSeat,
         Instructor,
@@ -733,11 +737,6 @@ def delete_demo_data() -> None:
         PartyOrganization,
         PartyOrgLink,
     )
-
-    # the daily-work apps hang off members and party organizations: their rows go first
-    from django.apps import apps
-
-    from liangxin.life.demo import delete_demo as delete_meeting_files
 
     delete_meeting_files()  # the attachment files under var/life/, then the rows below
     for label in ("life", "develop", "transfers", "dues", "inbox"):
