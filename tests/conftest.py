@@ -42,6 +42,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_answer_cache():
+    """Statistics answers are reused while region versions stay the same; versions only grow in
+    a real database, but each test's rollback winds them back, so no answer outlives its test."""
+    from liangxin.stats import engine
+
+    engine._ANSWERS.clear()
+    yield
+    engine._ANSWERS.clear()
+
+
 @pytest.fixture
 def cast(db):
     c = Cast()

@@ -14,7 +14,7 @@ from liangxin.stats import engine, snapshots
 from liangxin.stats.measures import MEASURE_NAMES, Thresholds
 
 from . import stats_world
-from .conftest import client_for
+from .conftest import client_for, org_values
 
 
 def _units(cast, w):
@@ -236,3 +236,34 @@ def test_regions_left_stale_are_counted_from_the_organizations(cast, monkeypatch
     monkeypatch.setattr(cube, "ensure_fresh", lambda regions, t: 0)
     assert cube.stale(Q(), Thresholds.of(policy.values()))  # the writes left regions stale
     assert _check(cast, w, rng, 10) == 10
+
+
+def test_a_reused_answer_follows_the_region_tree_and_carriers(cast):
+    """Answers are reused only while every region under the unit keeps its version; moving a
+    grid or retyping a carrier bumps the regions concerned."""
+    from liangxin.orgs import services
+    from liangxin.regions.models import Region
+
+    rng = random.Random(19)
+    stats_world.build(cast, rng)
+    scope = scope_for(cast.city_admin)
+
+    def report(code):
+        return engine.compute(engine.parse_query({"region": code}, scope))
+
+    first = report(cast.waitan.code)
+    assert report(cast.waitan.code) == first  # the same answer again, from the cache
+    assert "第一网格" not in [r.label for r in first.children]
+    grid = Region.objects.get(pk=cast.grid.pk)
+    grid.parent = cast.waitan
+    grid.save()  # 第一网格 now lies under 外滩街道
+    moved = report(cast.waitan.code)
+    assert "第一网格" in [r.label for r in moved.children]
+    assert moved.totals["counted"] == len(stats_world.recount({"region": cast.waitan}, {})["counted"])
+    before = {r.label: r.measures["counted"] for r in report(cast.city.code).by_carrier_kind}
+    cast.building.kind = "park"
+    cast.building.save()
+    after = {r.label: r.measures["counted"] for r in report(cast.city.code).by_carrier_kind}
+    assert after.get("商务楼宇", 0) == 0 and after["园区"] == before.get("园区", 0) + before.get("商务楼宇", 0)
+    services.create_organization(cast.city_admin, org_values(cast, name="新来的公司", operating_region=cast.waitan))
+    assert report(cast.waitan.code).totals["counted"] == moved.totals["counted"] + 1

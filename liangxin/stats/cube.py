@@ -36,6 +36,12 @@ def cell_rows(orgs: QuerySet, t: Thresholds, src: Src, columns: Iterable[str] = 
     return out
 
 
+def versions(regions: Q) -> dict[int, tuple[int, int, str]]:
+    """region → (version, computed version, thresholds of its cells) for the regions matched."""
+    rows = RegionVersion.objects.filter(regions).values_list("region_id", "version", "computed_version", "thresholds")
+    return {r: (v, c, k) for r, v, c, k in rows}
+
+
 def stale(regions: Q, t: Thresholds) -> list[int]:
     """Regions (matching ``regions`` on RegionVersion) whose cells are out of date; no lock."""
     qs = RegionVersion.objects.filter(regions).exclude(computed_version=F("version"), thresholds=t.key)

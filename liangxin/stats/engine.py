@@ -14,7 +14,9 @@ SQL sums, never Python loops over organizations:
 All four read the measures of ``stats.measures``; the drill-down lists use their conditions.
 """
 
+import dataclasses
 import datetime
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +37,11 @@ from .measures import AS_OF, CURRENT, MEASURE_LABELS, MEASURE_NAMES, RATES, Thre
 from .models import Cell, Snapshot, SnapshotCell, SnapshotTotal
 
 LIVE_FILTERS = ("industry", "size", "above_scale", "key_industry")
+# Answers of region units, each kept with the versions of every region under the unit it was
+# computed from (per process). A write bumps a version in its own transaction (stats.triggers),
+# so an answer is reused only while not one region under it has changed: never stale.
+ANSWER_CACHE_SIZE = 256
+_ANSWERS: OrderedDict = OrderedDict()
 TERRITORIAL = ("city", "district", "street")
 SECTOR_KINDS = {s: [k for k, v in SECTOR_OF_KIND.items() if v == s] for s in Sector.values}
 
@@ -326,10 +333,23 @@ def compute(q: StatsQuery) -> Report:
         # One snapshot for the whole answer: cells of the regions that are fresh in it, and one
         # pass over the organizations of any region still stale in it (a write since the refresh,
         # or a region a writer held). Every figure then comes from the same database state.
-        stale = cube.stale(regions, t)
+        versions = cube.versions(regions)
+        stale = [r for r, (version, computed, key) in versions.items() if version != computed or key != t.key]
         cells = _Cells(_narrow(Cell.objects.exclude(region_id__in=stale), q, CELL_COLUMNS))
         if not stale:
-            return _report(q, "cells", cells, t, params)
+            cacheable = q.node is None  # a region unit's answer depends on its regions' versions only
+            signature = (t.key, hash(tuple(sorted((r, v[0]) for r, v in versions.items()))))
+            cache_key = (q.region.pk if q.region else None, tuple(sorted(q.filter_params().items())))
+            cached = _ANSWERS.get(cache_key) if cacheable else None
+            if cached is not None and cached[0] == signature:
+                _ANSWERS.move_to_end(cache_key)
+                return dataclasses.replace(cached[1], party_orgs=party_org_count(q))
+            report = _report(q, "cells", cells, t, params)
+            if cacheable:
+                _ANSWERS[cache_key] = (signature, report)
+                while len(_ANSWERS) > ANSWER_CACHE_SIZE:
+                    _ANSWERS.popitem(last=False)
+            return report
         orgs = _narrow(Organization.objects.filter(operating_region_id__in=stale), q, ORG_COLUMNS)
         return _report(q, "cells", _Both(cells, _Pass(orgs, ORG_COLUMNS, aggregates(t, CURRENT))), t, params)
 
