@@ -8,7 +8,7 @@ A second run for the same day replaces the first.
 import datetime
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from liangxin.core import bulk
@@ -27,6 +27,15 @@ def last_month_end(today: datetime.date | None = None) -> datetime.date:
 def take(day: datetime.date) -> Snapshot:
     started = time.monotonic()
     t = Thresholds.of(policy.values())
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics for the dated facts: right after a bulk load (an import, the demo
+        # seed, a test) PostgreSQL has none yet and plans each per-organization lookup as a scan of
+        # the whole table — 15 s instead of 0.1 s for 2,000 organizations. ANALYZE samples a table.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE orgs_organization, orgs_placement, party_employment, party_member, "
+                "party_partyorglink, party_instructorassignment"
+            )
     with transaction.atomic(), asof.materialized(day) as facts:
         rows = cube.cell_rows(facts, t, AS_OF, cube.CELL_KEYS)
         Snapshot.objects.filter(as_of=day).delete()
