@@ -83,7 +83,18 @@ class TransferSerializer(serializers.ModelSerializer):
         return rules.letter_valid_until(obj.issued_on, self._params()).isoformat()
 
 
-class TransferCreateSerializer(serializers.Serializer):
+class NewMemberFields(serializers.Serializer):
+    """A member coming from outside the platform (transfer in, inflow): who they are."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30, write_only=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, allow_blank=True)
+    joined_on = serializers.DateField(required=False, allow_null=True)
+    full_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TransferCreateSerializer(NewMemberFields):
     """``kind`` internal/out: ``member`` and (internal) ``to_party_org`` or (out) ``to_org_name``;
     ``kind`` in: ``to_party_org``, ``from_org_name`` and the person (``name``, ``id_number`` …)."""
 
@@ -95,12 +106,6 @@ class TransferCreateSerializer(serializers.Serializer):
     letter_no = serializers.CharField(required=False, allow_blank=True, max_length=60)
     issued_on = serializers.DateField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30, write_only=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, allow_blank=True)
-    joined_on = serializers.DateField(required=False, allow_null=True)
-    full_on = serializers.DateField(required=False, allow_null=True)
 
 
 class TransferStepInputSerializer(serializers.Serializer):
@@ -255,7 +260,7 @@ class FloatingDetailSerializer(FloatingMemberSerializer):
         return FloatingCensusSerializer(obj.census_records.all()[:50], many=True).data
 
 
-class FloatingRegisterSerializer(serializers.Serializer):
+class FloatingRegisterSerializer(NewMemberFields):
     """``kind`` outflow: ``member``, ``card_no``, ``inflow_place`` (and ``outflow_place``, ``inflow_party_org``);
     ``kind`` inflow: ``party_org``, the person, ``card_no``, ``outflow_place`` (and ``inflow_place``)."""
 
@@ -267,12 +272,6 @@ class FloatingRegisterSerializer(serializers.Serializer):
     outflow_place = serializers.CharField(required=False, allow_blank=True, max_length=100)
     inflow_place = serializers.CharField(required=False, allow_blank=True, max_length=100)
     on = serializers.DateField(required=False, allow_null=True)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30, write_only=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, allow_blank=True)
-    joined_on = serializers.DateField(required=False, allow_null=True)
-    full_on = serializers.DateField(required=False, allow_null=True)
 
 
 class FloatingCensusInputSerializer(serializers.Serializer):
