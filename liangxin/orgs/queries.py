@@ -175,19 +175,14 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
         from liangxin.regions.models import Region
 
         qs = qs.filter(operating_region_id__in=Region.objects.filter(subtree_q(f.region.path)).values("id"))
-    for name in ("kind", "sector", "industry"):
+    for name in ("kind", "sector"):
         if getattr(f, name):
             qs = qs.filter(**{name: getattr(f, name)})
     if f.basis:
         qs = qs.filter(responsible_basis=f.basis)
     if f.coverage:
         qs = qs.filter(coverage_state=f.coverage)
-    if f.size:
-        _, _, low, high = next(b for b in SIZE_BANDS if b[0] == f.size)
-        qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
-    for name in ("above_scale", "key_industry"):
-        if getattr(f, name) is not None:
-            qs = qs.filter(**{name: getattr(f, name)})
+    qs = filter_by_profile(qs, f)
     if f.carrier is not None:
         qs = qs.filter(carrier=f.carrier)
     if f.min_employees is not None:
@@ -208,6 +203,19 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
         qs = qs.filter(conditions(Thresholds.of(policy.values()))[name])
     if f.q:
         qs = qs.filter(search_q(f.q))
+    return qs
+
+
+def filter_by_profile(qs: QuerySet, f) -> QuerySet:
+    """Industry, size band, above-scale, key industry — as read by ``read_attributes``."""
+    if f.industry:
+        qs = qs.filter(industry=f.industry)
+    if f.size:
+        _, _, low, high = next(b for b in SIZE_BANDS if b[0] == f.size)
+        qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
+    for name in ("above_scale", "key_industry"):
+        if getattr(f, name) is not None:
+            qs = qs.filter(**{name: getattr(f, name)})
     return qs
 
 

@@ -27,7 +27,7 @@ from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
 from liangxin.orgs.models import Organization, Placement
-from liangxin.orgs.queries import read_attributes, read_choice
+from liangxin.orgs.queries import filter_by_profile, read_attributes, read_choice
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 from liangxin.regions.models import Carrier, CarrierKind, Region
@@ -300,15 +300,7 @@ def _narrow(qs: QuerySet, q: StatsQuery, columns: dict[str, str]) -> QuerySet:
 
 def live_filter(qs: QuerySet, q: StatsQuery) -> QuerySet:
     """The filters only organizations carry (industry, size band, above-scale, key industry)."""
-    if q.industry:
-        qs = qs.filter(industry=q.industry)
-    if q.size:
-        _, _, low, high = next(b for b in SIZE_BANDS if b[0] == q.size)
-        qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
-    for name in ("above_scale", "key_industry"):
-        if getattr(q, name) is not None:
-            qs = qs.filter(**{name: getattr(q, name)})
-    return qs
+    return filter_by_profile(qs, q)
 
 
 def compute(q: StatsQuery) -> Report:
