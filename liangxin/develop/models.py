@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from liangxin.party.choices import Education, Sex
+from liangxin.party.models import Person
 
 
 class Stage(models.TextChoices):
@@ -43,7 +43,7 @@ class StepKind(models.TextChoices):
     STOP = "stop", "终止发展"
 
 
-class Applicant(models.Model):
+class Applicant(Person):
     """入党申请人 (and, as the steps go on, 积极分子, 发展对象, 预备党员, 正式党员).
 
     The identity number is stored like a member's: encrypted, with a keyed hash for exact lookup
@@ -53,14 +53,7 @@ class Applicant(models.Model):
     party_org = models.ForeignKey(
         "party.PartyOrganization", verbose_name="所在党组织", on_delete=models.PROTECT, related_name="applicants"
     )
-    name = models.CharField("姓名", max_length=50)
-    id_number_enc = models.TextField("公民身份号码（密文）", editable=False)
     id_hash = models.CharField("身份号码检索摘要", max_length=64, editable=False, db_index=True)
-    id_masked = models.CharField("公民身份号码", max_length=18, editable=False)
-    birth_date = models.DateField("出生日期", editable=False)
-    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
-    education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
     employer = models.ForeignKey(
         "orgs.Organization",
         verbose_name="工作单位",

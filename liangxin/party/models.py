@@ -93,18 +93,27 @@ class CommitteeSeat(models.Model):
         return f"{self.position} {self.member}"
 
 
-class Member(models.Model):
-    """党员. The identity number is stored encrypted (``id_number_enc``), with a keyed hash
-    for exact lookup and platform-wide uniqueness, and a masked copy for display."""
+class Person(models.Model):
+    """Who a person is, for members and applicants alike: the identity number stored encrypted,
+    a masked copy for display (the keyed hash for lookup is each model's own: unique for members)."""
 
     name = models.CharField("姓名", max_length=50)
     id_number_enc = models.TextField("公民身份号码（密文）", editable=False)
-    id_hash = models.CharField("身份号码检索摘要", max_length=64, unique=True, editable=False)
     id_masked = models.CharField("公民身份号码", max_length=18, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Member(Person):
+    """党员. The identity number is stored encrypted (``id_number_enc``), with a keyed hash
+    for exact lookup and platform-wide uniqueness, and a masked copy for display."""
+
+    id_hash = models.CharField("身份号码检索摘要", max_length=64, unique=True, editable=False)
     employer = models.ForeignKey(
         "orgs.Organization",
         verbose_name="工作单位",
