@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.party import policy
+from liangxin.party.suggestion import suggest
 from liangxin.stats import blank_spots, engine
 
 from .pagination import KeysetPagination
@@ -67,7 +68,7 @@ class BlankSpotSerializer(serializers.Serializer):
     suggestion = serializers.SerializerMethodField()
 
     def get_suggestion(self, org) -> dict | None:
-        found = blank_spots.suggestion_for(org, self.context["params"])
+        found = suggest(org, self.context["params"])
         return {"mode": found.mode, "reason": found.reason} if found else None
 
 

@@ -23,8 +23,9 @@ BATCH = 2000
 
 
 def active_on(day: datetime.date, prefix: str = "") -> Q:
-    """Dated facts in force on ``day``: started on or before it, not ended by it."""
-    return Q(**{f"{prefix}start_on__lte": day}) & (
+    """Dated facts in force on ``day``: started on or before it (a blank start: always) and not
+    ended by it."""
+    return (Q(**{f"{prefix}start_on__isnull": True}) | Q(**{f"{prefix}start_on__lte": day})) & (
         Q(**{f"{prefix}end_on__isnull": True}) | Q(**{f"{prefix}end_on__gt": day})
     )
 

@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from liangxin.orgs.choices import CoverageState, OrgStatus
 from liangxin.orgs.models import Organization, Placement
 from liangxin.party.choices import LINK_STRENGTH
-from liangxin.party.coverage import link_kinds
+from liangxin.party.coverage import active_on, link_kinds
 from liangxin.party.models import Employment, InstructorAssignment, PartyOrgLink
 
 from .models import AsOfFact
@@ -55,13 +55,6 @@ FACT_COLUMNS = [
 ]  # fmt: skip
 
 
-def in_force(day: datetime.date, prefix: str = "") -> Q:
-    """Started on or before ``day`` (a blank start: always) and not ended by it."""
-    return (Q(**{f"{prefix}start_on__isnull": True}) | Q(**{f"{prefix}start_on__lte": day})) & (
-        Q(**{f"{prefix}end_on__isnull": True}) | Q(**{f"{prefix}end_on__gt": day})
-    )
-
-
 def existed_on(day: datetime.date) -> Q:
     end_of_day = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
     from django.utils import timezone
@@ -71,7 +64,7 @@ def existed_on(day: datetime.date) -> Q:
 
 def facts_on(day: datetime.date, orgs: QuerySet | None = None) -> QuerySet:
     orgs = Organization.objects.all() if orgs is None else orgs
-    placement = Placement.objects.filter(in_force(day), organization=OuterRef("pk")).order_by("-id")
+    placement = Placement.objects.filter(active_on(day), organization=OuterRef("pk")).order_by("-id")
     strength_of_mode = Case(
         *[
             When(party_org__setup_mode__in=[m for m, k in link_kinds().items() if k == kind], then=Value(strength))
@@ -81,16 +74,16 @@ def facts_on(day: datetime.date, orgs: QuerySet | None = None) -> QuerySet:
         output_field=IntegerField(),
     )
     strongest = (
-        PartyOrgLink.objects.filter(in_force(day), organization=OuterRef("pk"), party_org__node__is_active=True)
+        PartyOrgLink.objects.filter(active_on(day), organization=OuterRef("pk"), party_org__node__is_active=True)
         .values("organization")
         .annotate(s=Max(strength_of_mode))
         .values("s")
     )
     instructed = InstructorAssignment.objects.filter(
-        in_force(day), organization=OuterRef("pk"), instructor__is_active=True
+        active_on(day), organization=OuterRef("pk"), instructor__is_active=True
     )
     employed = (
-        Employment.objects.filter(in_force(day), organization=OuterRef("pk"), member__joined_on__lte=day)
+        Employment.objects.filter(active_on(day), organization=OuterRef("pk"), member__joined_on__lte=day)
         .values("organization")
         .annotate(n=Count("pk"))
         .values("n")

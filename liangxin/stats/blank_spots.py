@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from liangxin.orgs.models import Organization
 from liangxin.party import policy
-from liangxin.party.suggestion import Suggestion, suggest
 
 from .engine import ORG_COLUMNS, StatsQuery, _narrow, live_filter
 from .measures import Thresholds, conditions
@@ -30,7 +29,3 @@ def blank_spots(q: StatsQuery, which: str) -> QuerySet:
         .select_related("operating_region__parent", "carrier", "responsible_node")
         .order_by("-employees", "pk")
     )
-
-
-def suggestion_for(org: Organization, params: dict) -> Suggestion | None:
-    return suggest(org, params)

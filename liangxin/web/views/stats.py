@@ -8,6 +8,7 @@ from django.urls import reverse
 from liangxin.core.xlsx import Column
 from liangxin.orgs.choices import SIZE_BANDS, Industry, OrgKind, Sector
 from liangxin.party import policy
+from liangxin.party.suggestion import suggest
 from liangxin.regions.models import CarrierKind
 from liangxin.stats import blank_spots, engine
 from liangxin.stats.measures import MEASURE_LABELS, RATE_BY_KEY
@@ -147,7 +148,7 @@ class BlankSpots(ScopedView):
             params = policy.values()
             context.update(
                 page=page, total=qs.count(),
-                rows=[(org, blank_spots.suggestion_for(org, params)) for org in page.rows],
+                rows=[(org, suggest(org, params)) for org in page.rows],
                 query=urlencode({k: v for k, v in request.GET.items() if k != "cursor"}),
             )  # fmt: skip
         return render(request, "web/stats/blank_spots.html", context)
@@ -167,7 +168,7 @@ class BlankSpotExport(ScopedView):
 
         def rows():
             for i, org in enumerate(blank_spots.blank_spots(q, which).iterator(chunk_size=2000)):
-                yield org, (blank_spots.suggestion_for(org, params) if i < limit else None), i < limit
+                yield org, (suggest(org, params) if i < limit else None), i < limit
 
         columns = [
             Column("组织名称", lambda x: x[0].name, 36),
