@@ -161,6 +161,46 @@ class Scope:
         roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
         return qs.filter(any_subtree_q(self.node_paths(roles), "party_org__node__path"))
 
+    # -- 党员减少 (member exits) ---------------------------------------------------------
+    def member_exits(self) -> QuerySet:
+        """Exits a party reader sees: of members in their subtree now, proposed by a party
+        organization in it, or approved by a committee in it (a branch that moved away keeps
+        its history readable by the level that decided)."""
+        from liangxin.party.models import MemberExit
+
+        qs = MemberExit.objects.select_related("member", "party_org__node", "approved_node")
+        if self.is_city_wide:
+            return qs
+        paths = self.node_paths(REGISTRY_READERS | PARTY_ROLES)
+        if not paths:
+            return qs.none()
+        return qs.filter(
+            any_subtree_q(paths, "member__party_org__node__path")
+            | any_subtree_q(paths, "party_org__node__path")
+            | any_subtree_q(paths, "approved_node__path")
+        )
+
+    def may_propose_exit(self, member) -> bool:
+        """The member's party organization (its secretary) or a committee above it."""
+        return member.is_active and self.members("change").filter(pk=member.pk).exists()
+
+    def may_decide_exit(self, exit_) -> bool:
+        """Approve or return: the committee above the branch as it stands now, or one above that
+        (a registry editor whose subtree holds the branch); never the branch itself."""
+        return (
+            exit_.state == "proposed"
+            and (self.is_city_wide or self.has_any(REGISTRY_EDITORS))
+            and self.can_edit_node(exit_.party_org.node)
+        )
+
+    def may_reverse_exit(self, exit_) -> bool:
+        """Only the level that approved (or a committee above it)."""
+        return (
+            exit_.state == "approved"
+            and (self.is_city_wide or self.has_any(REGISTRY_EDITORS))
+            and self.can_edit_node(exit_.approved_node)
+        )
+
     def instructors(self, action: Action = "view") -> QuerySet:
         from liangxin.party.models import Instructor
 

@@ -77,8 +77,9 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "id_number", "id_masked", "birth_date", "sex", *MEMBER_FIELDS, "category_display"]
-        read_only_fields = ["id_masked", "birth_date", "sex"]
+        fields = ["id", "id_number", "id_masked", "birth_date", "sex", *MEMBER_FIELDS, "is_active", "category_display"]
+        # 在册 is shown, never written here: leaving the roll is the 党员减少 workflow (/api/v1/member-exits/)
+        read_only_fields = ["id_masked", "birth_date", "sex", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -275,7 +275,11 @@ def _stop(actor, a, v, params):
     """终止发展; for a 预备党员 this is 取消预备党员资格: the member record leaves the roll."""
     a.stopped_on, a.stop_reason, a.stage = v["on"], v["reason"][:200], Stage.STOPPED
     if a.member_id is not None and a.member.is_active:
-        party_services.save_member(actor, a.member, {"is_active": False}, None)
+        from liangxin.party import exits
+        from liangxin.party.choices import ExitKind
+
+        reason = f"取消预备党员资格：{a.stop_reason}"
+        exits.record_automatic(actor, a.member, ExitKind.PROBATION_CANCELLED, a.stopped_on, reason)
 
 
 APPLY = {

@@ -85,18 +85,19 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def storage_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "life"
+def storage_dir(folder: str = "life") -> Path:
+    """Where checked uploads live: ``life`` for meetings, ``exits`` for 党员减少 evidence."""
+    path = Path(settings.VAR_DIR) / folder
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def store(upload, kind: FileType) -> tuple[str, str, int]:
+def store(upload, kind: FileType, folder: str = "life") -> tuple[str, str, int]:
     """Write the upload under a random name: (stored name, sha256, size)."""
     stored = f"{uuid.uuid4().hex}{kind.extensions[0]}"
     digest, size = hashlib.sha256(), 0
     upload.seek(0)
-    with open(storage_dir() / stored, "xb") as out:
+    with open(storage_dir(folder) / stored, "xb") as out:
         for chunk in upload.chunks():
             digest.update(chunk)
             size += len(chunk)
@@ -104,13 +105,13 @@ def store(upload, kind: FileType) -> tuple[str, str, int]:
     return stored, digest.hexdigest(), size
 
 
-def path_of(stored_name: str) -> Path:
+def path_of(stored_name: str, folder: str = "life") -> Path:
     # stored names are ours (hex + extension), never a user's path: no traversal is possible
-    return storage_dir() / os.path.basename(stored_name)
+    return storage_dir(folder) / os.path.basename(stored_name)
 
 
-def remove(stored_name: str) -> None:
+def remove(stored_name: str, folder: str = "life") -> None:
     try:
-        path_of(stored_name).unlink()
+        path_of(stored_name, folder).unlink()
     except FileNotFoundError:
         pass

@@ -77,3 +77,32 @@ class Sex(models.TextChoices):
 
 # Seats of a branch committee (支委会职务), in the order they are listed.
 COMMITTEE_POSITIONS = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "青年委员", "统战委员", "委员"]
+
+
+class ExitKind(models.TextChoices):
+    """党员减少: why a member left the roll. The five kinds of 出党 (Party Constitution art. 8–9,
+    40; 《中国共产党纪律处分条例》), death, and the two that other workflows record themselves."""
+
+    LAPSED = "lapsed", "自行脱党"
+    REMOVED = "removed", "除名"
+    PERSUADED = "persuaded", "劝退"
+    EXPELLED = "expelled", "开除党籍"
+    WITHDREW = "withdrew", "退党"
+    DEATH = "death", "死亡"
+    TRANSFER_OUT = "transfer_out", "转出至系统外"
+    PROBATION_CANCELLED = "probation_cancelled", "取消预备党员资格"
+    INFLOW_LEFT = "inflow_left", "流入党员离开本地"
+    HISTORICAL = "historical", "历史数据（原因不详）"
+
+
+# 出党: the kinds a branch proposes as leaving the party (the member is shown as 已出党)
+PARTY_EXIT_KINDS = (ExitKind.LAPSED, ExitKind.REMOVED, ExitKind.PERSUADED, ExitKind.EXPELLED, ExitKind.WITHDREW)
+# what the exit form offers; 转出 goes through the transfer workflow, the others are recorded by it
+PROPOSABLE_EXIT_KINDS = (*PARTY_EXIT_KINDS, ExitKind.DEATH)
+
+
+class ExitState(models.TextChoices):
+    PROPOSED = "proposed", "待审批"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已批准"
+    REVERSED = "reversed", "已撤销"

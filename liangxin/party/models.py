@@ -1,7 +1,10 @@
 from django.db import models
 
 from .choices import (
+    PARTY_EXIT_KINDS,
     Education,
+    ExitKind,
+    ExitState,
     FloatingStatus,
     LinkKind,
     MemberCategory,
@@ -240,3 +243,113 @@ class PolicyParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class MemberExit(models.Model):
+    """党员减少（出党、去世、转出等）: a member leaving the roll, as a record that is kept.
+
+    The branch proposes (``proposed``); the committee above approves (``approved``: only then
+    the member leaves the roll) or returns it with a reason (``returned``, final: the branch
+    proposes anew). An approved exit may be reversed by the approving level with a reason
+    (``reversed``: the member is back on the roll). Exits by transfer out of the platform or
+    by cancelling a probationary membership are recorded approved by those workflows. Never
+    deleted (``delete`` refuses), so statistics of 党员减少 can be recounted at any time."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="exits")
+    kind = models.CharField("减少类型", max_length=20, choices=ExitKind.choices)
+    state = models.CharField("状态", max_length=10, choices=ExitState.choices, default=ExitState.PROPOSED)
+    on = models.DateField("减少日期", null=True, blank=True)  # blank only for migrated history: unknown
+    reason = models.TextField("原因")
+    check_note = models.TextField("支部核查情况", blank=True)
+    decision_ref = models.CharField("处分决定文号", max_length=100, blank=True)
+    party_org = models.ForeignKey(
+        PartyOrganization, verbose_name="提出时所在党组织", on_delete=models.PROTECT, related_name="member_exits"
+    )
+    transfer = models.ForeignKey(
+        "transfers.Transfer",
+        verbose_name="组织关系转接",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_exits",
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.User", verbose_name="提出人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="审批人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    approved_node = models.ForeignKey(
+        "mgmt.ManagementNode",
+        verbose_name="批准党委",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_exits",
+    )
+    return_reason = models.TextField("退回原因", blank=True)
+    reversed_by = models.ForeignKey(
+        "accounts.User", verbose_name="撤销人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reversed_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    reverse_reason = models.TextField("撤销原因", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员减少记录"
+        indexes = [models.Index(fields=["state", "kind", "on"], name="member_exit_state_kind")]
+        constraints = [
+            # one proposal waiting per member: two approvals could not both take them off the roll
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(state="proposed"), name="one_open_exit_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("党员减少记录不能删除")
+
+    def audit_paths(self) -> tuple[str, str]:
+        return self.party_org.node.path, ""
+
+    @property
+    def status_label(self) -> str:
+        """How the member appears while this exit stands: 已出党（除名）, 已去世, 已转出 …"""
+        if self.kind in PARTY_EXIT_KINDS:
+            return f"已出党（{self.get_kind_display()}）"
+        return {
+            ExitKind.DEATH: "已去世",
+            ExitKind.TRANSFER_OUT: "已转出至系统外",
+            ExitKind.PROBATION_CANCELLED: "已取消预备党员资格",
+            ExitKind.INFLOW_LEFT: "流入党员已离开本地",
+        }.get(self.kind, "不在册（历史数据）")
+
+
+class MemberExitAttachment(models.Model):
+    """党员减少证明材料: a photo or PDF kept with an exit (checked like meeting attachments),
+    stored under ``VAR_DIR/exits/`` and served only through the scoped download view."""
+
+    exit = models.ForeignKey(
+        MemberExit, verbose_name="党员减少记录", on_delete=models.PROTECT, related_name="attachments"
+    )
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员减少证明材料"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("党员减少证明材料不能删除")

@@ -55,9 +55,11 @@ MEMBER_FIELDS = [
     "inflow_party_org",
     "needs_help",
     "dues_base",
-    "is_active",
 ]
-MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS]  # never the identity number itself
+# 在册 is not among the fields a form, an import or the API may write: a member leaves the roll
+# only through an approved exit (party.exits) or another workflow's decision (transfers, applicants)
+MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS, "is_active"]  # never the identity number itself
+ROLL_CHANGE_REFUSED = "在册状态只能通过党员减少的审批（或组织关系转接、发展党员的程序）改变"
 
 
 TERM_YEARS_KEY = {
@@ -182,8 +184,11 @@ def deactivate_party_org(actor, party_org: PartyOrganization, on: datetime.date,
 
 
 @transaction.atomic
-def save_member(actor, member: Member, values: dict, id_number: str | None) -> Member:
-    """Create or update; the identity number is encrypted, hashed and masked, never stored plain."""
+def save_member(actor, member: Member, values: dict, id_number: str | None, *, roll_change: bool = False) -> Member:
+    """Create or update; the identity number is encrypted, hashed and masked, never stored plain.
+    ``is_active`` (在册) changes only with ``roll_change``, which only the workflows pass."""
+    if "is_active" in values and not roll_change and values["is_active"] != (member.is_active if member.pk else True):
+        raise ValueError(ROLL_CHANGE_REFUSED)
     is_new = member.pk is None
     before = {} if is_new else audit.snapshot(Member.objects.get(pk=member.pk), MEMBER_AUDITED)
     if id_number:
@@ -199,6 +204,22 @@ def save_member(actor, member: Member, values: dict, id_number: str | None) -> M
     if changes:
         audit.record(actor, AuditAction.CREATE if is_new else AuditAction.UPDATE, member, changes=changes)
     return member
+
+
+def leave_posts(actor, member: Member) -> None:
+    """Leaving a party organization (or the roll) ends the member's seat on its committee and
+    any 书记/副书记 post."""
+    party_org = member.party_org
+    if CommitteeSeat.objects.filter(party_org=party_org, member=member).exists():
+        unseat_member(actor, party_org, member.pk)
+    posts = {name: None for name in ("secretary", "deputy") if getattr(party_org, f"{name}_id") == member.pk}
+    if posts:
+        before = audit.snapshot(party_org, list(posts))
+        PartyOrganization.objects.filter(pk=party_org.pk).update(**posts)
+        party_org.refresh_from_db()
+        audit.record(
+            actor, AuditAction.UPDATE, party_org, changes=audit.diff(before, audit.snapshot(party_org, list(posts)))
+        )
 
 
 def reveal_id_number(actor, member: Member) -> str:

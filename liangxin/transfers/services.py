@@ -25,7 +25,7 @@ from liangxin.party import policy
 from liangxin.party import services as party_services
 from liangxin.party import validation as party_validation
 from liangxin.party.choices import FloatingStatus, MemberCategory
-from liangxin.party.models import CommitteeSeat, Member, PartyOrganization
+from liangxin.party.models import Member, PartyOrganization
 
 from . import access, rules
 from .models import CensusRecord, StepAction, Transfer, TransferKind, TransferState, TransferStep
@@ -355,7 +355,7 @@ def accept(actor, scope, transfer: Transfer, *, on: datetime.date | None = None,
         _move_member(actor, transfer)
         side = "转入方"
     elif transfer.kind == TransferKind.OUT:
-        _take_off_roll(actor, transfer)
+        _take_off_roll(actor, transfer, on)
         side = "转出方"
     else:
         _admit_from_outside(actor, transfer)
@@ -415,18 +415,7 @@ def _current_member(transfer: Transfer) -> Member:
 
 
 def _leave_posts(actor, member: Member) -> None:
-    """Leaving a party organization ends the member's seat on its committee and any 书记/副书记 post."""
-    party_org = member.party_org
-    if CommitteeSeat.objects.filter(party_org=party_org, member=member).exists():
-        party_services.unseat_member(actor, party_org, member.pk)
-    posts = {name: None for name in ("secretary", "deputy") if getattr(party_org, f"{name}_id") == member.pk}
-    if posts:
-        before = audit.snapshot(party_org, list(posts))
-        PartyOrganization.objects.filter(pk=party_org.pk).update(**posts)
-        party_org.refresh_from_db()
-        audit.record(
-            actor, AuditAction.UPDATE, party_org, changes=audit.diff(before, audit.snapshot(party_org, list(posts)))
-        )
+    party_services.leave_posts(actor, member)
 
 
 def _move_member(actor, transfer: Transfer) -> None:
@@ -441,10 +430,16 @@ def _move_member(actor, transfer: Transfer) -> None:
     party_services.save_member(actor, member, values, None)
 
 
-def _take_off_roll(actor, transfer: Transfer) -> None:
+def _take_off_roll(actor, transfer: Transfer, on: datetime.date) -> None:
+    """转出至系统外, received: the member leaves the roll with an approved 党员减少 record."""
+    from liangxin.party import exits
+    from liangxin.party.choices import ExitKind
+
     member = _current_member(transfer)
-    _leave_posts(actor, member)
-    party_services.save_member(actor, member, {"is_active": False}, None)
+    reason = f"组织关系转出至系统外：{transfer.to_org_name}（介绍信 {transfer.letter_no}）"
+    exits.record_automatic(
+        actor, member, ExitKind.TRANSFER_OUT, on, reason, transfer=transfer, approved_node=transfer.review_node
+    )
 
 
 def _admit_from_outside(actor, transfer: Transfer) -> None:
@@ -459,14 +454,15 @@ def _admit_from_outside(actor, transfer: Transfer) -> None:
         "category": transfer.category,
         "joined_on": transfer.joined_on,
         "full_on": transfer.full_on,
-        "is_active": True,
         **{name: "" for name in FLOATING_FIELDS if name != "inflow_party_org"},
         "inflow_party_org": None,
     }
     if transfer.phone:
         values["phone"] = transfer.phone
     number = None if existing is not None else crypto.decrypt(transfer.id_number_enc)
-    transfer.member = party_services.save_member(actor, existing or Member(), values, number)
+    if existing is not None:
+        values["is_active"] = True  # back on the roll; the old exit record stays as it was
+    transfer.member = party_services.save_member(actor, existing or Member(), values, number, roll_change=True)
 
 
 # -- 流动党员 ---------------------------------------------------------------------------------
@@ -667,7 +663,10 @@ def end_floating(actor, scope, member: Member, *, reason: str, on: datetime.date
     _raise(errors)
     inflow_org = member.inflow_party_org
     if member.floating == FloatingStatus.INFLOW:
-        party_services.save_member(actor, member, {"is_active": False}, None)
+        from liangxin.party import exits
+        from liangxin.party.choices import ExitKind
+
+        exits.record_automatic(actor, member, ExitKind.INFLOW_LEFT, on or today, f"结束流动：{reason}")
     else:
         values = {name: "" for name in FLOATING_FIELDS if name != "inflow_party_org"}
         party_services.save_member(actor, member, {**values, "inflow_party_org": None}, None)

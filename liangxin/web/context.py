@@ -22,6 +22,7 @@ NAVIGATION = [
     ("党组织与党员", [
         ("党组织", "web:party_list", "can_read_party"),
         ("党员", "web:member_list", "can_read_party"),
+        ("党员减少", "web:exit_list", "can_read_party"),
         ("党建指导员", "web:instructor_list", "can_read_registry"),
         ("问题清单", "web:finding_list", "can_read_orgs"),
     ]),

@@ -6,6 +6,7 @@ from .views import (
     auth,
     develop,
     dues,
+    exits,
     home,
     imports,
     inbox,
@@ -83,5 +84,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, portal, life, develop, transfers, dues):
+for module in (inbox, portal, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

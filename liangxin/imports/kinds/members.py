@@ -48,10 +48,6 @@ def _name(value) -> str:
     return name
 
 
-def _active(value) -> bool:
-    return True if cells.is_blank(value) else cells.flag(value)
-
-
 def _base(value):
     number = cells.decimal(value, label="党费计算基数")
     if number is not None and number < 0:
@@ -99,8 +95,6 @@ COLUMNS = [
            export=lambda m: _yes(m.needs_help)),
     Column("dues_base", "党费计算基数", ("党费基数", "月工资收入", "党费计算基数（元/月）"), _base, kind="number",
            note="元/月", export=lambda m: float(m.dues_base) if m.dues_base is not None else None),
-    Column("is_active", "在册", ("是否在册",), _active, choices=("是", "否"), example="是",
-           export=lambda m: _yes(m.is_active)),
 ]  # fmt: skip
 EXPORT_EXTRA = [
     ("性别", lambda m: m.get_sex_display(), "text"),
@@ -110,7 +104,9 @@ EXPORT_EXTRA = [
 COMPARED = [c.field for c in COLUMNS if c.field not in ("id_number", "employer_code")] + ["employer"]
 REFERENCES = {"party_org", "employer", "inflow_party_org"}
 ATTNAMES = {f: Member._meta.get_field(f).attname for f in COMPARED}
-STORED = ["pk", "id_hash", "name", *ATTNAMES.values()]
+# 在册 is read, never written: an import must not take anyone off the roll nor put them back (党员减少)
+STORED = ["pk", "id_hash", "name", "is_active", *ATTNAMES.values()]
+OFF_ROLL = "该党员已不在册（见其党员减少记录），不能通过导入修改；恢复在册须由批准的党委撤销党员减少"
 
 
 class MemberKind(Kind):
@@ -227,6 +223,8 @@ class MemberKind(Kind):
             who = f"{current.name}」（{current.party_org}" if visible else None
             return Outcome(row.number, "rejected", [RowError("公民身份号码", current.id_masked,
                                                              validation.id_number_taken(who))])  # fmt: skip
+        if not current.is_active:
+            return Outcome(row.number, "rejected", [RowError("公民身份号码", current.id_masked, OFF_ROLL)])
         changed = [f for f in fields if _value(fields[f], f) != getattr(current, ATTNAMES[f])]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)

@@ -11,7 +11,7 @@ from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
-from liangxin.party import policy, rules, services
+from liangxin.party import exits, policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import InstructorAssignment, Member, PartyOrgLink, SetupModeLinkKind
 
@@ -225,7 +225,10 @@ class MemberDetail(ScopedView):
                 "m": member,
                 "full_id": full_id,
                 "can_reveal": self.scope.sees_full_id_numbers,
-                "can_edit": self.scope.members("change").filter(pk=member.pk).exists(),
+                "can_edit": member.is_active and self.scope.members("change").filter(pk=member.pk).exists(),
+                "can_propose_exit": self.scope.may_propose_exit(member),
+                "standing_exit": exits.standing_exit(member),
+                "exits": member.exits.select_related("approved_node").order_by("-pk"),
                 "findings": rules.findings_for(member, "member", policy.values(), timezone.localdate()),
                 "history": AuditEntry.objects.filter(object_type="party.member", object_id=str(member.pk))[:100],
             },
