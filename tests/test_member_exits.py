@@ -81,7 +81,7 @@ def test_a_returned_proposal_keeps_the_member_and_the_record(party_cast):
     exit_.refresh_from_db()
     assert (exit_.state, exit_.return_reason, reload(c.member).is_active) == ("returned", "死亡证明未附", True)
     assert Notice.objects.filter(recipient=c.secretary, title__startswith="党员减少被退回").count() == 1
-    with pytest.raises(PermissionDenied):  # nothing left to decide
+    with pytest.raises(ValidationError):  # nothing left to decide
         exits.approve(c.street_admin, scope_for(c.street_admin), exit_)
     # the branch proposes anew; the returned record stays
     again = propose(c, files=[SimpleUploadedFile("死亡证明.png", PNG)])
@@ -274,3 +274,77 @@ def test_a_member_off_the_roll_is_shown_as_such_on_their_page(party_cast):
     page = client_for(c.street_admin).get(f"/members/{c.member.pk}/").content.decode()
     assert "已出党（除名）" in page
     assert str(exit_.on) in page
+
+
+# -- the API -----------------------------------------------------------------------------------------
+def api_post(user, url, body=None):
+    return client_for(user).post(url, data=body or {}, content_type="application/json")
+
+
+def test_the_api_proposes_approves_returns_and_reverses_with_audit_entries(party_cast):
+    c = party_cast
+    body = {"member": c.member.pk, "kind": "withdrew", "on": str(today()), "reason": "本人书面申请退党"}
+    created = api_post(c.secretary, "/api/v1/member-exits/", body)
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert created.json()["state"] == "proposed"
+    assert api_post(c.secretary, f"/api/v1/member-exits/{pk}/approve/").status_code == 403
+    assert api_post(c.xuhui_admin, f"/api/v1/member-exits/{pk}/approve/").status_code == 404
+    returned = api_post(c.street_admin, f"/api/v1/member-exits/{pk}/return/", {"reason": ""})
+    assert returned.status_code == 400 and "return_reason" in returned.json()["errors"]
+    assert (
+        api_post(c.street_admin, f"/api/v1/member-exits/{pk}/return/", {"reason": "缺本人申请书"}).json()["state"]
+        == "returned"
+    )
+    again = api_post(c.secretary, "/api/v1/member-exits/", body).json()["id"]
+    approved = api_post(c.street_admin, f"/api/v1/member-exits/{again}/approve/")
+    assert approved.json()["status_label"] == "已出党（退党）"
+    assert not reload(c.member).is_active
+    reversed_ = api_post(c.street_admin, f"/api/v1/member-exits/{again}/reverse/", {"reason": "本人撤回申请"})
+    assert reversed_.json()["state"] == "reversed" and reload(c.member).is_active
+    actions = AuditEntry.objects.filter(object_type="party.memberexit").values_list("object_id", "action")
+    assert sorted(actions) == sorted(
+        [(str(pk), "create"), (str(pk), "update"), (str(again), "create"), (str(again), "update"),
+         (str(again), "update")]
+    )  # fmt: skip
+    listed = client_for(c.street_admin).get("/api/v1/member-exits/?state=reversed").json()
+    assert [r["id"] for r in listed["results"]] == [again]
+
+
+def test_the_api_takes_evidence_as_multipart(party_cast):
+    c = party_cast
+    upload = SimpleUploadedFile("死亡证明.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    data = {"member": c.member.pk, "kind": "death", "on": str(today()), "reason": "病故", "attachments": [upload]}
+    response = client_for(c.secretary).post("/api/v1/member-exits/", data=data)
+    assert response.status_code == 201, response.content
+    assert [a["name"] for a in response.json()["attachments"]] == ["死亡证明.pdf"]
+    attachment = MemberExit.objects.get().attachments.get()
+    assert client_for(c.street_admin).get(f"/exits/attachments/{attachment.pk}/").status_code == 200
+    assert client_for(c.other_street_admin).get(f"/exits/attachments/{attachment.pk}/").status_code == 404
+
+
+# -- the pages -----------------------------------------------------------------------------------------
+def test_the_pages_propose_approve_and_list_exits_counted_by_year_and_kind(party_cast):
+    c = party_cast
+    page = client_for(c.secretary).get(f"/members/{c.member.pk}/").content.decode()
+    assert f"/members/{c.member.pk}/exit/" in page
+    response = client_for(c.secretary).post(
+        f"/members/{c.member.pk}/exit/",
+        {"kind": "death", "on": str(today()), "reason": "病故", "attachments": [SimpleUploadedFile("a.png", PNG)]},
+    )
+    assert response.status_code == 302
+    exit_ = MemberExit.objects.get()
+    listing = client_for(c.street_admin).get("/exits/").content.decode()
+    assert "待您审批" in listing and "王红" in listing
+    assert client_for(c.street_admin).post(f"/exits/{exit_.pk}/approve/").status_code == 302
+    assert not reload(c.member).is_active
+    listing = client_for(c.district_admin).get("/exits/?state=approved").content.decode()
+    year = str(exit_.on.year)
+    assert f'<a href="?year={year}&amp;state=approved">{year}</a>' in listing
+    counted = exits.counts_by_year(scope_for(c.district_admin).member_exits())
+    assert counted == (["死亡"], [{"year": year, "counts": [1], "total": 1}])
+    members = client_for(c.district_admin).get("/members/").content.decode()
+    assert "王红" not in members  # off the roll: in no member list or count
+    export = client_for(c.district_admin).get("/exits/export.xlsx")
+    assert export.status_code == 200
+    assert AuditEntry.objects.filter(action="export", object_type="party.memberexit").count() == 1

@@ -236,7 +236,7 @@ MATRIX = {
 
 
 # the daily-work modules keep their entries beside their code's tests
-for _module in ("matrix_life", "matrix_develop", "matrix_transfers", "matrix_dues"):
+for _module in ("matrix_life", "matrix_develop", "matrix_transfers", "matrix_dues", "matrix_exits"):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 
 

@@ -13,7 +13,7 @@ from liangxin.accounts.scoping import scope_for
 from liangxin.core.dates import add_months
 from liangxin.core.models import AuditEntry
 from liangxin.inbox.models import Notice
-from liangxin.party import policy
+from liangxin.party import exits, policy
 from liangxin.party import services as party_services
 from liangxin.party.models import CommitteeSeat, Member
 from liangxin.transfers import reminders, rules, services
@@ -307,8 +307,9 @@ def test_external_transfer_out_takes_the_member_off_the_roll(world):
     c.branch.refresh_from_db()
     assert not c.member.is_active and c.member.party_org == c.branch
     assert c.branch.secretary is None and not CommitteeSeat.objects.filter(member=c.member).exists()
-    entry = AuditEntry.objects.filter(object_type="party.member", object_id=str(c.member.pk)).first()  # newest
-    assert entry.changes["在册"] == [True, False]
+    entries = AuditEntry.objects.filter(object_type="party.member", object_id=str(c.member.pk))
+    assert [e.changes["在册"] for e in entries if e.action == "update" and "在册" in e.changes] == [[True, False]]
+    assert c.member.exits.get().kind == "transfer_out"  # the 党员减少 record, approved by the transfer
 
 
 def test_external_transfer_in_creates_or_reactivates_the_member(world):
@@ -336,7 +337,7 @@ def test_external_transfer_in_creates_or_reactivates_the_member(world):
     assert again.status_code == 400 and "已是本平台在册党员" in again.json()["errors"]["id_number"][0]
 
     # off the roll (transferred out), then back from outside: the same record is put back
-    party_services.save_member(c.city_admin, member, {"is_active": False}, None)
+    exits.record_automatic(c.city_admin, member, "transfer_out", TODAY(), "转出至系统外")
     back = post(c.secretary, "/api/v1/transfers/", {"kind": "in", **form, "issued_on": TODAY().isoformat()})
     assert back.status_code == 201
     assert post(c.secretary, f"/api/v1/transfers/{back.json()['id']}/accept/").status_code == 200

@@ -146,8 +146,8 @@ class ExitDetail(ScopedView):
             {
                 "e": exit_,
                 "member_visible": self.scope.members("view").filter(pk=exit_.member_id).exists(),
-                "may_decide": self.scope.may_decide_exit(exit_),
-                "may_reverse": self.scope.may_reverse_exit(exit_),
+                "may_decide": exit_.state == ExitState.PROPOSED and self.scope.may_decide_exit(exit_),
+                "may_reverse": exit_.state == ExitState.APPROVED and self.scope.may_reverse_exit(exit_),
                 "approver": exits.approving_committee(exit_) if exit_.state == ExitState.PROPOSED else None,
                 "attachments": exit_.attachments.all(),
                 "transfer": exit_.transfer,
