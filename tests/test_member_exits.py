@@ -16,6 +16,7 @@ from liangxin.party import exits, services
 from liangxin.party.models import Member, MemberExit
 
 from .conftest import client_for
+from .party_helpers import make_member
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
@@ -348,3 +349,34 @@ def test_the_pages_propose_approve_and_list_exits_counted_by_year_and_kind(party
     export = client_for(c.district_admin).get("/exits/export.xlsx")
     assert export.status_code == 200
     assert AuditEntry.objects.filter(action="export", object_type="party.memberexit").count() == 1
+
+
+# -- the migration of history ----------------------------------------------------------------------
+def test_members_already_off_the_roll_get_a_historical_exit_dated_by_the_audit_log(party_cast):
+    import importlib
+
+    from django.apps import apps
+
+    c = party_cast
+    dated = make_member(c, c.branch, name="李历史")
+    undated = make_member(c, c.branch, name="赵历史")
+    # before exits existed: a bare 在册 checkbox, recorded in the audit log for one of them
+    Member.objects.filter(pk__in=[dated.pk, undated.pk]).update(is_active=False)
+    entry = AuditEntry.objects.create(
+        action="update", object_type="party.member", object_id=str(dated.pk), object_repr="李历史",
+        changes={"在册": [True, False]},
+    )  # fmt: skip
+    AuditEntry.objects.filter(pk=entry.pk).update(at=datetime.datetime(2021, 5, 6, 3, 0, tzinfo=datetime.UTC))
+    migration = importlib.import_module("liangxin.party.migrations.0007_historical_member_exits")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # twice: still one record each
+    rows = MemberExit.objects.order_by("member__name").values_list(
+        "member__name", "kind", "state", "reason", "on", "approved_node"
+    )
+    assert list(rows) == [
+        ("李历史", "historical", "approved", "历史数据", datetime.date(2021, 5, 6), c.nanjing_node.pk),
+        ("赵历史", "historical", "approved", "历史数据", None, c.nanjing_node.pk),
+    ]
+    assert reload(c.member).is_active and not c.member.exits.exists()
+    page = client_for(c.street_admin).get(f"/members/{undated.pk}/").content.decode()
+    assert "不在册（历史数据）" in page and "日期不详" in page

@@ -71,6 +71,13 @@ def test_rows_are_consistent_with_the_rules(built):
     assert open_members.values("member").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
 
 
+def test_members_transferred_out_leave_the_roll_with_their_exit_record(built):
+    off = set(Member.objects.filter(is_active=False).values_list("pk", flat=True))
+    recorded = Member.objects.filter(exits__state="approved", exits__kind="transfer_out").values_list("pk", flat=True)
+    out = Transfer.objects.filter(kind="out", state=TransferState.ACCEPTED)
+    assert off and off == set(recorded) == set(out.values_list("member_id", flat=True))
+
+
 def test_floating_members_have_census_some_late(built):
     params, today = policy.values(), timezone.localdate()
     floating = Member.objects.filter(is_active=True).exclude(floating="").annotate(last_confirmed=queries.last_census())

@@ -289,7 +289,29 @@ def write_transfers(ctx: Ctx, plans: list[Plan]) -> int:
     moves = [p.move for p in plans if p.move]
     _update(Member, ["party_org_id"], [(to, pk) for pk, to in moves if to])
     _update(Member, ["is_active"], [(False, pk) for pk, to in moves if to is None])
+    _record_exits(plans, objects)
     return len(objects)
+
+
+def _record_exits(plans: list[Plan], objects: list[Transfer]) -> None:
+    """Members received outside the platform leave the roll with their 党员减少 record, as
+    ``party.exits.record_automatic`` writes it for a real transfer (approved, linked to it)."""
+    from liangxin.orgs.responsibility import nearest_committee
+    from liangxin.party.choices import ExitKind, ExitState
+    from liangxin.party.models import MemberExit
+
+    gone = [(p, t) for p, t in zip(plans, objects, strict=True) if p.move and p.move[1] is None]
+    nodes = {po.pk: po.node for po in PartyOrganization.objects.filter(pk__in={p.member[1] for p, _ in gone})}
+    committee = {pk: nearest_committee(node.parent) for pk, node in nodes.items() if node.parent_id}
+    now = timezone.now()
+    MemberExit.objects.bulk_create(
+        MemberExit(
+            member_id=p.move[0], party_org_id=p.member[1], kind=ExitKind.TRANSFER_OUT, state=ExitState.APPROVED,
+            on=t.closed_on, reason=f"组织关系转出至系统外：{t.to_org_name}（介绍信 {t.letter_no}）", transfer=t,
+            approved_node_id=t.review_node_id or getattr(committee.get(p.member[1]), "pk", None), decided_at=now,
+        )
+        for p, t in gone
+    )  # fmt: skip
 
 
 def _update(model, columns: list[str], rows: list[tuple]) -> None:
