@@ -244,6 +244,8 @@ class MemberEdit(ScopedView):
         member = get_in_scope(self.scope.members("view"), pk=pk)
         if not self.scope.members("change").filter(pk=pk).exists():
             deny()
+        if not member.is_active:  # the record of someone off the roll stays as it was (党员减少)
+            deny("该党员已不在册（见其党员减少记录），不能编辑；恢复在册须由批准的党委撤销党员减少")
         return member
 
     def get(self, request, pk=None):
