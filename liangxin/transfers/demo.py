@@ -10,8 +10,10 @@ more than ``floating_census_months`` ago and some never. The demo secretary's br
 of everything; the demo member gets a transfer of their own.
 
 Operator bulk loading (like the party demo): rows are written directly, no audit entries;
-ids come from ``bulk_create``, the census by ``core.bulk.insert``, member changes by one
-``executemany`` UPDATE. A few hundred transfers whatever the size of the city.
+ids come from ``bulk_create``, the census by ``core.bulk.insert``, member moves by one
+``executemany`` UPDATE. Members transferred out of the platform leave the roll through the
+党员减少 service like a real transfer's (one approved exit record each, audited as 系统).
+A few hundred transfers whatever the size of the city.
 """
 
 import datetime
@@ -288,30 +290,24 @@ def write_transfers(ctx: Ctx, plans: list[Plan]) -> int:
     bulk.insert(TransferStep, steps)
     moves = [p.move for p in plans if p.move]
     _update(Member, ["party_org_id"], [(to, pk) for pk, to in moves if to])
-    _update(Member, ["is_active"], [(False, pk) for pk, to in moves if to is None])
-    _record_exits(plans, objects)
+    _record_exits(plans, objects)  # off the roll: through the 党员减少 service
     return len(objects)
 
 
 def _record_exits(plans: list[Plan], objects: list[Transfer]) -> None:
-    """Members received outside the platform leave the roll with their 党员减少 record, as
-    ``party.exits.record_automatic`` writes it for a real transfer (approved, linked to it)."""
-    from liangxin.orgs.responsibility import nearest_committee
-    from liangxin.party.choices import ExitKind, ExitState
-    from liangxin.party.models import MemberExit
+    """Members received outside the platform leave the roll the way a real transfer takes them
+    off: ``party.exits.record_automatic`` (an approved 党员减少 record linked to the transfer; its
+    audit entries say 系统). A few dozen members at most, so the service's queries cost little."""
+    from liangxin.party import exits
+    from liangxin.party.choices import ExitKind
 
-    gone = [(p, t) for p, t in zip(plans, objects, strict=True) if p.move and p.move[1] is None]
-    nodes = {po.pk: po.node for po in PartyOrganization.objects.filter(pk__in={p.member[1] for p, _ in gone})}
-    committee = {pk: nearest_committee(node.parent) for pk, node in nodes.items() if node.parent_id}
-    now = timezone.now()
-    MemberExit.objects.bulk_create(
-        MemberExit(
-            member_id=p.move[0], party_org_id=p.member[1], kind=ExitKind.TRANSFER_OUT, state=ExitState.APPROVED,
-            on=t.closed_on, reason=f"组织关系转出至系统外：{t.to_org_name}（介绍信 {t.letter_no}）", transfer=t,
-            approved_node_id=t.review_node_id or getattr(committee.get(p.member[1]), "pk", None), decided_at=now,
-        )
-        for p, t in gone
-    )  # fmt: skip
+    for p, t in zip(plans, objects, strict=True):
+        if p.move and p.move[1] is None:
+            reason = f"组织关系转出至系统外：{t.to_org_name}（介绍信 {t.letter_no}）"
+            member = Member.objects.get(pk=p.move[0])
+            exits.record_automatic(
+                None, member, ExitKind.TRANSFER_OUT, t.closed_on, reason, transfer=t, approved_node=t.review_node
+            )
 
 
 def _update(model, columns: list[str], rows: list[tuple]) -> None:
