@@ -230,6 +230,19 @@ def test_a_transfer_out_of_the_platform_records_an_approved_exit(party_cast):
         exits.reverse_exit(c.city_admin, scope_for(c.city_admin), exit_, "误操作")
 
 
+def test_a_member_with_a_pending_exit_is_not_transferred_meanwhile(party_cast):
+    from liangxin.transfers import services as transfer_services
+
+    c = party_cast
+    propose(c)
+    with pytest.raises(ValidationError) as error:
+        transfer_services.initiate(
+            c.street_admin, scope_for(c.street_admin), c.member, kind="out", to_org_name="北京某公司党支部",
+            issued_on=today(), letter_no="京2026-002",
+        )  # fmt: skip
+    assert "待审批的党员减少" in error.value.message_dict["member"][0]
+
+
 def test_the_roll_cannot_be_changed_by_saving_a_member(party_cast):
     c = party_cast
     with pytest.raises(ValueError):

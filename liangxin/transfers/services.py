@@ -189,6 +189,8 @@ def initiate(
         errors["kind"] = "转接类型应为系统内转接或转出至系统外"
     if not member.is_active:
         errors["member"] = "该党员不在册，不能转接"
+    elif member.exits.filter(state="proposed").exists():
+        errors["member"] = "该党员有一件待审批的党员减少，审批或退回后才能转接"
     errors.update(_check_no_open_transfer(member))
     if kind == TransferKind.INTERNAL:
         errors.update(check_target(to_party_org, member.party_org_id))
