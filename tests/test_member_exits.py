@@ -395,3 +395,12 @@ def test_members_already_off_the_roll_get_a_historical_exit_dated_by_the_audit_l
     assert reload(c.member).is_active and not c.member.exits.exists()
     page = client_for(c.street_admin).get(f"/members/{undated.pk}/").content.decode()
     assert "不在册（历史数据）" in page and "日期不详" in page
+
+
+def test_a_member_off_the_roll_is_offered_for_no_post(party_cast):
+    from liangxin.web.party_forms import PartyOrgForm
+
+    c = party_cast
+    exits.approve(c.street_admin, scope_for(c.street_admin), propose(c))
+    form = PartyOrgForm(instance=c.branch, scope=scope_for(c.street_admin))
+    assert list(form.fields["secretary"].queryset) == []

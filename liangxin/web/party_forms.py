@@ -65,7 +65,13 @@ class PartyOrgForm(forms.ModelForm):
                 )
             )
         self.fields["parent"].queryset = parents
-        own_members = Member.objects.filter(party_org=self.instance) if self.instance.pk else Member.objects.none()
+        # members on the roll (a post held by someone already off it stays selectable until changed)
+        held = [pk for pk in (self.instance.secretary_id, self.instance.deputy_id) if pk]
+        own_members = (
+            Member.objects.filter(Q(is_active=True) | Q(pk__in=held), party_org=self.instance)
+            if self.instance.pk
+            else Member.objects.none()
+        )
         self.fields["secretary"].queryset = self.fields["deputy"].queryset = own_members
         chinese_empty_choice(self)
 
