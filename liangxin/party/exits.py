@@ -241,9 +241,10 @@ def propose(actor, scope, member: Member, values: dict, files=(), today: datetim
         "check_note": normalize.text(values.get("check_note")),
         "decision_ref": normalize.text(values.get("decision_ref")),
     }
+    files = list(files)
     member = Member.objects.select_for_update(of=("self",)).select_related("party_org__node").get(pk=member.pk)
     errors = check_proposal(member, values, today)
-    kinds = _check_files(list(files)) if not errors else []
+    kinds = _check_files(files) if not errors else []
     _raise(errors)
     exit_ = MemberExit(member=member, party_org=member.party_org, proposed_by=_user(actor), **values)
     try:
@@ -255,7 +256,7 @@ def propose(actor, scope, member: Member, values: dict, files=(), today: datetim
     audit.record(
         actor, AuditAction.UPDATE, member, detail=f"提出党员减少（{exit_.get_kind_display()}），待上级党委审批"
     )
-    _store_files(actor, exit_, list(files), kinds)
+    _store_files(actor, exit_, files, kinds)
     committee = approving_committee(exit_)
     _announce(
         actor, exit_, "待审批", f"{values['on']}；原因：{values['reason']}",
