@@ -289,6 +289,7 @@ def test_a_member_off_the_roll_is_shown_as_such_on_their_page(party_cast):
     assert "已出党（除名）" in page
     assert str(exit_.on) in page
     assert f"/members/{c.member.pk}/edit/" not in page and f"/members/{c.member.pk}/exit/" not in page
+    assert f"/dues/member/{c.member.pk}/" not in page  # a page for members on the roll only
     assert client_for(c.street_admin).get(f"/members/{c.member.pk}/edit/").status_code == 403
 
 
