@@ -28,6 +28,7 @@ SORT_LABELS = {
 DEFAULT_SORT = "name"
 FLAG_VALUES = {"1": True, "true": True, "是": True, "0": False, "false": False, "否": False}
 CREDIT_CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
+CODE_RUN_FROM = 4  # a search text this long matches anywhere in a credit code
 
 
 @dataclass
@@ -220,13 +221,17 @@ def filter_by_profile(qs: QuerySet, f) -> QuerySet:
 
 
 def search_q(text: str) -> Q:
-    """Name (contains), pinyin initials (contains) or credit code (exact or prefix)."""
+    """Name (contains), pinyin initials (contains) or credit code (exact; any run of
+    ``CODE_RUN_FROM`` characters or more; a shorter text only as its start)."""
     code = normalize.code(text)
     if CREDIT_CODE_RE.match(code):
         return Q(credit_code=code)
     q = Q(name__contains=text)
     if code.isascii() and code.isalnum():
-        q |= Q(pinyin_initials__contains=code) | Q(credit_code__startswith=code)
+        # people quote the last digits of a code; three characters would match a large part
+        # of any registry anywhere in its codes, so a short text is taken as the code's start
+        code_q = Q(credit_code__contains=code) if len(code) >= CODE_RUN_FROM else Q(credit_code__startswith=code)
+        q |= Q(pinyin_initials__contains=code) | code_q
     return q
 
 
