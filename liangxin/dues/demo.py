@@ -41,7 +41,7 @@ def _age(birth: datetime.date, today: datetime.date) -> int:
 
 
 def _category(rng: random.Random, age: int, employed: bool, needs_help: bool) -> str:
-    if age >= 60 and rng.random() < 0.85:
+    if age >= 60 and not employed:  # the party demo retires most members past 60; those still working pay as 在职
         return DuesCategory.RETIRED
     if needs_help and rng.random() < 0.5:
         return DuesCategory.HARDSHIP
