@@ -131,7 +131,9 @@ def _payments(rng, today, params, members, amount) -> list[dict]:
     recording = {b for b in branches if b == demo_branch or rng.random() < RECORDING_SHARE}
     with_current = {b for b in recording if b != demo_branch and rng.random() < CURRENT_MONTH_SHARE}
     special = {}  # the demo branch: one member approaching the lapse line, one past it
-    for pk, branch, joined, *_ in members:
+    for pk, branch, joined, *rest in members:
+        if rest[-1] is not None and rest[-1] == secretary:
+            continue  # the secretary login is a member of the branch too: she keeps her own dues paid
         if branch == demo_branch and pk != demo_member and rules.month_start(joined) <= add_months(closed, -lapse):
             if "approaching" not in special.values():
                 special[pk] = "approaching"
