@@ -76,7 +76,9 @@ def test_members_dates_and_shares(built):
     assert all(m.full_on is None and m.joined_on > today - datetime.timedelta(days=366) for m in probationary)
     full = [m for m in members if m.category == MemberCategory.FULL]
     assert all(m.joined_on < m.full_on <= today for m in full)
-    assert all(m.employer.founded_on <= m.employed_since < today for m in members)
+    assert all(m.employer.founded_on <= m.employed_since < today for m in members if m.employer)
+    retired = [m for m in members if m.employer is None]  # past retirement age, the membership kept
+    assert retired and all(m.employed_since is None and age_on(m.birth_date, today) >= 60 for m in retired)
     assert any(m.floating == "outflow" and m.floating_card_no for m in members)
     assert sum(m.dues_base is not None for m in members) > 0.8 * len(members)
 
@@ -151,3 +153,23 @@ def test_members_total_is_exact_when_given_and_a_second_run_is_refused():
     assert counts["members"] == Member.objects.count() == 120
     with pytest.raises(RuntimeError):
         build_party_demo(random.Random(4), log=lambda _: None)
+
+
+def test_demo_cast_is_coherent():
+    """The demo logins are the people the records name (issue 11 §5): the ``secretary`` login is
+    the branch's recorded 书记, the ``member`` login another member; nobody retired is employed."""
+    from liangxin.dues.models import DuesCategory, DuesProfile
+
+    call_command("seed_demo", orgs=3000, seed=2026, snapshots=0, stdout=io.StringIO())
+    secretary = User.objects.get(username="secretary")
+    branch = secretary.assignments.get().node.party_org
+    assert branch.secretary is not None
+    assert branch.secretary.user == secretary and secretary.full_name == branch.secretary.name
+    member = Member.objects.get(user__username="member")
+    assert member.party_org == branch and member != branch.secretary
+    assert member.user.full_name == member.name
+    assert not CommitteeSeat.objects.filter(member=member, position="书记").exists()
+    retired = DuesProfile.objects.filter(category=DuesCategory.RETIRED)
+    assert retired.exists()  # the pension rule still has members to show it
+    assert not retired.filter(member__employer__isnull=False).exists()
+    assert not Member.objects.filter(employer__isnull=True, employed_since__isnull=False).exists()

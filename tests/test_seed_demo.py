@@ -208,3 +208,40 @@ def ManagementNodeByName(name):  # noqa: N802 - reads like the model
     from liangxin.mgmt.models import ManagementNode
 
     return ManagementNode.objects.get(name=name)
+
+
+# --- figures like a real city's (issue 11 §5), read through the statistics engine ----------------
+DEMO_SIZE = 5000  # make run's size
+
+
+def district_figures() -> tuple[object, list]:
+    """The city report and its district rows, as the dashboard computes them."""
+    from django.http import QueryDict
+
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.stats import engine
+
+    scope = scope_for(User.objects.get(username="city_admin"))
+    report = engine.compute(engine.parse_query(QueryDict(""), scope))
+    return report, report.children
+
+
+def test_demo_figures_are_like_a_real_citys():
+    seed(orgs=DEMO_SIZE, no_party=False, snapshots=0)
+    report, districts = district_figures()
+    assert len(districts) == 16
+    org_coverage = report.rate("org_coverage").percent
+    assert 25 <= org_coverage <= 70, org_coverage  # several tens of percent, not 7.7 %
+    counted = report.totals["counted"]
+    assert 0.08 <= report.totals["econ_50"] / counted <= 0.15  # firms with ≥ 50 employees
+    assert 0.03 <= report.totals["econ_100"] / counted <= 0.08  # and ≥ 100
+    meeting, short = set(), set()
+    for row in districts:
+        assert row.measures["econ_100"] >= 3, (row.label, row.measures["econ_100"])  # a rate that means something
+        for key in ("dual_members", "dual_org", "above_scale"):
+            percent = row.rate(key).percent
+            assert percent is not None and 85 <= percent <= 100, (row.label, key, percent)
+            (meeting if percent >= 97 else short).add((row.label, key))
+    assert meeting and short  # some districts reach the 97 % target, some do not
+    huangpu = next(row for row in districts if row.label == "黄浦区")  # the seeds' district keeps 97 %
+    assert all(huangpu.rate(key).percent >= 97 for key in ("dual_members", "dual_org", "above_scale"))

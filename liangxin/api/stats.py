@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.party import policy
-from liangxin.party.suggestion import suggest
+from liangxin.party.suggestion import suggest_many
 from liangxin.stats import blank_spots, engine
 
 from .pagination import KeysetPagination
@@ -68,7 +68,7 @@ class BlankSpotSerializer(serializers.Serializer):
     suggestion = serializers.SerializerMethodField()
 
     def get_suggestion(self, org) -> dict | None:
-        found = suggest(org, self.context["params"])
+        found = self.context["suggestions"][org.pk]
         return {"mode": found.mode, "reason": found.reason} if found else None
 
 
@@ -88,7 +88,8 @@ class BlankSpotsView(StatsView):
             raise ValidationError({"list": [f"空白点类别「{which}」不存在，应为 blank、blank_50 或 blank_100"]})
         paginator = KeysetPagination()
         page = paginator.paginate_queryset(blank_spots.blank_spots(q, which), request, self)
-        data = BlankSpotSerializer(page, many=True, context={"params": policy.values()}).data
+        suggestions = suggest_many(page, policy.values())  # the page's in three queries, not per row
+        data = BlankSpotSerializer(page, many=True, context={"suggestions": suggestions}).data
         return paginator.get_paginated_response(data)
 
     def keyset_order(self):

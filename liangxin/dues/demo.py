@@ -41,7 +41,7 @@ def _age(birth: datetime.date, today: datetime.date) -> int:
 
 
 def _category(rng: random.Random, age: int, employed: bool, needs_help: bool) -> str:
-    if age >= 60 and rng.random() < 0.85:
+    if age >= 60 and not employed:  # the party demo retires most members past 60; those still working pay as 在职
         return DuesCategory.RETIRED
     if needs_help and rng.random() < 0.5:
         return DuesCategory.HARDSHIP
@@ -131,7 +131,9 @@ def _payments(rng, today, params, members, amount) -> list[dict]:
     recording = {b for b in branches if b == demo_branch or rng.random() < RECORDING_SHARE}
     with_current = {b for b in recording if b != demo_branch and rng.random() < CURRENT_MONTH_SHARE}
     special = {}  # the demo branch: one member approaching the lapse line, one past it
-    for pk, branch, joined, *_ in members:
+    for pk, branch, joined, *rest in members:
+        if rest[-1] is not None and rest[-1] == secretary:
+            continue  # the secretary login is a member of the branch too: she keeps her own dues paid
         if branch == demo_branch and pk != demo_member and rules.month_start(joined) <= add_months(closed, -lapse):
             if "approaching" not in special.values():
                 special[pk] = "approaching"

@@ -251,6 +251,11 @@ def plan_transfers(ctx: Ctx) -> list[Plan]:
         )
         for m in own[:1]:
             add(TransferKind.INTERNAL, "waiting", m, ctx.other_org(m[1]))
+    for kind in (TransferKind.INTERNAL, TransferKind.OUT):  # each kind accepted and returned at least once
+        for stage in ("accepted", "returned"):
+            if pool:
+                member = pool.pop()
+                add(kind, stage, member, ctx.other_org(member[1]) if kind == TransferKind.INTERNAL else None)
     while len(plans) < total and pool:
         kind = _pick(rng, KIND_WEIGHTS)
         stage = _pick(rng, STATE_WEIGHTS)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from liangxin.core.xlsx import Column
 from liangxin.orgs.choices import SIZE_BANDS, Industry, OrgKind, Sector
 from liangxin.party import policy
-from liangxin.party.suggestion import suggest
+from liangxin.party.suggestion import suggest_many
 from liangxin.regions.models import CarrierKind
 from liangxin.stats import blank_spots, engine
 from liangxin.stats.measures import MEASURE_LABELS, RATE_BY_KEY
@@ -145,10 +145,10 @@ class BlankSpots(ScopedView):
         else:
             qs = blank_spots.blank_spots(q, which)
             page = keyset_page(qs, "employees", True, request.GET.get("cursor"), self.page_size)
-            params = policy.values()
+            suggestions = suggest_many(page.rows, policy.values())  # the page's in three queries, not per row
             context.update(
                 page=page, total=qs.count(),
-                rows=[(org, suggest(org, params)) for org in page.rows],
+                rows=[(org, suggestions[org.pk]) for org in page.rows],
                 query=urlencode({k: v for k, v in request.GET.items() if k != "cursor"}),
             )  # fmt: skip
         return render(request, "web/stats/blank_spots.html", context)
@@ -167,8 +167,18 @@ class BlankSpotExport(ScopedView):
         limit = blank_spots.SUGGEST_AT_MOST
 
         def rows():
-            for i, org in enumerate(blank_spots.blank_spots(q, which).iterator(chunk_size=2000)):
-                yield org, (suggest(org, params) if i < limit else None), i < limit
+            chunk: list = []
+            for i, org in enumerate(blank_spots.blank_spots(q, which).iterator(chunk_size=500)):
+                chunk.append((org, i < limit))
+                if len(chunk) == 500:
+                    yield from with_suggestions(chunk)
+                    chunk = []
+            yield from with_suggestions(chunk)
+
+        def with_suggestions(chunk: list):
+            found = suggest_many([org for org, wanted in chunk if wanted], params)
+            for org, wanted in chunk:
+                yield org, found.get(org.pk), wanted
 
         columns = [
             Column("组织名称", lambda x: x[0].name, 36),

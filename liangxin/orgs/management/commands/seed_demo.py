@@ -58,6 +58,7 @@ DEMO_ACCOUNTS = [
     ("auditor", "黄浦区巡查员", Role.AUDITOR, "黄浦区社会工作党委"),
 ]
 
+DEMO_STREET, DEMO_STREET_WEIGHT = "南京东路街道", 3.0
 SECRETARY_ACCOUNT = "secretary"  # bound to a party organization that seed_demo builds
 MEMBER_ACCOUNT = "member"
 DAILY_WORK_DEMOS = ["liangxin.life.demo", "liangxin.develop.demo", "liangxin.transfers.demo", "liangxin.dues.demo"]
@@ -176,6 +177,14 @@ EMPLOYEES = {
     OrgKind.NON_ENTERPRISE: (2.0, 1.0), OrgKind.FOUNDATION: (1.0, 0.7), OrgKind.INTERMEDIARY: (2.3, 1.2),
     OrgKind.TRADE_ASSOCIATION: (0.9, 0.8),
 }  # fmt: skip
+# Share of each kind with ≥ 50 and with ≥ 100 employees (the rest drawn from EMPLOYEES below 50):
+# together about 10 % and 4 % of all units, as a city's registry of firms has them.
+SIZE_TAIL = {
+    OrgKind.PRIVATE: (0.11, 0.045), OrgKind.FOREIGN: (0.30, 0.15), OrgKind.HMT: (0.25, 0.12),
+    OrgKind.OTHER_ECONOMIC: (0.03, 0.01), OrgKind.INTERMEDIARY: (0.08, 0.03), OrgKind.NON_ENTERPRISE: (0.06, 0.015),
+}  # fmt: skip
+LARGE_ALPHA, LARGEST = 2.5, 8_000
+CARRIER_SHARE = 0.4  # units in a building, park, commercial street or market
 CREDIT_PREFIX = {
     OrgKind.PRIVATE: "91", OrgKind.FOREIGN: "91", OrgKind.HMT: "91", OrgKind.INDIVIDUAL: "92",
     OrgKind.ASSOCIATION: "51", OrgKind.TRADE_ASSOCIATION: "51", OrgKind.NON_ENTERPRISE: "52",
@@ -430,7 +439,7 @@ class OrgFactory:
         founded = values["founded_on"]
         attachment = self.lawyers if law_firm and rng.random() < 0.6 else None
         carriers = self.world.carriers.get(street.id)
-        carrier = rng.choice(carriers) if carriers and rng.random() < 0.3 else None
+        carrier = rng.choice(carriers) if carriers and rng.random() < CARRIER_SHARE else None
         node, basis = self._responsible(operating, registered, attachment)
         return dict(
             name=name, pinyin_initials=initials, sort_key=sort_key, kind=kind, sector=str(SECTOR_OF_KIND[kind]),
@@ -472,10 +481,21 @@ class OrgFactory:
         return hit
 
     def _size(self, kind: str, industry: str) -> dict:
-        """Employees (lognormal: most 1–10, a long tail) and the flags that grow with size."""
+        """Employees and the flags that grow with size: most units are small (lognormal below
+        50), but a share of each kind of firm has 50–99 and ≥ 100 employees (SIZE_TAIL), so that
+        the rates over those sizes (双达标, above-scale coverage) have enough units to mean something."""
         rng = self.rng
         mu, sigma = EMPLOYEES[kind]
-        employees = max(1, min(80_000, round(rng.lognormvariate(mu, sigma))))
+        from_50, from_100 = SIZE_TAIL.get(kind, (0.0, 0.0))
+        draw = rng.random()
+        if draw < from_100:  # Pareto tail: median ≈ 130, a few thousand at most
+            employees = min(LARGEST, int(100 * rng.paretovariate(LARGE_ALPHA)))
+        elif draw < from_50:
+            employees = rng.randint(50, 99)
+        else:
+            employees = max(1, round(rng.lognormvariate(mu, sigma)))
+            if from_50 and employees >= 50:  # the sizes above are drawn by their shares
+                employees = rng.randint(10, 49)
         enterprise = SECTOR_OF_KIND[kind] == "economic" and kind != OrgKind.INDIVIDUAL
         # 规模以上 is a revenue threshold; headcount is the proxy here
         above = enterprise and rng.random() < min(0.95, max(0.0, (employees - 15) / 120))
@@ -610,6 +630,8 @@ def street_weights(rng: random.Random, world: World) -> dict[Region, float]:
     for street in world.streets:
         district = world.district_of[street.id]
         weights[street] = DISTRICT_WEIGHT[district.name] / per_district[district.id] * rng.uniform(0.5, 1.5)
+        if street.name == DEMO_STREET:  # a dense business street, and the demo logins' own: enough to show
+            weights[street] *= DEMO_STREET_WEIGHT
     return weights
 
 
@@ -668,8 +690,11 @@ def create_accounts(world: World) -> None:
 
 
 def create_secretary_account() -> None:
-    """A 党组织书记 for the largest party organization under 南京东路街道 (or its district, or the city)."""
-    from django.db.models import Count
+    """A 党组织书记 for the largest party organization under 南京东路街道 (or its district, or the
+    city) that has a recorded secretary: the login is that person (their member record carries it),
+    and the ``member`` login is another member of the same branch, so the records never contradict
+    who is logged in."""
+    from django.db.models import Count, Q
 
     from liangxin.party.models import PartyOrganization
 
@@ -677,26 +702,49 @@ def create_secretary_account() -> None:
     for node_name in (DEMO_ACCOUNTS[2][3], DEMO_ACCOUNTS[1][3], CITY_COMMITTEE):  # street, else district, else city
         node = ManagementNode.objects.get(name=node_name)
         candidates = PartyOrganization.objects.filter(node__path__startswith=node.path, node__is_active=True)
-        branch = candidates.annotate(n=Count("members")).order_by("-n", "pk").first()
+        # a branch proper has three full members (the secretary, the member login and one more); a
+        # small street may have none yet: then two members on the roll (the secretary and the member)
+        full = Count("members", filter=Q(members__is_active=True, members__category="full"), distinct=True)
+        active = Count("members", filter=Q(members__is_active=True), distinct=True)
+        ranked = candidates.annotate(full=full, n=active).select_related("secretary")
+        branch = (
+            ranked.filter(full__gte=3).order_by("-n", "pk").first()
+            or ranked.filter(n__gte=2).order_by("-n", "pk").first()
+        )
         if branch is not None:
             break
     if branch is None:
         return
-    user = User.objects.filter(username=SECRETARY_ACCOUNT).first() or User(username=SECRETARY_ACCOUNT)
-    user.full_name = "党支部书记"
-    user.set_password(DEMO_PASSWORD)
-    user.save()
+    if branch.secretary is None:  # none elected yet in the party demo: the first full member working here
+        on_roll = branch.members.filter(is_active=True).order_by("pk")
+        person = on_roll.filter(category="full", employer__isnull=False).first() or on_roll.first()
+        PartyOrganization.objects.filter(pk=branch.pk).update(secretary=person)
+        branch.secretary = person
+    person = branch.secretary
+    user = _demo_login(SECRETARY_ACCOUNT, person.name)
     RoleAssignment.objects.get_or_create(user=user, role=Role.SECRETARY, node=branch.node)
-    # a 党员 of the same branch with a login: the member portal (own record, inbox, dues, meetings)
-    member = branch.members.filter(is_active=True, user__isnull=True).order_by("pk").first()
+    person.user = user
+    person.save(update_fields=["user"])
+    # a 党员 of the same branch with a login: the member portal (own record, inbox, dues, meetings);
+    # an ordinary member — no committee seat — still working at a unit
+    others = branch.members.filter(is_active=True, user__isnull=True).exclude(pk=person.pk)
+    member = (
+        others.filter(seats__isnull=True, employer__isnull=False).order_by("pk").first()
+        or others.order_by("pk").first()
+    )
     if member is not None:
-        account = User.objects.filter(username=MEMBER_ACCOUNT).first() or User(username=MEMBER_ACCOUNT)
-        account.full_name = member.name
-        account.set_password(DEMO_PASSWORD)
-        account.save()
+        account = _demo_login(MEMBER_ACCOUNT, member.name)
         RoleAssignment.objects.get_or_create(user=account, role=Role.MEMBER, node=branch.node)
         member.user = account
         member.save(update_fields=["user"])
+
+
+def _demo_login(username: str, full_name: str) -> User:
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.full_name = full_name
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
 
 
 def accounts_table() -> list[str]:
