@@ -89,7 +89,7 @@ def not_applicable(kind: str, facts: OrgFacts, params: dict) -> str:
     """Why ``kind`` is not required of this party organization ("" when it is), naming the parameter."""
     key = KIND_PARAMETER[kind]
     if months_of(params[key]) == 0:
-        return f"政策参数「{policy.BY_KEY[key].label}」为 0，不作要求"
+        return f"政策参数{policy.cite(key)}为 0，不作要求"
     if kind in COMMITTEE_ONLY_KINDS and not has_committee(facts, params):
         return f"未设支委会，不要求召开{MeetingKind(kind).label}"
     return ""
@@ -105,7 +105,7 @@ def cell_state(period: Period, held: list[datetime.date], founded_on, today: dat
 
 def rule_text(kind: str, params: dict) -> str:
     key = KIND_PARAMETER[kind]
-    return f"规则：{policy.BY_KEY[key].label} {months_of(params[key])} 个月（参数 {key}）"
+    return f"规则：{policy.cite(key, params=params)}"
 
 
 def held_index(party_orgs: QuerySet, start: datetime.date, end: datetime.date) -> dict:

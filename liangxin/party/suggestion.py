@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from liangxin.core.tree import subtree_q
 from liangxin.orgs.choices import CoverageState
 
+from . import policy
 from .choices import MemberCategory, PartyOrgType
 from .models import Member, PartyOrganization
 
@@ -29,7 +30,11 @@ def suggest(org, params: dict) -> Suggestion | None:
     need = int(params["own_branch_full_members"])
     full = Member.objects.filter(employer=org, category=MemberCategory.FULL, is_active=True).count()
     if full >= need:
-        return Suggestion("单独组建", f"有正式党员 {full} 名，达到单独组建条件（规则：正式党员 ≥{need} 名）")
+        return Suggestion(
+            "单独组建",
+            f"有正式党员 {full} 名，达到单独组建条件"
+            f"（规则：正式党员 ≥{need} 名；依据 {policy.cite('own_branch_full_members')}）",
+        )
     candidates = joint_candidates(org, int(params["joint_branch_max_orgs"]))
     if candidates:
         names = "、".join(p.name for p in candidates)
