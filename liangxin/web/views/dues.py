@@ -601,7 +601,6 @@ class DuesArrears(ScopedView):
                 "owed": sum((o.arrears.owed for o in owing), Decimal("0.00")),
                 "lapsed_only": lapsed_only,
                 "lapse_months": int(params["lapse_months"]),
-                "lapse_basis": policy.cite("lapse_months"),
                 "through": rules.closed_through(today),
                 "query": params_q.urlencode(),
                 "words": words,
