@@ -1,11 +1,13 @@
 """What users read names things in Chinese: a policy parameter by its Chinese name and the document it
 comes from (``policy.cite``), never its code name; no page points at a command or a file."""
 
+import datetime
 import re
 from decimal import Decimal
 
 import pytest
 
+from liangxin.develop import rules as develop_rules
 from liangxin.dues import rules as dues_rules
 from liangxin.life import compliance
 from liangxin.life.choices import MeetingKind
@@ -52,6 +54,7 @@ def test_rule_messages_never_show_a_code_name():
     texts = [dues_rules.rule_amount(c, Decimal(b), params).text for c in dues_rules.DuesCategory for b in (2000, 9000)]
     texts += [dues_rules.rule_amount("employed", Decimal(b), params).text for b in (4000, 12000)]
     texts += [compliance.rule_text(kind, params) for kind in MeetingKind]
+    texts.append(develop_rules.check_age(datetime.date(2010, 1, 1), datetime.date(2020, 1, 1), params))
     leaks = [t for t in texts if CODE_NAME.search(t)]
     assert leaks == []
     assert all("（《" in t or "市级设定" in t for t in texts if "党费" not in t or "元" in t), texts

@@ -33,8 +33,8 @@ def shown(params: dict, key: str) -> str:
 
 
 def rule(params: dict, key: str) -> str:
-    """The rule as it is named on the policy page, with the value in force (its source is on that page)."""
-    return f"{policy.BY_KEY[key].label} {shown(params, key)}"
+    """The rule as users read it everywhere: its name, the value in force and its source."""
+    return policy.cite(key, params=params)
 
 
 def day(d: datetime.date) -> str:
