@@ -74,3 +74,23 @@ def test_pages_name_no_command_file_or_parameter_code(party_cast):
         text = re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html))  # what is read
         for word in ("seeds", "manage.py", "snapshot_stats", "lapse_months", "（参数 "):
             assert word not in text, (url, word)
+
+
+@pytest.mark.django_db
+def test_the_audit_log_says_yes_or_no_on_the_page_and_in_the_export(cast):
+    import io
+
+    import openpyxl
+
+    from liangxin.orgs import services
+
+    values = {f.name: getattr(cast.org, f.name) for f in cast.org._meta.fields if f.name != "id"}
+    services.update_organization(cast.city_admin, cast.org, {**values, "above_scale": True})
+    client = client_for(cast.district_admin)
+    page = client.get("/audit/", {"action": "update"}).content.decode()
+    assert "规模以上</b>：否 → 是" in page and "True" not in page and "False" not in page
+    response = client.get("/audit/export.xlsx", {"action": "update"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cells = [str(c.value) for row in book.worksheets[-1].iter_rows() for c in row if c.value is not None]
+    assert any("规模以上：否 → 是" in c for c in cells), cells
+    assert not any("True" in c or "False" in c for c in cells)
