@@ -28,9 +28,11 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
-# Debian chromium for browser tests and PostgreSQL for the production-database leg, when missing.
+# Debian chromium for browser tests (with a CJK font: the layout tests measure Chinese text) and
+# PostgreSQL for the production-database leg, when missing.
 system-packages:
 	@need=""; command -v chromium >/dev/null || need="$$need chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || need="$$need fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "安装系统软件包:$$need"; \

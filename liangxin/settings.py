@@ -166,6 +166,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # the documents are for the roles that hold tokens to use them (accounts.roles.API_DOC_READERS);
+    # IsAuthenticated first, so that an anonymous caller gets 401 rather than 403
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "liangxin.api.permissions.ReadsApiDocs"],
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from liangxin.core.models import AuditEntry
 from liangxin.orgs.models import Organization
 
-from .conftest import CODES
+from .conftest import CODES, client_for
 
 
 def api(user) -> APIClient:
@@ -75,7 +75,9 @@ def test_regions_and_carriers_are_scoped(cast):
 
 
 def test_openapi_document_lists_the_endpoints(cast):
-    doc = APIClient().get("/api/v1/openapi.json").json()
+    client = APIClient()
+    client.force_authenticate(cast.district_admin)
+    doc = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/organizations/", "/api/v1/organizations/{id}/", "/api/v1/regions/{code}/",
             "/api/v1/carriers/"} <= set(doc["paths"])  # fmt: skip
     params = {p["name"] for p in doc["paths"]["/api/v1/organizations/"]["get"]["parameters"]}
@@ -83,5 +85,29 @@ def test_openapi_document_lists_the_endpoints(cast):
 
 
 def test_api_docs_are_served_offline(cast):
-    page = APIClient().get("/api/v1/docs/").content.decode()
+    client = APIClient()
+    client.force_authenticate(cast.auditor)
+    page = client.get("/api/v1/docs/").content.decode()
     assert "cdn" not in page.lower() and "/static/drf_spectacular_sidecar/" in page
+
+
+def test_api_docs_are_offered_to_the_admin_roles_and_the_auditor_only(party_cast):
+    """The menu shows 「API 文档」 to those who hold tokens to use it; the documents refuse the rest."""
+    from .test_life_services import member_account
+
+    c = party_cast
+    member = member_account(c, c.member, "wanghong")
+    readers = [c.city_admin, c.district_admin, c.street_admin, c.industry_admin, c.auditor]
+    for user in readers:
+        client = client_for(user)
+        assert 'href="/api/v1/docs/"' in client.get("/").content.decode(), user.username
+        for url in ("/api/v1/docs/", "/api/v1/redoc/", "/api/v1/openapi.json"):
+            assert client.get(url).status_code == 200, (user.username, url)
+    for user in (c.secretary, member, c.nobody):
+        client = client_for(user)
+        assert "/api/v1/docs/" not in client.get("/").content.decode(), user.username
+        assert "/api/v1/docs/" not in client.get("/me/").content.decode(), user.username
+        for url in ("/api/v1/docs/", "/api/v1/redoc/", "/api/v1/openapi.json"):
+            assert client.get(url).status_code == 403, (user.username, url)
+    for url in ("/api/v1/docs/", "/api/v1/redoc/", "/api/v1/openapi.json"):
+        assert APIClient().get(url).status_code == 401

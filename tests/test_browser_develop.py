@@ -50,7 +50,8 @@ def test_secretary_records_a_step_too_early_reads_why_and_fixes_it(site, page): 
     form.locator("input[name=on]").fill(f"{ready - datetime.timedelta(days=5):%Y-%m-%d}")
     form.get_by_role("button", name="登记「确定为发展对象」").click()
     expect(page.locator("#refusal")).to_contain_text(
-        "培养教育考察不足 12 个月（规则：积极分子培养教育考察至少 12 个月），还差 5 天"
+        "培养教育考察不足 12 个月（规则：「积极分子培养教育考察至少」12 个月"
+        "（《中国共产党发展党员工作细则》）），还差 5 天"
     )
     form = page.locator("#step-candidate")
     expect(form.locator("input[name=on]")).to_have_value(f"{ready - datetime.timedelta(days=5):%Y-%m-%d}")

@@ -35,7 +35,9 @@ def site(transactional_db, live_server, cast):
 def test_secretary_adds_a_member_and_the_finding_goes(site, page):  # noqa: F811
     log_in(page, site, site.secretary)
     page.goto(site.url(f"/orgs/{site.org.pk}/"))
-    expect(page.locator("#coverage")).to_contain_text("职工 60 人，尚无党员（规则：职工 ≥50 人应有党员）")
+    expect(page.locator("#coverage")).to_contain_text(
+        "职工 60 人，尚无党员（规则：职工 ≥50 人应有党员；依据 「应有党员的从业人员数」"
+    )
     page.goto(site.url(f"/members/new/?party_org={site.branch.pk}"))
     page.locator("#id_name").fill("陈晓")
     page.locator("#id_id_number").fill(WRONG)

@@ -81,7 +81,10 @@ def test_the_whole_pipeline_through_the_api_with_refusals_on_the_way(world):
     ready = add_months(activist_on, 12)
     r = step(sec, pk, "candidate", on=ready - datetime.timedelta(days=1))
     assert r.status_code == 400
-    assert "培养教育考察不足 12 个月（规则：积极分子培养教育考察至少 12 个月），还差 1 天" in r.json()["detail"]
+    assert (
+        "培养教育考察不足 12 个月（规则：「积极分子培养教育考察至少」12 个月"
+        "（《中国共产党发展党员工作细则》）），还差 1 天" in r.json()["detail"]
+    )
     assert step(sec, pk, "candidate", on=ready).status_code == 201
 
     def on(n):
@@ -179,7 +182,8 @@ def test_an_applicant_under_18_is_refused_and_18_on_the_day_is_accepted(world):
     r = post(client, URL, body)
     assert r.status_code == 400
     assert r.json()["errors"]["id_number"] == [
-        "递交申请时未满 18 周岁（规则：入党最低年龄 18 周岁），出生日期 2007-06-10，2025-06-10 年满 18 周岁"
+        "递交申请时未满 18 周岁（规则：「入党最低年龄」18 周岁"
+        "（《中国共产党章程》）），出生日期 2007-06-10，2025-06-10 年满 18 周岁"
     ]
     assert not Applicant.objects.exists()
     assert post(client, URL, {**body, "applied_on": "2025-06-10"}).status_code == 201
@@ -303,7 +307,10 @@ def test_reminders_talk_approval_and_probation_to_the_right_people(world):
     due = reminders.due_for(c.secretary, scope_for(c.secretary), TODAY)
     by_key = {r.key.split(":")[1] + ":" + r.title.split("：")[1][:2]: r for r in due}
     assert by_key["talk:近期"].overdue is False and by_key["talk:逾期"].overdue is True
-    assert "应在" in by_key["talk:近期"].title and "收到入党申请后谈话期限 1 个月" in by_key["talk:近期"].title
+    assert (
+        "应在" in by_key["talk:近期"].title
+        and "「收到入党申请后谈话期限」1 个月（《中国共产党发展党员工作细则》）" in by_key["talk:近期"].title
+    )
     assert by_key["approval:孙丽"].due_on == days(5)
     assert {r.key.split(":")[1] for r in due} == {"talk", "approval"}
     admin_due = reminders.due_for(c.street_admin, scope_for(c.street_admin), TODAY)

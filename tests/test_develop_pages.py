@@ -62,7 +62,9 @@ def test_registering_checks_the_age_and_keeps_what_was_typed(world):
     form = {"party_org": c.branch.pk, "name": "小周", "id_number": id_number("20080101"), "applied_on": "2025-12-31"}
     response = client.post("/develop/new/", form)
     assert response.status_code == 400
-    assert "递交申请时未满 18 周岁（规则：入党最低年龄 18 周岁）" in html(response) and 'value="小周"' in html(response)
+    assert "递交申请时未满 18 周岁（规则：「入党最低年龄」18 周岁（《中国共产党章程》））" in html(
+        response
+    ) and 'value="小周"' in html(response)
     response = client.post("/develop/new/", {**form, "applied_on": "2026-01-01"})
     assert response.status_code == 302
     assert Applicant.objects.get(name="小周").birth_date == datetime.date(2008, 1, 1)
@@ -86,7 +88,7 @@ def test_the_page_offers_the_next_steps_and_a_refusal_lists_every_reason(world):
     url = f"/develop/{c.applicant.pk}/"
     page = html(client.get(url))
     assert 'id="step-talk"' in page and 'id="step-activist"' not in page
-    assert "收到入党申请后谈话期限 1 个月" in page
+    assert "「收到入党申请后谈话期限」1 个月（《中国共产党发展党员工作细则》）" in page
     response = client.post(url + "steps/", {"step": "talk", "on": str(days(2)), "talker": "王红"})
     assert response.status_code == 400
     page = html(response)

@@ -28,7 +28,8 @@ def test_age_18_on_the_birthday_is_enough_and_the_day_before_is_not():
     assert rules.check_age(birth, D(2024, 5, 20), P) is None
     message = rules.check_age(birth, D(2024, 5, 19), P)
     assert (
-        message == "递交申请时未满 18 周岁（规则：入党最低年龄 18 周岁），出生日期 2006-05-20，2024-05-20 年满 18 周岁"
+        message == "递交申请时未满 18 周岁（规则：「入党最低年龄」18 周岁"
+        "（《中国共产党章程》）），出生日期 2006-05-20，2024-05-20 年满 18 周岁"
     )
 
 
@@ -46,7 +47,10 @@ def test_talk_on_exactly_one_month_after_the_application_is_in_time():
 
 def test_talk_a_day_later_is_late_and_says_by_how_much():
     warning = rules.talk_late(D(2024, 1, 15), D(2024, 2, 16), P)
-    assert warning == "谈话逾期 1 天（规则：收到入党申请后谈话期限 1 个月，应在 2024-02-15 前谈话）"
+    assert (
+        warning == "谈话逾期 1 天（规则：「收到入党申请后谈话期限」1 个月"
+        "（《中国共产党发展党员工作细则》），应在 2024-02-15 前谈话）"
+    )
 
 
 def test_talk_deadline_at_a_month_end_is_clamped():
@@ -57,7 +61,10 @@ def test_talk_deadline_at_a_month_end_is_clamped():
 def test_a_late_talk_is_recorded_with_the_warning_not_refused():
     outcome = steps.check("talk", applicant(), {"on": D(2024, 2, 16)}, P, D(2025, 1, 1))
     assert outcome.errors == {} and outcome.passed
-    assert outcome.warnings == ["谈话逾期 1 天（规则：收到入党申请后谈话期限 1 个月，应在 2024-02-15 前谈话）"]
+    assert outcome.warnings == [
+        "谈话逾期 1 天（规则：「收到入党申请后谈话期限」1 个月"
+        "（《中国共产党发展党员工作细则》），应在 2024-02-15 前谈话）"
+    ]
 
 
 # -- a year of cultivation ----------------------------------------------------------------------------------------
@@ -68,7 +75,8 @@ def test_cultivation_of_exactly_twelve_months_is_enough():
 def test_cultivation_a_day_short_is_refused_naming_the_rule_and_the_days_left():
     message = rules.check_cultivation(D(2023, 3, 10), D(2024, 3, 9), P)
     assert message == (
-        "培养教育考察不足 12 个月（规则：积极分子培养教育考察至少 12 个月），还差 1 天（2024-03-10 起可确定为发展对象）"
+        "培养教育考察不足 12 个月（规则：「积极分子培养教育考察至少」12 个月"
+        "（《中国共产党发展党员工作细则》）），还差 1 天（2024-03-10 起可确定为发展对象）"
     )
 
 
@@ -78,7 +86,7 @@ def test_cultivation_shortfall_counts_days():
 
 def test_cultivation_follows_the_parameter():
     assert rules.check_cultivation(D(2023, 3, 10), D(2024, 3, 10), P | {"activist_cultivation_months": 18})
-    assert "至少 18 个月" in rules.check_cultivation(
+    assert "至少」18 个月" in rules.check_cultivation(
         D(2023, 3, 10), D(2024, 3, 10), P | {"activist_cultivation_months": 18}
     )
 
@@ -92,7 +100,8 @@ def test_approval_a_day_after_three_months_is_allowed_with_a_warning():
     refusal, warning = rules.check_approval(D(2024, 6, 1), D(2024, 9, 2), P)
     assert refusal is None
     assert warning == (
-        "审批晚于期限 1 天（规则：上级党委审批预备党员期限 3 个月，应在 2024-09-01 前审批），"
+        "审批晚于期限 1 天（规则：「上级党委审批预备党员期限」3 个月"
+        "（《中国共产党发展党员工作细则》），应在 2024-09-01 前审批），"
         "仍在最长期限 2024-12-01 以内"
     )
 
@@ -107,7 +116,7 @@ def test_approval_a_day_after_six_months_is_refused():
     assert warning is None
     assert refusal == (
         "审批日期已超过最长期限 1 天：支部大会通过（2024-06-01）后最迟 2024-12-01 审批"
-        "（规则：特殊情况审批最长期限 6 个月）"
+        "（规则：「特殊情况审批最长期限」6 个月（《中国共产党发展党员工作细则》））"
     )
 
 
@@ -122,7 +131,8 @@ def test_full_membership_on_the_day_probation_ends_and_not_a_day_before():
     end = D(2025, 6, 1)
     assert rules.check_full(end, end, 0, P) is None
     assert (
-        rules.check_full(end, D(2025, 5, 31), 0, P) == "预备期未满：2025-06-01 期满，还差 1 天（规则：预备期 12 个月）"
+        rules.check_full(end, D(2025, 5, 31), 0, P) == "预备期未满：2025-06-01 期满，还差 1 天（规则：「预备期」12 个月"
+        "（《中国共产党章程》））"
     )
     assert "延长 6 个月" in rules.check_full(D(2025, 12, 1), D(2025, 11, 30), 6, P)
 
@@ -135,7 +145,8 @@ def test_extension_of_six_or_twelve_months_is_accepted(months):
 @pytest.mark.parametrize("months", [5, 13])
 def test_extension_of_five_or_thirteen_months_is_refused(months):
     assert rules.check_extension(months, P) == (
-        f"延长预备期应为 6–12 个月，填写的是 {months} 个月（规则：延长预备期至少 6 个月，延长预备期至多 12 个月）"
+        f"延长预备期应为 6–12 个月，填写的是 {months} 个月（规则：「延长预备期至少」6 个月"
+        f"（《中国共产党发展党员工作细则》），「延长预备期至多」12 个月（《中国共产党章程》））"
     )
 
 
@@ -153,7 +164,8 @@ def test_one_or_two_contacts_who_are_full_members_of_the_branch():
     assert rules.check_contacts([member(1, "甲")], 1, P) == []
     assert rules.check_contacts([member(1, "甲"), member(2, "乙")], 1, P) == []
     assert rules.check_contacts([], 1, P) == [
-        "培养联系人应为 1–2 名，当前 0 名（规则：培养联系人（正式党员）最少 1 名，培养联系人（正式党员）最多 2 名）"
+        "培养联系人应为 1–2 名，当前 0 名（规则：「培养联系人（正式党员）最少」1 名"
+        "（《中国共产党发展党员工作细则》），「培养联系人（正式党员）最多」2 名（《中国共产党发展党员工作细则》））"
     ]
     assert len(rules.check_contacts([member(1, "甲"), member(2, "乙"), member(3, "丙")], 1, P)) == 1
 
@@ -169,7 +181,7 @@ def test_a_probationary_member_or_one_of_another_branch_is_not_a_contact():
 def test_two_introducers_exactly():
     assert rules.check_introducers([member(1, "甲"), member(2, "乙")], 1, P) == []
     assert rules.check_introducers([member(1, "甲")], 1, P) == [
-        "入党介绍人应为 2 名，当前 1 名（规则：入党介绍人（正式党员）人数 2 名）"
+        "入党介绍人应为 2 名，当前 1 名（规则：「入党介绍人（正式党员）人数」2 名（《中国共产党章程》））"
     ]
 
 
@@ -188,8 +200,9 @@ def test_vote_needs_more_than_half_present_and_more_than_half_in_favour():
     assert not half_present.passed and half_present.errors == []
     assert half_present.failures == [
         "实到有表决权的党员 5 名，未超过应到会 10 名的 50%"
-        "（规则：支部大会讨论接收预备党员：到会有表决权党员须超过 50%）",
-        "赞成 5 票，未超过应到会有表决权正式党员 10 名的 50%（规则：赞成人数须超过应到会有表决权正式党员的 50%）",
+        "（规则：「支部大会讨论接收预备党员：到会有表决权党员须超过」50%（《中国共产党发展党员工作细则》））",
+        "赞成 5 票，未超过应到会有表决权正式党员 10 名的 50%（规则：「赞成人数须超过应到会有表决权正式党员的」50%"
+        "（《中国共产党发展党员工作细则》））",
     ]
     assert rules.check_vote(9, 5, 5, 9, P).passed  # 5 > 4.5
     assert not rules.check_vote(10, 8, 5, 10, P).passed  # in favour is counted against those entitled

@@ -32,7 +32,7 @@ def test_a_profile_shows_the_amount_and_how_it_was_reached(world):
     c = world
     data = client_for(c.secretary).get(f"/api/v1/dues/profiles/{c.li.pk}/").json()
     assert data["dues_base"] == "12000.00" and data["category"] == "employed"
-    assert data["monthly_amount"] == "240.00" and "dues_employed_rate_4" in data["rule"]
+    assert data["monthly_amount"] == "240.00" and "「在职党员：超过第三档的比例」" in data["rule"]
     listed = client_for(c.secretary).get("/api/v1/dues/profiles/", {"party_org": c.branch.pk}).json()["results"]
     assert {r["name"] for r in listed} == {"王红", "李四", "赵六", "钱七"}
 
@@ -86,7 +86,7 @@ def test_bad_payments_are_refused_by_field(world):
     }
     before = DuesPayment.objects.count()
     old = send(c.secretary, "post", "/api/v1/dues/payments/", cases["month"])
-    assert old.status_code == 400 and "dues_backpay_max_months" in old.json()["errors"]["month"][0]
+    assert old.status_code == 400 and "「党费补交最多（月）」" in old.json()["errors"]["month"][0]
     negative = send(c.secretary, "post", "/api/v1/dues/payments/", cases["amount_paid"])
     assert negative.status_code == 400 and "不能为负数" in negative.json()["errors"]["amount_paid"][0]
     future = send(c.secretary, "post", "/api/v1/dues/payments/", {**base, "month": f"{add_months(THIS, 1):%Y-%m}"})

@@ -45,8 +45,13 @@ def test_amounts_round_half_up_to_the_fen():
 
 def test_the_explanation_names_the_bracket_and_rate_parameters():
     text = rules.monthly_amount("employed", D("4000"), PARAMS).text
-    assert "dues_employed_bracket_2" in text and "dues_employed_rate_2" in text and "1%" in text and "40.00" in text
-    assert "dues_employed_rate_4" in rules.monthly_amount("employed", D("10000.01"), PARAMS).text
+    assert (
+        "「在职党员党费：第二档上限」" in text
+        and "「在职党员：第二档比例」" in text
+        and "1%" in text
+        and "40.00" in text
+    )
+    assert "「在职党员：超过第三档的比例」" in rules.monthly_amount("employed", D("10000.01"), PARAMS).text
 
 
 def test_brackets_follow_the_policy_parameters():
@@ -59,14 +64,14 @@ def test_brackets_follow_the_policy_parameters():
 def test_retired_members_pay_by_the_retired_line(base, expected):
     amount = rules.monthly_amount("retired", D(base), PARAMS)
     assert amount.value == D(expected)
-    assert "dues_retired_bracket" in amount.text
+    assert "「离退休党员党费：分档线（月收入）」" in amount.text
 
 
 @pytest.mark.parametrize("category", ["student", "unemployed", "hardship"])
 def test_low_income_categories_pay_the_fixed_amount_whatever_the_base(category):
     amount = rules.monthly_amount(category, D("8000"), PARAMS)
     assert amount.value == D("0.20")
-    assert "dues_low_income_yuan" in amount.text
+    assert "「学生、下岗失业、生活困难党员每月党费」" in amount.text
     assert rules.monthly_amount(category, None, PARAMS).value == D("0.20")
 
 
@@ -79,7 +84,7 @@ def test_farmers_pay_within_the_range():
     low = rules.check_profile({**ok, "farmer_yuan": D("0.19")}, PARAMS)
     high = rules.check_profile({**ok, "farmer_yuan": D("1.01")}, PARAMS)
     assert set(low) == set(high) == {"farmer_yuan"}
-    assert "dues_farmer_min_yuan" in low["farmer_yuan"] and "dues_farmer_max_yuan" in high["farmer_yuan"]
+    assert "「农民党员每月党费最低」" in low["farmer_yuan"] and "「农民党员每月党费最高」" in high["farmer_yuan"]
 
 
 def test_a_percentage_category_without_a_base_cannot_be_computed():
@@ -143,7 +148,7 @@ def test_back_payment_at_most_six_months_before_the_month_paid_in():
     old = datetime.date(2023, 12, 15)
     assert check(datetime.date(2024, 3, 1), paid_on=datetime.date(2024, 9, 1), joined=old) == {}  # 6 back
     refused = check(datetime.date(2024, 2, 1), paid_on=datetime.date(2024, 9, 1), joined=old)  # 7 back
-    assert list(refused) == ["month"] and "dues_backpay_max_months" in refused["month"]
+    assert list(refused) == ["month"] and "「党费补交最多（月）」" in refused["month"]
     # the boundary day: paid on the last day of August, February is still within six months
     assert check(datetime.date(2024, 2, 1), paid_on=datetime.date(2024, 8, 31), joined=old) == {}
     assert rules.earliest_payable(datetime.date(2024, 8, 31), PARAMS) == datetime.date(2024, 2, 1)
@@ -175,7 +180,7 @@ def test_six_consecutive_months_without_dues_are_flagged_five_are_not():
     six = rules.arrears_of(start, end, rows({"2024-01": "40", "2024-02": "40"}), D("40"))
     assert six.run == 6 and rules.is_lapsed(six.run, PARAMS)
     assert six.count == 6 and six.owed == D("240.00")
-    assert "lapse_months" in rules.lapse_text(6, PARAMS)
+    assert "「连续未交党费或未参加组织生活（自行脱党核查）」" in rules.lapse_text(6, PARAMS)
 
 
 def test_a_partial_payment_is_owed_but_breaks_the_run():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from liangxin.life.models import Meeting
 from liangxin.party import policy
-from liangxin.party.models import CommitteeSeat, Member, PartyOrganization
+from liangxin.party.models import CommitteeSeat, PartyOrganization
 
 from .conftest import client_for
 from .party_helpers import make_member, make_party_org
@@ -77,15 +77,13 @@ def world(party_cast):
 def brute_force(party_org_ids, year: int, today: datetime.date) -> dict:
     """{party org id: {kind: [12 month states]}} from the raw rows and the policy table."""
     params = policy.values()
-    limit = int(params["branch_committee_full_members"])
     held = defaultdict(list)
     for po_id, kind, day in Meeting.objects.filter(status="held").values_list("party_org_id", "kind", "date"):
         held[(po_id, kind)].append(day)
     out = {}
     for po in PartyOrganization.objects.filter(pk__in=party_org_ids):
-        full = Member.objects.filter(party_org=po, category="full", is_active=True).count()
         seats = CommitteeSeat.objects.filter(party_org=po).count()
-        has_committee = seats > 0 or full >= limit
+        has_committee = seats > 0  # the body exists: a branch that should elect one is a finding elsewhere
         out[po.pk] = {}
         for kind in KINDS:
             n = int(params[PARAMETER[kind]])
@@ -240,3 +238,46 @@ def test_a_deactivated_party_organization_is_not_counted(world):
     api = client_for(c.city_admin).get(f"/api/v1/life/rollup/?node={c.nanjing_node.pk}&state=all").json()
     names = {p["name"] for p in api["party_orgs"]}
     assert "已撤销党支部" not in names and "大型企业党支部" in names
+
+
+def test_committee_meetings_are_required_only_where_a_committee_exists(party_cast):
+    """Two branches of 8 full members hold every meeting except 支委会; only the one with seats
+    owes 支委会 meetings: grid, findings, roll-up list and the secretary's reminders agree."""
+    from liangxin.life import compliance, reminders
+
+    c = party_cast
+    today = datetime.date(2025, 8, 15)
+    year = today.year
+    without = make_party_org(c, name="无支委会党支部", founded_on=datetime.date(2020, 1, 1))
+    with_seats = make_party_org(c, name="有支委会党支部", founded_on=datetime.date(2020, 1, 1))
+    for po in (without, with_seats):
+        first = [make_member(c, po, name=f"{po.pk}号{i}") for i in range(8)][0]
+    CommitteeSeat.objects.create(party_org=with_seats, member=first, position="书记")
+    rows = []
+    for po in (without, with_seats):
+        for month in range(1, 13):
+            for kind in ("general", "group", "lecture", "theme_day"):
+                day = datetime.date(year - 1, month, 10)
+                rows.append(Meeting(party_org=po, kind=kind, status="held", date=day, topic="学习", place="会议室"))
+                if datetime.date(year, month, 10) <= today:
+                    day = datetime.date(year, month, 10)
+                    rows.append(Meeting(party_org=po, kind=kind, status="held", date=day, topic="学习", place="会议室"))
+    Meeting.objects.bulk_create(rows)
+    both = PartyOrganization.objects.filter(pk__in=[without.pk, with_seats.pk])
+    facts = {f.name: f for f in compliance.org_facts(both)}
+
+    free = compliance.grid(facts["无支委会党支部"], year, today)
+    committee_row = next(r for r in free.rows if r.kind == "committee")
+    assert {cell.state for cell in committee_row.cells} == {"na"}
+    assert "未设支委会" in committee_row.reason
+    assert [f.kind for f in free.findings if f.kind == "committee"] == []
+    bound = compliance.grid(facts["有支委会党支部"], year, today)
+    assert len([f for f in bound.findings if f.kind == "committee"]) == 7  # January to July
+
+    states = {a.facts.name: a.state for a in compliance.assessments(both, year, "", today)}
+    assert states == {"无支委会党支部": "compliant", "有支委会党支部": "missing"}
+
+    due = [r.title for r in reminders._periods_due(facts["无支委会党支部"], today, policy.values())]
+    assert not [t for t in due if "支部委员会" in t]
+    due = [r.title for r in reminders._periods_due(facts["有支委会党支部"], today, policy.values())]
+    assert [t for t in due if "支部委员会" in t]

@@ -218,15 +218,16 @@ def test_the_meeting_list_filters_and_refuses_a_bad_year(life):
     assert "党课一" not in client_for(c.other_street_admin).get("/life/").content.decode()
 
 
+SRC_B = "《中国共产党支部工作条例（试行）》"
+
+
 def test_the_compliance_grid_shows_findings_and_refuses_a_bad_year(life):
     c = life
     year = today().year - 1
     client = client_for(c.secretary)
     page = client.get(f"/life/compliance/{c.branch.pk}/?year={year}").content.decode()
-    assert (
-        f"{year}年12月未召开主题党日（规则：主题党日：每几个月至少一次 1 个月（参数 life_theme_day_months））" in page
-    )
-    assert "不足 7 名且未设支委会" in page  # no committee meetings asked of three full members
+    assert f"{year}年12月未召开主题党日（规则：「主题党日：每几个月至少一次」1 个月（{SRC_B}））" in page
+    assert "未设支委会，不要求召开支部委员会" in page  # no committee meetings asked of a branch without one
     bad = client.get(f"/life/compliance/{c.branch.pk}/?year=abc")
     assert bad.status_code == 400 and "年度" in bad.content.decode()
     assert client_for(c.other_street_admin).get(f"/life/compliance/{c.branch.pk}/").status_code == 404

@@ -136,14 +136,13 @@ def test_a_party_organization_owes_nothing_for_a_period_begun_before_its_foundin
 
 
 # -- when a rule applies ----------------------------------------------------------------------------
-def test_committee_and_group_meetings_need_a_committee_at_the_parameter():
+def test_committee_and_group_meetings_need_a_committee_that_exists():
     p = params()  # branch_committee_full_members = 7
     for kind in ("committee", "group"):
-        assert "不足 7 名" in not_applicable(kind, facts(full=6), p)
-        assert "设立支部委员会的正式党员数" in not_applicable(kind, facts(full=6), p)
-        assert not_applicable(kind, facts(full=7), p) == ""
+        assert "未设支委会" in not_applicable(kind, facts(full=6), p)
+        assert "未设支委会" in not_applicable(kind, facts(full=7), p)  # should elect one: not a meeting it owes
         assert not_applicable(kind, facts(full=2, seats=3), p) == ""  # a committee elected anyway
-        assert not_applicable(kind, facts(full=6), params(branch_committee_full_members=6)) == ""
+        assert not_applicable(kind, facts(full=9, seats=5), p) == ""
     for kind in ("general", "lecture", "theme_day", "review", "appraisal"):
         assert not_applicable(kind, facts(full=1), p) == ""
 

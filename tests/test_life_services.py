@@ -345,12 +345,12 @@ def held(c, kind, day):
 def test_a_secretary_is_reminded_of_each_kind_due_in_the_current_period(life):
     c = life
     due = reminders.due_for(c.secretary, scope_for(c.secretary), datetime.date(2025, 5, 1))
-    # three full members: no committee, so no 支委会 / 党小组会
+    # no committee elected, so no 支委会 / 党小组会
     kinds = {r.key.split(":")[3]: r for r in due}
     assert set(kinds) == {"general", "lecture", "theme_day", "review", "appraisal"}
     assert kinds["theme_day"].due_on == datetime.date(2025, 5, 31) and kinds["theme_day"].overdue
     assert "本月（2025年5月）尚未召开主题党日，上一月（2025年4月）也未召开" in kinds["theme_day"].title
-    assert "主题党日：每几个月至少一次 1 个月" in kinds["theme_day"].title
+    assert "「主题党日：每几个月至少一次」1 个月（《中国共产党支部工作条例（试行）》）" in kinds["theme_day"].title
     assert kinds["general"].due_on == datetime.date(2025, 6, 30)
     assert kinds["review"].due_on == datetime.date(2025, 12, 31)
     assert all(r.url == f"/life/compliance/{c.branch.pk}/?year=2025" for r in kinds.values())

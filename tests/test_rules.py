@@ -31,7 +31,10 @@ def test_hundred_employees_need_a_party_organization(cast, employees, found):
     finding = org_findings(cast.org.pk).get("org_party_org")
     assert (finding is not None) == found
     if found:
-        assert finding.text == "职工 100 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）"
+        assert (
+            finding.text == "职工 100 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织；"
+            "依据 「应建立党组织的从业人员数」（《黄浦区2015年“两新”组织党建工作要点》））"
+        )
 
 
 def test_attached_or_instructor_does_not_satisfy_the_hundred_rule(cast):
@@ -58,7 +61,10 @@ def test_three_full_members_can_have_their_own_branch(cast, full_members, found)
     finding = org_findings(cast.org.pk).get("org_own_branch")
     assert (finding is not None) == found
     if found:
-        assert finding.text == "有正式党员 3 名，目前在联合党支部中，具备单独组建条件（规则：正式党员 ≥3 名）"
+        assert finding.text == (
+            "有正式党员 3 名，目前在联合党支部中，具备单独组建条件（规则：正式党员 ≥3 名；"
+            "依据 「单独组建党支部的正式党员数」（《中国共产党支部工作条例（试行）》））"
+        )
 
 
 @pytest.mark.parametrize("covered, found", [(5, False), (6, True)])
@@ -147,7 +153,7 @@ def test_organization_page_shows_state_findings_and_suggestion(cast):
 
     page = client_for(cast.street_admin).get(f"/orgs/{cast.org.pk}/").content.decode()
     assert "空白点" in page
-    assert "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）" in page
+    assert "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织；依据 「应建立党组织的从业人员数」" in page
     assert "选派党建指导员" in page  # no members, no joint branch nearby: the suggestion
 
 

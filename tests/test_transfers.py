@@ -179,7 +179,11 @@ def _bad_cases(c):
         ({**base, "to_party_org": c.branch.pk}, "to_party_org", "与当前组织关系所在党组织相同"),
         ({**base, "to_party_org": None}, "to_party_org", "请选择转入党组织"),
         ({**base, "issued_on": future}, "issued_on", "不能晚于今天"),
-        ({**base, "issued_on": expired}, "issued_on", "已超过有效期（规则：组织关系介绍信有效期 3 个月）"),
+        (
+            {**base, "issued_on": expired},
+            "issued_on",
+            "已超过有效期（规则：组织关系介绍信有效期 3 个月；依据 「组织关系介绍信有效期」（市级设定））",
+        ),
         ({"kind": "out", "member": c.member.pk, "to_org_name": "北京某党支部"}, "letter_no", "须填写介绍信编号"),
         ({"kind": "out", "member": c.member.pk, "letter_no": "京1号"}, "to_org_name", "请填写接收党组织名称"),
         (

@@ -185,7 +185,8 @@ def test_unconfirmed_list_at_the_census_period_boundary(world):
     # the branch is reminded once for the two, naming the rule
     due = reminders.due_for(c.secretary, scope_for(c.secretary), today)
     assert [r.title for r in due] == [
-        "上海嘉信信息科技有限公司党支部：2 名流动党员超过 6 个月未排摸（规则：流动党员排摸周期 6 个月）"
+        "上海嘉信信息科技有限公司党支部：2 名流动党员超过 6 个月未排摸（规则：流动党员排摸周期 6 个月；"
+        "依据 「流动党员排摸周期」（市级设定））"
     ]
     assert due[0].url.endswith(f"?unconfirmed=1&party_org={c.branch.pk}")
     # the inflow side has the managed ones in its own reminder too

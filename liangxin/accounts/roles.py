@@ -32,6 +32,9 @@ PARTY_ROLES = frozenset({Role.SECRETARY})
 PARTY_EDITORS = frozenset({Role.SECRETARY})
 # Roles that may see an identity number in full (each full view is audited).
 ID_NUMBER_READERS = frozenset({Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.SECRETARY})
+# Roles offered the API documents: the administrators and the auditor, whose work is data over a
+# subtree (exports, integrations, inspection); a secretary or member works in the pages.
+API_DOC_READERS = REGISTRY_EDITORS | {Role.AUDITOR}
 # Roles that edit the policy parameters and the setup-mode table.
 POLICY_EDITORS = frozenset({Role.CITY_ADMIN})
 

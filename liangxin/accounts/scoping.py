@@ -18,6 +18,7 @@ from liangxin.core.tree import any_subtree_q, collapse_paths, is_under
 
 from .roles import (
     ACCOUNT_MANAGERS,
+    API_DOC_READERS,
     AUDIT_READERS,
     CARRIER_EDITORS,
     ID_NUMBER_READERS,
@@ -410,6 +411,10 @@ class Scope:
     @property
     def can_read_audit(self) -> bool:
         return self.has_any(AUDIT_READERS)
+
+    @property
+    def can_read_api_docs(self) -> bool:
+        return self.has_any(API_DOC_READERS)
 
 
 def scope_for(user) -> Scope:

@@ -21,6 +21,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def shown(value: Any) -> str:
+    """A stored before/after value as a reader sees it: 是/否 for a flag, （空） for nothing."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     """The display values of ``fields`` on ``obj`` (choices by label, relations by name)."""
     result: dict[str, Any] = {}

@@ -13,11 +13,10 @@ Boundaries, all by calendar months (``core.dates.add_months``):
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from liangxin.core.dates import add_months
+from liangxin.party import policy
 from liangxin.party.choices import MemberCategory
-from liangxin.party.policy import BY_KEY
 from liangxin.party.validation import age_on
 
 from .models import Stage, StepKind
@@ -30,15 +29,12 @@ def num(params: dict, key: str) -> int:
 
 def shown(params: dict, key: str) -> str:
     """A parameter's value with its unit: "12 个月", "18 周岁", a share as "50%"."""
-    parameter, value = BY_KEY[key], Decimal(params[key])
-    if parameter.unit == "（比例）":
-        return f"{(value * 100).normalize():f}%"
-    return f"{value.normalize():f} {parameter.unit}"
+    return policy.shown(key, params[key])
 
 
 def rule(params: dict, key: str) -> str:
-    """The rule as it is named on the policy page, with the value in force."""
-    return f"{BY_KEY[key].label} {shown(params, key)}"
+    """The rule as users read it everywhere: its name, the value in force and its source."""
+    return policy.cite(key, params=params)
 
 
 def day(d: datetime.date) -> str:

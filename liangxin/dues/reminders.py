@@ -69,7 +69,8 @@ def due_for(user, scope, today: datetime.date) -> list:
                 out.append(
                     Reminder(
                         "dues",
-                        f"{name}：已连续 {run} 个月未交纳党费，本月仍不交纳即满 {limit} 个月（lapse_months），须核查",
+                        f"{name}：已连续 {run} 个月未交纳党费，本月仍不交纳即满 {limit} 个月"
+                        f"（依据 {policy.cite('lapse_months')}），须核查",
                         _month_end(month),
                         member_url,
                         f"dues:lapse:{o.line.member_id}:{run_start:%Y-%m}:approaching",

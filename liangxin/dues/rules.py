@@ -1,7 +1,8 @@
 """The dues rules as plain functions: the monthly amount by the 2008 regulation, the checks on a
 payment (joined, future, back-payment), and what a member owes over a run of months.
 
-Every number is a policy parameter (``party.policy.values()``); every message names the key it used.
+Every number is a policy parameter (``party.policy.values()``); every message names the parameter it
+used as users read it (``policy.cite``: its Chinese name and source).
 """
 
 import datetime
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from liangxin.core.dates import add_months
+from liangxin.party import policy
 
 from .models import LOW_INCOME_CATEGORIES, DuesCategory
 
@@ -103,30 +105,30 @@ def employed_amount(base: Decimal, params: Mapping[str, Decimal]) -> Amount:
     """在职: the bracket's percentage of the WHOLE monthly pay (2008 rule, not marginal)."""
     b1, b2, b3 = (params[f"dues_employed_bracket_{i}"] for i in (1, 2, 3))
     if base <= b1:
-        i, where = 1, f"不超过 {number(b1)} 元（dues_employed_bracket_1）"
+        i, where, line = 1, f"不超过 {number(b1)} 元", "dues_employed_bracket_1"
     elif base <= b2:
-        i, where = 2, f"{number(b1)} 元以上至 {number(b2)} 元（dues_employed_bracket_2）"
+        i, where, line = 2, f"{number(b1)} 元以上至 {number(b2)} 元", "dues_employed_bracket_2"
     elif base <= b3:
-        i, where = 3, f"{number(b2)} 元以上至 {number(b3)} 元（dues_employed_bracket_3）"
+        i, where, line = 3, f"{number(b2)} 元以上至 {number(b3)} 元", "dues_employed_bracket_3"
     else:
-        i, where = 4, f"超过 {number(b3)} 元（dues_employed_bracket_3）"
+        i, where, line = 4, f"超过 {number(b3)} 元", "dues_employed_bracket_3"
     rate = params[f"dues_employed_rate_{i}"]
     value = cent(base * rate / 100)
-    return Amount(value, f"在职：月收入 {base} 元，{where}，按 {number(rate)}%（dues_employed_rate_{i}）计 {value} 元")
+    basis = policy.cite(line, f"dues_employed_rate_{i}")
+    return Amount(value, f"在职：月收入 {base} 元，{where}，按 {number(rate)}% 计 {value} 元（依据 {basis}）")
 
 
 def retired_amount(base: Decimal, params: Mapping[str, Decimal]) -> Amount:
-    """离退休: one line (dues_retired_bracket), a percentage of the whole pension on each side."""
+    """离退休: one line (the 分档线), a percentage of the whole pension on each side."""
     line = params["dues_retired_bracket"]
     if base <= line:
-        i, where = 1, f"不超过 {number(line)} 元（dues_retired_bracket）"
+        i, where = 1, f"不超过 {number(line)} 元"
     else:
-        i, where = 2, f"超过 {number(line)} 元（dues_retired_bracket）"
+        i, where = 2, f"超过 {number(line)} 元"
     rate = params[f"dues_retired_rate_{i}"]
     value = cent(base * rate / 100)
-    return Amount(
-        value, f"离退休：月离退休费 {base} 元，{where}，按 {number(rate)}%（dues_retired_rate_{i}）计 {value} 元"
-    )
+    basis = policy.cite("dues_retired_bracket", f"dues_retired_rate_{i}")
+    return Amount(value, f"离退休：月离退休费 {base} 元，{where}，按 {number(rate)}% 计 {value} 元（依据 {basis}）")
 
 
 def rule_amount(
@@ -136,16 +138,13 @@ def rule_amount(
     if category in LOW_INCOME_CATEGORIES:
         value = cent(params["dues_low_income_yuan"])
         label = DuesCategory(category).label
-        return Amount(value, f"{label}：每月 {value} 元（dues_low_income_yuan）")
+        return Amount(value, f"{label}：每月 {value} 元（依据 {policy.cite('dues_low_income_yuan')}）")
     if category == DuesCategory.FARMER:
         low, high = params["dues_farmer_min_yuan"], params["dues_farmer_max_yuan"]
         value = cent(farmer_yuan if farmer_yuan is not None else low)
         chosen = "支部确定" if farmer_yuan is not None else "未另定，按最低"
-        return Amount(
-            value,
-            f"农民：每月 {value} 元（{chosen}；范围 {number(low)}–{number(high)} 元，"
-            "dues_farmer_min_yuan、dues_farmer_max_yuan）",
-        )
+        basis = policy.cite("dues_farmer_min_yuan", "dues_farmer_max_yuan")
+        return Amount(value, f"农民：每月 {value} 元（{chosen}；范围 {number(low)}–{number(high)} 元，依据 {basis}）")
     if base is None:
         return Amount(None, "未填写党费计算基数，无法按比例计算应缴金额")
     if category == DuesCategory.RETIRED:
@@ -201,7 +200,7 @@ def check_profile(values: Mapping, params: Mapping[str, Decimal]) -> dict[str, s
         if not low <= farmer <= high:
             errors["farmer_yuan"] = (
                 f"农民党员每月党费应在 {number(low)}–{number(high)} 元之间"
-                f"（dues_farmer_min_yuan、dues_farmer_max_yuan），收到 {farmer}"
+                f"（依据 {policy.cite('dues_farmer_min_yuan', 'dues_farmer_max_yuan')}），收到 {farmer}"
             )
     override = values.get("override_amount")
     if override is not None:
@@ -257,7 +256,8 @@ def check_payment(
         if month < earliest:
             back = int(params["dues_backpay_max_months"])
             errors["month"] = (
-                f"补交党费最多补交 {back} 个月（dues_backpay_max_months）：{reference:%Y-%m-%d} 缴纳时"
+                f"补交党费最多补交 {back} 个月（依据 {policy.cite('dues_backpay_max_months')}）："
+                f"{reference:%Y-%m-%d} 缴纳时"
                 f"最早可补交{month_label(earliest)}，{month_label(month)}已超过期限"
             )
     return errors
@@ -360,9 +360,10 @@ def is_lapsed(run: int, params: Mapping[str, Decimal]) -> bool:
 
 def lapse_text(run: int, params: Mapping[str, Decimal]) -> str:
     limit = int(params["lapse_months"])
+    basis = policy.cite("lapse_months")
     if run >= limit:
-        return f"已连续 {run} 个月未交纳党费，达到 {limit} 个月（lapse_months），应按党章核查是否自行脱党"
-    return f"已连续 {run} 个月未交纳党费（满 {limit} 个月即须核查，lapse_months）"
+        return f"已连续 {run} 个月未交纳党费，达到 {limit} 个月（依据 {basis}），应按党章核查是否自行脱党"
+    return f"已连续 {run} 个月未交纳党费（满 {limit} 个月即须核查，依据 {basis}）"
 
 
 def sum_entries(entries: Iterable[MonthEntry]) -> tuple[Decimal, Decimal, Decimal]:

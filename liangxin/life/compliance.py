@@ -8,12 +8,13 @@ meeting, every calendar period of the kind's rule (``periods``) is
   organization has no branch committee; or a period that began before the party organization
   was founded (a party organization founded mid-period owes nothing for that period).
 
-"Has a branch committee" (``has_committee``): CommitteeSeat rows exist, or the party
-organization has at least ``branch_committee_full_members`` full members (it should have
-elected one: 《支部工作条例》). 党小组会 follows the same test, because only branches large
-enough to elect a committee divide into 党小组 in practice; a smaller branch may still record
-group meetings, which then show as held but are never required. Both use today's members and
-seats, not those of the period.
+"Has a branch committee" (``has_committee``): CommitteeSeat rows exist — the body is there. A
+period applies only where the body exists: a branch with ``branch_committee_full_members`` full
+members that has not elected a committee owes no 支委会 meetings (it cannot hold them); not
+having elected one is its own finding (``party.rules``, "应设支委会"). 党小组会 follows the same
+test, because the model does not record 党小组 and only branches with a committee divide into
+groups in practice; a branch without one may still record group meetings, which then show as
+held but are never required. Both use today's seats, not those of the period.
 
 A party organization is assessed over a window (a year, a quarter, a month) on the periods that
 end inside it and have ended by today: ``compliant`` if each of them has a held meeting,
@@ -80,20 +81,17 @@ def org_facts(party_orgs: QuerySet) -> list[OrgFacts]:
 
 
 def has_committee(facts: OrgFacts, params: dict) -> bool:
-    return facts.n_seats > 0 or facts.n_full_members >= int(params["branch_committee_full_members"])
+    """Whether the branch committee exists (the party organization's page lists its seats)."""
+    return facts.n_seats > 0
 
 
 def not_applicable(kind: str, facts: OrgFacts, params: dict) -> str:
     """Why ``kind`` is not required of this party organization ("" when it is), naming the parameter."""
     key = KIND_PARAMETER[kind]
     if months_of(params[key]) == 0:
-        return f"政策参数「{policy.BY_KEY[key].label}」为 0，不作要求"
+        return f"政策参数{policy.cite(key)}为 0，不作要求"
     if kind in COMMITTEE_ONLY_KINDS and not has_committee(facts, params):
-        limit = int(params["branch_committee_full_members"])
-        return (
-            f"正式党员 {facts.n_full_members} 名，不足 {limit} 名且未设支委会，不要求召开{MeetingKind(kind).label}"
-            f"（参数「{policy.BY_KEY['branch_committee_full_members'].label}」）"
-        )
+        return f"未设支委会，不要求召开{MeetingKind(kind).label}"
     return ""
 
 
@@ -107,7 +105,7 @@ def cell_state(period: Period, held: list[datetime.date], founded_on, today: dat
 
 def rule_text(kind: str, params: dict) -> str:
     key = KIND_PARAMETER[kind]
-    return f"规则：{policy.BY_KEY[key].label} {months_of(params[key])} 个月（参数 {key}）"
+    return f"规则：{policy.cite(key, params=params)}"
 
 
 def held_index(party_orgs: QuerySet, start: datetime.date, end: datetime.date) -> dict:

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from liangxin.core.dates import add_months
 from liangxin.orgs.choices import CoverageState, OrgStatus, ResponsibleBasis
 
+from . import policy
 from .choices import FloatingStatus, MemberCategory, PartyOrgType
 from .models import CommitteeSeat, Member, PartyOrgLink
 
@@ -91,7 +92,8 @@ def _org_party_org(o, p, day):
         return Finding(
             "org_party_org",
             MUST,
-            f"职工 {o.employees} 人，尚未建立党组织（规则：职工 ≥{limit} 人应建立党组织）",
+            f"职工 {o.employees} 人，尚未建立党组织"
+            f"（规则：职工 ≥{limit} 人应建立党组织；依据 {policy.cite('should_have_party_org_employees')}）",
             {"employees": o.employees, "should_have_party_org_employees": limit},
             "组建党组织",
         )
@@ -104,7 +106,8 @@ def _org_members(o, p, day):
         return Finding(
             "org_members",
             SHOULD,
-            f"职工 {o.employees} 人，尚无党员（规则：职工 ≥{limit} 人应有党员）",
+            f"职工 {o.employees} 人，尚无党员"
+            f"（规则：职工 ≥{limit} 人应有党员；依据 {policy.cite('should_have_members_employees')}）",
             {"employees": o.employees, "should_have_members_employees": limit},
             "发展党员或引导党员亮明身份",
         )
@@ -118,7 +121,8 @@ def _org_own_branch(o, p, day):
         return Finding(
             "org_own_branch",
             SHOULD,
-            f"有正式党员 {o.n_full_members} 名，{where}，具备单独组建条件（规则：正式党员 ≥{limit} 名）",
+            f"有正式党员 {o.n_full_members} 名，{where}，具备单独组建条件（规则：正式党员 ≥{limit} 名；依据 "
+            f"{policy.cite('own_branch_full_members')}）",
             {"full_members": o.n_full_members, "own_branch_full_members": limit},
             "单独组建党支部",
         )
@@ -147,7 +151,8 @@ def _po_joint_limit(po, p, day):
         return Finding(
             "po_joint_limit",
             SHOULD,
-            f"联合党支部覆盖 {po.n_covered} 个单位，超过上限（规则：一个联合党支部覆盖不超过 {limit} 个单位）",
+            f"联合党支部覆盖 {po.n_covered} 个单位，超过上限"
+            f"（规则：一个联合党支部覆盖不超过 {limit} 个单位；依据 {policy.cite('joint_branch_max_orgs')}）",
             {"covered": po.n_covered, "joint_branch_max_orgs": limit},
             "拆分联合党支部",
         )
@@ -160,7 +165,8 @@ def _po_general_branch(po, p, day):
         return Finding(
             "po_general_branch",
             REMIND,
-            f"党员 {po.n_members} 名，超过党支部一般规模（规则：党员超过 {limit} 名可设立党总支）",
+            f"党员 {po.n_members} 名，超过党支部一般规模"
+            f"（规则：党员超过 {limit} 名可设立党总支；依据 {policy.cite('branch_max_members')}）",
             {"members": po.n_members, "branch_max_members": limit},
             "研究设立党总支",
         )
@@ -173,7 +179,8 @@ def _po_committee_possible(po, p, day):
         return Finding(
             "po_committee_possible",
             REMIND,
-            f"党员 {po.n_members} 名，可设立基层党委（规则：党员 ≥{limit} 名）",
+            f"党员 {po.n_members} 名，可设立基层党委"
+            f"（规则：党员 ≥{limit} 名；依据 {policy.cite('committee_min_members')}）",
             {"members": po.n_members, "committee_min_members": limit},
             "研究设立基层党委",
         )
@@ -186,7 +193,8 @@ def _po_needs_committee(po, p, day):
         return Finding(
             "po_needs_committee",
             SHOULD,
-            f"有正式党员 {po.n_full_members} 名，尚未设立支部委员会（规则：正式党员 ≥{limit} 名应设支委会）",
+            f"有正式党员 {po.n_full_members} 名，尚未设立支部委员会（规则：正式党员 ≥{limit} 名应设支委会；依据 "
+            f"{policy.cite('branch_committee_full_members')}）",
             {"full_members": po.n_full_members, "branch_committee_full_members": limit},
             "选举产生支部委员会",
         )
@@ -202,12 +210,14 @@ def term_finding(po, p, day):
         return Finding(
             "po_term", MUST, f"任期已于 {po.term_end} 届满，尚未换届", {"term_end": str(po.term_end)}, "按期换届"
         )
+    keys = {second: "term_remind_months_second", first: "term_remind_months_first"}
     for months, level in ((second, SHOULD), (first, REMIND)):
+        key = keys[months]
         if po.term_end <= add_months(day, months):
             return Finding(
                 "po_term",
                 level,
-                f"任期将于 {po.term_end} 届满（规则：提前 {months} 个月提醒换届）",
+                f"任期将于 {po.term_end} 届满（规则：提前 {months} 个月提醒换届；依据 {policy.cite(key)}）",
                 {"term_end": str(po.term_end), "remind_months": months},
                 "筹备换届选举",
             )
@@ -226,7 +236,8 @@ def _member_transfer(m, p, day):
         return Finding(
             "member_transfer",
             REMIND,
-            f"在工作单位已满 {months} 个月，组织关系仍在其他党组织（规则：工作满 {months} 个月应转接组织关系）",
+            f"在工作单位已满 {months} 个月，组织关系仍在其他党组织"
+            f"（规则：工作满 {months} 个月应转接组织关系；依据 {policy.cite('transfer_after_months')}）",
             {"employed_since": str(m.employed_since), "transfer_after_months": months},
             "办理组织关系转接",
         )

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from liangxin.core.tree import any_subtree_q
 from liangxin.orgs.choices import CoverageState
 
+from . import policy
 from .choices import MemberCategory, PartyOrgType
 from .models import Member, PartyOrganization, PartyOrgLink
 
@@ -51,7 +52,11 @@ def suggest_many(orgs: Iterable, params: dict) -> dict[int, Suggestion | None]:
     for org in pending:
         n = full.get(org.pk, 0)
         if n >= need:
-            out[org.pk] = Suggestion("单独组建", f"有正式党员 {n} 名，达到单独组建条件（规则：正式党员 ≥{need} 名）")
+            out[org.pk] = Suggestion(
+                "单独组建",
+                f"有正式党员 {n} 名，达到单独组建条件"
+                f"（规则：正式党员 ≥{need} 名；依据 {policy.cite('own_branch_full_members')}）",
+            )
         elif candidates := nearby[org.pk]:
             names = "、".join(p.name for p in candidates)
             place = "载体" if org.carrier_id else "街道/镇"

@@ -108,7 +108,10 @@ def _census(mine, params, today) -> list:
         due = rules.census_due_on(min(known), params) if known else None
         digest = hashlib.sha1(",".join(str(pk) for pk, _ in sorted(late)).encode()).hexdigest()[:12]
         url = reverse("web:transfers_floating") + f"?unconfirmed=1&party_org={po.pk}"
-        title = f"{po.name}：{len(late)} 名流动党员超过 {n} 个月未排摸（规则：流动党员排摸周期 {n} 个月）"
+        title = (
+            f"{po.name}：{len(late)} 名流动党员超过 {n} 个月未排摸"
+            f"（规则：流动党员排摸周期 {n} 个月；依据 {policy.cite('floating_census_months')}）"
+        )
         out.append(Reminder("floating", title, due, url, f"census:{po.pk}:{digest}", overdue=True))
     return out
 

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable
 
 from liangxin.core.dates import add_months
+from liangxin.party import policy
 from liangxin.party.choices import LinkKind
 
 LETTER_KEY = "transfer_letter_valid_months"
@@ -58,7 +59,7 @@ def overdue_text(transfer, params: dict) -> str:
     n = months(params, LETTER_KEY)
     return (
         f"介绍信已于 {letter_valid_until(transfer.issued_on, params)} 过期，尚未办结"
-        f"（规则：组织关系介绍信有效期 {n} 个月）"
+        f"（规则：组织关系介绍信有效期 {n} 个月；依据 {policy.cite('transfer_letter_valid_months')}）"
     )
 
 
@@ -84,8 +85,11 @@ def census_confirmed_since(params: dict, today: datetime.date) -> datetime.date:
 def census_text(last_confirmed: datetime.date | None, params: dict) -> str:
     n = months(params, CENSUS_KEY)
     if last_confirmed is None:
-        return f"尚无排摸记录（规则：流动党员排摸周期 {n} 个月）"
-    return f"最近一次排摸于 {last_confirmed}，已超过 {n} 个月（规则：流动党员排摸周期 {n} 个月）"
+        return f"尚无排摸记录（规则：流动党员排摸周期 {n} 个月；依据 {policy.cite('floating_census_months')}）"
+    return (
+        f"最近一次排摸于 {last_confirmed}，已超过 {n} 个月"
+        f"（规则：流动党员排摸周期 {n} 个月；依据 {policy.cite('floating_census_months')}）"
+    )
 
 
 # -- 工作满 6 个月应转接：转入党组织的建议 -----------------------------------------------------

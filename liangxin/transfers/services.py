@@ -56,7 +56,8 @@ def check_issued_on(issued_on, params: dict, today: datetime.date) -> dict[str, 
     if rules.letter_expired(issued_on, params, today):
         n = rules.months(params, rules.LETTER_KEY)
         return {
-            "issued_on": f"介绍信开具于 {issued_on}，已超过有效期（规则：组织关系介绍信有效期 {n} 个月），请重新开具"
+            "issued_on": f"介绍信开具于 {issued_on}，已超过有效期（规则：组织关系介绍信有效期 {n} 个月；依据 "
+            f"{policy.cite('transfer_letter_valid_months')}），请重新开具"
         }
     return {}
 

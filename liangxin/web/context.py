@@ -36,7 +36,7 @@ NAVIGATION = [
         ("账号管理", "web:account_list", "can_manage_accounts"),
         ("操作日志", "web:audit_list", "can_read_audit"),
         ("个人设置", "web:profile", None),
-        ("API 文档", "api-docs", None),
+        ("API 文档", "api-docs", "can_read_api_docs"),
     ]),
 ]  # fmt: skip
 

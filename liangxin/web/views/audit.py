@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.shortcuts import render
 
-from liangxin.core import normalize
+from liangxin.core import audit, normalize
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import Column
 
@@ -64,11 +64,8 @@ def filtered_entries(scope, g) -> tuple[QuerySet, list[tuple[str, str]]]:
 
 def changes_text(entry) -> str:
     """The changed fields one per line, as the list page shows them."""
-    empty = "（空）"
-    return "\n".join(
-        f"{field}：{empty if before is None else before} → {empty if after is None else after}"
-        for field, (before, after) in (entry.changes or {}).items()
-    )
+    changes = (entry.changes or {}).items()
+    return "\n".join(f"{field}：{audit.shown(before)} → {audit.shown(after)}" for field, (before, after) in changes)
 
 
 class AuditList(ScopedView):

@@ -575,7 +575,7 @@ def arrears_list(scope, g, today) -> tuple:
     if lapsed_only:
         owing = [o for o in owing if o.lapsed]
     words = f"{node.name}；截至{rules.month_label(rules.closed_through(today))}" + (
-        f"；仅连续 {int(params['lapse_months'])} 个月及以上未交（lapse_months）" if lapsed_only else ""
+        f"；仅连续 {int(params['lapse_months'])} 个月及以上未交" if lapsed_only else ""
     )
     return node, owing, lapsed_only, words, params
 

@@ -55,16 +55,20 @@
         var rate = rateOf(r, "org_coverage");
         return { value: rate.percent, url: listUrl(r.params, "org_covered") };
       }),
+      // the target's label lies inside the plot along its line: at the line's end it covered the
+      // top axis's "90"/"100"
       markLine: { silent: true, symbol: "none", lineStyle: { color: "#2e7d32", type: "dashed" },
-                  label: { formatter: "目标 " + target + "%" }, data: [{ xAxis: target }] }
+                  label: { formatter: "目标 " + target + "%", position: "insideEndBottom", color: "#2e7d32" },
+                  data: [{ xAxis: target }] }
     });
     chart.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0 },
-      grid: { left: 150, right: 40, top: 50, bottom: 30 },
+      // the grid makes room for the longest name (whole names, a long one wraps onto two lines)
+      grid: { left: 10, right: 40, top: 50, bottom: 30, containLabel: true },
       xAxis: [{ type: "value", name: "组织数", position: "bottom" },
               { type: "value", name: "%", min: 0, max: 100, position: "top", splitLine: { show: false } }],
-      yAxis: { type: "category", data: names, axisLabel: { width: 140, overflow: "truncate" } },
+      yAxis: { type: "category", data: names, axisLabel: { width: 220, overflow: "break" } },
       series: series
     });
     openOnClick(chart);
@@ -99,7 +103,7 @@
     trend.setOption({
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
       legend: { top: 0 },
-      grid: { left: 50, right: 30, top: 50, bottom: 30 },
+      grid: { left: 50, right: 80, top: 50, bottom: 30 },  // right: room for the target's label
       xAxis: { type: "category", data: points.map(function (p) { return p.as_of; }) },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: RATE_LINES.map(function (l, i) {
