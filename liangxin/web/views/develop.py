@@ -43,7 +43,8 @@ class ApplicantForm(forms.Form):
 
     def __init__(self, *args, scope, instance=None, **kwargs):
         if instance is not None and not args:
-            kwargs.setdefault("initial", {k: getattr(instance, k) for k in APPLICANT_FIELDS})
+            # the view passes initial=None for an existing applicant: the instance's values are the initial ones
+            kwargs["initial"] = {**{k: getattr(instance, k) for k in APPLICANT_FIELDS}, **(kwargs.get("initial") or {})}
             if instance.employer_id:
                 kwargs["initial"]["employer_code"] = instance.employer.credit_code or f"#{instance.employer_id}"
         super().__init__(*args, **kwargs)
