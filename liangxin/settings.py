@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liangxin.core.middleware.RequestContextMiddleware",
+    "liangxin.web.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -166,6 +167,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # several models have a "kind"; name each choice set so the document has no ambiguous enum
+    "ENUM_NAME_OVERRIDES": {"TransferKindEnum": "liangxin.transfers.models.TransferKind"},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

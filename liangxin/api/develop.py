@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from liangxin.core.params import parse_int
 from liangxin.develop import queries, rules, services, steps
 from liangxin.develop.models import Applicant, ApplicantStep, Quota
 from liangxin.develop.validation import APPLICANT_FIELDS
@@ -248,8 +249,8 @@ class QuotaViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Quota.objects.none()
         qs = queries.quotas(self.scope)
-        year = self.request.query_params.get("year")
-        return qs.filter(year=int(year)) if year and year.isdigit() and len(year) == 4 else qs
+        year = parse_int(self.request.query_params, "year", "年度", minimum=1900, maximum=9999)
+        return qs if year is None else qs.filter(year=year)
 
     def get_object(self):
         obj = super().get_object()

@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from liangxin.core.params import parse_id
 from liangxin.life import attachments, compliance, queries, services
 from liangxin.life.choices import MeetingKind
 from liangxin.life.models import Attachment, Attendance, Meeting
@@ -204,10 +205,10 @@ class ComplianceViewSet(ScopedViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
-        raw = (request.query_params.get("party_org") or "").strip()
-        if not raw.isdigit():
+        pk = parse_id(request.query_params, "party_org", "党组织")
+        if pk is None:
             _fail({"party_org": "党组织：请指定党组织编号（party_org）"})
-        party_orgs = self.scope.party_orgs("view").filter(pk=raw)
+        party_orgs = self.scope.party_orgs("view").filter(pk=pk)
         facts = compliance.org_facts(party_orgs)
         if not facts:
             raise Http404

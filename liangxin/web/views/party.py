@@ -10,6 +10,7 @@ from django.utils import timezone
 from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
+from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
 from liangxin.party import policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
@@ -142,9 +143,10 @@ def filtered_members(scope, g) -> tuple:
     if g.get("floating") in ("outflow", "inflow"):
         qs = qs.filter(floating=g["floating"])
         said.append(f"流动：{'流出' if g['floating'] == 'outflow' else '流入'}")
-    if (g.get("party_org") or "").isdigit():
-        qs = qs.filter(party_org_id=g["party_org"])
-        said.append(f"党组织编号：{g['party_org']}")
+    party_org = parse_id(g, "party_org", "党组织")
+    if party_org is not None:
+        qs = qs.filter(party_org_id=party_org)
+        said.append(f"党组织编号：{party_org}")
     q = normalize.text(g.get("q"))
     if q:
         code = normalize.code(q)
