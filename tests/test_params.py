@@ -24,7 +24,8 @@ BAD = [HUGE, "-99999999999999999999", "²", "1.5", "9" * 400]
 
 def test_the_issue_urls_answer_400_with_a_chinese_reason(party_cast):
     client = api(party_cast.city_admin)
-    for url in ("/api/v1/dues/payments/?member=4021396768585527853056", "/api/v1/members/?party_org=99999999999999999999"):
+    urls = ("/api/v1/dues/payments/?member=4021396768585527853056", "/api/v1/members/?party_org=99999999999999999999")
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 400, url
         body = response.json()
@@ -58,5 +59,3 @@ def test_no_page_or_endpoint_answers_500_to_a_bad_number(party_cast, role):
                         failures.append((url, name, value, response.status_code))
             transaction.set_rollback(True)
     assert failures == []
-
-

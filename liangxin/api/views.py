@@ -12,9 +12,9 @@ from liangxin.accounts.scoping import scope_for
 from liangxin.core import crypto, normalize
 from liangxin.core.params import parse_choice, parse_id
 from liangxin.orgs import services
+from liangxin.orgs.models import Organization
 from liangxin.orgs.queries import SORTS, filtered_organizations
 from liangxin.party import services as party_services
-from liangxin.orgs.models import Organization
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.regions.models import Carrier, Region
 
