@@ -37,6 +37,12 @@ class FindingSerializer(serializers.Serializer):
     action = serializers.CharField(allow_blank=True)
 
 
+FINDING_FILTERS = [
+    OpenApiParameter("rule", OpenApiTypes.STR, description="规则：" + " / ".join(rules.RULES) + "（缺省为第一条）"),
+    OpenApiParameter("level", OpenApiTypes.STR, description="级别：must（必须）/ should（应当）/ remind（提醒）"),
+]
+
+
 class FindingViewSet(mixins.ListModelMixin, ScopedViewSet):
     """问题清单：一条规则在权限范围内发现的问题（与页面相同：先按编号翻页取对象，再逐个检查，
     所以一页可能少于 page_size 条；翻到 next 为空为止）。"""
@@ -44,12 +50,7 @@ class FindingViewSet(mixins.ListModelMixin, ScopedViewSet):
     serializer_class = FindingSerializer
     required = "can_read_orgs"
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("rule", OpenApiTypes.STR, description="规则：" + " / ".join(rules.RULES) + "（缺省为第一条）"),
-            OpenApiParameter("level", OpenApiTypes.STR, description="级别：must（必须）/ should（应当）/ remind（提醒）"),
-        ]
-    )  # fmt: skip
+    @extend_schema(parameters=FINDING_FILTERS)
     def list(self, request, *args, **kwargs):
         g = request.query_params
         code = parse_choice(g, "rule", "规则", {k: r.label for k, r in rules.RULES.items()})
