@@ -222,3 +222,31 @@ def test_each_write_endpoint_leaves_its_audit_entry(party_cast, endpoint):
     entries = AuditEntry.objects.filter(id__gt=before, actor=user)
     assert entries.exists(), f"{endpoint}: no audit entry"
     assert all(e.origin.startswith("API ") for e in entries)
+
+
+def _huge(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return 10**22
+    if isinstance(value, list):
+        return [_huge(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _huge(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e in CASES if e not in NOT_AUDITED))
+def test_a_number_too_large_for_the_database_in_a_body_is_refused_not_a_server_error(party_cast, endpoint):
+    c = party_cast
+    method, _ = endpoint.split(" ", 1)
+    actor, url_of, body_of = CASES[endpoint]
+    url = url_of(c)
+    body = body_of(c, url)
+    client = api(getattr(c, actor))
+    client.raise_request_exception = False
+    if isinstance(body, tuple):
+        response = getattr(client, method.lower())(url, body[1], format="multipart")
+    else:
+        response = getattr(client, method.lower())(url, _huge(body), format="json")
+    assert response.status_code < 500, response.content.decode()[:300]
