@@ -10,7 +10,7 @@ from django.utils import timezone
 from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.core.params import parse_id
+from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
 from liangxin.party import policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
@@ -409,7 +409,7 @@ class InstructorList(ScopedView):
                 request.user,
                 self.scope,
                 name=name,
-                node=self.scope.nodes("view").filter(pk=request.POST.get("node") or 0).first(),
+                node=self.scope.nodes("view").filter(pk=id_or_none(request.POST.get("node")) or 0).first(),
                 phone=normalize.text(request.POST.get("phone")),
                 unit=normalize.text(request.POST.get("unit")),
                 username=normalize.text(request.POST.get("username")),
@@ -469,15 +469,13 @@ class OrgInstructors(ScopedView):
             deny()
         today = timezone.localdate()
         if request.POST.get("action") == "end":
-            assignment = get_in_scope(
-                org.instructor_assignments.filter(end_on__isnull=True), pk=request.POST.get("assignment") or 0
-            )
+            current = org.instructor_assignments.filter(end_on__isnull=True)
+            assignment = get_in_scope(current, pk=id_or_none(request.POST.get("assignment")) or 0)
             services.end_assignment(request.user, assignment, today)
             messages.success(request, "已结束选派")
         else:
-            instructor = (
-                self.scope.instructors("view").filter(pk=request.POST.get("instructor") or 0, is_active=True).first()
-            )
+            chosen = id_or_none(request.POST.get("instructor")) or 0
+            instructor = self.scope.instructors("view").filter(pk=chosen, is_active=True).first()
             if instructor is None:
                 messages.error(request, "请选择党建指导员")
             else:
