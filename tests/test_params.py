@@ -94,3 +94,10 @@ def test_the_parser_reads_each_kind_and_names_the_parameter_in_its_reason():
             parse(query, "x", "某项", *extra, **kwargs)
         assert caught.value.name == "x" and caught.value.reason.startswith("「某项」"), caught.value.reason
     assert params.id_or_none("#12") == 12 and params.id_or_none("²") is None and params.id_or_none(HUGE) is None
+
+
+def test_a_nul_character_in_a_query_is_a_400_on_pages_and_in_the_api(party_cast):
+    page = client_for(party_cast.city_admin).get(reverse("web:org_list") + "?q=a%00b")
+    assert page.status_code == 400 and "含有不可见的控制字符" in page.content.decode()
+    response = api(party_cast.city_admin).get("/api/v1/organizations/?q=a%00b")
+    assert response.status_code == 400 and response.json()["errors"]["q"] == ["查询条件「q」含有不可见的控制字符"]
