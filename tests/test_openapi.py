@@ -23,6 +23,8 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from liangxin.life.models import Meeting
 
 EXAMPLES = 3  # per operation and role: bounded, so the run stays well under a minute
+# Every operation is in the run, writes (POST/PUT/PATCH) included: they run in the test's
+# transaction, so what a generated request manages to create is rolled back with it.
 ROLES = ["city_admin", "street_admin", "secretary"]
 
 
