@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liangxin.core.middleware.RequestContextMiddleware",
+    "liangxin.web.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -169,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     # the documents are for the roles that hold tokens to use them (accounts.roles.API_DOC_READERS);
     # IsAuthenticated first, so that an anonymous caller gets 401 rather than 403
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "liangxin.api.permissions.ReadsApiDocs"],
+    # several models have a "kind"; name each choice set so the document has no ambiguous enum
+    "ENUM_NAME_OVERRIDES": {"TransferKindEnum": "liangxin.transfers.models.TransferKind"},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

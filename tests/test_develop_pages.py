@@ -178,3 +178,12 @@ def test_list_pages_cost_the_same_queries_for_few_or_many_rows(world):
             id_number("19990101"),
         )  # fmt: skip
     assert [cost(u) for u in urls] == few
+
+
+def test_the_edit_page_opens_for_an_applicant_the_user_owns_with_their_values(world):
+    c = world
+    c.applicant.employer = c.org
+    c.applicant.save()
+    response = client_for(c.secretary).get(f"/develop/{c.applicant.pk}/edit/")
+    assert response.status_code == 200
+    assert 'value="刘洋"' in html(response) and c.org.credit_code in html(response)

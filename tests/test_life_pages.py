@@ -378,7 +378,9 @@ def test_the_compliance_and_rollup_api_refuse_bad_parameters(life):
     assert client.get("/api/v1/life/compliance/?party_org=999999").status_code == 404
     assert client.get("/api/v1/life/rollup/?period=q9").json()["errors"]["period"][0].startswith("统计期间「q9」无效")
     assert client.get("/api/v1/life/rollup/?state=x").json()["errors"]["state"][0].startswith("类别：「x」无效")
-    assert client.get("/api/v1/life/rollup/?node=abc").status_code == 404
+    not_a_number = client.get("/api/v1/life/rollup/?node=abc")
+    assert not_a_number.status_code == 400
+    assert not_a_number.json()["errors"]["node"][0].startswith("「管理节点」应为编号")
     assert client_for(c.street_admin).get(f"/api/v1/life/rollup/?node={c.waitan_node.pk}").status_code == 404
 
 

@@ -104,6 +104,18 @@ def huangpu_export(c) -> dict:
     return {"pk": job.pk}
 
 
+def nanjing_instructor(c) -> dict:
+    from .party_helpers import make_instructor
+
+    return {"pk": make_instructor(c).pk}
+
+
+INSTRUCTOR_EDITORS = expect(200, auditor=403, nobody=403)
+# an instructor of 南京东路街道综合党委: seen like the street's registry, outside it 404
+NANJING_INSTRUCTOR = {**READERS, "xuhui": 404, "waitan": 404, "lawyers": 404}
+INSTRUCTOR_ACT = {**NANJING_INSTRUCTOR, "auditor": 403}
+
+
 # url name → (method, kwargs builder, body, expected per user)
 MATRIX = {
     "web:login": ("get", None, None, expect(302, anon=200)),
@@ -234,6 +246,14 @@ MATRIX = {
     "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
     "organization-list POST": ("post", None, {"name": "x"}, {**invalid_body(ORG_EDITORS), **API}),
+    # 问题清单 and 党建指导员: as their pages (web:finding_list, web:instructor_list)
+    "finding-list": ("get", None, None, {**ORG_READERS, **API}),
+    "instructor-list": ("get", None, None, {**READERS, **API}),
+    "instructor-list POST": ("post", None, {"name": "x"}, {**invalid_body(INSTRUCTOR_EDITORS), **API}),
+    "instructor-detail": ("get", nanjing_instructor, None, {**NANJING_INSTRUCTOR, **API}),
+    # incomplete bodies: those who may act get 400 and nothing changes between users
+    "instructor-assign": ("post", nanjing_instructor, {}, {**invalid_body(INSTRUCTOR_ACT), **API}),
+    "instructor-end-assignment": ("post", nanjing_instructor, {}, {**invalid_body(INSTRUCTOR_ACT), **API}),
 }
 
 

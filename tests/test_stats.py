@@ -103,9 +103,11 @@ def test_a_street_admin_never_counts_another_street(cast):
     report = engine.compute(q)
     assert report.totals["counted"] == len(stats_world.recount({"region": cast.nanjing}, {})["counted"])
     for params in ({"region": cast.waitan.code}, {"region": cast.huangpu.code}, {"node": str(cast.waitan_node.pk)},
-                   {"region": "999999"}, {"node": "abc"}):  # fmt: skip
+                   {"region": "999999"}):  # fmt: skip
         q = engine.parse_query(params, scope)
         assert q.errors and "不在您的权限范围内" in "".join(q.errors.values())
+    not_a_number = engine.parse_query({"node": "abc"}, scope).errors
+    assert not_a_number == {"node": "「党组织（管理节点）」应为编号（正整数），收到「abc」"}
     # the API answers the same and refuses the same
     client = client_for(cast.street_admin)
     body = client.get("/api/v1/stats/coverage/").json()

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from liangxin.core.params import parse_int
 from liangxin.develop import queries, rules, services, steps
 from liangxin.develop.models import Applicant, ApplicantStep, Quota
 from liangxin.develop.validation import APPLICANT_FIELDS
@@ -70,6 +71,15 @@ class StepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicantStep
         fields = ["id", "kind", "kind_display", "on", "passed", "facts", "warnings", "actor_name", "created_at"]
+
+
+class StepResultSerializer(serializers.Serializer):
+    """What recording a step answers: whether it passed, its warnings, the step and the applicant after it."""
+
+    passed = serializers.BooleanField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    step = StepSerializer()
+    applicant = ApplicantSerializer()
 
 
 STEP_HELP = "；".join(
@@ -145,12 +155,16 @@ class ApplicantViewSet(
         return Response(self.get_serializer(applicant).data)
 
     @extend_schema(
+        methods=["GET"], responses={200: StepSerializer(many=True)}, description="环节记录（全部，不分页）。"
+    )
+    @extend_schema(
+        methods=["POST"],
         request=OpenApiTypes.OBJECT,
-        responses={200: StepSerializer(many=True), 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
-        description='GET：环节记录。POST：办理一个环节，请求体 {"step": 环节, 各项内容}；不符合条件时返回 400 '
+        responses={201: StepResultSerializer, 400: OpenApiTypes.OBJECT},
+        description='办理一个环节，请求体 {"step": 环节, 各项内容}；不符合条件时返回 400 '
         "和中文原因（detail、errors）；表决未达到人数要求时记为未通过（passed=false）。环节与内容：" + STEP_HELP,
     )
-    @action(detail=True, methods=["get", "post"], url_path="steps")
+    @action(detail=True, methods=["get", "post"], url_path="steps", pagination_class=None)
     def steps(self, request, pk=None):
         applicant = self.get_object()
         if request.method == "GET":
@@ -248,8 +262,8 @@ class QuotaViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Quota.objects.none()
         qs = queries.quotas(self.scope)
-        year = self.request.query_params.get("year")
-        return qs.filter(year=int(year)) if year and year.isdigit() and len(year) == 4 else qs
+        year = parse_int(self.request.query_params, "year", "年度", minimum=1900, maximum=9999)
+        return qs if year is None else qs.filter(year=year)
 
     def get_object(self):
         obj = super().get_object()

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from liangxin.core import normalize
+from liangxin.core.params import MAX_ID, parse_id
 from liangxin.dues import access, ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
@@ -46,7 +47,7 @@ def _django_errors(exc: DjangoValidationError) -> ValidationError:
 
 def _member_in(scope, pk):
     """A member the caller may record for: outside scope 404, visible but not theirs 403."""
-    if not str(pk or "").isdigit():
+    if not str(pk or "").isdigit() or int(pk) > MAX_ID:
         raise ValidationError({"member": ["请填写党员编号"]})
     member = get_in_scope(scope.members("view").filter(is_active=True), pk=pk)
     if not scope.members("change").filter(pk=member.pk).exists():
@@ -110,10 +111,8 @@ class DuesProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     def get_queryset(self):
         qs = self.scope.members("view").filter(is_active=True).select_related("dues_profile")
-        party_org = self.request.query_params.get("party_org")
-        if party_org:
-            qs = qs.filter(party_org_id=party_org) if party_org.isdigit() else qs.none()
-        return qs
+        party_org = parse_id(self.request.query_params, "party_org", "党组织")
+        return qs if party_org is None else qs.filter(party_org_id=party_org)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "params": policy.values()}
@@ -242,9 +241,10 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         qs = DuesPayment.objects.filter(member__in=access.members(self.scope).values("pk"))
         qs = qs.select_related("member", "party_org__node", "recorded_by")
         g = self.request.query_params
-        for key in ("party_org", "member"):
-            if g.get(key):
-                qs = qs.filter(**{f"{key}_id": g[key]}) if g[key].isdigit() else qs.none()
+        for key, label in (("party_org", "党组织"), ("member", "党员")):
+            pk = parse_id(g, key, label)
+            if pk is not None:
+                qs = qs.filter(**{f"{key}_id": pk})
         if g.get("month"):
             try:
                 qs = qs.filter(month=rules.parse_month(g["month"]))
@@ -308,10 +308,9 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
 # -- arrears and totals ------------------------------------------------------------------------------
 def _node(scope, raw):
-    if raw:
-        if not str(raw).isdigit():
-            raise ValidationError({"node": [f"管理节点编号应为数字，收到「{raw}」"]})
-        return get_in_scope(scope.nodes("view"), pk=raw)
+    pk = parse_id({"node": raw}, "node", "管理节点")
+    if pk is not None:
+        return get_in_scope(scope.nodes("view"), pk=pk)
     node = access.home_node(scope)
     if node is None:
         raise Http404

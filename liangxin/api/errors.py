@@ -5,6 +5,8 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from liangxin.core.params import BadParameter
+
 MESSAGES = {
     exceptions.NotAuthenticated: "未登录或令牌无效",
     exceptions.AuthenticationFailed: "身份认证失败：令牌无效或账号已停用",
@@ -18,6 +20,10 @@ MESSAGES = {
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, BadParameter):  # a query parameter: the same body as a form error, its own headline
+        response = drf_exception_handler(exceptions.ValidationError({exc.name: [exc.reason]}), context)
+        response.data = {"detail": "查询条件有误", "errors": {exc.name: [exc.reason]}}
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -56,6 +56,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     """导入任务: POST a file to start one (it runs in the background); GET it to follow progress."""
 
     serializer_class = ImportJobSerializer
+    queryset = ImportJob.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     required = "can_import"
     parser_classes = [MultiPartParser, FormParser]
 

@@ -20,6 +20,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """站内消息：本人的消息（他人的消息不可见）。?unread=1 只看未读。"""
 
     serializer_class = NoticeSerializer
+    queryset = Notice.objects.none()  # the schema's model; requests read the caller's own (get_queryset)
 
     def get_queryset(self):
         qs = Notice.objects.filter(recipient=self.request.user)

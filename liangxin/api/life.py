@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from liangxin.core.params import parse_id
 from liangxin.life import attachments, compliance, queries, services
 from liangxin.life.choices import MeetingKind
 from liangxin.life.models import Attachment, Attendance, Meeting
@@ -38,6 +39,15 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at"]
 
 
+@extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+     "example": "14:30:00", "description": "时:分[:秒]，当地时间，不带时区"}
+)  # fmt: skip
+class ClockTimeField(serializers.TimeField):
+    """A time of day without a zone. OpenAPI's ``format: time`` (RFC 3339) demands an offset that a
+    meeting's start time never has, so the document says what is sent: a pattern."""
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     """A meeting as read. To write, send the same fields (``attendance`` as a list of
     ``{"member", "status", "reason"}``); ``status`` planned → held needs the attendance."""
@@ -47,6 +57,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     attendance = AttendanceSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    start_time = ClockTimeField(allow_null=True, required=False)
 
     class Meta:
         model = Meeting
@@ -95,6 +106,8 @@ def _service(call):
         raise ValidationError({k: v for k, v in exc.message_dict.items()}) from None
 
 
+# a download is sent as the type its content was checked to be
+ATTACHMENT_RESPONSES = {(200, kind.content_type): OpenApiTypes.BINARY for kind in attachments.TYPES}
 FILES = {"type": "array", "items": {"type": "string", "format": "binary"}}
 UPLOAD_SCHEMA = {"type": "object", "properties": {"files": FILES}}
 MEETING_FILTERS = [
@@ -166,7 +179,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         stored = _service(lambda: services.add_attachments(request.user, meeting, request.FILES.getlist("files")))
         return Response(AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=ATTACHMENT_RESPONSES)
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
     def attachment(self, request, pk=None, attachment_pk=None):
         """下载附件。"""
@@ -204,10 +217,10 @@ class ComplianceViewSet(ScopedViewSet):
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
-        raw = (request.query_params.get("party_org") or "").strip()
-        if not raw.isdigit():
+        pk = parse_id(request.query_params, "party_org", "党组织")
+        if pk is None:
             _fail({"party_org": "党组织：请指定党组织编号（party_org）"})
-        party_orgs = self.scope.party_orgs("view").filter(pk=raw)
+        party_orgs = self.scope.party_orgs("view").filter(pk=pk)
         facts = compliance.org_facts(party_orgs)
         if not facts:
             raise Http404

@@ -10,14 +10,28 @@ from liangxin.party.models import Member, PartyOrganization
 from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
 
 
-class PartyOrganizationSerializer(serializers.ModelSerializer):
-    """``covers`` is the list of organization ids it serves now; ``parent`` a management node id."""
+class _ParentField(serializers.PrimaryKeyRelatedField):
+    """The management node above the party organization's own node (read and written)."""
 
-    # written here, read back in to_representation (they live on the node and the links)
-    name = serializers.CharField(max_length=100, write_only=True)
-    parent = serializers.PrimaryKeyRelatedField(queryset=ManagementNode.objects.all(), write_only=True)
-    covers = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), many=True, required=False, write_only=True
+    def get_attribute(self, instance):
+        return instance.node.parent
+
+
+class _CoversField(serializers.ManyRelatedField):
+    """The organizations the party organization covers now (links without an end)."""
+
+    def get_attribute(self, instance):
+        return Organization.objects.filter(party_links__party_org=instance, party_links__end_on__isnull=True)
+
+
+class PartyOrganizationSerializer(serializers.ModelSerializer):
+    """``covers`` is the list of organization ids it serves now; ``parent`` a management node id.
+    Both live on the node and the links, and are read back from there."""
+
+    name = serializers.CharField(max_length=100)
+    parent = _ParentField(queryset=ManagementNode.objects.all())
+    covers = _CoversField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all()), required=False
     )
     secretary = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
     deputy = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
@@ -34,12 +48,6 @@ class PartyOrganizationSerializer(serializers.ModelSerializer):
         if scope is not None:
             self.fields["parent"].queryset = scope.nodes("view")
             self.fields["covers"].child_relation.queryset = scope.organizations("view")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["name"], data["parent"] = instance.node.name, instance.node.parent_id
-        data["covers"] = list(instance.links.filter(end_on__isnull=True).values_list("organization_id", flat=True))
-        return data
 
     def validate(self, attrs):
         values = {k: getattr(self.instance, k) for k in PARTY_ORG_FIELDS} if self.instance else {}

@@ -18,7 +18,7 @@ def _django_to_drf(func, value):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # the city has none
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -51,7 +51,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         queryset=ManagementNode.objects.all(), required=False, allow_null=True
     )
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    employees = serializers.CharField(required=False)
+    employees = serializers.IntegerField(required=False, allow_null=True)
     responsible_node = NodeRefSerializer(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     sector_display = serializers.CharField(source="get_sector_display", read_only=True)

@@ -58,7 +58,7 @@ class BlankSpotSerializer(serializers.Serializer):
     name = serializers.CharField()
     credit_code = serializers.CharField(allow_null=True)
     kind = serializers.CharField(source="get_kind_display")
-    employees = serializers.IntegerField()
+    employees = serializers.IntegerField(allow_null=True)
     member_count = serializers.IntegerField()
     coverage_state = serializers.CharField(source="get_coverage_state_display")
     region = serializers.CharField(source="operating_region.code")
@@ -72,14 +72,24 @@ class BlankSpotSerializer(serializers.Serializer):
         return {"mode": found.mode, "reason": found.reason} if found else None
 
 
+class BlankSpotPageSerializer(serializers.Serializer):
+    """One keyset page of blank spots, as the lists of the API page (``cursor``)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BlankSpotSerializer(many=True)
+
+
 class BlankSpotsView(StatsView):
     """空白点：list=blank（未覆盖）/ blank_50（达标人数无党员）/ blank_100（达标人数未建党组织），
     按从业人员从多到少。"""
 
     @extend_schema(
         parameters=[OpenApiParameter("list", OpenApiTypes.STR, description="blank（默认）/ blank_50 / blank_100"),
-                    *STATS_FILTERS[:-1]],
-        responses={200: BlankSpotSerializer(many=True)},
+                    *STATS_FILTERS[:-1],
+                    OpenApiParameter("cursor", OpenApiTypes.STR, description="翻页游标（取自 next/previous）"),
+                    OpenApiParameter("page_size", OpenApiTypes.INT, description="每页条数（最多500）")],
+        responses={200: BlankSpotPageSerializer},
     )  # fmt: skip
     def get(self, request):
         q = self.parse(request)

@@ -1,6 +1,7 @@
 """API views. Every queryset comes from the caller's scope (accounts.scoping), like the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,10 +10,13 @@ from rest_framework.exceptions import ValidationError
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.core import crypto, normalize
+from liangxin.core.params import parse_choice, parse_id
 from liangxin.orgs import services
+from liangxin.orgs.models import Organization
 from liangxin.orgs.queries import SORTS, filtered_organizations
 from liangxin.party import services as party_services
-from liangxin.party.models import Member
+from liangxin.party.models import Member, PartyOrganization
+from liangxin.regions.models import Carrier, Region
 
 from .party_serializers import MemberSerializer, PartyOrganizationSerializer
 from .serializers import CarrierSerializer, OrganizationSerializer, RegionSerializer
@@ -65,15 +69,15 @@ class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     """行政区划：权限范围内的区划（只读）。"""
 
     serializer_class = RegionSerializer
+    queryset = Region.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     scope_method = "regions"
     lookup_field = "code"
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("parent")
-        level = self.request.query_params.get("level")
+        levels = {"1": "1（市）", "2": "2（区/县）", "3": "3（街道/镇）", "4": "4（网格）"}
+        level = parse_choice(self.request.query_params, "level", "层级", levels)
         if level:
-            if level not in {"1", "2", "3", "4"}:
-                raise ValidationError({"level": ["层级应为 1（市）、2（区/县）、3（街道/镇）或 4（网格）"]})
             qs = qs.filter(level=int(level))
         parent = self.request.query_params.get("parent")
         if parent:
@@ -88,6 +92,7 @@ class CarrierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     """载体：权限范围内的商务楼宇、园区、商业街、专业市场（只读）。"""
 
     serializer_class = CarrierSerializer
+    queryset = Carrier.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     scope_method = "carriers"
 
 
@@ -116,6 +121,7 @@ class OrganizationViewSet(EditableScopedViewSet):
     """两新组织：按权限范围查询、新增、修改（注销/迁出在页面操作）。"""
 
     serializer_class = OrganizationSerializer
+    queryset = Organization.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     scope_method = "organizations"
     required = "can_read_orgs"
     create_capability = "can_edit_registry"
@@ -145,6 +151,7 @@ class PartyOrganizationViewSet(EditableScopedViewSet):
     """党组织：按权限范围查询、新建、修改（含覆盖的两新组织）。"""
 
     serializer_class = PartyOrganizationSerializer
+    queryset = PartyOrganization.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     scope_method = "party_orgs"
     required = "can_read_party"
     create_capability = "can_edit_party"
@@ -164,11 +171,12 @@ class PartyOrganizationViewSet(EditableScopedViewSet):
             on=timezone.localdate(),
         )
 
+    @transaction.atomic
     def perform_update(self, serializer):
         d, po = dict(serializer.validated_data), serializer.instance
-        if d["parent"].pk != po.node.parent_id:
-            po.node.parent = d["parent"]
-            po.node.save()
+        # the page's two services, in the page's order: the move (audited, covered organizations'
+        # committee derived again), then the attributes and links
+        party_services.move_party_org(self.request.user, po, d["parent"])
         values = {k: d[k] for k in party_services.PARTY_ORG_FIELDS if k in d}
         serializer.instance = party_services.update_party_org(
             self.request.user,
@@ -184,6 +192,7 @@ class MemberViewSet(EditableScopedViewSet):
     """党员：身份号码只写不读（响应中仅含脱敏号码）；按权限范围查询、新增、修改。"""
 
     serializer_class = MemberSerializer
+    queryset = Member.objects.none()  # the schema's model; requests use the scope's (get_queryset)
     scope_method = "members"
     required = "can_read_party"
     create_capability = "can_edit_party"
@@ -193,9 +202,9 @@ class MemberViewSet(EditableScopedViewSet):
         number = self.request.query_params.get("id_number")
         if number:  # exact match only, through the keyed hash
             qs = qs.filter(id_hash=crypto.lookup_hash(normalize.code(number)))
-        party_org = self.request.query_params.get("party_org")
-        if party_org:
-            qs = qs.filter(party_org_id=party_org) if party_org.isdigit() else qs.none()
+        party_org = parse_id(self.request.query_params, "party_org", "党组织")
+        if party_org is not None:
+            qs = qs.filter(party_org_id=party_org)
         return qs
 
     def perform_create(self, serializer):

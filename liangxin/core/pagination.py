@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from .params import MAX_ID
+
 
 @dataclass
 class KeysetPage:
@@ -30,7 +32,11 @@ def decode_cursor(cursor: str, field) -> tuple[str, object, int] | None:
         direction, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if direction not in ("n", "p"):
             return None
-        return direction, field.to_python(value), int(pk)
+        value, pk = field.to_python(value), int(pk)
+        # a crafted cursor's integer too large for the database would be a server error, not a page
+        if not 0 <= pk <= MAX_ID or (isinstance(value, int) and abs(value) > MAX_ID):
+            return None
+        return direction, value, pk
     except Exception:
         return None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from liangxin.core import crypto, normalize
+from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 
@@ -40,10 +41,8 @@ def committee_choices(scope) -> QuerySet:
 
 def find_node(scope, raw) -> ManagementNode | None:
     """A node of the scope's subtree named by id (None when absent or outside: the caller answers 404)."""
-    text = normalize.text(raw)
-    if not text.isdigit():
-        return None
-    return scope.nodes("view").filter(pk=int(text)).first()
+    pk = params_.parse_id({"node": normalize.text(raw)}, "node", "党委")
+    return None if pk is None else scope.nodes("view").filter(pk=pk).first()
 
 
 def filtered(scope, params: Mapping) -> tuple[QuerySet, str, str]:
@@ -54,15 +53,16 @@ def filtered(scope, params: Mapping) -> tuple[QuerySet, str, str]:
     if stage in CONDITION:
         qs = qs.filter(CONDITION[stage])
         said.append(f"阶段：{LABEL[stage]}")
-    approved = normalize.text(params.get("approved"))  # the plans page's "已接收": whatever happened since
-    if approved.isdigit() and len(approved) == 4:
-        qs = qs.filter(approved_on__year=int(approved))
+    # the plans page's "已接收": whatever happened since
+    approved = params_.parse_int(params, "approved", "审批接收年度", minimum=1900, maximum=9999)
+    if approved is not None:
+        qs = qs.filter(approved_on__year=approved)
         said.append(f"{approved} 年审批接收")
     elif stage not in CONDITION:
         qs = qs.exclude(stage=Stage.STOPPED)
-    party_org = normalize.text(params.get("party_org"))
-    if party_org.isdigit():
-        qs = qs.filter(party_org_id=int(party_org))
+    party_org = params_.parse_id(params, "party_org", "党组织")
+    if party_org is not None:
+        qs = qs.filter(party_org_id=party_org)
         said.append(f"党组织编号：{party_org}")
     node = params.get("node")
     if node:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
+from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 
 from .choices import SIZE_BANDS, CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
@@ -123,9 +124,9 @@ def read_attributes(params, scope, target, errors: dict) -> None:
                 errors[name] = f"{label}应为 1（是）或 0（否），收到「{raw}」"
             else:
                 setattr(target, name, FLAG_VALUES[raw])
-    carrier = (params.get("carrier") or "").strip()
-    if carrier:
-        target.carrier = scope.carriers("view").filter(pk=carrier).first() if carrier.isdigit() else None
+    carrier = params_.collect(errors, params_.parse_id, params, "carrier", "载体")
+    if carrier is not None:
+        target.carrier = scope.carriers("view").filter(pk=carrier).first()
         if target.carrier is None:
             errors["carrier"] = f"载体「{carrier}」不存在或不在您的权限范围内"
 
@@ -148,15 +149,12 @@ def parse_filter(params, scope) -> OrgFilter:
     f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
     status = (params.get("status") or OrgStatus.OPERATING).strip()
     f.status = status if status == "all" else choice("status", OrgStatus.choices, "状态") or OrgStatus.OPERATING
-    minimum = normalize.text(params.get("min_employees"))
-    if minimum:
-        if minimum.isdigit():
-            f.min_employees = int(minimum)
-        else:
-            errors["min_employees"] = f"从业人员下限应为非负整数，收到「{minimum}」"
-    node = (params.get("node") or "").strip()
-    if node:
-        f.node = scope.stats_nodes().filter(pk=node).first() if node.isdigit() else None
+    minimum = params_.collect(errors, params_.parse_int, params, "min_employees", "从业人员下限", minimum=0)
+    if minimum is not None:
+        f.min_employees = minimum
+    node = params_.collect(errors, params_.parse_id, params, "node", "管理节点")
+    if node is not None:
+        f.node = scope.stats_nodes().filter(pk=node).first()
         if f.node is None:
             errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
     from liangxin.regions.models import CarrierKind

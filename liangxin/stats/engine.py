@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from liangxin.core import normalize
+from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
@@ -121,9 +122,9 @@ def parse_query(params, scope) -> StatsQuery:
     q = StatsQuery()
     errors = q.errors
     code = normalize.code(params.get("region"))
-    node_id = (params.get("node") or "").strip()
-    if node_id:
-        q.node = scope.stats_nodes().filter(pk=node_id).first() if node_id.isdigit() else None
+    node_id = params_.collect(errors, params_.parse_id, params, "node", "党组织（管理节点）")
+    if node_id is not None:
+        q.node = scope.stats_nodes().filter(pk=node_id).first()
         if q.node is None:
             errors["node"] = f"党组织（管理节点）「{node_id}」不存在或不在您的权限范围内"
     if code:
@@ -132,7 +133,7 @@ def parse_query(params, scope) -> StatsQuery:
         q.region = regions.filter(code=code).first()
         if q.region is None:
             errors["region"] = f"区划代码「{code}」不存在或不在您的权限范围内"
-    if not code and not node_id:
+    if not code and not (params.get("node") or "").strip():
         home = scope.stats_home()
         if home is None:
             errors["region"] = "您没有可查看统计的范围"
@@ -142,18 +143,13 @@ def parse_query(params, scope) -> StatsQuery:
             q.node = home[1]
     read_attributes(params, scope, q, errors)
     q.carrier_kind = read_choice(params, "carrier_kind", CarrierKind.choices, "载体类型", errors)
-    raw_day = (params.get("as_of") or "").strip()
-    if raw_day:
-        try:
-            q.as_of = datetime.date.fromisoformat(raw_day)
-        except ValueError:
-            errors["as_of"] = f"统计截止日期应为 年-月-日（如 2025-12-31），收到「{raw_day}」"
-        else:
-            from django.utils import timezone
+    q.as_of = params_.collect(errors, params_.parse_date, params, "as_of", "统计截止日期")
+    if q.as_of is not None:
+        from django.utils import timezone
 
-            if q.as_of > timezone.localdate():
-                errors["as_of"] = "统计截止日期不能晚于今天"
-                q.as_of = None
+        if q.as_of > timezone.localdate():
+            errors["as_of"] = "统计截止日期不能晚于今天"
+            q.as_of = None
     return q
 
 

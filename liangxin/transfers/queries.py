@@ -6,6 +6,7 @@ import datetime
 from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
 
 from liangxin.core import crypto, normalize
+from liangxin.core import params as params_
 from liangxin.party.choices import FloatingStatus
 
 from . import access, rules
@@ -39,8 +40,8 @@ def filtered_transfers(scope, g, params: dict, today: datetime.date) -> tuple[Qu
         mine = scope.party_orgs("view").values("pk")
         qs = qs.filter(from_party_org__in=mine) if direction == "out" else qs.filter(to_party_org__in=mine)
         said.append("本方转出" if direction == "out" else "转入本方")
-    if (g.get("party_org") or "").isdigit():
-        po = int(g["party_org"])
+    po = params_.parse_id(g, "party_org", "党组织")
+    if po is not None:
         qs = qs.filter(Q(from_party_org_id=po) | Q(to_party_org_id=po))
         said.append(f"党组织编号：{po}")
     q = normalize.text(g.get("q"))
@@ -65,8 +66,8 @@ def filtered_floating(scope, g, params: dict, today: datetime.date) -> tuple[Que
     if g.get("managed") == "1" and not scope.is_city_wide:
         qs = qs.filter(inflow_party_org__in=scope.party_orgs("view").values("pk"))
         said.append("本方为流入地党组织")
-    if (g.get("party_org") or "").isdigit():
-        po = int(g["party_org"])
+    po = params_.parse_id(g, "party_org", "党组织")
+    if po is not None:
         qs = qs.filter(Q(party_org_id=po) | Q(inflow_party_org_id=po))
         said.append(f"党组织编号：{po}")
     if g.get("unconfirmed") == "1":

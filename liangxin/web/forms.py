@@ -8,6 +8,7 @@ from django.utils import timezone
 from liangxin.accounts import lockout
 from liangxin.accounts.models import User
 from liangxin.accounts.roles import ROLE_NODE_KINDS, Role
+from liangxin.core.params import id_or_none
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode, NodeKind
 from liangxin.orgs import validation
 from liangxin.orgs.choices import OrgStatus
@@ -121,9 +122,10 @@ class OrganizationForm(forms.ModelForm):
 
 
 def carrier_choices(scope, region_id) -> list[tuple[str, str]]:
-    if not region_id or not str(region_id).isdigit():
+    pk = id_or_none(region_id)
+    if pk is None:
         return []
-    region = Region.objects.filter(pk=region_id).first()
+    region = Region.objects.filter(pk=pk).first()
     if region is None or not region.street_code:
         return []
     carriers = scope.carriers("view").filter(street__code=region.street_code, is_active=True)

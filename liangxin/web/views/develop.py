@@ -12,6 +12,7 @@ from django.utils import timezone
 from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
+from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
 from liangxin.develop import queries, rules, services, steps
 from liangxin.develop.models import Stage
@@ -43,7 +44,8 @@ class ApplicantForm(forms.Form):
 
     def __init__(self, *args, scope, instance=None, **kwargs):
         if instance is not None and not args:
-            kwargs.setdefault("initial", {k: getattr(instance, k) for k in APPLICANT_FIELDS})
+            # the view passes initial=None for an existing applicant: the instance's values are the initial ones
+            kwargs["initial"] = {**{k: getattr(instance, k) for k in APPLICANT_FIELDS}, **(kwargs.get("initial") or {})}
             if instance.employer_id:
                 kwargs["initial"]["employer_code"] = instance.employer.credit_code or f"#{instance.employer_id}"
         super().__init__(*args, **kwargs)
@@ -274,9 +276,9 @@ class Pipeline(ScopedView):
     required = "can_read_party"
 
     def get(self, request):
-        node, raw = None, request.GET.get("node", "")
-        if raw:
-            node = get_in_scope(self.scope.nodes("view"), pk=int(raw) if raw.isdigit() else 0)
+        node, pk = None, parse_id(request.GET, "node", "党委")
+        if pk is not None:
+            node = get_in_scope(self.scope.nodes("view"), pk=pk)
         rows, totals = queries.pipeline(self.scope, node)
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         year = timezone.localdate().year
@@ -314,7 +316,7 @@ class Quotas(ScopedView):
         if node is None:
             messages.error(request, "请选择您管辖的党委")
             return back
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > 9:  # larger than any plan, and than the column holds
             messages.error(request, f"{node.name} {year} 年发展党员计划：计划数应为不小于 0 的整数")
             return back
         try:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
+from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
 from liangxin.dues import access, ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
@@ -39,11 +40,9 @@ def _period(request):
 
 def _node(scope, g):
     """The node asked (``node``) within the scope, else the user's home node; 404 outside."""
-    raw = g.get("node")
-    if raw:
-        if not str(raw).isdigit():
-            raise Http404("对象不存在")
-        return get_in_scope(scope.nodes("view"), pk=raw)
+    pk = parse_id(g, "node", "管理节点")
+    if pk is not None:
+        return get_in_scope(scope.nodes("view"), pk=pk)
     node = access.home_node(scope)
     if node is None:
         raise Http404("对象不存在")
@@ -305,7 +304,7 @@ class DuesBranch(ScopedView):
             default_date = None
         posted["_date"] = request.POST.get("paid_on", "")
         for raw_id in request.POST.getlist("member"):
-            member = members.get(int(raw_id)) if raw_id.isdigit() else None
+            member = members.get(id_or_none(raw_id))
             if member is None:
                 raise Http404("对象不存在")  # not a member of this branch: as if missing
             key = str(member.pk)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from liangxin.accounts.roles import PARTY_ROLES
 from liangxin.core import normalize
+from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
 from liangxin.life import attachments, compliance, queries, services
 from liangxin.life.choices import AttendanceStatus, MeetingKind, MeetingStatus
@@ -121,6 +122,7 @@ class MeetingList(ScopedView):
             qs, _ = queries.filtered_meetings(self.scope, g, today)
         except ValueError as exc:
             return render(request, "web/life/meetings.html", {**context, "error": str(exc)}, status=400)
+        party_org = parse_id(g, "party_org", "党组织")  # read (and refused) by filtered_meetings already
         qs = qs.annotate(
             n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT), distinct=True),
             n_attendance=Count("attendance", distinct=True),
@@ -136,9 +138,7 @@ class MeetingList(ScopedView):
             page=page,
             query=params.urlencode(),
             my_party_orgs=list(mine.order_by("node__path")),
-            party_org=self.scope.party_orgs("view").filter(pk=g["party_org"]).first()
-            if (g.get("party_org") or "").isdigit()
-            else None,
+            party_org=self.scope.party_orgs("view").filter(pk=party_org).first() if party_org else None,
         )
         return render(request, "web/life/meetings.html", context)
 
@@ -150,9 +150,10 @@ class MeetingCreate(ScopedView):
 
     def _party_org(self, request):
         raw = request.POST.get("party_org") or request.GET.get("party_org") or ""
-        if not raw.isdigit():
+        pk = parse_id({"party_org": raw}, "party_org", "党组织")
+        if pk is None:
             return None
-        po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=raw)
+        po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=pk)
         if not _changeable(self.scope, po):
             deny("该党组织由其他党委管理，您只能查看")
         return po

@@ -10,6 +10,7 @@ from django.utils import timezone
 from liangxin.core import crypto, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
+from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
 from liangxin.party import exits, policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
@@ -142,9 +143,10 @@ def filtered_members(scope, g) -> tuple:
     if g.get("floating") in ("outflow", "inflow"):
         qs = qs.filter(floating=g["floating"])
         said.append(f"流动：{'流出' if g['floating'] == 'outflow' else '流入'}")
-    if (g.get("party_org") or "").isdigit():
-        qs = qs.filter(party_org_id=g["party_org"])
-        said.append(f"党组织编号：{g['party_org']}")
+    party_org = parse_id(g, "party_org", "党组织")
+    if party_org is not None:
+        qs = qs.filter(party_org_id=party_org)
+        said.append(f"党组织编号：{party_org}")
     q = normalize.text(g.get("q"))
     if q:
         code = normalize.code(q)
@@ -412,7 +414,7 @@ class InstructorList(ScopedView):
                 request.user,
                 self.scope,
                 name=name,
-                node=self.scope.nodes("view").filter(pk=request.POST.get("node") or 0).first(),
+                node=self.scope.nodes("view").filter(pk=id_or_none(request.POST.get("node")) or 0).first(),
                 phone=normalize.text(request.POST.get("phone")),
                 unit=normalize.text(request.POST.get("unit")),
                 username=normalize.text(request.POST.get("username")),
@@ -472,15 +474,13 @@ class OrgInstructors(ScopedView):
             deny()
         today = timezone.localdate()
         if request.POST.get("action") == "end":
-            assignment = get_in_scope(
-                org.instructor_assignments.filter(end_on__isnull=True), pk=request.POST.get("assignment") or 0
-            )
+            current = org.instructor_assignments.filter(end_on__isnull=True)
+            assignment = get_in_scope(current, pk=id_or_none(request.POST.get("assignment")) or 0)
             services.end_assignment(request.user, assignment, today)
             messages.success(request, "已结束选派")
         else:
-            instructor = (
-                self.scope.instructors("view").filter(pk=request.POST.get("instructor") or 0, is_active=True).first()
-            )
+            chosen = id_or_none(request.POST.get("instructor")) or 0
+            instructor = self.scope.instructors("view").filter(pk=chosen, is_active=True).first()
             if instructor is None:
                 messages.error(request, "请选择党建指导员")
             else:

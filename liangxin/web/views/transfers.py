@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liangxin.core import normalize
 from liangxin.core.pagination import keyset_page
+from liangxin.core.params import id_or_none
 from liangxin.core.xlsx import Column
 from liangxin.party import policy
 from liangxin.party import rules as party_rules
@@ -34,8 +35,7 @@ PICKER_LIMIT = 20
 
 # -- helpers ------------------------------------------------------------------------------------
 def _int(value) -> int | None:
-    value = str(value or "").strip().lstrip("#")
-    return int(value) if value.isdigit() else None
+    return id_or_none(value)
 
 
 def find_party_org(value) -> tuple[PartyOrganization | None, str | None]:
@@ -51,10 +51,11 @@ def party_org_search(q: str, exclude: int | None = None) -> list:
     """Active party organizations of the platform whose name contains ``q`` (names only: a
     transfer or an inflow may name any party organization; nothing of its members is shown)."""
     q = normalize.text(q)
-    if len(q) < 2 and not q.lstrip("#").isdigit():
+    pk = id_or_none(q)
+    if len(q) < 2 and pk is None:
         return []
     qs = PartyOrganization.objects.filter(node__is_active=True).select_related("node__parent")
-    qs = qs.filter(pk=int(q.lstrip("#"))) if q.lstrip("#").isdigit() else qs.filter(node__name__contains=q)
+    qs = qs.filter(pk=pk) if pk is not None else qs.filter(node__name__contains=q)
     return [p for p in qs.order_by("node__path")[:PICKER_LIMIT] if p.pk != exclude]
 
 

@@ -1,0 +1,30 @@
+"""Site-wide answers to errors the views do not catch themselves."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from liangxin.core.params import BadParameter, shown
+
+
+class BadParameterMiddleware:
+    """A query parameter that cannot be read (``core.params``) is a 400 page with its Chinese reason.
+
+    A NUL character in any query parameter is refused here, before a view: PostgreSQL cannot hold
+    one in text, so a search for it would be a server error there and an empty answer on SQLite."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                reason = f"查询条件「{shown(name.replace(chr(0), ''))}」含有不可见的控制字符"
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "查询条件有误", "errors": {name: [reason]}}, status=400)
+                return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, BadParameter):
+            return render(request, "400.html", {"reason": exception.reason}, status=400)
+        return None

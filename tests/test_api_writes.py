@@ -1,0 +1,252 @@
+# ruff: noqa: E501 (CASES is a table: one endpoint a row)
+"""Every write of the API goes through the same service as the page, and so leaves its audit
+entry: one case per POST/PUT/PATCH/DELETE route of the API. A route added without a case here
+fails ``test_every_write_endpoint_has_a_case``."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from liangxin.core.dates import add_months
+from liangxin.core.models import AuditEntry
+from liangxin.imports.models import ImportJob
+from liangxin.inbox.models import Notice
+from liangxin.party.models import Member
+
+from .conftest import CODES
+from .party_helpers import id_number, make_instructor, make_party_org
+from .test_permission_matrix import MATRIX
+
+# the permission matrix's objects (a branch applicant, a plan, meetings, transfers, a floating member)
+branch_applicant = MATRIX["develop-applicant-detail"][1]
+nanjing_quota = MATRIX["develop-quota-detail"][1]
+planned, held = MATRIX["life-meeting-detail PATCH"][1], MATRIX["life-meeting-detail"][1]
+outgoing, outgoing_reviewed = MATRIX["transfers-detail"][1], MATRIX["transfers-accept"][1]
+floating = MATRIX["transfers-floating-detail"][1]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+TODAY = timezone.localdate()
+LAST_MONTH = f"{add_months(TODAY, -1):%Y-%m}"
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _with_dues_base(c) -> int:
+    """The member's dues base is set (so a month's amount due is known), as on the dues page first."""
+    Member.objects.filter(pk=c.member.pk).update(dues_base=5000)
+    return c.member.pk
+
+
+def _pk(builder):
+    return lambda c: builder(c)["pk"]
+
+
+def _read(c, user, url) -> dict:
+    return api(user).get(url).json()
+
+
+# "METHOD path" → (actor attribute, url builder, body builder); a body may be "multipart:" + dict
+def _applicant(c):
+    return branch_applicant(c)["pk"]
+
+
+def _assigned(c):
+    instructor = make_instructor(c)
+    from liangxin.party import services
+
+    services.assign_instructor(c.city_admin, instructor, c.org, TODAY)
+    return instructor
+
+
+CASES = {
+    "POST /api/v1/develop/applicants/": ("city_admin", lambda c: "/api/v1/develop/applicants/", lambda c, u: {
+        "name": "赵敏", "id_number": id_number("19990101"), "party_org": c.branch.pk,
+        "applied_on": str(TODAY - datetime.timedelta(days=10))}),
+    "PUT /api/v1/develop/applicants/{pk}/": ("city_admin", lambda c: f"/api/v1/develop/applicants/{_applicant(c)}/",
+                                             lambda c, u: {**_read(c, c.city_admin, u), "phone": "13800000001"}),
+    "PATCH /api/v1/develop/applicants/{pk}/": ("city_admin", lambda c: f"/api/v1/develop/applicants/{_applicant(c)}/",
+                                               lambda c, u: {"phone": "13800000002"}),
+    "POST /api/v1/develop/applicants/{pk}/steps/": (
+        "city_admin", lambda c: f"/api/v1/develop/applicants/{_applicant(c)}/steps/",
+        lambda c, u: {"step": "talk", "on": str(TODAY - datetime.timedelta(days=1))}),
+    "POST /api/v1/develop/quotas/": ("city_admin", lambda c: "/api/v1/develop/quotas/",
+                                     lambda c, u: {"node": c.nanjing_node.pk, "year": TODAY.year, "quota": 3}),
+    "PUT /api/v1/develop/quotas/{pk}/": ("city_admin", lambda c: f"/api/v1/develop/quotas/{_pk(nanjing_quota)(c)}/",
+                                         lambda c, u: {"node": c.nanjing_node.pk, "year": TODAY.year, "quota": 5}),
+    "PATCH /api/v1/develop/quotas/{pk}/": ("city_admin",
+                                           lambda c: f"/api/v1/develop/quotas/{_pk(nanjing_quota)(c)}/",
+                                           lambda c, u: {"quota": 4}),
+    "POST /api/v1/dues/payments/": ("city_admin", lambda c: "/api/v1/dues/payments/", lambda c, u: {
+        "member": _with_dues_base(c), "month": LAST_MONTH, "amount_paid": "10", "paid_on": str(TODAY)}),
+    "POST /api/v1/dues/payments/bulk/": ("city_admin", lambda c: "/api/v1/dues/payments/bulk/", lambda c, u: {
+        "party_org": c.branch.pk, "month": LAST_MONTH, "paid_on": str(TODAY),
+        "entries": [{"member": _with_dues_base(c), "amount_paid": "10"}]}),
+    "PUT /api/v1/dues/profiles/{pk}/": ("city_admin", lambda c: f"/api/v1/dues/profiles/{c.member.pk}/",
+                                        lambda c, u: {"dues_base": "5000", "category": "employed"}),
+    "PATCH /api/v1/dues/profiles/{pk}/": ("city_admin", lambda c: f"/api/v1/dues/profiles/{c.member.pk}/",
+                                          lambda c, u: {"dues_base": "6000"}),
+    "POST /api/v1/floating-members/": ("city_admin", lambda c: "/api/v1/floating-members/", lambda c, u: {
+        "kind": "outflow", "member": c.member.pk, "card_no": "3101012024000009", "inflow_place": "上海市黄浦区外滩街道"}),
+    "POST /api/v1/floating-members/{pk}/census/": (
+        "city_admin", lambda c: f"/api/v1/floating-members/{_pk(floating)(c)}/census/",
+        lambda c, u: {"location": "外滩街道", "contact_ok": True}),
+    "POST /api/v1/floating-members/{pk}/end/": (
+        "city_admin", lambda c: f"/api/v1/floating-members/{_pk(floating)(c)}/end/",
+        lambda c, u: {"reason": "已返回"}),
+    "POST /api/v1/imports/": ("district_admin", lambda c: "/api/v1/imports/", lambda c, u: (
+        "multipart", {"kind": "organizations", "file": _csv(), "dry_run": "true"})),
+    "POST /api/v1/inbox/{pk}/read/": ("district_admin", lambda c: f"/api/v1/inbox/{_notice(c)}/read/", lambda c, u: {}),
+    "POST /api/v1/life/meetings/": ("city_admin", lambda c: "/api/v1/life/meetings/", lambda c, u: {
+        "party_org": c.branch.pk, "kind": "theme_day", "status": "planned", "topic": "学习党章", "place": "会议室",
+        "date": str(TODAY + datetime.timedelta(days=7))}),
+    "PUT /api/v1/life/meetings/{pk}/": ("city_admin", lambda c: f"/api/v1/life/meetings/{_pk(planned)(c)}/",
+                                        lambda c, u: {"kind": "theme_day", "status": "planned", "topic": "学习新党章",
+                                                      "place": "会议室", "date": str(TODAY + datetime.timedelta(days=9))}),
+    "PATCH /api/v1/life/meetings/{pk}/": ("city_admin",
+                                          lambda c: f"/api/v1/life/meetings/{_pk(planned)(c)}/",
+                                          lambda c, u: {"topic": "学习新党章"}),
+    "POST /api/v1/life/meetings/{pk}/attachments/": (
+        "city_admin", lambda c: f"/api/v1/life/meetings/{_pk(held)(c)}/attachments/",
+        lambda c, u: ("multipart", {"files": [_png()]})),
+    "POST /api/v1/members/": ("city_admin", lambda c: "/api/v1/members/", lambda c, u: {
+        "name": "李明", "id_number": id_number("19880808"), "party_org": c.branch.pk, "category": "full",
+        "joined_on": "2010-07-01", "full_on": "2011-07-01", "employer": c.org.pk}),
+    "PUT /api/v1/members/{pk}/": ("city_admin", lambda c: f"/api/v1/members/{c.member.pk}/",
+                                  lambda c, u: {**_read(c, c.city_admin, u), "phone": "13800000003"}),
+    "PATCH /api/v1/members/{pk}/": ("city_admin", lambda c: f"/api/v1/members/{c.member.pk}/",
+                                    lambda c, u: {"phone": "13800000004"}),
+    "POST /api/v1/organizations/": ("street_admin", lambda c: "/api/v1/organizations/", lambda c, u: {
+        "name": "上海接口测试有限公司", "credit_code": CODES[3], "kind": "private", "industry": "C", "employees": 12,
+        "operating_region": "310101002"}),
+    "PUT /api/v1/organizations/{pk}/": ("city_admin", lambda c: f"/api/v1/organizations/{c.org.pk}/",
+                                        lambda c, u: _without_nulls({**_read(c, c.city_admin, u), "employees": 130})),
+    "PATCH /api/v1/organizations/{pk}/": ("city_admin", lambda c: f"/api/v1/organizations/{c.org.pk}/",
+                                          lambda c, u: {"employees": 131}),
+    "POST /api/v1/party-organizations/": ("city_admin", lambda c: "/api/v1/party-organizations/", lambda c, u: {
+        "name": "接口新建党支部", "parent": c.nanjing_node.pk, "org_type": "branch", "setup_mode": "single",
+        "covers": []}),
+    "PUT /api/v1/party-organizations/{pk}/": (
+        "city_admin", lambda c: f"/api/v1/party-organizations/{c.branch.pk}/",
+        lambda c, u: _without_nulls({**_read(c, c.city_admin, u), "name": "嘉信党支部"})),
+    "PATCH /api/v1/party-organizations/{pk}/": ("city_admin", lambda c: f"/api/v1/party-organizations/{c.branch.pk}/",
+                                                lambda c, u: {"approval_doc_no": "沪委〔2024〕1号"}),
+    "POST /api/v1/transfers/": ("secretary", lambda c: "/api/v1/transfers/", lambda c, u: {
+        "kind": "internal", "member": c.member.pk, "to_party_org": make_party_org(c, name="外滩党支部", parent=c.waitan_node, covered=[c.waitan_org]).pk,
+        "reason": "工作调动"}),
+    "POST /api/v1/transfers/{pk}/review/": (
+        "street_admin", lambda c: f"/api/v1/transfers/{_pk(outgoing)(c)}/review/", lambda c, u: {}),
+    "POST /api/v1/transfers/{pk}/accept/": (
+        "other_street_admin", lambda c: f"/api/v1/transfers/{_pk(outgoing_reviewed)(c)}/accept/",
+        lambda c, u: {}),
+    "POST /api/v1/transfers/{pk}/return/": (
+        "other_street_admin", lambda c: f"/api/v1/transfers/{_pk(outgoing_reviewed)(c)}/return/",
+        lambda c, u: {"reason": "介绍信信息有误"}),
+    "POST /api/v1/instructors/": ("street_admin", lambda c: "/api/v1/instructors/",
+                                  lambda c, u: {"name": "王指导", "node": c.nanjing_node.pk, "phone": "13800000005"}),
+    "POST /api/v1/instructors/{pk}/assign/": ("street_admin", lambda c: f"/api/v1/instructors/{make_instructor(c).pk}/assign/",
+                                              lambda c, u: {"organization": c.org.pk}),
+    "POST /api/v1/instructors/{pk}/end-assignment/": (
+        "street_admin", lambda c: f"/api/v1/instructors/{_assigned(c).pk}/end-assignment/",
+        lambda c, u: {"assignment": c.org.instructor_assignments.get(end_on__isnull=True).pk}),
+}  # fmt: skip
+
+# Two writes record something other than an audit entry, as their pages do: reading one's own
+# notice changes only that notice's read time; an upload is an import job (who, which file and
+# its checksum, when), and every row the job writes is audited when it runs.
+NOT_AUDITED = {
+    "POST /api/v1/inbox/{pk}/read/": lambda c: Notice.objects.filter(recipient=c.district_admin, read_at__isnull=False),
+    "POST /api/v1/imports/": lambda c: ImportJob.objects.filter(actor=c.district_admin),
+}
+
+
+def _without_nulls(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _notice(c) -> int:
+    return Notice.objects.create(recipient=c.district_admin, kind="message", title="通知").pk
+
+
+def _csv():
+    handle = io.BytesIO("名称,统一社会信用代码\n上海测试有限公司,91310101MA1FPX0003\n".encode())
+    handle.name = "ledger.csv"
+    return handle
+
+
+def _png():
+    handle = io.BytesIO(PNG)
+    handle.name = "合影.png"
+    return handle
+
+
+def write_endpoints() -> set[str]:
+    found = set()
+    for path, _, method, _ in EndpointEnumerator().get_api_endpoints():
+        if method in ("POST", "PUT", "PATCH", "DELETE") and path.startswith("/api/"):
+            found.add(f"{method} {path}")
+    return found
+
+
+def test_every_write_endpoint_has_a_case():
+    assert sorted(write_endpoints() - set(CASES)) == []
+    assert sorted(set(CASES) - write_endpoints()) == []
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_each_write_endpoint_leaves_its_audit_entry(party_cast, endpoint):
+    c = party_cast
+    method, _ = endpoint.split(" ", 1)
+    actor, url_of, body_of = CASES[endpoint]
+    user = getattr(c, actor)
+    url = url_of(c)
+    body = body_of(c, url)
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    client = api(user)
+    if isinstance(body, tuple):
+        response = getattr(client, method.lower())(url, body[1], format="multipart")
+    else:
+        response = getattr(client, method.lower())(url, body, format="json")
+    assert response.status_code < 300, response.content.decode()[:500]
+    if endpoint in NOT_AUDITED:
+        assert NOT_AUDITED[endpoint](c).exists()
+        return
+    entries = AuditEntry.objects.filter(id__gt=before, actor=user)
+    assert entries.exists(), f"{endpoint}: no audit entry"
+    assert all(e.origin.startswith("API ") for e in entries)
+
+
+def _huge(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return 10**22
+    if isinstance(value, list):
+        return [_huge(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _huge(v) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e in CASES if e not in NOT_AUDITED))
+def test_a_number_too_large_for_the_database_in_a_body_is_refused_not_a_server_error(party_cast, endpoint):
+    c = party_cast
+    method, _ = endpoint.split(" ", 1)
+    actor, url_of, body_of = CASES[endpoint]
+    url = url_of(c)
+    body = body_of(c, url)
+    client = api(getattr(c, actor))
+    client.raise_request_exception = False
+    if isinstance(body, tuple):
+        response = getattr(client, method.lower())(url, body[1], format="multipart")
+    else:
+        response = getattr(client, method.lower())(url, _huge(body), format="json")
+    assert response.status_code < 500, response.content.decode()[:300]
