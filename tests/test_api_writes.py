@@ -67,6 +67,18 @@ def _assigned(c):
     return instructor
 
 
+def _exit(c, approved=False) -> int:
+    """A proposed (or approved) 党员减少 record of the branch's member."""
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.party import exits
+
+    values = {"kind": "death", "on": TODAY - datetime.timedelta(days=3), "reason": "病故"}
+    record = exits.propose(c.secretary, scope_for(c.secretary), c.member, values, ())
+    if approved:
+        exits.approve(c.street_admin, scope_for(c.street_admin), record)
+    return record.pk
+
+
 CASES = {
     "POST /api/v1/develop/applicants/": ("city_admin", lambda c: "/api/v1/develop/applicants/", lambda c, u: {
         "name": "赵敏", "id_number": id_number("19990101"), "party_org": c.branch.pk,
@@ -157,6 +169,13 @@ CASES = {
     "POST /api/v1/instructors/{pk}/end-assignment/": (
         "street_admin", lambda c: f"/api/v1/instructors/{_assigned(c).pk}/end-assignment/",
         lambda c, u: {"assignment": c.org.instructor_assignments.get(end_on__isnull=True).pk}),
+    "POST /api/v1/member-exits/": ("secretary", lambda c: "/api/v1/member-exits/",
+                                   lambda c, u: {"member": c.member.pk, "kind": "withdrew", "on": str(TODAY), "reason": "本人书面申请退党"}),
+    "POST /api/v1/member-exits/{pk}/approve/": ("street_admin", lambda c: f"/api/v1/member-exits/{_exit(c)}/approve/", lambda c, u: {}),
+    "POST /api/v1/member-exits/{pk}/return/": ("street_admin", lambda c: f"/api/v1/member-exits/{_exit(c)}/return/",
+                                              lambda c, u: {"reason": "缺本人申请书"}),
+    "POST /api/v1/member-exits/{pk}/reverse/": ("street_admin", lambda c: f"/api/v1/member-exits/{_exit(c, approved=True)}/reverse/",
+                                               lambda c, u: {"reason": "本人撤回申请"}),
 }  # fmt: skip
 
 # Two writes record something other than an audit entry, as their pages do: reading one's own

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liangxin.core import audit, normalize
+from liangxin.core import params as query_params
 from liangxin.core.dates import add_months
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import ManagementNode
@@ -414,20 +415,21 @@ def filtered_exits(scope, g) -> tuple:
     ``mine=1`` (proposals waiting for this user's decision)."""
     qs = scope.member_exits().select_related("member", "party_org__node__parent", "approved_node")
     said = []
-    state = g.get("state")
-    if state in ExitState.values:
+    state = query_params.parse_choice(g, "state", "状态", ExitState.values)
+    if state:
         qs = qs.filter(state=state)
         said.append(f"状态：{ExitState(state).label}")
-    if g.get("kind") in ExitKind.values:
-        qs = qs.filter(kind=g["kind"])
-        said.append(f"类型：{ExitKind(g['kind']).label}")
-    year = str(g.get("year") or "")
-    if year.isdigit() and len(year) == 4:
-        qs = qs.filter(on__year=int(year))
+    kind = query_params.parse_choice(g, "kind", "类型", ExitKind.values)
+    if kind:
+        qs = qs.filter(kind=kind)
+        said.append(f"类型：{ExitKind(kind).label}")
+    year = query_params.parse_int(g, "year", "年份", minimum=1900, maximum=9999)
+    if year is not None:
+        qs = qs.filter(on__year=year)
         said.append(f"年份：{year}")
-    party_org = str(g.get("party_org") or "")
-    if party_org.isdigit() and len(party_org) <= 18:
-        qs = qs.filter(party_org_id=int(party_org))
+    party_org = query_params.parse_id(g, "party_org", "党组织")
+    if party_org is not None:
+        qs = qs.filter(party_org_id=party_org)
         said.append(f"党组织编号：{party_org}")
     q = normalize.text(g.get("q"))
     if q:
