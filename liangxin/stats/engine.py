@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet, Sum
 from liangxin.core import normalize
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
+from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.orgs.models import Organization, Placement
 from liangxin.orgs.queries import filter_by_profile, read_attributes, read_choice
 from liangxin.party import policy
@@ -99,7 +99,7 @@ class StatsQuery:
         out = [("统计单元", self.unit_label)]
         labels = {
             "kind": ("组织类型", dict(OrgKind.choices)), "sector": ("类别", dict(Sector.choices)),
-            "industry": ("行业", dict(Industry.choices)), "size": ("规模", {c: lb for c, lb, _, _ in SIZE_BANDS}),
+            "industry": ("行业", dict(Industry.choices)), "size": ("规模", dict(SIZE_BAND_CHOICES)),
             "carrier_kind": ("载体类型", dict(CarrierKind.choices)),
         }  # fmt: skip
         for name, (label, names) in labels.items():
