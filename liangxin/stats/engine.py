@@ -168,6 +168,8 @@ class RateValue:
     denominator_measure: str
     definition: str
     target: Decimal | None
+    beside_measure: str | None = None  # shown with the rate: the organizations its denominator leaves out
+    beside: int = 0
 
     @property
     def percent(self) -> Decimal | None:
@@ -186,7 +188,8 @@ def rates_of(totals: dict[str, int], params: dict) -> list[RateValue]:
     for r in RATES:
         target = params[r.target_param] if r.target_param else r.target_fixed
         out.append(RateValue(r.key, r.label, totals[r.numerator], totals[r.denominator],
-                             r.numerator, r.denominator, r.definition, target))  # fmt: skip
+                             r.numerator, r.denominator, r.definition, target, r.beside,
+                             totals[r.beside] if r.beside else 0))  # fmt: skip
     return out
 
 

@@ -169,6 +169,10 @@ class Rate:
     definition: str
     target_param: str | None = None
     target_fixed: Decimal | None = None
+    beside: str | None = None  # a measure shown with the rate: what its denominator leaves out
+
+
+SIZE_UNKNOWN_BESIDE = "econ_size_unknown"  # beside every size-threshold rate (module docstring)
 
 
 RATES: list[Rate] = [
@@ -177,11 +181,14 @@ RATES: list[Rate] = [
     Rate("work_coverage", "党的工作覆盖率", "work_covered", "counted",
          "组织覆盖数 + 挂靠/依托覆盖数 + 派驻指导员的组织数 ÷ 纳入统计的在营组织数"),
     Rate("dual_members", "“双达标”：50人以上非公企业有党员", "econ_50_member", "econ_50",
-         "从业人员达到“应有党员”人数的非公企业中，至少有一名党员在此就业的比例", "coverage_target_percent"),
+         "从业人员达到“应有党员”人数的非公企业中，至少有一名党员在此就业的比例", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("dual_org", "“双达标”：100人以上非公企业建立党组织", "econ_100_org", "econ_100",
-         "从业人员达到“应建立党组织”人数的非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent"),
+         "从业人员达到“应建立党组织”人数的非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("above_scale", "规模以上非公企业党组织覆盖率", "econ_above_org", "econ_above",
-         "规模以上非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent"),
+         "规模以上非公企业中，单独建立或被联合覆盖的比例（从业人员数未填的不计入）", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("key_units", "重点行业/重点单位党组织覆盖率（力争）", "key_units_org", "key_units",
          "重点行业、重点单位中单独建立或被联合覆盖的比例", None, Decimal(100)),
     Rate("has_member", "有党员的组织占比", "has_member", "counted",
