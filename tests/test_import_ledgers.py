@@ -246,3 +246,21 @@ def test_a_job_over_its_memory_limit_fails_and_the_worker_goes_on(cast, tmp_path
     tasks.run_import_job.call(job.pk)
     job.refresh_from_db()
     assert (job.status, job.created) == (JobStatus.DONE, 3)
+
+
+def test_a_party_org_list_without_a_type_column_takes_the_type_from_the_name(cast, tmp_path):
+    from liangxin.party.models import PartyOrganization
+
+    rows = [["党组织名称", "上级党组织", "组建方式"],
+            ["上海甲一有限公司党支部", "南京东路街道综合党委", "单独组建"],
+            ["南京东路第二联合党支部", "南京东路街道综合党委", "联合组建"],
+            ["上海甲三有限公司党总支", "南京东路街道综合党委", "单独组建"],
+            ["南京东路楼宇党建工作站", "南京东路街道综合党委", "单独组建"]]  # fmt: skip
+    job = run(cast.district_admin, "party_orgs", write_csv(tmp_path / "p.csv", rows))
+    assert job.created == 3, reasons(job)
+    reason = "党组织类型未填，也无法从名称推定（如“……党支部”“……党总支”“……党委”），请填写"
+    assert reasons(job) == {5: [f"党组织类型:{reason}"]}
+    types = dict(PartyOrganization.objects.values_list("node__name", "org_type"))
+    assert (types["上海甲一有限公司党支部"], types["南京东路第二联合党支部"], types["上海甲三有限公司党总支"]) == (
+        "branch", "joint_branch", "general_branch")  # fmt: skip
+    assert "本文件无『党组织类型』列，3 行已按党组织名称推定" in job.message
