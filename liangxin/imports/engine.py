@@ -142,7 +142,7 @@ class _RunState:
 
 
 def time_limit_message(seconds: int) -> str:
-    return f"导入用时超过上限（{seconds} 秒），已停止；已导入的批次保留，请拆分文件后继续导入"
+    return f"导入用时超过上限（{seconds} 秒），已停止；已写入的批次保留，请拆分文件后导入其余的行"
 
 
 _RUN = _RunState()
@@ -343,7 +343,7 @@ def run_limited(job_id: int) -> ImportJob:
         reason = (
             memory_limit_message(memory_mb)
             if code == _OUT_OF_MEMORY
-            else f"导入进程意外退出（代码 {code}），已停止；已导入的批次保留，可重新导入"
+            else f"导入进程意外退出（代码 {code}），已停止；已写入的批次保留，可重新导入"
         )
     return _fail(job, reason)
 
@@ -372,7 +372,7 @@ def _group_rss(group: int) -> int:
 
 
 def memory_limit_message(megabytes: int) -> str:
-    return f"导入占用内存超过上限（{megabytes} MB），已停止；已导入的批次保留，请拆分文件后继续导入"
+    return f"导入占用内存超过上限（{megabytes} MB），已停止；已写入的批次保留，请拆分文件后导入其余的行"
 
 
 def _find_sheet_and_header(source: Source, kind: Kind):
@@ -420,7 +420,7 @@ def _rebuild_seen(kind: Kind, ctx, source: Source, header_row: int, start_after:
             break
         rows = _prepare_chunk([(number, raw)])
         for row in rows:
-            if not row.errors and hasattr(kind, "remember"):
+            if not row.errors and not row.values.get("_totals") and hasattr(kind, "remember"):
                 kind.remember(ctx, row)
 
 
