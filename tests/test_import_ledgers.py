@@ -264,3 +264,18 @@ def test_a_party_org_list_without_a_type_column_takes_the_type_from_the_name(cas
     assert (types["上海甲一有限公司党支部"], types["南京东路第二联合党支部"], types["上海甲三有限公司党总支"]) == (
         "branch", "joint_branch", "general_branch")  # fmt: skip
     assert "本文件无『党组织类型』列，3 行已按党组织名称推定" in job.message
+
+
+def test_a_blank_member_category_is_derived_or_said_to_be_missing(party_cast, tmp_path):
+    from .party_helpers import id_number
+
+    c = party_cast
+    rows = [["姓名", "身份证号", "所在支部", "党员类别", "入党时间", "转正时间"],
+            ["钱七", id_number(), c.branch.node.name, "", "2025-07-01", ""]]  # fmt: skip
+    job = run(c.city_admin, "members", write_csv(tmp_path / "m.csv", rows))
+    assert job.created == 1 and "『党员类别』有 1 行为空，已按转正时间推定" in job.message
+    assert Member.objects.get(name="钱七").category == "probationary"
+    rows = [["姓名", "身份证号", "所在支部", "党员类别", "入党时间"],
+            ["孙八", id_number(), c.branch.node.name, "", "2025-07-01"]]  # fmt: skip
+    job = run(c.city_admin, "members", write_csv(tmp_path / "n.csv", rows))
+    assert reasons(job) == {2: ["党员类别:党员类别不能为空（本文件无转正日期列，无法推定）"]}

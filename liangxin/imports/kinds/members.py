@@ -143,6 +143,8 @@ class MemberKind(Kind):
             blank = "category" in values
             row.values["category"] = MemberCategory.FULL if row.values["full_on"] else MemberCategory.PROBATIONARY
             row.values["_derived"] = blank
+        elif "category" in row.values and not row.values["category"]:
+            row.errors.append(RowError("党员类别", "", "党员类别不能为空（本文件无转正日期列，无法推定）"))
         number_ = row.values.get("id_number")
         if number_:  # the costly parts, done here in the worker processes
             row.values["_id"] = {
