@@ -15,6 +15,7 @@ from liangxin.party import services as party_services
 from liangxin.stats import engine
 
 from .conftest import client_for
+from .ledgers import code_for
 from .party_helpers import new_org
 
 TODAY = datetime.date(2026, 11, 24)
@@ -28,7 +29,9 @@ def unknowns(cast):
     cast.size_unknown_above = new_org(
         cast, "上海未知规模二有限公司", None, kind="individual", employees=None, above_scale=True
     )
-    cast.kind_unknown = new_org(cast, "上海未知类型有限公司", None, kind="unknown", industry="unknown", employees=5)
+    cast.kind_unknown = new_org(
+        cast, "上海未知类型有限公司", code_for(900), kind="unknown", industry="unknown", employees=5
+    )  # only a 个体工商户 may lack a code, so an organization of unknown kind has one
     return cast
 
 
@@ -135,3 +138,18 @@ def test_keyset_pages_over_unknown_employees_visit_every_row_once(unknowns, desc
     second = keyset_page(qs, "employees", descending, page.next_cursor, 2)
     back = keyset_page(qs, "employees", descending, second.prev_cursor, 2)
     assert [o.pk for o in back.rows] == [o.pk for o in page.rows]
+
+
+def test_an_exported_list_with_unknown_values_imports_back_unchanged(unknowns, tmp_path):
+    from django.urls import reverse
+
+    from .test_imports import reasons, run
+
+    c = unknowns
+    response = client_for(c.city_admin).get(reverse("web:org_export"))
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    job = run(c.city_admin, "organizations", str(path))
+    assert (job.created, job.updated, job.rejected) == (0, 0, 0), reasons(job)
+    assert job.unchanged == Organization.objects.count()
+    assert Organization.objects.get(pk=c.size_unknown.pk).employees is None
