@@ -279,3 +279,12 @@ def test_a_blank_member_category_is_derived_or_said_to_be_missing(party_cast, tm
             ["孙八", id_number(), c.branch.node.name, "", "2025-07-01"]]  # fmt: skip
     job = run(c.city_admin, "members", write_csv(tmp_path / "n.csv", rows))
     assert reasons(job) == {2: ["党员类别:党员类别不能为空（本文件无转正日期列，无法推定）"]}
+
+
+def test_blank_name_or_street_cells_leave_an_existing_organization_as_it_is(cast, tmp_path):
+    org = cast.org
+    rows = [["组织名称", "统一社会信用代码", "经营地区划代码", "所属行业"], ["", org.credit_code, "", "金融业"]]
+    job = run(cast.district_admin, "organizations", write_csv(tmp_path / "b.csv", rows))
+    assert (job.updated, job.rejected) == (1, 0), reasons(job)
+    org.refresh_from_db()
+    assert (org.name, org.operating_region, org.industry) == ("上海嘉信信息科技有限公司", cast.nanjing, "J")

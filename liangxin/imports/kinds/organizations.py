@@ -46,6 +46,11 @@ KNOWN_KINDS = tuple(label for value, label in OrgKind.choices if value != UNKNOW
 KNOWN_INDUSTRIES = tuple(label for value, label in Industry.choices if value != UNKNOWN)
 
 
+def _name_or_blank(value) -> str | None:
+    """A blank name leaves an existing organization's name as it is (a new one needs it)."""
+    return None if cells.is_blank(value) else validation.clean_name(value)
+
+
 def _date_not_future(value):
     return validation.clean_founded_on(cells.date(value), cells.today())
 
@@ -55,7 +60,7 @@ def _name(obj) -> str:
 
 
 COLUMNS = [
-    Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), validation.clean_name,
+    Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), _name_or_blank,
            example="上海示例科技有限公司", note="新登记的组织必填；已有的按统一社会信用代码更新时可省略",
            export=lambda o: o.name, kind="text"),
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码", "组织机构代码"),
@@ -136,6 +141,9 @@ class OrganizationKind(Kind):
 
     def prepare(self, number: int, raw: list, values: dict) -> Prepared:
         row = super().prepare(number, raw, values)
+        for name in ("name", "operating_region"):  # blank: as if absent (an update keeps it; a new row needs it)
+            if name in row.values and not row.values[name]:
+                del row.values[name]
         if "name" in row.values:
             row.values["_pinyin"] = pinyin.keys(row.values["name"])
         return row
