@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def drop_stats_triggers(apps, schema_editor):
+    """SQLite alters a column by rebuilding the table; renaming the rebuilt table fails while
+    triggers on other tables (party_member's, from stats) name it, and the table's own triggers
+    would be lost. They are dropped here and put back by stats 0004 (PostgreSQL alters in place)."""
+    if schema_editor.connection.vendor == "sqlite":
+        from liangxin.stats import triggers
+
+        triggers.uninstall(schema_editor)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_stats_triggers, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='organization',
             name='employees',
