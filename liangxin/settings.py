@@ -179,6 +179,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Bulk import limits (an upload is untrusted); override in the environment.
 IMPORT_MAX_BYTES = int(os.environ.get("LIANGXIN_IMPORT_MAX_MB", "300")) * 1024 * 1024
 IMPORT_MAX_ROWS = int(os.environ.get("LIANGXIN_IMPORT_MAX_ROWS", "2000000"))
+# A small upload may unpack large (issue 11: 3.7 MB → 629 MB). Bounds on what the reader holds and
+# on each job: the unpacked workbook, one row's XML, the job's wall time and (in the worker, where
+# each job runs in a child process) its address space. A job over a bound fails with the reason.
+IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("LIANGXIN_IMPORT_MAX_UNZIPPED_MB", "2048")) * 1024 * 1024
+IMPORT_MAX_ROW_BYTES = 16 * 1024 * 1024
+IMPORT_JOB_SECONDS = int(os.environ.get("LIANGXIN_IMPORT_JOB_SECONDS", "7200"))
+IMPORT_JOB_MEMORY_MB = int(os.environ.get("LIANGXIN_IMPORT_JOB_MEMORY_MB", "4096"))
 IMPORT_DIR = VAR_DIR / "imports"  # uploaded files, kept so a job can be resumed or rerun
 EXPORT_DIR = VAR_DIR / "exports"  # files of background exports
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LIANGXIN_EXPORT_SYNC_MAX_ROWS", "100000"))  # more: a background job

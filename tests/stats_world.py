@@ -26,8 +26,9 @@ from liangxin.party.models import (
 from liangxin.regions.models import Carrier, Region, RegionLevel
 
 KINDS = ["private", "private", "private", "foreign", "hmt", "individual", "other_economic",
-         "association", "non_enterprise", "foundation", "intermediary", "trade_association"]  # fmt: skip
+         "association", "non_enterprise", "foundation", "intermediary", "trade_association", "unknown"]  # fmt: skip
 ECONOMIC = {"private", "foreign", "hmt", "individual", "other_economic"}
+SECTOR = {k: "economic" if k in ECONOMIC else "unknown" if k == "unknown" else "social" for k in KINDS}
 MODES = ["single", "single", "combined", "joint", "regional", "industry", "temporary", "attached", "based"]
 STRENGTH = {"own": 3, "joint": 2, "attached": 1}
 START = datetime.date(2023, 1, 1)
@@ -103,8 +104,9 @@ def add_orgs(w, rng: random.Random, n: int) -> None:
         rows.append({
             "name": f"随机组织{w.serial}", "credit_code": None, "pinyin_initials": "SJZZ", "sort_key": f"sj{w.serial}",
             "founded_on": _day(rng, datetime.date(2010, 1, 1)) if rng.random() < 0.9 else None,
-            "sector": "economic" if kind in ECONOMIC else "social", "kind": kind, "industry": rng.choice("CFILM"),
-            "employees": rng.choice([0, 3, 9, 10, 12, 29, 30, 45, 49, 50, 51, 80, 99, 100, 101, 300, 1200]),
+            "sector": SECTOR[kind], "kind": kind, "industry": rng.choice([*"CFILM", "unknown"]),
+            # None: 从业人员数未填 — in the basis, in no size threshold (stats.measures)
+            "employees": rng.choice([0, 3, 9, 10, 12, 29, 30, 45, 49, 50, 51, 80, 99, 100, 101, 300, 1200, None, None]),
             "above_scale": rng.random() < 0.2, "key_industry": rng.random() < 0.15,
             "operating_region_id": region.pk, "registered_region_id": region.pk,
             "carrier_id": rng.choice(carriers).pk if carriers and rng.random() < 0.5 else None,
@@ -139,7 +141,7 @@ def random_writes(w, rng: random.Random) -> None:
     for org in rng.sample(orgs, 12):
         org.operating_region = rng.choice(w.regions)
         org.carrier = None
-        org.employees = rng.choice([5, 50, 150])
+        org.employees = rng.choice([5, 50, 150, None])
         org.save()
     Organization.objects.filter(pk__in=[o.pk for o in rng.sample(orgs, 8)]).update(status="deregistered")
     Organization.objects.filter(pk__in=[o.pk for o in rng.sample(orgs, 5)]).update(
@@ -244,22 +246,27 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
         state = {3: "own", 2: "joint", 1: "attached"}.get(s) or ("instructor" if o.id in instructed else "none")
         n = employed.get(o.id, 0)
         operating = status == "operating"
-        counted = operating and o.employees >= basis
+        e = o.employees
+        known = e is not None
+        counted = operating and (not known or e >= basis)  # unknown size: in the basis at any parameter
         economic = counted and o.sector == "economic"
+        ge50, ge100 = known and e >= m50, known and e >= m100
         org_cov = state in ("own", "joint")
         checks = {
             "counted": counted, "own": counted and state == "own", "joint": counted and state == "joint",
             "attached": counted and state == "attached", "instructor": counted and state == "instructor",
             "blank": counted and state == "none", "org_covered": counted and org_cov,
             "work_covered": counted and state != "none", "has_member": counted and n > 0,
-            "econ_50": economic and o.employees >= m50, "econ_50_member": economic and o.employees >= m50 and n > 0,
-            "econ_100": economic and o.employees >= m100,
-            "econ_100_org": economic and o.employees >= m100 and org_cov,
-            "econ_above": economic and o.above_scale, "econ_above_org": economic and o.above_scale and org_cov,
+            "econ_50": economic and ge50, "econ_50_member": economic and ge50 and n > 0,
+            "econ_100": economic and ge100,
+            "econ_100_org": economic and ge100 and org_cov,
+            "econ_above": economic and o.above_scale and known,
+            "econ_above_org": economic and o.above_scale and known and org_cov,
             "key_units": counted and o.key_industry, "key_units_org": counted and o.key_industry and org_cov,
-            "blank_50": counted and o.employees >= m50 and n == 0,
-            "blank_100": counted and o.employees >= m100 and not org_cov,
-            "below_basis": operating and o.employees < basis,
+            "blank_50": counted and ge50 and n == 0,
+            "blank_100": counted and ge100 and not org_cov,
+            "below_basis": operating and known and e < basis,
+            "size_unknown": counted and not known, "econ_size_unknown": economic and not known,
             "moved": status == "moved", "deregistered": status == "deregistered",
         }  # fmt: skip
         for name, hit in checks.items():
@@ -273,7 +280,8 @@ def recount(unit: dict, filters: dict, day: datetime.date | None = None) -> dict
 MEASURE_NAMES_LOCAL = [
     "counted", "own", "joint", "attached", "instructor", "blank", "org_covered", "work_covered", "has_member",
     "econ_50", "econ_50_member", "econ_100", "econ_100_org", "econ_above", "econ_above_org", "key_units",
-    "key_units_org", "blank_50", "blank_100", "below_basis", "moved", "deregistered",
+    "key_units_org", "blank_50", "blank_100", "below_basis", "size_unknown", "econ_size_unknown", "moved",
+    "deregistered",
 ]  # fmt: skip
 SIZES = {"lt10": (0, 9), "10_49": (10, 49), "50_99": (50, 99), "100_299": (100, 299), "300_999": (300, 999),
          "ge1000": (1000, 10**9)}  # fmt: skip
@@ -283,9 +291,12 @@ def _passes(o, carrier, carrier_kind, filters) -> bool:
     for name in ("kind", "sector", "industry"):
         if filters.get(name) and getattr(o, name) != filters[name]:
             return False
-    if filters.get("size"):
+    if filters.get("size") == "unknown":
+        if o.employees is not None:
+            return False
+    elif filters.get("size"):
         low, high = SIZES[filters["size"]]
-        if not low <= o.employees <= high:
+        if o.employees is None or not low <= o.employees <= high:
             return False
     for name in ("above_scale", "key_industry"):
         if name in filters and getattr(o, name) != (filters[name] == "1"):
@@ -299,8 +310,8 @@ def _passes(o, carrier, carrier_kind, filters) -> bool:
 
 def random_filters(rng: random.Random, w) -> dict:
     choices = {
-        "kind": lambda: rng.choice(KINDS), "sector": lambda: rng.choice(["economic", "social"]),
-        "industry": lambda: rng.choice("CFILM"), "size": lambda: rng.choice(list(SIZES)),
+        "kind": lambda: rng.choice(KINDS), "sector": lambda: rng.choice(["economic", "social", "unknown"]),
+        "industry": lambda: rng.choice([*"CFILM", "unknown"]), "size": lambda: rng.choice([*SIZES, "unknown"]),
         "above_scale": lambda: rng.choice("01"), "key_industry": lambda: rng.choice("01"),
         "carrier": lambda: str(rng.choice([w.cast.building, w.market, w.cast.park]).pk),
         "carrier_kind": lambda: rng.choice(["building", "park", "market"]),

@@ -199,7 +199,7 @@ def test_blank_and_unusable_files(cast, tmp_path):
         "old.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
         "binary.csv": b"\x00\x01\x02\x03" * 10,
         "noheader.csv": "甲,乙,丙\n1,2,3\n".encode(),
-        "missing.csv": "企业名称,统一社会信用代码\n某某公司,\n".encode(),
+        "missing.csv": "企业名称,经营地址\n某某公司,南京东路1号\n".encode(),
         "broken.xlsx": b"PK\x03\x04garbage",
     }
     messages = {}
@@ -216,7 +216,7 @@ def test_blank_and_unusable_files(cast, tmp_path):
     assert "旧版 Excel" in messages["old.xls"]
     assert "无法识别的文件格式" in messages["binary.csv"]
     assert messages["noheader.csv"].startswith("找不到表头")
-    assert messages["missing.csv"].startswith("缺少必填列：组织类型、所属行业、经营地区划代码")
+    assert messages["missing.csv"].startswith("缺少必填列：统一社会信用代码或经营地区划代码")
     assert "已损坏" in messages["broken.xlsx"]
     assert Organization.objects.count() == 3
 

@@ -133,6 +133,7 @@ def test_both_faces_of_every_rule_agree(cast):
     from .party_helpers import new_org
 
     big = new_org(cast, "上海大单位有限公司", None, kind="individual", employees=150)
+    new_org(cast, "上海未填单位有限公司", None, kind="unknown", industry="unknown", employees=None)  # 未填: findings
     branch = make_party_org(cast, mode="joint", org_type="joint_branch", covered=[big], term_end=TODAY)
     for i in range(8):
         make_member(cast, branch, name=f"党员{i}", employer=cast.org, employed_since=datetime.date(2020, 1, 1))

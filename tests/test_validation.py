@@ -38,7 +38,9 @@ def test_credit_code_messages_are_chinese_and_specific():
     assert validation.clean_credit_code("") is None
 
 
-@pytest.mark.parametrize("raw, expected", [("12", 12), (" １２ ", 12), ("1,200", 1200), ("", 0), (7, 7), ("30.0", 30)])
+@pytest.mark.parametrize(
+    "raw, expected", [("12", 12), (" １２ ", 12), ("1,200", 1200), ("", None), (7, 7), ("30.0", 30)]
+)  # blank: unknown (从业人员数未填), not 0
 def test_employees_accepts_what_ledgers_hold(raw, expected):
     assert validation.clean_employees(raw) == expected
 

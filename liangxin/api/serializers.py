@@ -51,7 +51,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         queryset=ManagementNode.objects.all(), required=False, allow_null=True
     )
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    employees = serializers.IntegerField(required=False, allow_null=True)
+    employees = serializers.IntegerField(required=False, allow_null=True)  # null: not known
     responsible_node = NodeRefSerializer(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     sector_display = serializers.CharField(source="get_sector_display", read_only=True)

@@ -58,7 +58,7 @@ class BlankSpotSerializer(serializers.Serializer):
     name = serializers.CharField()
     credit_code = serializers.CharField(allow_null=True)
     kind = serializers.CharField(source="get_kind_display")
-    employees = serializers.IntegerField(allow_null=True)
+    employees = serializers.IntegerField(allow_null=True)  # null: 从业人员数未填
     member_count = serializers.IntegerField()
     coverage_state = serializers.CharField(source="get_coverage_state_display")
     region = serializers.CharField(source="operating_region.code")

@@ -8,7 +8,7 @@ import base64
 import json
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .params import MAX_ID
 
@@ -41,11 +41,18 @@ def decode_cursor(cursor: str, field) -> tuple[str, object, int] | None:
         return None
 
 
-def _after(key: str, value, pk: int, descending: bool) -> Q:
+def _after(key: str, value, pk: int, descending: bool, nullable: bool = False) -> Q:
     """Rows after (value, pk). The leading ``key >= value`` is what lets the database start the
-    index scan at the cursor; without it, it reads the index from the start and filters."""
+    index scan at the cursor; without it, it reads the index from the start and filters.
+
+    A nullable key (an unknown employee count) sorts NULL above every value, as PostgreSQL's
+    index does (ascending NULLS LAST), so the index still serves both directions."""
     op = "lt" if descending else "gt"
-    return Q(**{f"{key}__{op}e": value}) & (Q(**{f"{key}__{op}": value}) | Q(**{f"pk__{op}": pk}))
+    if value is None:
+        last_nulls = Q(**{f"{key}__isnull": True, f"pk__{op}": pk})
+        return last_nulls | Q(**{f"{key}__isnull": False}) if descending else last_nulls
+    after = Q(**{f"{key}__{op}e": value}) & (Q(**{f"{key}__{op}": value}) | Q(**{f"pk__{op}": pk}))
+    return after | Q(**{f"{key}__isnull": True}) if nullable and not descending else after
 
 
 def keyset_page(qs: QuerySet, key: str, descending: bool, cursor: str | None, size: int) -> KeysetPage:
@@ -55,9 +62,11 @@ def keyset_page(qs: QuerySet, key: str, descending: bool, cursor: str | None, si
     forward = decoded is None or decoded[0] == "n"
     sign = "-" if descending == forward else ""
     ordering = [f"{sign}{key}", f"{sign}pk"]
+    if field.null:
+        ordering[0] = F(key).desc(nulls_first=True) if sign else F(key).asc(nulls_last=True)
     if decoded is not None:
         _, value, pk = decoded
-        qs = qs.filter(_after(key, value, pk, descending if forward else not descending))
+        qs = qs.filter(_after(key, value, pk, descending if forward else not descending, field.null))
     rows = list(qs.order_by(*ordering)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

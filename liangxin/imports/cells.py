@@ -142,7 +142,8 @@ class Choice:
 
     def __init__(self, choices, label: str, aliases: dict[str, str] | None = None) -> None:
         self.label = label
-        self.labels = [str(lbl) for value, lbl in choices if value != ""]
+        # 未填 (unknown) is accepted but not offered: it is what a blank says, not a choice to make
+        self.labels = [str(lbl) for value, lbl in choices if value not in ("", "unknown")]
         self.table: dict[str, str] = {}
         for value, lbl in choices:
             self.table[_key(str(lbl))] = value

@@ -7,6 +7,7 @@ resumes after the checkpoint. All-or-nothing runs a checking pass first and writ
 every row passed, in one transaction.
 """
 
+import contextlib
 import datetime
 import gc
 import hashlib
@@ -37,6 +38,7 @@ BATCH = 5000  # rows a transaction: fewer commits (each one a WAL checkpoint on 
 PARALLEL_FROM_ROWS = 20_000  # smaller files are prepared in this process (forking costs more)
 HEADER_SEARCH_ROWS = 30
 Progress = Callable[[ImportJob], None]
+TOTALS = {"_totals": True}  # the values of a skipped 合计 row (checked by key: workers send copies)
 
 
 class Rollback(Exception):
@@ -117,12 +119,56 @@ class _WorkerState:
 _STATE: _WorkerState | None = None  # set before forking; read by the worker processes
 
 
+class JobTooLong(UnusableFile):
+    """The job ran past ``IMPORT_JOB_SECONDS``: it fails with this reason; the worker goes on."""
+
+
+class _RunState:
+    """What one run keeps beside the job: its header, the 合计 rows skipped, its deadline."""
+
+    def __init__(self, header=None, seconds: int | None = None) -> None:
+        import time
+
+        self.header = header
+        self.totals: list[int] = []
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def check_time(self) -> None:
+        import time
+
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise JobTooLong(time_limit_message(self.seconds))
+
+
+def time_limit_message(seconds: int) -> str:
+    return f"导入用时超过上限（{seconds} 秒），已停止；已写入的批次保留，请拆分文件后导入其余的行"
+
+
+_RUN = _RunState()
+
+
+TOTALS_WORDS = ("合计", "总计", "小计")
+
+
+def is_totals_row(decoded: list) -> bool:
+    """A ledger's 合计/总计/小计 line: those words open its first text cell (numbers — a 序号
+    column, the sums — do not count as text)."""
+    for cell in decoded:
+        if isinstance(cell, str) and cell.strip():
+            return "".join(cell.split()).startswith(TOTALS_WORDS)
+    return False
+
+
 def _prepare_chunk(chunk: list[tuple[int, object]]) -> list[Prepared]:
     state = _STATE
     out = []
     for number, raw in chunk:
         decoded = state.decode(raw)
         if all(cells.is_blank(c) for c in decoded):
+            continue
+        if is_totals_row(decoded):
+            out.append(Prepared(number, [], values=TOTALS))  # skipped, and said in the report
             continue
         row = state.kind.prepare(number, [_plain(c) for c in decoded], state.header.cells_of(decoded))
         if state.ctx is not None:
@@ -187,15 +233,16 @@ def run(job_id: int, progress: Progress | None = None) -> ImportJob:
 
 
 def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
-    global _STATE
+    global _STATE, _RUN
     now = timezone.now()
+    _RUN = _RunState(seconds=getattr(settings, "IMPORT_JOB_SECONDS", None))
     if job.all_or_nothing or job.dry_run and job.rows_done:
         _restart(job)  # a checking pass keeps nothing: start again
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or now,
                                                heartbeat_at=now, phase="读取文件", worker=_this_process())  # fmt: skip
     job.refresh_from_db()
     try:
-        source = Source(job.stored_path)
+        source = Source(job.stored_path, deadline=_RUN)
     except (UnusableFile, FileNotFoundError) as error:
         return _fail(job, str(error) if isinstance(error, UnusableFile) else "上传的文件已不存在，请重新上传")
     try:
@@ -204,8 +251,10 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
             return _fail(job, "找不到表头：前 30 行中没有一行含两个以上可识别的列名。请使用导入模板的列名，"
                               f"如：{'、'.join(c.header for c in kind.columns[:4])}")  # fmt: skip
         header_row, header = found
-        if header.missing:
-            return _fail(job, f"缺少必填列：{'、'.join(header.missing)}（第 {header_row} 行为表头）")
+        missing = kind.missing_columns(header)
+        if missing:
+            return _fail(job, f"缺少必填列：{'、'.join(missing)}（第 {header_row} 行为表头）")
+        _RUN.header = header
         ImportJob.objects.filter(pk=job.pk).update(
             header_row=header_row,
             header_cells=[cells.text(c) for c in dict(_first_rows(source))[header_row]],
@@ -233,9 +282,97 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
         return _fail(job, str(error))
     finally:
         _STATE = None
+        _RUN = _RunState()
         source.close()
     job.refresh_from_db()
     return job
+
+
+def run_limited(job_id: int) -> ImportJob:
+    """Run a job in a child process under a watchdog: its memory (``IMPORT_JOB_MEMORY_MB``, the
+    resident memory of the child and its pool's processes) and its time (``IMPORT_JOB_SECONDS``
+    plus a grace, after the job's own check has had the chance to fail it). Whatever a file does
+    to the reader, the job fails visibly with a Chinese reason and the worker process that
+    called this goes on serving other jobs.
+
+    Why a watchdog and not ``setrlimit(RLIMIT_AS)``: an address-space limit makes SQLite's
+    shared-memory mapping fail as "disk I/O error", indistinguishable from a real one.
+    Inside a caller's transaction (a test's) a child could not see the job: it runs here."""
+    import signal
+    import time
+
+    if connections["default"].in_atomic_block:
+        return run(job_id)
+    memory_mb = int(settings.IMPORT_JOB_MEMORY_MB)
+    seconds = int(settings.IMPORT_JOB_SECONDS)
+    connections.close_all()  # the child opens its own
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the worker's code
+        code = 1
+        try:
+            os.setpgid(0, 0)  # its own group: the pool's processes are killed with it
+            run(job_id)
+            code = 0
+        except MemoryError:
+            code = _OUT_OF_MEMORY
+        finally:
+            os._exit(code)
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also from here: the first check must not race the child's own call
+    deadline = time.monotonic() + seconds + _WATCHDOG_GRACE
+    reason = ""
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            reason = time_limit_message(seconds)
+        elif memory_mb and _group_rss(pid) > memory_mb * 1024 * 1024:
+            reason = memory_limit_message(memory_mb)
+        if reason:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(_WATCHDOG_EVERY)
+    job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        return job
+    code = os.waitstatus_to_exitcode(status)
+    if not reason:
+        reason = (
+            memory_limit_message(memory_mb)
+            if code == _OUT_OF_MEMORY
+            else f"导入进程意外退出（代码 {code}），已停止；已写入的批次保留，可重新导入"
+        )
+    return _fail(job, reason)
+
+
+_OUT_OF_MEMORY = 3
+_WATCHDOG_GRACE = 60  # seconds after the job's own deadline before the watchdog kills it
+_WATCHDOG_EVERY = 0.1
+
+
+def _group_rss(group: int) -> int:
+    """Resident bytes of the processes of a process group (Linux /proc; shared pages are
+    counted in each process, so the figure errs high)."""
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) == group:  # after the name: state, ppid, pgrp, …; rss is the 22nd
+                total += int(fields[21]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def memory_limit_message(megabytes: int) -> str:
+    return f"导入占用内存超过上限（{megabytes} MB），已停止；已写入的批次保留，请拆分文件后导入其余的行"
 
 
 def _find_sheet_and_header(source: Source, kind: Kind):
@@ -283,12 +420,26 @@ def _rebuild_seen(kind: Kind, ctx, source: Source, header_row: int, start_after:
             break
         rows = _prepare_chunk([(number, raw)])
         for row in rows:
-            if not row.errors and hasattr(kind, "remember"):
+            if not row.errors and not row.values.get("_totals") and hasattr(kind, "remember"):
                 kind.remember(ctx, row)
 
 
+def _take_totals(batch: list[Prepared]) -> list[Prepared]:
+    """The batch without its 合计 rows, whose numbers are kept for the report."""
+    rows = [r for r in batch if not r.values.get("_totals")]
+    if len(rows) != len(batch):
+        _RUN.totals += [r.number for r in batch if r.values.get("_totals")]
+    return rows
+
+
 def _commit_batch(job: ImportJob, kind: Kind, ctx, batch: list[Prepared], *, write: bool, progress) -> None:
+    _RUN.check_time()
+    last = batch[-1].number if batch else None
+    batch = _take_totals(batch)
     if not batch:
+        if last is not None:
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=last)
+            job.rows_done = last
         return
     with transaction.atomic():
         outcomes = kind.apply(ctx, batch, write=write)
@@ -345,6 +496,10 @@ def _run_checked_then_written(job, kind, source, header_row, parallel, scope, pr
             ctx = kind.context(job.actor, scope)
             _STATE.ctx = ctx
             for batch in _prepared_batches(source, header_row, parallel):
+                _RUN.check_time()
+                batch = [r for r in batch if not r.values.get("_totals")]  # counted by the checking pass
+                if not batch:
+                    continue
                 outcomes = kind.apply(ctx, batch, write=True)
                 if any(o.result == "rejected" for o in outcomes):
                     raise Rollback
@@ -372,6 +527,14 @@ def _restart(job: ImportJob) -> None:
 def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
     wrote = not job.dry_run and not (job.all_or_nothing and job.rejected)
     kind.finish(ctx, write=wrote)
+    said = kind.notes(ctx, _RUN.header) if _RUN.header is not None else []
+    if _RUN.totals:
+        said = [
+            *said,
+            f"第 {'、'.join(map(str, _RUN.totals[:20]))} 行为合计行，已跳过"
+            + (f"（共 {len(_RUN.totals)} 行）" if len(_RUN.totals) > 20 else ""),
+        ]
+    note = "；".join([*said, note] if note else said)
     job.refresh_from_db()
     job.status = JobStatus.DONE
     job.finished_at = timezone.now()

@@ -155,6 +155,14 @@ class Kind:
         out += [SheetColumn(h, fn, max(10, len(h) * 2 + 4), kind) for h, fn, kind in self.export_extra]
         return out
 
+    def missing_columns(self, header: HeaderMap) -> list[str]:
+        """Headers the file must have (the columns that identify and place a row)."""
+        return header.missing
+
+    def notes(self, ctx, header: HeaderMap) -> list[str]:
+        """Lines for the report, said once per column: values derived or stored as unknown."""
+        return []
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.field == name)
 

@@ -9,7 +9,7 @@ from . import engine
 
 @task()
 def run_import_job(job_id: int) -> dict:
-    job = engine.run(job_id)
+    job = engine.run_limited(job_id)  # a child process with time and memory limits
     return {"status": job.status, "created": job.created, "updated": job.updated, "rejected": job.rejected}
 
 

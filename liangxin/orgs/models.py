@@ -17,9 +17,11 @@ class Organization(models.Model):
     founded_on = models.DateField("成立日期", null=True, blank=True)
     sector = models.CharField("类别", max_length=10, choices=Sector.choices, editable=False)
     kind = models.CharField("组织类型", max_length=20, choices=OrgKind.choices)
-    industry = models.CharField("所属行业", max_length=1, choices=Industry.choices)
+    industry = models.CharField("所属行业", max_length=10, choices=Industry.choices)
     supervising_unit = models.CharField("业务主管单位", max_length=100, blank=True)
-    employees = models.PositiveIntegerField("从业人员数", default=0)
+    # None: not known (a ledger without the column, a blank cell) — never taken as 0 (DOMAIN.md);
+    # counted in the statistical basis but in no size threshold (stats.measures)
+    employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
     above_scale = models.BooleanField("规模以上", default=False)
     key_industry = models.BooleanField("重点行业/重点单位", default=False)
     owner_is_member = models.BooleanField("出资人是党员", default=False)
@@ -115,10 +117,10 @@ class Organization(models.Model):
 
     @property
     def size_band(self) -> str:
-        from .choices import SIZE_BANDS, size_band_of
+        from .choices import SIZE_BAND_CHOICES, size_band_of
 
         code = size_band_of(self.employees)
-        return next(label for c, label, _, _ in SIZE_BANDS if c == code)
+        return dict(SIZE_BAND_CHOICES)[code]
 
 
 class Placement(models.Model):

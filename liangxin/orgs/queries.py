@@ -9,7 +9,16 @@ from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 
-from .choices import SIZE_BANDS, CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from .choices import (
+    SIZE_BAND_CHOICES,
+    SIZE_BANDS,
+    CoverageState,
+    Industry,
+    OrgKind,
+    OrgStatus,
+    ResponsibleBasis,
+    Sector,
+)
 
 # sort parameter → (column, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -81,7 +90,7 @@ class OrgFilter:
             if value and value != "all":
                 out.append((label, dict(choices.choices).get(value, value)))
         if self.size:
-            out.append(("规模", dict((c, lbl) for c, lbl, _, _ in SIZE_BANDS)[self.size]))
+            out.append(("规模", dict(SIZE_BAND_CHOICES)[self.size]))
         for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
             if getattr(self, name) is not None:
                 out.append((label, "是" if getattr(self, name) else "否"))
@@ -116,7 +125,7 @@ def read_attributes(params, scope, target, errors: dict) -> None:
     target.kind = read_choice(params, "kind", OrgKind.choices, "组织类型", errors)
     target.sector = read_choice(params, "sector", Sector.choices, "类别", errors)
     target.industry = read_choice(params, "industry", Industry.choices, "行业", errors)
-    target.size = read_choice(params, "size", [(c, c) for c, *_ in SIZE_BANDS], "规模", errors)
+    target.size = read_choice(params, "size", SIZE_BAND_CHOICES, "规模", errors)
     for name, label in (("above_scale", "规模以上"), ("key_industry", "重点行业")):
         raw = (params.get(name) or "").strip().lower()
         if raw:
@@ -231,7 +240,9 @@ def filter_by_profile(qs: QuerySet, f) -> QuerySet:
     """Industry, size band, above-scale, key industry — as read by ``read_attributes``."""
     if f.industry:
         qs = qs.filter(industry=f.industry)
-    if f.size:
+    if f.size == "unknown":  # 从业人员数未填: a data-quality finding the user completes
+        qs = qs.filter(employees__isnull=True)
+    elif f.size:
         _, _, low, high = next(b for b in SIZE_BANDS if b[0] == f.size)
         qs = qs.filter(employees__gte=low) if high is None else qs.filter(employees__gte=low, employees__lte=high)
     for name in ("above_scale", "key_industry"):

@@ -53,10 +53,11 @@ def clean_credit_code(value) -> str | None:
     return code
 
 
-def clean_employees(value) -> int:
+def clean_employees(value) -> int | None:
+    """A count of employees; blank is None — not known (从业人员数未填), never 0 (DOMAIN.md)."""
     text = normalize.text(value).replace(",", "")
     if text == "":
-        return 0
+        return None
     try:
         number = int(float(text)) if "." in text else int(text)
     except ValueError:

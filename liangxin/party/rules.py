@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from liangxin.core.dates import add_months
-from liangxin.orgs.choices import CoverageState, OrgStatus, ResponsibleBasis
+from liangxin.orgs.choices import CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis
 
 from . import policy
 from .choices import FloatingStatus, MemberCategory, PartyOrgType
@@ -88,7 +88,9 @@ def _n(params, key) -> int:
 # -- organizations --------------------------------------------------------------------
 def _org_party_org(o, p, day):
     limit = _n(p, "should_have_party_org_employees")
-    if o.employees >= limit and o.coverage_state not in (CoverageState.OWN, CoverageState.JOINT):
+    # unknown size (None) meets no size threshold: it is its own finding, org_employees_unknown
+    covered = o.coverage_state in (CoverageState.OWN, CoverageState.JOINT)
+    if o.employees is not None and o.employees >= limit and not covered:
         return Finding(
             "org_party_org",
             MUST,
@@ -102,7 +104,7 @@ def _org_party_org(o, p, day):
 
 def _org_members(o, p, day):
     limit = _n(p, "should_have_members_employees")
-    if o.employees >= limit and o.n_members == 0:
+    if o.employees is not None and o.employees >= limit and o.n_members == 0:
         return Finding(
             "org_members",
             SHOULD,
@@ -137,6 +139,38 @@ def _org_no_node(o, p, day):
             "无责任主体：没有党组织覆盖、隶属调整，经营地和注册地也没有对应的街道/镇党委",
             {},
             "由上级党委指定责任党委",
+        )
+    return None
+
+
+# Data-quality findings: a value a ledger did not give is stored as unknown (未填, DOMAIN.md) and
+# stays a finding until a user completes it — by hand, or by importing the key and that column.
+def _org_employees_unknown(o, p, day):
+    if o.employees is None:
+        return Finding(
+            "org_employees_unknown",
+            REMIND,
+            "从业人员数未填：不计入50人、100人以上和规模以上企业的统计，也无法判断是否应有党员、应建党组织",
+            {},
+            "补全从业人员数",
+        )
+    return None
+
+
+def _org_industry_unknown(o, p, day):
+    if o.industry == Industry.UNKNOWN:
+        return Finding("org_industry_unknown", REMIND, "所属行业未填：行业统计中列为“未填”", {}, "补全所属行业")
+    return None
+
+
+def _org_kind_unknown(o, p, day):
+    if o.kind == OrgKind.UNKNOWN:
+        return Finding(
+            "org_kind_unknown",
+            REMIND,
+            "组织类型未填：无法区分非公企业与社会组织，不计入非公企业的各项比率",
+            {},
+            "补全组织类型",
         )
     return None
 
@@ -297,6 +331,30 @@ RULES: dict[str, Rule] = {
             "organization",
             lambda p, d: Q(responsible_basis=ResponsibleBasis.NONE),
             _org_no_node,
+        ),
+        Rule(
+            "org_employees_unknown",
+            "从业人员数未填",
+            REMIND,
+            "organization",
+            lambda p, d: Q(employees__isnull=True),
+            _org_employees_unknown,
+        ),
+        Rule(
+            "org_industry_unknown",
+            "行业未填",
+            REMIND,
+            "organization",
+            lambda p, d: Q(industry=Industry.UNKNOWN),
+            _org_industry_unknown,
+        ),
+        Rule(
+            "org_kind_unknown",
+            "组织类型未填",
+            REMIND,
+            "organization",
+            lambda p, d: Q(kind=OrgKind.UNKNOWN),
+            _org_kind_unknown,
         ),
         Rule(
             "po_joint_limit",

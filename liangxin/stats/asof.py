@@ -48,7 +48,7 @@ FACT_TABLE = "stats_asof_fact"
 FACT_COLUMNS = [
     ("organization_id", "integer", "pk"), ("region_id", "integer", "s_region"), ("kind", "varchar(20)", "kind"),
     ("carrier_id", "integer", "s_carrier"), ("node_id", "integer", "responsible_node_id"),
-    ("sector", "varchar(10)", "sector"), ("industry", "varchar(1)", "industry"), ("employees", "integer", "employees"),
+    ("sector", "varchar(10)", "sector"), ("industry", "varchar(10)", "industry"), ("employees", "integer", "employees"),
     ("above_scale", "boolean", "above_scale"), ("key_industry", "boolean", "key_industry"),
     ("s_status", "varchar(14)", "s_status"), ("s_state", "varchar(10)", "s_state"),
     ("s_members", "integer", "s_members"),

@@ -26,7 +26,7 @@ from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BANDS, Industry, OrgKind, Sector
+from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.orgs.models import Organization, Placement
 from liangxin.orgs.queries import filter_by_profile, read_attributes, read_choice
 from liangxin.party import policy
@@ -100,7 +100,7 @@ class StatsQuery:
         out = [("统计单元", self.unit_label)]
         labels = {
             "kind": ("组织类型", dict(OrgKind.choices)), "sector": ("类别", dict(Sector.choices)),
-            "industry": ("行业", dict(Industry.choices)), "size": ("规模", {c: lb for c, lb, _, _ in SIZE_BANDS}),
+            "industry": ("行业", dict(Industry.choices)), "size": ("规模", dict(SIZE_BAND_CHOICES)),
             "carrier_kind": ("载体类型", dict(CarrierKind.choices)),
         }  # fmt: skip
         for name, (label, names) in labels.items():
@@ -164,6 +164,8 @@ class RateValue:
     denominator_measure: str
     definition: str
     target: Decimal | None
+    beside_measure: str | None = None  # shown with the rate: the organizations its denominator leaves out
+    beside: int = 0
 
     @property
     def percent(self) -> Decimal | None:
@@ -182,7 +184,8 @@ def rates_of(totals: dict[str, int], params: dict) -> list[RateValue]:
     for r in RATES:
         target = params[r.target_param] if r.target_param else r.target_fixed
         out.append(RateValue(r.key, r.label, totals[r.numerator], totals[r.denominator],
-                             r.numerator, r.denominator, r.definition, target))  # fmt: skip
+                             r.numerator, r.denominator, r.definition, target, r.beside,
+                             totals[r.beside] if r.beside else 0))  # fmt: skip
     return out
 
 

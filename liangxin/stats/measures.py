@@ -9,6 +9,16 @@ The conditions read three facts under names given by a ``Src``: the coverage sta
 of members employed there and the status. Today's figures read the stored columns; figures as
 of a past date read the same facts re-derived from dated links, assignments, placements and
 employment (``stats.asof``).
+
+Unknown size (``employees`` NULL, 从业人员数未填; DOMAIN.md: unknown ≠ 0). Such an organization
+exists and operates, so it is counted in the statistical basis (纳入统计) whatever the basis
+parameter (统计口径：最低从业人员数) says: at 0 every operating organization is in; at 10 or 30 an
+unknown-size one is still in, because leaving it out would silently hide it from every coverage
+denominator while nobody has shown it to be below the line — ``size_unknown`` shows how many
+such organizations the basis holds, and ``below_basis`` counts only known sizes under the line.
+It is in no size-threshold denominator (≥ 50 and ≥ 100 employees, above-scale): the dashboard
+shows ``econ_size_unknown`` beside those rates, so a reader sees how many enterprises could not
+be placed. SQL's three-valued logic does the rest: ``employees >= n`` is not true for NULL.
 """
 
 from dataclasses import dataclass
@@ -58,6 +68,8 @@ MEASURES: list[tuple[str, str]] = [
     ("blank_50", "50人以上无党员"),
     ("blank_100", "100人以上未建党组织"),
     ("below_basis", "低于统计口径的在营组织"),
+    ("size_unknown", "从业人员数未填的组织"),
+    ("econ_size_unknown", "从业人员数未填的非公企业"),
     ("moved", "已迁出"),
     ("deregistered", "已注销"),
 ]
@@ -91,14 +103,17 @@ class Thresholds:
 def conditions(t: Thresholds, src: Src = CURRENT) -> dict[str, Q]:
     """Each count measure's condition on an organization row."""
     operating = Q(**{src.status: OrgStatus.OPERATING})
-    counted = operating & Q(employees__gte=t.basis)
+    size_unknown = Q(employees__isnull=True)
+    # unknown size stays in the basis at any basis parameter (module docstring)
+    counted = operating & (Q(employees__gte=t.basis) | size_unknown)
     org_covered = Q(**{f"{src.state}__in": ORG_COVERED})
     has_member = Q(**{f"{src.members}__gt": 0})
     economic = counted & Q(sector=Sector.ECONOMIC)
     ge50 = Q(employees__gte=t.members_from)
     ge100 = Q(employees__gte=t.party_org_from)
     econ_50, econ_100 = economic & ge50, economic & ge100
-    econ_above, key_units = economic & Q(above_scale=True), counted & Q(key_industry=True)
+    # above-scale is a size threshold too: an enterprise of unknown size is in none of them
+    econ_above, key_units = economic & Q(above_scale=True, employees__isnull=False), counted & Q(key_industry=True)
     state = {s: counted & Q(**{src.state: s}) for s in CoverageState.values}
     return {
         "counted": counted,
@@ -121,6 +136,8 @@ def conditions(t: Thresholds, src: Src = CURRENT) -> dict[str, Q]:
         "blank_50": counted & ge50 & ~has_member,
         "blank_100": counted & ge100 & ~org_covered,
         "below_basis": operating & Q(employees__lt=t.basis),
+        "size_unknown": counted & size_unknown,
+        "econ_size_unknown": economic & size_unknown,
         "moved": Q(**{src.status: OrgStatus.MOVED}),
         "deregistered": Q(**{src.status: OrgStatus.DEREGISTERED}),
     }
@@ -152,6 +169,10 @@ class Rate:
     definition: str
     target_param: str | None = None
     target_fixed: Decimal | None = None
+    beside: str | None = None  # a measure shown with the rate: what its denominator leaves out
+
+
+SIZE_UNKNOWN_BESIDE = "econ_size_unknown"  # beside every size-threshold rate (module docstring)
 
 
 RATES: list[Rate] = [
@@ -160,11 +181,14 @@ RATES: list[Rate] = [
     Rate("work_coverage", "党的工作覆盖率", "work_covered", "counted",
          "组织覆盖数 + 挂靠/依托覆盖数 + 派驻指导员的组织数 ÷ 纳入统计的在营组织数"),
     Rate("dual_members", "“双达标”：50人以上非公企业有党员", "econ_50_member", "econ_50",
-         "从业人员达到“应有党员”人数的非公企业中，至少有一名党员在此就业的比例", "coverage_target_percent"),
+         "从业人员达到“应有党员”人数的非公企业中，至少有一名党员在此就业的比例", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("dual_org", "“双达标”：100人以上非公企业建立党组织", "econ_100_org", "econ_100",
-         "从业人员达到“应建立党组织”人数的非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent"),
+         "从业人员达到“应建立党组织”人数的非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("above_scale", "规模以上非公企业党组织覆盖率", "econ_above_org", "econ_above",
-         "规模以上非公企业中，单独建立或被联合覆盖的比例", "coverage_target_percent"),
+         "规模以上非公企业中，单独建立或被联合覆盖的比例（从业人员数未填的不计入）", "coverage_target_percent",
+         beside=SIZE_UNKNOWN_BESIDE),
     Rate("key_units", "重点行业/重点单位党组织覆盖率（力争）", "key_units_org", "key_units",
          "重点行业、重点单位中单独建立或被联合覆盖的比例", None, Decimal(100)),
     Rate("has_member", "有党员的组织占比", "has_member", "counted",

@@ -70,8 +70,9 @@ COLUMNS = [
            export=lambda m: m.export_id_number),
     Column("party_org", "所在党组织", ("党组织", "组织关系所在党组织", "所在支部", "党支部", "所在党支部"), cells.text,
            required=True, note="党组织全称", export=lambda m: m.party_org.node.name),
-    Column("category", "党员类别", ("类别", "人员类别"), CATEGORY, required=True, choices=tuple(MemberCategory.labels),
-           example="正式党员", export=lambda m: m.get_category_display()),
+    Column("category", "党员类别", ("类别", "人员类别"), CATEGORY, choices=tuple(MemberCategory.labels),
+           example="正式党员", note="可省略：按转正日期推定（空为预备党员）",
+           export=lambda m: m.get_category_display()),
     Column("joined_on", "入党日期", ("入党时间",), cells.date, required=True, example="2015-07-01", kind="date",
            export=lambda m: m.joined_on),
     Column("full_on", "转正日期", ("转正时间",), cells.date, example="2016-07-01", kind="date",
@@ -118,8 +119,28 @@ class MemberKind(Kind):
     export_related = ("party_org__node", "employer", "inflow_party_org__node")
     required = "can_edit_party"
 
+    def missing_columns(self, header) -> list[str]:
+        missing = list(header.missing)
+        if "category" not in header.index and "full_on" not in header.index:
+            missing.append("党员类别（或据以推定的转正日期）")
+        return missing
+
+    def notes(self, ctx: "Context", header) -> list[str]:
+        if "category" not in header.index:
+            return ["本文件无『党员类别』列，已按转正时间推定"]
+        if ctx.derived_category:
+            return [f"『党员类别』有 {ctx.derived_category} 行为空，已按转正时间推定"]
+        return []
+
     def prepare(self, number: int, raw: list, values: dict) -> Prepared:
         row = super().prepare(number, raw, values)
+        if not row.values.get("category") and "full_on" in values and "full_on" in row.values:
+            # a blank 转正日期 means 预备党员 (DOMAIN.md): the category follows from the roll itself
+            blank = "category" in values
+            row.values["category"] = MemberCategory.FULL if row.values["full_on"] else MemberCategory.PROBATIONARY
+            row.values["_derived"] = blank
+        elif "category" in row.values and not row.values["category"]:
+            row.errors.append(RowError("党员类别", "", "党员类别不能为空（本文件无转正日期列，无法推定）"))
         number_ = row.values.get("id_number")
         if number_:  # the costly parts, done here in the worker processes
             row.values["_id"] = {
@@ -142,6 +163,8 @@ class MemberKind(Kind):
         ready = []
         outcomes: dict[int, Outcome] = {}
         for row in rows:
+            if row.values.pop("_derived", False):
+                ctx.derived_category += 1
             self._resolve(ctx, row, employers)
             if not row.errors:
                 errors = validation.check_member_fields(row.values, ctx.params)
@@ -265,6 +288,7 @@ class Context:
         self.params = policy.values()
         self.seen: dict[str, int] = {}
         self.today = timezone.localdate()
+        self.derived_category = 0  # rows whose blank 党员类别 was derived from 转正日期
 
     @staticmethod
     def employers(codes: list) -> dict[str, Organization]:

@@ -9,7 +9,7 @@ from liangxin.core import audit, bulk
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs import pinyin, services, validation
-from liangxin.orgs.choices import SECTOR_OF_KIND, AttachmentKind, Industry, OrgKind
+from liangxin.orgs.choices import SECTOR_OF_KIND, UNKNOWN, AttachmentKind, Industry, OrgKind
 from liangxin.orgs.models import Organization
 from liangxin.orgs.responsibility import responsible_node_for, street_committee_lookup
 
@@ -42,6 +42,15 @@ def industry(value) -> str:
     return _INDUSTRY(word)
 
 
+KNOWN_KINDS = tuple(label for value, label in OrgKind.choices if value != UNKNOWN)  # 未填 is no choice to offer
+KNOWN_INDUSTRIES = tuple(label for value, label in Industry.choices if value != UNKNOWN)
+
+
+def _name_or_blank(value) -> str | None:
+    """A blank name leaves an existing organization's name as it is (a new one needs it)."""
+    return None if cells.is_blank(value) else validation.clean_name(value)
+
+
 def _date_not_future(value):
     return validation.clean_founded_on(cells.date(value), cells.today())
 
@@ -51,20 +60,24 @@ def _name(obj) -> str:
 
 
 COLUMNS = [
-    Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), validation.clean_name,
-           required=True, example="上海示例科技有限公司", export=lambda o: o.name, kind="text"),
+    Column("name", "组织名称", ("单位名称", "企业名称", "组织全称", "名称", "单位全称"), _name_or_blank,
+           example="上海示例科技有限公司", note="新登记的组织必填；已有的按统一社会信用代码更新时可省略",
+           export=lambda o: o.name, kind="text"),
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码", "组织机构代码"),
            validation.clean_credit_code, example="91310101MA1FL0001D",
-           note="18位；个体工商户可暂缺；已有的代码按此更新", export=lambda o: o.credit_code),
-    Column("kind", "组织类型", ("类型", "企业类型", "单位类型", "组织类别", "单位性质"), KIND, required=True,
-           choices=tuple(OrgKind.labels), example="私营企业", export=lambda o: o.get_kind_display()),
-    Column("industry", "所属行业", ("行业", "行业门类", "国民经济行业", "行业分类"), industry, required=True,
-           choices=tuple(Industry.labels), example="信息传输、软件和信息技术服务业",
-           note="国民经济行业分类门类名称或字母（如 I）", export=lambda o: o.get_industry_display()),
+           note="18位；个体工商户可暂缺（无代码且未填类型的按个体工商户登记）；已有的代码按此更新，只更新文件中有的列",
+           export=lambda o: o.credit_code),
+    Column("kind", "组织类型", ("类型", "企业类型", "单位类型", "组织类别", "单位性质"), KIND,
+           choices=KNOWN_KINDS, example="私营企业", note="留空为未填（无统一社会信用代码的按个体工商户）",
+           export=lambda o: o.get_kind_display()),
+    Column("industry", "所属行业", ("行业", "行业门类", "国民经济行业", "行业分类"), industry,
+           choices=KNOWN_INDUSTRIES, example="信息传输、软件和信息技术服务业",
+           note="国民经济行业分类门类名称或字母（如 I）；留空为未填", export=lambda o: o.get_industry_display()),
     Column("founded_on", "成立日期", ("成立时间", "注册日期", "登记日期"), _date_not_future, example="2019-05-01",
            kind="date", export=lambda o: o.founded_on),
     Column("employees", "从业人员数", ("从业人员", "职工人数", "员工人数", "职工数", "人数", "从业人数"),
-           validation.clean_employees, example="45", kind="number", export=lambda o: o.employees),
+           validation.clean_employees, example="45", kind="number", note="留空为未填（不按0人计）",
+           export=lambda o: o.employees),
     Column("above_scale", "规模以上", ("是否规模以上", "规上企业", "规上"), cells.flag, choices=("是", "否"),
            example="否", export=lambda o: "是" if o.above_scale else "否"),
     Column("key_industry", "重点行业/重点单位", ("重点行业", "是否重点行业", "重点单位"), cells.flag,
@@ -83,8 +96,8 @@ COLUMNS = [
            example="310101", note="区/县、街道/镇或网格的区划代码或名称",
            export=lambda o: o.registered_region.code if o.registered_region_id else ""),
     Column("operating_region", "经营地区划代码", ("经营地", "经营地区划", "所在街道", "所属街道", "所在街镇",
-           "街道（镇）", "街镇"), cells.text, required=True, example="310101002",
-           note="街道/镇或网格的区划代码或名称（名称重复时写“区名+街道名”）",
+           "街道（镇）", "街镇"), cells.text, example="310101002",
+           note="新登记的组织必填；街道/镇或网格的区划代码或名称（名称重复时写“区名+街道名”）",
            export=lambda o: o.operating_region.code),
     Column("carrier", "所在载体", ("载体", "所在楼宇", "楼宇", "园区"), cells.text, example="",
            note="经营地所在街道/镇的商务楼宇、园区等名称", export=lambda o: _name(o.carrier)),
@@ -128,12 +141,43 @@ class OrganizationKind(Kind):
 
     def prepare(self, number: int, raw: list, values: dict) -> Prepared:
         row = super().prepare(number, raw, values)
+        for name in ("name", "operating_region"):  # blank: as if absent (an update keeps it; a new row needs it)
+            if name in row.values and not row.values[name]:
+                del row.values[name]
         if "name" in row.values:
             row.values["_pinyin"] = pinyin.keys(row.values["name"])
         return row
 
     def context(self, actor, scope):
         return Context(actor, scope)
+
+    def missing_columns(self, header) -> list[str]:
+        """Only what identifies a row and places it (issue 11): its name or code, and — for a
+        个体工商户, which has no code — its operating street. Every other column may be absent:
+        what it would say is then unknown (未填), never guessed."""
+        present = set(header.index)
+        missing = []
+        if not present & {"name", "credit_code"}:
+            missing.append("组织名称或统一社会信用代码")
+        if not present & {"credit_code", "operating_region"}:
+            missing.append("统一社会信用代码或经营地区划代码")
+        return missing
+
+    def notes(self, ctx: "Context", header) -> list[str]:
+        """Said once per column in the report: what was stored as unknown or derived."""
+        out = []
+        present = set(header.index)
+        for name in UNKNOWN_FIELDS:
+            title = self.header_of(name)
+            count = ctx.unknown.get(name, 0)
+            if name not in present:
+                if count:
+                    out.append(f"本文件无『{title}』列，{count} 行该项为未填")
+            elif count:
+                out.append(f"『{title}』有 {count} 行为空，该项为未填")
+        if ctx.individual:
+            out.append(f"{ctx.individual} 行无统一社会信用代码且未填组织类型，已按个体工商户登记")
+        return out
 
     def remember(self, ctx: "Context", row: Prepared) -> None:
         if row.values.get("credit_code"):
@@ -157,6 +201,8 @@ class OrganizationKind(Kind):
             node, basis = responsible_node_for(probe, ctx.street_committee)
             values["_new"] = (node.pk if node is not None else None, basis, ctx.scope_cache.can_edit(node))
         for name in REFERENCES:
+            if name not in values:  # absent from the file: an update leaves it as it is
+                continue
             obj = values.get(name)
             values[ATTNAMES[name]] = obj.pk if obj is not None else None
             values[name] = row.raw_text.get(name, "") if obj is not None else None
@@ -187,7 +233,15 @@ class OrganizationKind(Kind):
     def _resolve(self, ctx: "Context", row: Prepared) -> None:
         values = row.values
         row.raw_text = {name: values.get(name) or "" for name in REFERENCES}
+        # a column present with a blank cell: kind and industry are 未填 (a row without a code
+        # can only be a 个体工商户, DOMAIN.md); an absent column is filled in only on creation
+        if values.get("kind") == "":
+            values["kind"] = OrgKind.INDIVIDUAL if not values.get("credit_code") else OrgKind.UNKNOWN
+        if values.get("industry") == "":
+            values["industry"] = Industry.UNKNOWN
         for name in ("operating_region", "registered_region"):
+            if name not in values:
+                continue
             if values.get(name):
                 try:
                     values[name] = ctx.regions.find(values[name])
@@ -197,7 +251,8 @@ class OrganizationKind(Kind):
             else:
                 values[name] = None
         carrier = values.get("carrier")
-        values["carrier"] = None
+        if "carrier" in values:
+            values["carrier"] = None
         if carrier and values.get("operating_region") is not None:
             street = values["operating_region"].street_code
             found = ctx.carriers.get((street, cells.header_key(carrier)))
@@ -206,15 +261,13 @@ class OrganizationKind(Kind):
             else:
                 values["carrier"] = found
         node = values.get("attachment_node")
-        values["attachment_node"] = None
+        if "attachment_node" in values:
+            values["attachment_node"] = None
         if node:
             try:
                 values["attachment_node"] = ctx.committees.find(node)
             except ValidationError as error:
                 row.errors.append(RowError("调整后隶属党委", node, error.messages[0]))
-        for name in ("attachment_kind", "attachment_reason", "supervising_unit", "address", "contact_name",
-                     "contact_phone"):  # fmt: skip
-            values.setdefault(name, "")
 
     def _check_duplicate(self, ctx: "Context", row: Prepared) -> None:
         key = ctx.key(row.values)
@@ -225,20 +278,27 @@ class OrganizationKind(Kind):
             what = "统一社会信用代码" if by_code else "组织名称和经营地"
             header = self.header_of("credit_code" if by_code else "name")
             reason = f"与第 {first} 行重复（{what}相同），本行未导入"
-            row.errors.append(RowError(header, row.values["credit_code"] if by_code else row.values["name"], reason))
+            row.errors.append(
+                RowError(header, row.values["credit_code"] if by_code else row.values.get("name", ""), reason)
+            )
         else:
             ctx.seen[key] = row.number
 
     def _decide(self, ctx, row: Prepared, current, creates: list, updates: list) -> Outcome:
         values = row.values
-        initials, sort_key = values.pop("_pinyin")
+        initials, sort_key = values.pop("_pinyin", ("", ""))
         if current is None:
+            needed = {f: f"新登记的组织须填写{self.header_of(f)}" for f in ("name", "operating_region")
+                      if not values.get(ATTNAMES[f])}  # fmt: skip
+            if needed:
+                return Outcome(row.number, "rejected", self.errors_to_rowerrors(needed, values))
             node_id, basis, allowed = values["_new"]
             if not allowed:
                 return Outcome(
                     row.number, "rejected", self.errors_to_rowerrors(validation.out_of_scope(values), values)
                 )
             fields = {ATTNAMES[f]: values[ATTNAMES[f]] for f in COMPARED if ATTNAMES[f] in values}
+            self._fill_absent(ctx, fields)
             fields.update(pinyin_initials=initials, sort_key=sort_key, sector=SECTOR_OF_KIND[fields["kind"]],
                           responsible_node_id=node_id, responsible_basis=basis)  # fmt: skip
             creates.append((row.number, fields))
@@ -262,6 +322,21 @@ class OrganizationKind(Kind):
         changes = audit.diff(before, audit.snapshot(current, services.AUDITED_FIELDS))
         updates.append((current, changes))
         return Outcome(row.number, "updated", object_id=current.pk, label=current.name)
+
+    @staticmethod
+    def _fill_absent(ctx: "Context", fields: dict) -> None:
+        """A new organization's columns the file lacks: unknown (未填) where the registry has
+        such a value, the field's plain default otherwise (blank text, 否, no reference)."""
+        if "kind" not in fields:
+            if fields.get("credit_code"):
+                fields["kind"] = OrgKind.UNKNOWN
+            else:
+                fields["kind"] = OrgKind.INDIVIDUAL  # only a 个体工商户 may lack a code
+                ctx.individual += 1
+        fields.setdefault("industry", Industry.UNKNOWN)
+        for name in UNKNOWN_FIELDS:
+            if fields.get(name) in (None, UNKNOWN):
+                ctx.unknown[name] = ctx.unknown.get(name, 0) + 1
 
     def _write(self, ctx, creates: list, updates: list, outcomes: dict[int, Outcome]) -> None:
         if creates:
@@ -294,10 +369,15 @@ def _seen_key(code: str) -> int:
     return int(code, 36)
 
 
+UNKNOWN_FIELDS = ("kind", "industry", "employees")  # stored as 未填 when a ledger does not say
+
+
 class Context:
     """What a job needs loaded once: places, carriers, committees, the user's reach."""
 
     def __init__(self, actor, scope) -> None:
+        self.unknown: dict[str, int] = {}  # field → new rows stored with it unknown (for the report)
+        self.individual = 0  # new rows without a code or a kind, registered as 个体工商户
         self.actor, self.scope = actor, scope
         self.regions = RegionLookup()
         self.carriers = carrier_table()
@@ -317,7 +397,7 @@ class Context:
         """The stored values of the rows' organizations (plain values, cheap to compare; the
         whole object is loaded only for one that changes)."""
         codes = [r.values["credit_code"] for r in rows if r.values.get("credit_code")]
-        names = [r.values["name"] for r in rows if not r.values.get("credit_code")]
+        names = [r.values["name"] for r in rows if not r.values.get("credit_code") and r.values.get("name")]
         found: dict[str, SimpleNamespace] = {}
         known = bulk.ids_by(Organization, "credit_code", codes) if codes else {}
         if known:

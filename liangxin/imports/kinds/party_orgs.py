@@ -45,6 +45,22 @@ SETUP_MODE = cells.Choice(
         "兼合式组建": SetupMode.COMBINED,
     },
 )  # fmt: skip
+# 党组织类型 from the name's ending, most specific first: a full name says what it is
+TYPE_BY_NAME = [
+    ("联合党支部", PartyOrgType.JOINT_BRANCH), ("临时党支部", PartyOrgType.TEMPORARY_BRANCH),
+    ("功能型党支部", PartyOrgType.FUNCTIONAL), ("功能型党小组", PartyOrgType.FUNCTIONAL),
+    ("党总支", PartyOrgType.GENERAL_BRANCH), ("党总支部", PartyOrgType.GENERAL_BRANCH),
+    ("总支部委员会", PartyOrgType.GENERAL_BRANCH), ("党支部", PartyOrgType.BRANCH),
+    ("支部委员会", PartyOrgType.BRANCH), ("党委", PartyOrgType.COMMITTEE), ("委员会", PartyOrgType.COMMITTEE),
+]  # fmt: skip
+
+
+def type_from_name(name: str) -> str:
+    """The type a party organization's full name states ("" when it states none)."""
+    word = name_key(name)
+    return next((kind for ending, kind in TYPE_BY_NAME if word.endswith(ending)), "")
+
+
 VALUE_FIELDS = ["org_type", "setup_mode", "founded_on", "term_start", "term_end", "approval_doc_no"]
 COVERS = "覆盖组织统一社会信用代码"
 
@@ -91,8 +107,9 @@ COLUMNS = [
     Column("parent", "上级党组织", ("上级党委", "上级党组织名称", "上级组织", "隶属党委"), cells.text, required=True,
            example="南京东路街道综合党委",
            note="党委或党组织的全称；可以是本文件中列在前面的党组织", export=lambda p: p.node.parent.name),
-    Column("org_type", "党组织类型", ("党组织类别", "组织类型", "类型"), ORG_TYPE, required=True,
-           choices=tuple(PartyOrgType.labels), example="党支部", export=lambda p: p.get_org_type_display()),
+    Column("org_type", "党组织类型", ("党组织类别", "组织类型", "类型"), ORG_TYPE,
+           choices=tuple(PartyOrgType.labels), example="党支部", note="可省略：按名称推定（……党支部、……党总支等）",
+           export=lambda p: p.get_org_type_display()),
     Column("setup_mode", "组建方式", ("组建形式", "建立方式", "组建类型"), SETUP_MODE, required=True,
            choices=tuple(SetupMode.labels), example="单独组建", export=lambda p: p.get_setup_mode_display()),
     Column("founded_on", "成立日期", ("成立时间", "建立日期", "组建日期"), _founded, kind="date", example="2020-07-01",
@@ -128,6 +145,13 @@ class PartyOrgKind(RowKind):
 
     def context(self, actor, scope):
         return Context(actor, scope)
+
+    def notes(self, ctx: "Context", header) -> list[str]:
+        if not ctx.typed_by_name:
+            return []
+        if "org_type" not in header.index:
+            return [f"本文件无『党组织类型』列，{ctx.typed_by_name} 行已按党组织名称推定"]
+        return [f"『党组织类型』有 {ctx.typed_by_name} 行为空，已按党组织名称推定"]
 
     def key(self, ctx, values: dict):
         return name_key(values["name"]) if values.get("name") else None
@@ -210,6 +234,14 @@ class PartyOrgKind(RowKind):
         name, parent, covered = values["name"], values["parent"], values["_covered"]
         fields = {f: values[f] for f in VALUE_FIELDS if f in values}
         fields["approval_doc_no"] = fields.get("approval_doc_no") or ""
+        if not fields.get("org_type"):
+            fields.pop("org_type", None)  # an update keeps its type
+            if current is None:  # a new one: the type its name states (setup mode is never guessed)
+                fields["org_type"] = type_from_name(name)
+                if not fields["org_type"]:
+                    reason = "党组织类型未填，也无法从名称推定（如“……党支部”“……党总支”“……党委”），请填写"
+                    return Outcome(row.number, "rejected", [RowError("党组织类型", "", reason)])
+                ctx.typed_by_name += 1
         if "term_start" in fields or "term_end" in fields:
             fields["term_end"] = _term_end(fields, current)
         if current is None:
@@ -275,6 +307,7 @@ class Context:
         self.allowed = scope.can_edit_party
         self.today = timezone.localdate()
         self.seen: dict[str, int] = {}
+        self.typed_by_name = 0  # new rows whose 党组织类型 came from their name
         self.reload()
 
     def reload(self) -> None:

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from liangxin.core.xlsx import Column
-from liangxin.orgs.choices import SIZE_BANDS, Industry, OrgKind, Sector
+from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
 from liangxin.regions.models import CarrierKind
@@ -38,7 +38,7 @@ def _form_context(q: engine.StatsQuery, scope) -> dict:
         "q": q,
         "trail": trail,
         "sector_choices": Sector.choices, "kind_choices": OrgKind.choices, "industry_choices": Industry.choices,
-        "size_choices": [(c, label) for c, label, _, _ in SIZE_BANDS], "carrier_kind_choices": CarrierKind.choices,
+        "size_choices": SIZE_BAND_CHOICES, "carrier_kind_choices": CarrierKind.choices,
         "snapshots": Snapshot.objects.order_by("-as_of")[:36],
         "errors": q.errors,
     }  # fmt: skip

@@ -1,4 +1,7 @@
-"""python manage.py import_data KIND FILE [--dry-run] [--all-or-nothing] [--errors OUT.xlsx] [--as USERNAME]
+"""python manage.py import_data KIND FILE --as USERNAME [--dry-run] [--all-or-nothing] [--errors OUT.xlsx]
+
+``--as`` is required: a row is accepted only inside that account's territory, and no account
+stands for "everyone" (a superuser has no territory, so every row would be refused).
 
 Exit status: 0 every row accepted, 1 some rows rejected (the rest imported), 2 the file
 cannot be used at all (the message says why).
@@ -26,7 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--all-or-nothing", action="store_true", help="全部通过校验才写入")
         parser.add_argument("--errors", metavar="OUT.xlsx", help="把未导入的行及原因写入此文件")
-        parser.add_argument("--as", dest="username", default="", help="以此账号的权限导入（默认：第一个超级用户）")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            default="",
+            metavar="账号",
+            help="必填：以此账号的权限导入（只导入该账号管辖范围内的行）；继续中断的任务（--resume）时可省略",
+        )
         parser.add_argument("--resume", type=int, metavar="JOB", help="继续一个中断的导入任务")
         parser.add_argument("--quiet", action="store_true", help="不显示进度条")
 
@@ -68,14 +77,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _actor(username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"账号「{username}」不存在或已停用")
-            return user
-        user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if not username:
+            raise CommandError(
+                "请用 --as 指定以哪个账号的权限导入（只导入该账号管辖范围内的行），例如：--as huangpu_admin"
+            )
+        user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError("没有可用的超级用户，请用 --as 指定账号")
+            raise CommandError(f"账号「{username}」不存在或已停用")
         return user
 
     def _progress(self, job: ImportJob) -> None:
