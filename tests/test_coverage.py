@@ -107,3 +107,32 @@ def apply(cast, op, orgs, party_orgs, instructor, links, active, assigned, table
     elif op[0] == "table":
         services.set_link_kind(actor, op[1], op[2])
         table[op[1]] = op[2]
+
+
+# -- killed mutants (make mutate) ---------------------------------------------------------------------------
+def test_changing_a_party_orgs_mode_restates_exactly_the_organizations_it_covers(cast):
+    """Only the mode changes (the same organizations stay covered): the state follows the new
+    mode for the covered organization, and for no other. The covered organization is the third
+    one, so its id differs from the link's id (refreshing by link id would restate 嘉信)."""
+    other = make_party_org(cast, name="外滩支部", parent=cast.waitan_node, covered=[cast.waitan_org])
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[cast.xuhui_org])
+    link = PartyOrgLink.objects.get(party_org=po)
+    assert link.pk != cast.xuhui_org.pk
+    Organization.objects.filter(pk=cast.org.pk).update(coverage_state="joint")  # stale on purpose
+    services.update_party_org(
+        cast.city_admin, po, name=po.name, values={"setup_mode": "attached"}, covered=[cast.xuhui_org], on=DAY
+    )
+    states = dict(Organization.objects.values_list("pk", "coverage_state"))
+    assert states[cast.xuhui_org.pk] == "attached"
+    assert states[cast.org.pk] == "joint"  # untouched: not covered by this party organization
+    assert states[cast.waitan_org.pk] == "own" and other.setup_mode == "single"
+
+
+def test_a_mode_missing_from_the_table_gives_no_link(cast):
+    """A setup mode without a row in the city's table is no link (like 派驻), never an error."""
+    from liangxin.party.coverage import compute
+    from liangxin.party.models import SetupModeLinkKind
+
+    make_party_org(cast, name="区域联建党委", mode="regional", covered=[cast.org])
+    SetupModeLinkKind.objects.filter(mode="regional").delete()
+    assert compute([cast.org.pk]) == {cast.org.pk: "none"}
