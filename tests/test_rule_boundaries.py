@@ -217,3 +217,92 @@ def test_measures_count_exactly_at_each_threshold(cast):
     # nobody has members or a party organization: every one of them is a blank spot of its kind
     assert got["blank_50"] == got["econ_50"] + 1 and got["blank_100"] == got["econ_100"] + 1
     assert got["econ_50_member"] == got["econ_100_org"] == 0
+
+
+# -- what each finding says (the findings list and the organization page print these) ------------------
+def test_each_rule_says_exactly_what_it_found(party_cast):
+    """Every rule's words, level, numbers and suggested action, for one object each."""
+    from liangxin.orgs.models import Organization as Org
+    from liangxin.party.models import Member, PartyOrganization
+
+    c = party_cast
+    for key in ("branch_max_members", "committee_min_members", "branch_committee_full_members"):
+        party_services.set_parameter(c.city_admin, key, 2)
+    covered = [new_org(c, f"联建{i}商店", None, kind="individual") for i in range(limit("joint_branch_max_orgs") + 1)]
+    joint = make_party_org(c, name="联合", mode="joint", org_type="joint_branch", covered=covered, term_end=TODAY)
+    make_party_org(c, name="届满", term_end=TODAY - DAY)
+    for i in range(3):
+        make_member(c, joint, name=f"在外{i}", employer=c.waitan_org, employed_since=datetime.date(2020, 1, 1))
+    make_member(c, joint, name="流出", floating="outflow", floating_card_no="LD1")
+    Org.objects.filter(pk=c.org.pk).update(responsible_basis="none")
+    params = policy.values()
+    said = {}
+    for target, qs, facts in (
+        (
+            "organization",
+            Org.objects.filter(pk__in=[c.org.pk, c.waitan_org.pk, c.xuhui_org.pk]),
+            rules.organization_facts,
+        ),
+        ("party_org", PartyOrganization.objects.exclude(pk=c.branch.pk), rules.party_org_facts),
+        ("member", Member.objects.filter(name__in=["在外0", "流出"]), rules.member_facts),
+    ):
+        for obj in facts(qs):
+            for f in rules.findings_for(obj, target, params, TODAY):
+                said[(str(obj), f.rule)] = (f.level_label, f.rule_label, f.text, f.values, f.action)
+    end = str(TODAY)
+    assert said == {
+        ("上海嘉信信息科技有限公司", "org_no_node"): (
+            "必须", "无责任主体", "无责任主体：没有党组织覆盖、隶属调整，经营地和注册地也没有对应的街道/镇党委", {},
+            "由上级党委指定责任党委"),
+        ("外滩餐饮管理有限公司", "org_party_org"): (
+            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）",
+            {"employees": 120, "should_have_party_org_employees": 100}, "组建党组织"),
+        ("外滩餐饮管理有限公司", "org_own_branch"): (
+            "应当", "具备单独组建条件", "有正式党员 3 名，尚未单独建立党组织，具备单独组建条件（规则：正式党员 ≥3 名）",
+            {"full_members": 3, "own_branch_full_members": 3}, "单独组建党支部"),
+        ("天平软件有限公司", "org_party_org"): (
+            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）",
+            {"employees": 120, "should_have_party_org_employees": 100}, "组建党组织"),
+        ("天平软件有限公司", "org_members"): (
+            "应当", "应有党员而无党员", "职工 120 人，尚无党员（规则：职工 ≥50 人应有党员）",
+            {"employees": 120, "should_have_members_employees": 50}, "发展党员或引导党员亮明身份"),
+        ("联合", "po_joint_limit"): (
+            "应当", "联合党支部覆盖单位过多", "联合党支部覆盖 6 个单位，超过上限"
+            "（规则：一个联合党支部覆盖不超过 5 个单位）",
+            {"covered": 6, "joint_branch_max_orgs": 5}, "拆分联合党支部"),
+        ("联合", "po_general_branch"): (
+            "提醒", "党员超过支部规模", "党员 4 名，超过党支部一般规模（规则：党员超过 2 名可设立党总支）",
+            {"members": 4, "branch_max_members": 2}, "研究设立党总支"),
+        ("联合", "po_committee_possible"): (
+            "提醒", "可设立基层党委", "党员 4 名，可设立基层党委（规则：党员 ≥2 名）",
+            {"members": 4, "committee_min_members": 2}, "研究设立基层党委"),
+        ("联合", "po_needs_committee"): (
+            "应当", "应设支委会", "有正式党员 4 名，尚未设立支部委员会（规则：正式党员 ≥2 名应设支委会）",
+            {"full_members": 4, "branch_committee_full_members": 2}, "选举产生支部委员会"),
+        ("联合", "po_term"): (
+            "应当", "换届提醒", f"任期将于 {end} 届满（规则：提前 1 个月提醒换届）",
+            {"term_end": end, "remind_months": 1}, "筹备换届选举"),
+        ("届满", "po_term"): (
+            "必须", "换届提醒", f"任期已于 {TODAY - DAY} 届满，尚未换届", {"term_end": str(TODAY - DAY)}, "按期换届"),
+        ("在外0", "member_transfer"): (
+            "提醒", "组织关系转接提醒", "在工作单位已满 6 个月，组织关系仍在其他党组织"
+            "（规则：工作满 6 个月应转接组织关系）",
+            {"employed_since": "2020-01-01", "transfer_after_months": 6}, "办理组织关系转接"),
+        ("流出", "member_floating"): (
+            "应当", "流出党员未落实流入地", "流出党员尚未落实流入地党组织（流入地为主、流出地配合）", {},
+            "联系流入地党组织纳入管理"),
+    }  # fmt: skip
+    # the rule table's own words and levels (the findings list's filter and headings)
+    assert {code: (r.label, r.level, r.target) for code, r in rules.RULES.items()} == {
+        "org_party_org": ("应建未建党组织", "must", "organization"),
+        "org_members": ("应有党员而无党员", "should", "organization"),
+        "org_own_branch": ("具备单独组建条件", "should", "organization"),
+        "org_no_node": ("无责任主体", "must", "organization"),
+        "po_joint_limit": ("联合党支部覆盖单位过多", "should", "party_org"),
+        "po_general_branch": ("党员超过支部规模", "remind", "party_org"),
+        "po_committee_possible": ("可设立基层党委", "remind", "party_org"),
+        "po_needs_committee": ("应设支委会", "should", "party_org"),
+        "po_term": ("换届提醒", "should", "party_org"),
+        "member_transfer": ("组织关系转接提醒", "remind", "member"),
+        "member_floating": ("流出党员未落实流入地", "should", "member"),
+    }
