@@ -231,3 +231,68 @@ def _make_job(model, actor):
             continue
         values[f.name] = f.choices[0][0] if f.choices else "x"
     return model.objects.create(**values)
+
+
+def test_only_the_city_edits_anything_and_a_node_less_object(cast):
+    city, street = scope_for(cast.city_admin), scope_for(cast.street_admin)
+    assert city.can_edit_node(None) and city.can_edit_node(cast.tianping_node)
+    assert not street.can_edit_node(None)
+    assert street.can_edit_node(cast.nanjing_node) and not street.can_edit_node(cast.waitan_node)
+    assert not scope_for(cast.auditor).can_edit_node(cast.nanjing_node)
+
+
+def test_carriers_seen_by_place_and_edited_in_the_territory(cast, django_assert_num_queries):
+    building, park = cast.building.pk, cast.park.pk
+
+    def ids(user, *action):
+        return set(scope_for(user).carriers(*action).values_list("pk", flat=True))
+
+    assert ids(cast.city_admin) == ids(cast.city_admin, "change") == {building, park}
+    assert ids(cast.street_admin) == ids(cast.street_admin, "change") == {building}
+    assert ids(cast.other_street_admin) == ids(cast.other_street_admin, "change") == set()
+    assert ids(cast.district_admin, "change") == {building}
+    # the auditor reads the district's carriers (by default: viewing) and edits none
+    assert ids(cast.auditor) == ids(cast.auditor, "view") == {building}
+    assert ids(cast.auditor, "change") == set()
+    # an industry committee sees the whole map, edits no carrier
+    assert ids(cast.industry_admin) == {building, park}
+    assert ids(cast.industry_admin, "change") == set()
+    # each carrier's street comes with it (the lists print it): one query, whatever the rows
+    with django_assert_num_queries(1):
+        assert {c.street.name for c in scope_for(cast.city_admin).carriers()} == {"南京东路街道", "天平路街道"}
+
+
+def _entry(name: str, mgmt_path: str, region_path: str):
+    from liangxin.core.models import AuditEntry
+
+    return AuditEntry.objects.create(
+        actor_name="测试", origin="测试", action="update", object_type="测试", object_repr=name,
+        mgmt_path=mgmt_path, region_path=region_path,
+    )  # fmt: skip
+
+
+def test_audit_log_by_either_tree_and_whole_for_the_city(cast):
+    from liangxin.accounts.models import User
+
+    _entry("无归属", "", "")
+    _entry("律师行业在外滩", cast.lawyers_node.path, cast.waitan.path)
+    _entry("徐汇", cast.xuhui_node.path, cast.xuhui.path)
+
+    def seen(user) -> set[str]:
+        user = User.objects.get(pk=user.pk)
+        return set(scope_for(user).audit_entries().filter(actor_name="测试").values_list("object_repr", flat=True))
+
+    assert seen(cast.city_admin) == {"无归属", "律师行业在外滩", "徐汇"}
+    # 黄浦's auditor: the lawyers' entry lies in 黄浦's territory though not in its subtree
+    assert seen(cast.auditor) == {"律师行业在外滩"}
+    # a city-level grant of a role that does not read the log opens nothing
+    RoleAssignment.objects.create(user=cast.other_street_admin, role="instructor", node=cast.city_node)
+    assert seen(cast.other_street_admin) == {"律师行业在外滩"}
+    city_auditor = _user_for("city_auditor", "auditor", cast.city_node)
+    assert seen(city_auditor) == {"无归属", "律师行业在外滩", "徐汇"}
+
+
+def _user_for(name, role, node):
+    from .conftest import _user
+
+    return _user(name, role, node)
