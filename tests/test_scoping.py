@@ -296,3 +296,58 @@ def _user_for(name, role, node):
     from .conftest import _user
 
     return _user(name, role, node)
+
+
+def test_party_faces_by_role_view_change_and_default(party_cast, django_assert_num_queries):
+    """party_orgs / members / regions for each role, with the default action (viewing) spelled
+    out both ways; each face brings its node along (the lists print it) in one query."""
+    from .party_helpers import make_member, make_party_org
+
+    c = party_cast
+    waitan = make_party_org(c, name="外滩支部", parent=c.waitan_node, covered=[c.waitan_org])
+    waitan_member = make_member(c, waitan, name="外滩党员")
+    xuhui = make_party_org(c, name="徐汇支部", parent=c.xuhui_node, covered=[c.xuhui_org])
+    make_member(c, xuhui, name="徐汇党员")
+    huangpu_orgs, huangpu_members = {c.branch.pk, waitan.pk}, {c.member.pk, waitan_member.pk}
+
+    def pos(user, *action):
+        return set(scope_for(user).party_orgs(*action).values_list("pk", flat=True))
+
+    def mems(user, *action):
+        return set(scope_for(user).members(*action).values_list("pk", flat=True))
+
+    # the auditor reads 黄浦's party organizations and members, by default too, and changes none
+    assert pos(c.auditor) == pos(c.auditor, "view") == huangpu_orgs
+    assert mems(c.auditor) == mems(c.auditor, "view") == huangpu_members
+    assert pos(c.auditor, "change") == mems(c.auditor, "change") == set()
+    # the district admin reads and changes the same; the secretary reads and changes their own
+    assert pos(c.district_admin, "change") == huangpu_orgs and mems(c.district_admin, "change") == huangpu_members
+    assert pos(c.secretary) == pos(c.secretary, "change") == {c.branch.pk}
+    assert mems(c.secretary) == mems(c.secretary, "change") == {c.member.pk}
+    assert pos(c.other_street_admin) == {waitan.pk} and mems(c.other_street_admin) == {waitan_member.pk}
+    assert pos(c.nobody) == mems(c.nobody) == set()
+    city = scope_for(c.city_admin)
+    with django_assert_num_queries(1):
+        assert {p.node.name for p in city.party_orgs()} >= {"外滩支部", "徐汇支部"}
+    with django_assert_num_queries(1):
+        assert {m.party_org.node.name for m in city.members()} >= {"外滩支部", "徐汇支部"}
+
+
+def test_regions_seen_by_territory_changed_only_by_the_city(party_cast):
+    from liangxin.regions.models import Region
+
+    c = party_cast
+    everything = set(Region.objects.values_list("pk", flat=True))
+
+    def regs(user, *action):
+        return set(scope_for(user).regions(*action).values_list("pk", flat=True))
+
+    assert regs(c.city_admin) == regs(c.city_admin, "change") == everything
+    assert regs(c.street_admin) == regs(c.street_admin, "view") == {c.nanjing.pk, c.grid.pk}
+    assert regs(c.street_admin, "change") == set()
+    assert regs(c.district_admin, "change") == set()
+    assert regs(c.auditor) == {c.huangpu.pk, c.nanjing.pk, c.waitan.pk, c.grid.pk}
+    # an industry committee has no territory: it reads the whole map, changes none of it
+    assert regs(c.industry_admin) == everything and regs(c.industry_admin, "change") == set()
+    # a secretary reads no map (their party organization has no territory of its own)
+    assert regs(c.secretary) == set()
