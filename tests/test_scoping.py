@@ -351,3 +351,22 @@ def test_regions_seen_by_territory_changed_only_by_the_city(party_cast):
     assert regs(c.industry_admin) == everything and regs(c.industry_admin, "change") == set()
     # a secretary reads no map (their party organization has no territory of its own)
     assert regs(c.secretary) == set()
+
+
+def test_instructors_read_by_registry_readers_changed_by_editors(cast, django_assert_num_queries):
+    from liangxin.party.models import Instructor
+
+    nanjing = Instructor.objects.create(name="南京东路指导员", node=cast.nanjing_node)
+    xuhui = Instructor.objects.create(name="徐汇指导员", node=cast.xuhui_node)
+
+    def ids(user, *action):
+        return set(scope_for(user).instructors(*action).values_list("pk", flat=True))
+
+    assert ids(cast.auditor) == ids(cast.auditor, "view") == {nanjing.pk}
+    assert ids(cast.auditor, "change") == set()
+    assert ids(cast.street_admin) == ids(cast.street_admin, "change") == {nanjing.pk}
+    assert ids(cast.city_admin, "change") == {nanjing.pk, xuhui.pk}
+    assert ids(cast.nobody) == set()
+    city = scope_for(cast.city_admin)
+    with django_assert_num_queries(1):
+        assert {i.node.name for i in city.instructors()} == {"南京东路街道综合党委", "徐汇区社会工作党委"}
