@@ -370,3 +370,20 @@ def test_instructors_read_by_registry_readers_changed_by_editors(cast, django_as
     city = scope_for(cast.city_admin)
     with django_assert_num_queries(1):
         assert {i.node.name for i in city.instructors()} == {"南京东路街道综合党委", "徐汇区社会工作党委"}
+
+
+def test_a_city_level_instructor_reads_only_their_assignments(cast):
+    """Bound to the city node, a role that reads no registry gains no city-wide sight."""
+    import datetime
+
+    from liangxin.party import services as party_services
+    from liangxin.party.models import Instructor
+
+    from .conftest import _user
+
+    login = _user("city_instructor", "instructor", cast.city_node)
+    instructor = Instructor.objects.create(name="市级指导员", node=cast.city_node, user=login)
+    party_services.assign_instructor(cast.city_admin, instructor, cast.xuhui_org, datetime.date(2024, 1, 1))
+    scope = scope_for(type(login).objects.get(pk=login.pk))
+    assert names(scope.organizations()) == {"天平软件有限公司"}
+    assert not scope.regions().exists() and not scope.stats_regions().exists()
