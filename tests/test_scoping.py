@@ -387,3 +387,22 @@ def test_a_city_level_instructor_reads_only_their_assignments(cast):
     scope = scope_for(type(login).objects.get(pk=login.pk))
     assert names(scope.organizations()) == {"天平软件有限公司"}
     assert not scope.regions().exists() and not scope.stats_regions().exists()
+
+
+def test_anonymous_and_missing_users_get_an_empty_scope(cast):
+    from django.contrib.auth.models import AnonymousUser
+
+    for who in (AnonymousUser(), None):
+        scope = scope_for(who)
+        assert (scope.user_id, scope.is_superuser, scope.grants) == (None, False, [])
+        assert not scope.organizations().exists() and not scope.import_jobs().exists()
+
+
+def test_the_scope_is_computed_once_per_user_object(cast, django_assert_num_queries):
+    from liangxin.accounts.models import User
+
+    user = User.objects.get(pk=cast.street_admin.pk)
+    with django_assert_num_queries(1):
+        first = scope_for(user)
+        assert scope_for(user) is first
+    assert scope_for(User.objects.get(pk=user.pk)) is not first  # a new request, a new scope
