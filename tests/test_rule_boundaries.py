@@ -61,7 +61,10 @@ def test_no_fixture_organization_interferes(cast):
 def test_employee_thresholds_include_the_limit(cast, code, key):
     rows = orgs_around(cast, key, "边界")
     n = limit(key)
-    found = faces(cast, code) & {o.pk for o in rows.values()}
+    # only organizations in operation are findings: a deregistered one above the limit is not
+    gone = new_org(cast, "已注销有限公司", None, kind="individual", employees=n + 1)
+    Organization.objects.filter(pk=gone.pk).update(status="deregistered")
+    found = faces(cast, code) & {o.pk for o in [*rows.values(), gone]}
     assert found == {rows[n].pk, rows[n + 1].pk}
 
 
@@ -120,6 +123,11 @@ def _branch_with(cast, full: int, probationary: int = 1, **values):
         make_member(cast, po, name=f"正式{i}")
     for i in range(probationary):
         make_member(cast, po, name=f"预备{i}", category="probationary")
+    # members off the roll count for nothing
+    for category in ("full", "probationary"):
+        gone = make_member(cast, po, name=f"不在册{category}", category=category)
+        gone.is_active = False
+        gone.save()
     return po
 
 
@@ -137,6 +145,12 @@ def test_party_org_member_thresholds(small_limits):
     # the boundary is really exercised on both sides
     assert {members[k] for k in branches} >= {max_members, max_members + 1, committee_from - 1, committee_from}
     assert {k for k in branches} >= {full_from - 1, full_from}
+    # a deactivated branch (撤销) is no finding, however many members it had
+    gone = branches[full_from + 1]
+    gone.node.is_active = False
+    gone.node.save()
+    for code in ("po_general_branch", "po_committee_possible", "po_needs_committee"):
+        assert gone.pk not in faces(c, code)
 
 
 def test_a_committee_seat_or_a_committee_type_ends_the_findings(small_limits):
@@ -184,8 +198,16 @@ def test_transfer_reminder_at_exactly_the_months(party_cast):
     }
     # employed where the membership is held: no reminder whatever the date
     home = make_member(c, c.branch, name="在本单位", employer=c.org, employed_since=edge - DAY)
+    # held by a branch whose link to the employer ended: the reminder is due again
+    ended = make_party_org(c, name="曾覆盖外滩", covered=[])
+    PartyOrgLink.objects.create(party_org=ended, organization=c.waitan_org, start_on=edge, end_on=TODAY - DAY)
+    was_home = make_member(c, ended, name="覆盖已结束", employer=c.waitan_org, employed_since=edge - DAY)
+    # off the roll: no reminder
+    gone = make_member(c, c.branch, name="不在册", employer=c.waitan_org, employed_since=edge - DAY)
+    gone.is_active = False
+    gone.save()
     found = faces(c, "member_transfer")
-    assert found == {rows[-1].pk, rows[0].pk}
+    assert found == {rows[-1].pk, rows[0].pk, was_home.pk}
     assert home.pk not in found
 
 
