@@ -8,8 +8,10 @@ rule's words name.
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.core.dates import add_months
@@ -18,6 +20,7 @@ from liangxin.party import policy, rules
 from liangxin.party import services as party_services
 from liangxin.party.models import CommitteeSeat, PartyOrgLink
 from liangxin.stats import measures
+from liangxin.stats.measures import AS_OF, CURRENT, Thresholds
 
 from .party_helpers import make_member, make_party_org, new_org
 
@@ -328,3 +331,118 @@ def test_each_rule_says_exactly_what_it_found(party_cast):
         "member_transfer": ("组织关系转接提醒", "remind", "member"),
         "member_floating": ("流出党员未落实流入地", "should", "member"),
     }
+
+
+# -- the measures on a small world counted by hand ------------------------------------------------------
+# Each organization below is written for one purpose (its comment says which measure it tests);
+# the expected figures are typed from those comments, not computed with the production code.
+
+
+def _org(cast, name, **values) -> Organization:
+    state = values.pop("state", "none")
+    members = values.pop("members", 0)
+    status = values.pop("status", "operating")
+    org = new_org(cast, name, None, kind=values.pop("kind", "individual"), **values)
+    # the three facts the measures read, set directly: the measures are under test, not coverage
+    Organization.objects.filter(pk=org.pk).update(coverage_state=state, member_count=members, status=status)
+    return org
+
+
+def _world(cast) -> Thresholds:
+    Organization.objects.all().delete()
+    t = Thresholds.of(policy.values())
+    big, mid, small = t.party_org_from, t.members_from, t.members_from - 1
+    _org(cast, "单独建党大企业", employees=big, state="own", members=4, above_scale=True, key_industry=True)
+    _org(cast, "联合覆盖大企业", employees=big, state="joint", members=1, above_scale=True)
+    _org(cast, "挂靠大企业", employees=big, state="attached", members=0, above_scale=True)
+    _org(cast, "指导员中型企业", employees=mid, state="instructor", members=2, key_industry=True)
+    _org(cast, "空白中型企业", employees=mid, state="none")
+    _org(cast, "空白小企业", employees=small, state="none", members=3)
+    _org(cast, "单独建党社团", kind="association", industry="S", employees=big, state="own", members=5)
+    _org(cast, "已迁出企业", employees=big, state="own", members=7, status="moved")
+    _org(cast, "已注销企业", employees=big, state="none", status="deregistered")
+    return t
+
+
+EXPECTED = {
+    "counted": 7,  # every operating one (statistical basis 0)
+    "own": 2, "joint": 1, "attached": 1, "instructor": 1, "blank": 2,
+    "org_covered": 3, "work_covered": 5,
+    "has_member": 5, "members": 4 + 1 + 2 + 3 + 5,
+    "econ_50": 5, "econ_50_member": 3,  # the three big and the two mid-sized enterprises
+    "econ_100": 3, "econ_100_org": 2,
+    "econ_above": 3, "econ_above_org": 2,
+    "key_units": 2, "key_units_org": 1,
+    "blank_50": 2,  # 挂靠大企业, 空白中型企业 (of any kind: the 社团 would count, but it has members)
+    "blank_100": 1,  # 挂靠大企业 (the 社团 has its own organization)
+    "below_basis": 0, "moved": 1, "deregistered": 1,
+}  # fmt: skip
+
+
+def test_every_measure_on_a_world_counted_by_hand(cast):
+    t = _world(cast)
+    got = Organization.objects.aggregate(**measures.aggregates(t))
+    assert list(got) == measures.MEASURE_NAMES
+    assert got == EXPECTED
+
+
+def test_the_statistical_basis_moves_organizations_out_of_every_denominator(cast):
+    t = _world(cast)
+    raised = Thresholds(t.members_from, t.members_from, t.party_org_from)  # basis: the mid size
+    got = Organization.objects.aggregate(**measures.aggregates(raised))
+    assert got["counted"] == 6 and got["below_basis"] == 1  # 空白小企业 leaves
+    assert got["members"] == EXPECTED["members"] - 3 and got["has_member"] == 4
+    assert raised.key == f"{t.members_from}/{t.members_from}/{t.party_org_from}"
+
+
+def test_as_of_conditions_read_the_as_of_facts(cast):
+    """The dated path names its facts differently: swap the stored columns out of the way."""
+    t = _world(cast)
+    qs = Organization.objects.annotate(s_state=F("coverage_state"), s_members=F("member_count"), s_status=F("status"))
+    assert qs.aggregate(**measures.aggregates(t, AS_OF)) == EXPECTED
+    # and the as-of facts win over the stored ones: every organization "deregistered" as of then
+    gone = Organization.objects.annotate(s_state=F("coverage_state"), s_members=F("member_count"))
+    from django.db.models import Value
+
+    gone = gone.annotate(s_status=Value("deregistered"))
+    assert gone.aggregate(**measures.aggregates(t, AS_OF))["deregistered"] == 9
+    assert (CURRENT.state, CURRENT.members, CURRENT.status) == ("coverage_state", "member_count", "status")
+
+
+def test_thresholds_come_from_the_policy_parameters():
+    params = {"statistical_min_employees": Decimal(10), "should_have_members_employees": Decimal(50),
+              "should_have_party_org_employees": Decimal(100)}  # fmt: skip
+    assert Thresholds.of(params) == Thresholds(10, 50, 100)
+    assert Thresholds.of(params).key == "10/50/100"
+
+
+def test_zero_and_add_sum_rows_measure_by_measure():
+    total = measures.zero()
+    assert total == dict.fromkeys(measures.MEASURE_NAMES, 0)
+    measures.add(total, {**dict.fromkeys(measures.MEASURE_NAMES, 2), "members": None})
+    measures.add(total, dict.fromkeys(measures.MEASURE_NAMES, 3))
+    assert total == {**dict.fromkeys(measures.MEASURE_NAMES, 5), "members": 3}
+
+
+def test_percent_to_one_decimal_half_up():
+    assert measures.percent(0, 0) is None
+    assert measures.percent(1, 3) == Decimal("33.3")
+    assert measures.percent(2, 3) == Decimal("66.7")
+    assert measures.percent(1, 8) == Decimal("12.5")
+    assert measures.percent(1, 16) == Decimal("6.3")  # 6.25: half up, not to even
+    assert measures.percent(97, 100) == Decimal("97.0")
+
+
+def test_each_rate_is_the_ratio_it_names():
+    assert {r.key: (r.numerator, r.denominator, r.target_param, r.target_fixed) for r in measures.RATES} == {
+        "org_coverage": ("org_covered", "counted", None, None),
+        "work_coverage": ("work_covered", "counted", None, None),
+        "dual_members": ("econ_50_member", "econ_50", "coverage_target_percent", None),
+        "dual_org": ("econ_100_org", "econ_100", "coverage_target_percent", None),
+        "above_scale": ("econ_above_org", "econ_above", "coverage_target_percent", None),
+        "key_units": ("key_units_org", "key_units", None, Decimal(100)),
+        "has_member": ("has_member", "counted", None, None),
+    }
+    assert measures.RATE_BY_KEY["dual_org"].label == "“双达标”：100人以上非公企业建立党组织"
+    assert measures.MEASURE_LABELS["blank"] == "空白点（未覆盖）"
+    assert measures.COUNT_MEASURES == [m for m in measures.MEASURE_NAMES if m != "members"]
