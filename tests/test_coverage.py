@@ -136,3 +136,21 @@ def test_a_mode_missing_from_the_table_gives_no_link(cast):
     make_party_org(cast, name="区域联建党委", mode="regional", covered=[cast.org])
     SetupModeLinkKind.objects.filter(mode="regional").delete()
     assert compute([cast.org.pk]) == {cast.org.pk: "none"}
+
+
+def test_refresh_all_restates_links_assignments_and_stale_states(cast):
+    """The daily job: facts written without a refresh (a link, an assignment) and a state left
+    stale are all restated. Ids are chosen so link, assignment and organization ids differ."""
+    from liangxin.party.coverage import refresh_all
+
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[])
+    link = PartyOrgLink.objects.create(party_org=po, organization=cast.xuhui_org, start_on=DAY)
+    assignment = InstructorAssignment.objects.create(
+        instructor=make_instructor(cast), organization=cast.waitan_org, start_on=DAY
+    )
+    assert link.organization_id != link.pk and assignment.organization_id != assignment.pk
+    Organization.objects.update(coverage_state="none")
+    Organization.objects.filter(pk=cast.org.pk).update(coverage_state="joint")  # nothing supports it
+    assert refresh_all() == 3
+    assert dict(Organization.objects.values_list("pk", "coverage_state")) == {
+        cast.xuhui_org.pk: "own", cast.waitan_org.pk: "instructor", cast.org.pk: "none"}  # fmt: skip
