@@ -221,3 +221,88 @@ def test_periods_asked_for():
         ledger.period_for({"year": "2025"}, today)
     with pytest.raises(ValueError, match="月份应为"):
         ledger.period_for({"month": "五月"}, today)
+
+
+# -- killed mutants (make mutate): the month helpers and a month's entry, one by one ----------------------
+def test_month_helpers_round_trip_across_year_ends():
+    dec, jan = datetime.date(2023, 12, 1), datetime.date(2024, 1, 1)
+    assert rules.month_start(datetime.date(2024, 2, 29)) == datetime.date(2024, 2, 1)
+    assert rules.month_index(jan) == rules.month_index(dec) + 1 == 2024 * 12
+    assert rules.from_index(rules.month_index(dec)) == dec and rules.from_index(2024 * 12) == jan
+    assert rules.months_between(datetime.date(2023, 11, 15), datetime.date(2024, 2, 3)) == [
+        datetime.date(2023, 11, 1), dec, jan, datetime.date(2024, 2, 1)]  # fmt: skip
+    assert rules.months_between(jan, jan) == [jan]
+    assert rules.months_between(jan, dec) == []
+    assert rules.month_label(datetime.date(2024, 5, 1)) == "2024年5月"
+    assert rules.closed_through(datetime.date(2024, 1, 31)) == dec
+
+
+def test_cent_and_number():
+    assert rules.cent(D("0.005")) == D("0.01") and rules.cent(D("0.0049")) == D("0.00")
+    assert rules.cent(D("2.675")) == D("2.68")  # half up, never to even
+    assert rules.number(D("3000.00")) == "3000" and rules.number(D("0.50")) == "0.5" and rules.number(D("1.5")) == "1.5"
+
+
+def test_a_months_entry_owed_unpaid_and_lapsed():
+    month = datetime.date(2024, 5, 1)
+    missing = rules.month_entry(month, None, D("40"))
+    assert (missing.due, missing.paid, missing.recorded, missing.paid_on) == (D("40"), D("0.00"), False, None)
+    assert missing.owed == D("40") and missing.unpaid and missing.lapsed
+    row = rules.Row(D("40"), D("15"), datetime.date(2024, 5, 20))
+    part = rules.month_entry(month, row, D("99"))  # a recorded row wins over the current amount
+    assert (part.due, part.paid, part.recorded, part.paid_on) == (D("40"), D("15"), True, datetime.date(2024, 5, 20))
+    assert part.owed == D("25") and part.unpaid and not part.lapsed
+    full = rules.month_entry(month, rules.Row(D("40"), D("40")), None)
+    assert full.owed == D("0.00") and not full.unpaid and not full.lapsed
+    over = rules.month_entry(month, rules.Row(D("40"), D("50")), None)
+    assert over.owed == D("0.00") and not over.unpaid
+    unknown = rules.month_entry(month, None, None)
+    assert unknown.owed == D("0.00") and unknown.unpaid and unknown.lapsed
+    unknown_paid = rules.MonthEntry(month, None, D("10"), True)
+    assert not unknown_paid.unpaid and not unknown_paid.lapsed
+    exempt = rules.month_entry(month, None, D("0"))
+    assert not exempt.unpaid and not exempt.lapsed and exempt.owed == D("0")
+
+
+def test_sum_entries_counts_an_unknown_due_as_zero():
+    month = datetime.date(2024, 5, 1)
+    entries = [
+        rules.MonthEntry(month, D("40"), D("15"), True),
+        rules.MonthEntry(month, None, D("0"), False),
+        rules.MonthEntry(month, D("10"), D("10"), True),
+    ]
+    assert rules.sum_entries(entries) == (D("50"), D("25"), D("25"))
+    assert rules.sum_entries([]) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_lapse_at_exactly_the_parameter():
+    limit = int(PARAMS["lapse_months"])
+    assert not rules.is_lapsed(limit - 1, PARAMS)
+    assert rules.is_lapsed(limit, PARAMS) and rules.is_lapsed(limit + 1, PARAMS)
+    assert rules.is_lapsed(2, {**PARAMS, "lapse_months": D(2)})
+
+
+def test_arrears_of_counts_months_owed_unknown_and_the_run():
+    start, end = datetime.date(2024, 1, 1), datetime.date(2024, 4, 1)
+    rows = {
+        datetime.date(2024, 2, 1): rules.Row(D("40"), D("40")),
+        datetime.date(2024, 3, 1): rules.Row(D("40"), D("5")),
+    }
+    a = rules.arrears_of(start, end, rows, None)
+    assert a.months == [datetime.date(2024, 1, 1), datetime.date(2024, 3, 1), datetime.date(2024, 4, 1)]
+    assert (a.count, a.owed, a.unknown, a.run) == (3, D("35"), 2, 1)
+    assert rules.arrears_of(end, start, rows, D("40")) == rules.Arrears()
+    assert rules.arrears_of(None, end, rows, D("40")).count == 0
+    same = rules.arrears_of(end, end, {}, D("40"))
+    assert (same.months, same.owed, same.run) == ([end], D("40"), 1)
+
+
+def test_obligation_starts_at_the_later_of_joining_and_the_first_record():
+    joined = datetime.date(2024, 3, 20)
+    assert rules.obligation_start(joined, None, datetime.date(2024, 5, 1)) == datetime.date(2024, 5, 1)
+    assert rules.obligation_start(joined, datetime.date(2024, 6, 1), datetime.date(2024, 5, 1)) == datetime.date(
+        2024, 5, 1
+    )
+    assert rules.obligation_start(joined, datetime.date(2023, 1, 1), datetime.date(2023, 6, 1)) == datetime.date(
+        2024, 3, 1
+    )
