@@ -237,3 +237,49 @@ def test_parse_reads_what_people_type_and_says_what_is_wrong():
         {"on": ["确定日期格式应为 年-月-日，如 2025-03-01"]},
     )
     assert "未知的环节" in steps.parse("jump", {})[1]["step"][0]
+
+
+# -- killed mutants (make mutate): deadlines from their parameters, words, the latest prior step ------------
+@pytest.mark.parametrize(
+    ("deadline", "key"),
+    [
+        (rules.talk_deadline, "applicant_talk_within_months"),
+        (rules.cultivation_complete_on, "activist_cultivation_months"),
+        (rules.approval_deadline, "approval_within_months"),
+        (rules.approval_last_day, "approval_within_max_months"),
+        (rules.probation_end, "probation_months"),
+    ],
+)
+def test_each_deadline_is_its_parameter_in_months(deadline, key):
+    from liangxin.core.dates import add_months
+
+    for start in (D(2024, 1, 31), D(2024, 8, 31), D(2023, 12, 15)):
+        assert deadline(start, P) == add_months(start, int(P[key]))
+        assert deadline(start, {**P, key: P[key] + 1}) == add_months(start, int(P[key]) + 1)
+
+
+def test_probation_end_adds_the_extension():
+    from liangxin.core.dates import add_months
+
+    assert rules.probation_end(D(2024, 3, 31), P, 6) == add_months(D(2024, 3, 31), int(P["probation_months"]) + 6)
+
+
+def test_parameters_and_days_in_words():
+    from liangxin.party.policy import BY_KEY
+
+    assert rules.num({"x": "12"}, "x") == 12
+    assert rules.shown(P, "probation_months") == "12 个月"
+    ratio = next(p.key for p in PARAMETERS if p.unit == "（比例）")
+    assert rules.shown({**P, ratio: "0.5"}, ratio) == "50%"
+    assert rules.rule(P, "probation_months") == f"{BY_KEY['probation_months'].label} 12 个月"
+    assert rules.day(D(2024, 3, 5)) == "2024-03-05"
+    assert rules.label("vote") == "支部大会表决"
+
+
+def test_latest_prior_is_the_latest_date_among_the_steps_it_follows():
+    a = applicant(introducers_on=D(2024, 9, 1), reviewed_on=D(2024, 10, 1), trained_on=D(2024, 8, 1))
+    assert rules.latest_prior(a, "publicity") == (D(2024, 10, 1), "政治审查")
+    assert rules.latest_prior(a, "talk") == (D(2024, 1, 15), "递交入党申请书")
+    # stopping follows whatever step came last
+    assert rules.latest_prior(a, "stop") == (D(2024, 10, 1), "上一环节")
+    assert rules.latest_prior(applicant(), "stop") == (D(2024, 1, 15), "递交入党申请书")
