@@ -205,6 +205,8 @@ def test_transfer_reminder_at_exactly_the_months(party_cast):
     ended = make_party_org(c, name="曾覆盖外滩", covered=[])
     PartyOrgLink.objects.create(party_org=ended, organization=c.waitan_org, start_on=edge, end_on=TODAY - DAY)
     was_home = make_member(c, ended, name="覆盖已结束", employer=c.waitan_org, employed_since=edge - DAY)
+    # another branch covering the employer does not hold *their* membership there
+    make_party_org(c, name="外滩支部", parent=c.waitan_node, covered=[c.waitan_org])
     # off the roll: no reminder
     gone = make_member(c, c.branch, name="不在册", employer=c.waitan_org, employed_since=edge - DAY)
     gone.is_active = False
@@ -446,3 +448,18 @@ def test_each_rate_is_the_ratio_it_names():
     assert measures.RATE_BY_KEY["dual_org"].label == "“双达标”：100人以上非公企业建立党组织"
     assert measures.MEASURE_LABELS["blank"] == "空白点（未覆盖）"
     assert measures.COUNT_MEASURES == [m for m in measures.MEASURE_NAMES if m != "members"]
+
+
+def test_read_only_users_get_the_findings_of_what_they_see(party_cast):
+    """The findings list is for readers: the auditor (who changes nothing) gets the same
+    findings as the district's administrator, for organizations, party organizations and members."""
+    c = party_cast
+    params = policy.values()
+    make_member(c, c.branch, name="流出", floating="outflow", floating_card_no="LD7")
+    for code in ("org_party_org", "po_term", "member_floating"):
+        rule = rules.RULES[code]
+        if code == "po_term":
+            type(c.branch).objects.filter(pk=c.branch.pk).update(term_end=TODAY)
+        by_auditor = set(rules.candidates(rule, scope_for(c.auditor), params, TODAY).values_list("pk", flat=True))
+        by_admin = set(rules.candidates(rule, scope_for(c.district_admin), params, TODAY).values_list("pk", flat=True))
+        assert by_auditor == by_admin != set(), code
