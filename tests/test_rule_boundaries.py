@@ -99,8 +99,11 @@ def test_own_branch_counts_full_members_at_the_limit(cast):
     for k, org in orgs.items():
         for i in range(k):
             make_member(cast, joint, name=f"正式{k}-{i}", employer=org)
-        # probationary members never count towards the limit
+        # probationary members never count towards the limit, nor do full members off the roll
         make_member(cast, joint, name=f"预备{k}", employer=org, category="probationary")
+        gone = make_member(cast, joint, name=f"不在册{k}", employer=org)
+        gone.is_active = False
+        gone.save()
     assert faces(cast, "org_own_branch") & {o.pk for o in orgs.values()} == {orgs[n].pk, orgs[n + 1].pk}
     # with its own branch the condition is met
     make_party_org(cast, name="单独党支部", covered=[orgs[n + 1]])
