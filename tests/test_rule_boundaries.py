@@ -421,6 +421,12 @@ def test_thresholds_come_from_the_policy_parameters():
     assert Thresholds.of(params).key == "10/50/100"
 
 
+def test_nothing_counted_sums_no_members(cast):
+    Organization.objects.all().delete()
+    got = Organization.objects.aggregate(**measures.aggregates(Thresholds.of(policy.values())))
+    assert got == measures.zero()
+
+
 def test_zero_and_add_sum_rows_measure_by_measure():
     total = measures.zero()
     assert total == dict.fromkeys(measures.MEASURE_NAMES, 0)

@@ -406,3 +406,28 @@ def test_the_scope_is_computed_once_per_user_object(cast, django_assert_num_quer
         first = scope_for(user)
         assert scope_for(user) is first
     assert scope_for(User.objects.get(pk=user.pk)) is not first  # a new request, a new scope
+
+
+def test_stats_home_puts_the_city_first_whatever_order_the_grants_come_in(cast):
+    from liangxin.accounts.models import User
+
+    RoleAssignment.objects.create(user=cast.auditor, role="auditor", node=cast.waitan_node)
+    RoleAssignment.objects.filter(user=cast.auditor, node=cast.huangpu_node).delete()
+    RoleAssignment.objects.create(user=cast.auditor, role="city_admin", node=cast.city_node)
+    assert scope_for(User.objects.get(pk=cast.auditor.pk)).stats_home() == ("region", cast.city)
+
+
+def test_lists_bring_their_related_rows_in_one_query(cast, django_assert_num_queries):
+    """Nodes with their region and parent, jobs with their actor: the pages print them."""
+    from liangxin.imports.models import ExportJob, ImportJob
+
+    _make_job(ImportJob, cast.street_admin)
+    _make_job(ExportJob, cast.street_admin)
+    city, street = scope_for(cast.city_admin), scope_for(cast.street_admin)
+    with django_assert_num_queries(1):
+        assert {(n.name, n.region.name if n.region_id else "", n.parent.name if n.parent_id else "")
+                for n in city.nodes()} >= {("南京东路街道综合党委", "南京东路街道", "黄浦区社会工作党委")}  # fmt: skip
+    with django_assert_num_queries(1):
+        assert [j.actor.username for j in street.import_jobs()] == ["nanjing_admin"]
+    with django_assert_num_queries(1):
+        assert [j.actor.username for j in street.export_jobs()] == ["nanjing_admin"]
