@@ -306,3 +306,46 @@ def test_obligation_starts_at_the_later_of_joining_and_the_first_record():
     assert rules.obligation_start(joined, datetime.date(2023, 1, 1), datetime.date(2023, 6, 1)) == datetime.date(
         2024, 3, 1
     )
+
+
+def test_months_typed_the_ways_people_type_them():
+    for raw in ("2024-05", "2024-05-01", "2024年5月", "2024/5", " 2024年05月 "):
+        assert rules.parse_month(raw) == datetime.date(2024, 5, 1), raw
+    for raw in ("", None, "2024", "五月", "2024-13"):
+        with pytest.raises(ValueError, match="月份应为"):
+            rules.parse_month(raw)
+
+
+def test_amounts_typed_with_separators_units_and_limits():
+    assert rules.parse_amount("1,234.5元", "金额") == D("1234.50")
+    assert rules.parse_amount("1，234", "金额") == D("1234.00")
+    assert rules.parse_amount(None, "金额") is None and rules.parse_amount("  ", "金额") is None
+    assert rules.parse_amount(D("99999999.99"), "金额") == D("99999999.99")
+    for raw in ("100000000", "-100000000"):
+        with pytest.raises(ValueError, match="^金额数额过大"):
+            rules.parse_amount(raw, "金额")
+    for raw in ("0.125", "0.005"):  # a third decimal is refused, never rounded away
+        with pytest.raises(ValueError, match="^金额最多保留两位小数"):
+            rules.parse_amount(raw, "金额")
+
+
+def test_number_never_in_exponent_form():
+    assert rules.number(D("1E+3")) == "1000" and rules.number(D("0.00001")) == "0.00001"
+
+
+def test_the_amount_for_a_members_profile():
+    from types import SimpleNamespace
+
+    none = rules.amount_for_profile(D("4000"), None, PARAMS)
+    assert none.value == D("40.00")  # no profile: employed
+    profile = SimpleNamespace(category="retired", farmer_yuan=None, override_amount=None, override_reason="")
+    assert rules.amount_for_profile(D("6000"), profile, PARAMS).value == D("60.00")
+    farmer = SimpleNamespace(category="farmer", farmer_yuan=D("0.5"), override_amount=None, override_reason="")
+    assert rules.amount_for_profile(None, farmer, PARAMS).value == D("0.50")
+    assert "支部确定" in rules.amount_for_profile(None, farmer, PARAMS).text
+    unset = SimpleNamespace(category="farmer", farmer_yuan=None, override_amount=None, override_reason="")
+    assert rules.amount_for_profile(None, unset, PARAMS).value == rules.cent(PARAMS["dues_farmer_min_yuan"])
+    assert "未另定，按最低" in rules.amount_for_profile(None, unset, PARAMS).text
+    fixed = SimpleNamespace(category="employed", farmer_yuan=None, override_amount=D("12"), override_reason="困难")
+    amount = rules.amount_for_profile(D("4000"), fixed, PARAMS)
+    assert amount.value == D("12.00") and "困难" in amount.text and "40.00" in amount.text
