@@ -283,3 +283,39 @@ def test_latest_prior_is_the_latest_date_among_the_steps_it_follows():
     # stopping follows whatever step came last
     assert rules.latest_prior(a, "stop") == (D(2024, 10, 1), "上一环节")
     assert rules.latest_prior(applicant(), "stop") == (D(2024, 1, 15), "递交入党申请书")
+
+
+def test_training_may_end_on_the_day_it_starts():
+    same = rules.check_training(D(2024, 5, 6), D(2024, 5, 6), 3, 24, P)
+    assert not any("不能早于" in m for m in same)
+    before = rules.check_training(D(2024, 5, 6), D(2024, 5, 5), 3, 24, P)
+    assert "结业日期（2024-05-05）不能早于开始日期（2024-05-06）" in before
+
+
+def test_vote_counts_at_their_edges():
+    assert rules.check_vote(0, 0, 0, 5, P).errors[0] == "应到会有表决权的正式党员人数至少为 1"
+    one = rules.check_vote(1, 1, 1, 1, P)
+    assert one.errors == []
+    assert rules.check_vote(3, 3, 3, 3, P).errors == []  # everyone entitled came
+    assert rules.check_vote(3, 4, 3, 3, P).errors == ["实到 4 名，超过应到会 3 名"]
+
+
+def test_order_errors_name_the_closing_step_and_the_end_of_the_pipeline():
+    full = applicant(stage=Stage.FULL)
+    assert rules.order_errors(full, "talk") == ["该申请人已转为正式党员，不能办理「入党谈话」"]
+    stopped = applicant(stage=Stage.STOPPED)
+    assert rules.order_errors(stopped, "talk") == ["该申请人已终止发展，不能办理「入党谈话」"]
+    voted = applicant(activist_on=D(2024, 3, 1), voted_on=D(2024, 9, 2))
+    assert rules.order_errors(voted, "contacts") == [
+        "已办理「支部大会表决」（2024-09-02），不能再办理「调整培养联系人」"
+    ]
+    # an extended probation blocks only a second extension
+    extended = applicant(approved_on=D(2024, 10, 1), extension_months=6)
+    assert rules.order_errors(extended, "oath") == []
+    assert rules.order_errors(extended, "extend") == ["预备期已延长 6 个月，只能延长一次"]
+
+
+def test_introducers_must_be_full_members_of_the_branch():
+    outsider = SimpleNamespace(pk=9, name="外人", is_active=True, category="full", party_org_id=2)
+    errors = rules.check_introducers([outsider], 1, P)
+    assert "编号 9 的党员不是本党组织的正式党员，不能担任入党介绍人（规则：入党介绍人须为本党组织正式党员）" in errors
