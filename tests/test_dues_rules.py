@@ -349,3 +349,58 @@ def test_the_amount_for_a_members_profile():
     fixed = SimpleNamespace(category="employed", farmer_yuan=None, override_amount=D("12"), override_reason="困难")
     amount = rules.amount_for_profile(D("4000"), fixed, PARAMS)
     assert amount.value == D("12.00") and "困难" in amount.text and "40.00" in amount.text
+
+
+def test_profile_checks_field_by_field():
+    from liangxin.dues.models import DuesCategory
+
+    assert rules.check_profile({"dues_base": D("0")}, PARAMS) == {}
+    assert rules.check_profile({"dues_base": D("-0.01")}, PARAMS) == {"dues_base": "党费计算基数不能为负数，收到 -0.01"}
+    assert rules.check_profile({"category": "bank"}, PARAMS) == {
+        "category": "党费类别「bank」不存在，应为：" + "、".join(DuesCategory.labels)
+    }
+    # a farmer's amount is checked for farmers only
+    assert rules.check_profile({"category": "employed", "farmer_yuan": D("99")}, PARAMS) == {}
+    assert set(rules.check_profile({"category": "farmer", "farmer_yuan": D("99")}, PARAMS)) == {"farmer_yuan"}
+    assert rules.check_profile({"override_amount": D("-1"), "override_reason": "x"}, PARAMS) == {
+        "override_amount": "手工核定月党费不能为负数，收到 -1"
+    }
+    assert rules.check_profile({"override_amount": D("5"), "override_reason": " "}, PARAMS) == {
+        "override_reason": "手工核定党费金额须填写原因（如经支部研究同意少交或免交）"
+    }
+
+
+def test_payment_checks_field_by_field():
+    today, joined = datetime.date(2024, 12, 15), datetime.date(2020, 1, 1)
+
+    def check(month, amount, paid_on=None, joined_on=joined):
+        return rules.check_payment(
+            month=month, joined_on=joined_on, amount_paid=amount, paid_on=paid_on, today=today, params=PARAMS
+        )
+
+    dec = datetime.date(2024, 12, 1)
+    assert check(dec, None) == {"amount_paid": "实缴金额不能为空（未缴请填 0）"}
+    assert check(dec, D("-1")) == {"amount_paid": "实缴金额不能为负数，收到 -1"}
+    assert check(dec, D("0.50")) == {"paid_on": "已缴纳的月份须填写缴纳日期"}
+    assert check(dec, D("0")) == {}
+    early = check(datetime.date(2024, 3, 1), D("0"), joined_on=datetime.date(2024, 4, 2))
+    assert early["month"].endswith("预备党员自支部大会通过之日起交纳党费，此前月份无需交纳")
+    # back-payment counts from the day it was paid, for a month paid; from today otherwise
+    old_month, paid_long_ago = datetime.date(2024, 1, 1), datetime.date(2024, 3, 10)
+    assert rules.earliest_payable(paid_long_ago, PARAMS) <= old_month < rules.earliest_payable(today, PARAMS)
+    assert check(old_month, D("0.50"), paid_long_ago) == {}
+    assert set(check(old_month, D("0"), paid_long_ago)) == {"month"}
+    assert set(check(old_month, None, paid_long_ago)) == {"amount_paid", "month"}
+
+
+def test_an_override_names_the_amount_the_rule_gives_or_why_there_is_none():
+    known = rules.monthly_amount("employed", D("4000"), PARAMS, override_amount=D("10"), override_reason="困难")
+    assert known.text == "手工核定每月 10.00 元（原因：困难；按规定为 40.00 元）" and known.computed == D("40.00")
+    unknown = rules.monthly_amount("employed", None, PARAMS, override_amount=D("10"))
+    assert unknown.text == "手工核定每月 10.00 元（原因：；未填写党费计算基数，无法按比例计算应缴金额）"
+
+
+def test_month_entries_keep_their_month():
+    month = datetime.date(2024, 5, 1)
+    assert rules.month_entry(month, None, D("1")).month == month
+    assert rules.month_entry(month, rules.Row(D("1"), D("1")), None).month == month
