@@ -404,3 +404,10 @@ def test_month_entries_keep_their_month():
     month = datetime.date(2024, 5, 1)
     assert rules.month_entry(month, None, D("1")).month == month
     assert rules.month_entry(month, rules.Row(D("1"), D("1")), None).month == month
+
+
+def test_lapse_words_change_at_exactly_the_parameter():
+    limit = int(PARAMS["lapse_months"])
+    assert "应按党章核查是否自行脱党" in rules.lapse_text(limit, PARAMS)
+    assert "应按党章核查是否自行脱党" not in rules.lapse_text(limit - 1, PARAMS)
+    assert f"已连续 {limit - 1} 个月未交纳党费" in rules.lapse_text(limit - 1, PARAMS)
