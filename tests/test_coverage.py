@@ -154,3 +154,27 @@ def test_refresh_all_restates_links_assignments_and_stale_states(cast):
     assert refresh_all() == 3
     assert dict(Organization.objects.values_list("pk", "coverage_state")) == {
         cast.xuhui_org.pk: "own", cast.waitan_org.pk: "instructor", cast.org.pk: "none"}  # fmt: skip
+
+
+def test_only_facts_in_force_count_on_the_day(cast):
+    """A link or assignment counts from its start, not from or after its end; a deactivated
+    party organization's links and an instructor off duty count for nothing."""
+    from liangxin.party.coverage import compute
+
+    day = datetime.date(2025, 6, 30)
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[])
+    link = PartyOrgLink.objects.create(
+        party_org=po, organization=cast.xuhui_org, start_on=day, end_on=day + datetime.timedelta(days=1)
+    )
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "own"}
+    assert compute([cast.xuhui_org.pk], day - datetime.timedelta(days=1)) == {cast.xuhui_org.pk: "none"}
+    assert compute([cast.xuhui_org.pk], link.end_on) == {cast.xuhui_org.pk: "none"}
+    po.node.is_active = False
+    po.node.save()
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "none"}
+    instructor = make_instructor(cast)
+    InstructorAssignment.objects.create(instructor=instructor, organization=cast.xuhui_org, start_on=day)
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "instructor"}
+    instructor.is_active = False
+    instructor.save()
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "none"}
