@@ -411,3 +411,19 @@ def test_lapse_words_change_at_exactly_the_parameter():
     assert "应按党章核查是否自行脱党" in rules.lapse_text(limit, PARAMS)
     assert "应按党章核查是否自行脱党" not in rules.lapse_text(limit - 1, PARAMS)
     assert f"已连续 {limit - 1} 个月未交纳党费" in rules.lapse_text(limit - 1, PARAMS)
+
+
+def test_back_payment_words_and_a_future_payment_day():
+    today = datetime.date(2024, 12, 15)
+    back = int(PARAMS["dues_backpay_max_months"])
+    old = datetime.date(2023, 1, 1)
+    errors = rules.check_payment(
+        month=old, joined_on=datetime.date(2020, 1, 1), amount_paid=D("0"), paid_on=None, today=today, params=PARAMS
+    )
+    assert f"补交党费最多补交 {back} 个月" in errors["month"]
+    # a payment day in the future is the one error: no back-payment reckoning from a day not yet come
+    future = rules.check_payment(
+        month=old, joined_on=datetime.date(2020, 1, 1), amount_paid=D("5"), paid_on=datetime.date(2025, 1, 2),
+        today=today, params=PARAMS,
+    )  # fmt: skip
+    assert future == {"paid_on": "缴纳日期 2025-01-02 晚于今天，不能登记"}
