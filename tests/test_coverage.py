@@ -151,9 +151,13 @@ def test_refresh_all_restates_links_assignments_and_stale_states(cast):
     assert link.organization_id != link.pk and assignment.organization_id != assignment.pk
     Organization.objects.update(coverage_state="none")
     Organization.objects.filter(pk=cast.org.pk).update(coverage_state="joint")  # nothing supports it
+    from .party_helpers import new_org
+
+    settled = new_org(cast, "已覆盖商店", None, kind="individual")
+    make_party_org(cast, name="商店支部", covered=[settled])  # stored "own" already: not a change
     assert refresh_all() == 3
     assert dict(Organization.objects.values_list("pk", "coverage_state")) == {
-        cast.xuhui_org.pk: "own", cast.waitan_org.pk: "instructor", cast.org.pk: "none"}  # fmt: skip
+        cast.xuhui_org.pk: "own", cast.waitan_org.pk: "instructor", cast.org.pk: "none", settled.pk: "own"}  # fmt: skip
 
 
 def test_only_facts_in_force_count_on_the_day(cast):
