@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ORGS ?= 5000
-PG_DIR ?= /tmp/liangxin-test-pg
-PG_PORT ?= 54329
-PG_URL := postgres://postgres@127.0.0.1:$(PG_PORT)/liangxin
+# apt waits this long for another apt/dpkg (unattended upgrades, a second checkout's make) to let go
+APT_GET := apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3
+# mutation testing: at most this many mutants at once (the machine is shared)
+MUTATE_JOBS ?= 2
 
-.PHONY: run test install system-packages lint test-sqlite test-postgres clean
+.PHONY: run test install system-packages lint test-sqlite test-postgres mutate clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +37,7 @@ system-packages:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "安装系统软件包:$$need"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	  $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$need >/dev/null; \
 	fi
 
 lint: install
@@ -44,15 +45,25 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 
+# Each run gets its own scratch directory (and, for PostgreSQL, its own server directory and a
+# free port), removed when the run ends, passed or failed: two runs on one host never collide.
 test-sqlite: install
-	LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q -n 2
+	var=$$(mktemp -d); trap 'rm -rf "$$var"' EXIT; \
+	  LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2
 
 test-postgres: install
-	scripts/pg.sh start $(PG_DIR) $(PG_PORT)
-	DATABASE_URL=$(PG_URL) LIANGXIN_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -q -n 2; status=$$?; \
-	  scripts/pg.sh stop $(PG_DIR); exit $$status
+	var=$$(mktemp -d); trap 'rm -rf "$$var"' EXIT; \
+	  scripts/pg.sh run -- env LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2
+
+# Mutation testing (mutmut, configured in pyproject.toml [tool.mutmut]); slow, so not part of
+# `make test`. `make mutate MUTANTS='liangxin.party.rules*'` runs one module's mutants.
+MUTANTS ?=
+mutate: install
+	var=$$(mktemp -d); trap 'rm -rf "$$var"' EXIT; \
+	  LIANGXIN_VAR_DIR=$$var $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS); \
+	  LIANGXIN_VAR_DIR=$$var $(PY) scripts/mutation_score.py
 
 test: install system-packages lint test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles mutants

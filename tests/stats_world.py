@@ -32,10 +32,17 @@ SECTOR = {k: "economic" if k in ECONOMIC else "unknown" if k == "unknown" else "
 MODES = ["single", "single", "combined", "joint", "regional", "industry", "temporary", "attached", "based"]
 STRENGTH = {"own": 3, "joint": 2, "attached": 1}
 START = datetime.date(2023, 1, 1)
+# The world's dates are drawn up to this fixed day, not up to today: drawn from a window that
+# grew every day, the same seed built a different world each day (a failure seen on Monday
+# could not be replayed on Tuesday). It lies in the past, so every drawn fact is in force or
+# ended by the real today the engine counts on; only the writes that model "today" (the triggers'
+# dating, links ended today) use the real date.
+WORLD_DAY = datetime.date(2026, 6, 30)
+assert WORLD_DAY < datetime.date.today(), "the stats world's fixed day must lie in the past"
 
 
 def _day(rng: random.Random, low=START, high=None) -> datetime.date:
-    high = high or datetime.date.today()
+    high = high or WORLD_DAY
     return low + datetime.timedelta(days=rng.randint(0, (high - low).days))
 
 

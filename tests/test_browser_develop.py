@@ -11,11 +11,10 @@ from liangxin.core.dates import add_months
 from liangxin.develop import services
 
 from .party_helpers import id_number, make_member, make_party_org
-from .test_browser import CHROMIUM, browser, expect, log_in, page  # noqa: F401 (fixtures)
+from .test_browser import browser, expect, log_in, page  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not found on PATH (apt-get install chromium)"),
 ]
 
 

@@ -13,12 +13,11 @@ import pytest
 from liangxin.orgs.models import Organization
 
 from .ledgers import code_for, write_csv
-from .test_browser import CHROMIUM, browser, expect, log_in, page  # noqa: F401 (fixtures)
+from .test_browser import browser, expect, log_in, page  # noqa: F401 (fixtures)
 from .test_imports import _database_url
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not found on PATH"),
 ]
 
 

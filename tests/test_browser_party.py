@@ -8,11 +8,10 @@ from liangxin.orgs.models import Organization
 
 from .conftest import CODES
 from .party_helpers import make_party_org
-from .test_browser import CHROMIUM, browser, expect, log_in, page, save  # noqa: F401 (fixtures)
+from .test_browser import browser, expect, log_in, page, save  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not found on PATH (apt-get install chromium)"),
 ]
 
 RIGHT = "31010119900307002" + ric.calc_check_digit("310101199003070020")

@@ -14,11 +14,10 @@ import pytest
 from liangxin.orgs.models import Organization
 
 from . import stats_world
-from .test_browser import CHROMIUM, browser, expect, log_in, page  # noqa: F401 (fixtures)
+from .test_browser import browser, expect, log_in, page  # noqa: F401 (fixtures)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not found on PATH"),
 ]
 
 BLANK_SERIES = "空白点"  # the series name in static/js/stats.js

@@ -107,3 +107,78 @@ def apply(cast, op, orgs, party_orgs, instructor, links, active, assigned, table
     elif op[0] == "table":
         services.set_link_kind(actor, op[1], op[2])
         table[op[1]] = op[2]
+
+
+# -- killed mutants (make mutate) ---------------------------------------------------------------------------
+def test_changing_a_party_orgs_mode_restates_exactly_the_organizations_it_covers(cast):
+    """Only the mode changes (the same organizations stay covered): the state follows the new
+    mode for the covered organization, and for no other. The covered organization is the third
+    one, so its id differs from the link's id (refreshing by link id would restate 嘉信)."""
+    other = make_party_org(cast, name="外滩支部", parent=cast.waitan_node, covered=[cast.waitan_org])
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[cast.xuhui_org])
+    link = PartyOrgLink.objects.get(party_org=po)
+    assert link.pk != cast.xuhui_org.pk
+    Organization.objects.filter(pk=cast.org.pk).update(coverage_state="joint")  # stale on purpose
+    services.update_party_org(
+        cast.city_admin, po, name=po.name, values={"setup_mode": "attached"}, covered=[cast.xuhui_org], on=DAY
+    )
+    states = dict(Organization.objects.values_list("pk", "coverage_state"))
+    assert states[cast.xuhui_org.pk] == "attached"
+    assert states[cast.org.pk] == "joint"  # untouched: not covered by this party organization
+    assert states[cast.waitan_org.pk] == "own" and other.setup_mode == "single"
+
+
+def test_a_mode_missing_from_the_table_gives_no_link(cast):
+    """A setup mode without a row in the city's table is no link (like 派驻), never an error."""
+    from liangxin.party.coverage import compute
+    from liangxin.party.models import SetupModeLinkKind
+
+    make_party_org(cast, name="区域联建党委", mode="regional", covered=[cast.org])
+    SetupModeLinkKind.objects.filter(mode="regional").delete()
+    assert compute([cast.org.pk]) == {cast.org.pk: "none"}
+
+
+def test_refresh_all_restates_links_assignments_and_stale_states(cast):
+    """The daily job: facts written without a refresh (a link, an assignment) and a state left
+    stale are all restated. Ids are chosen so link, assignment and organization ids differ."""
+    from liangxin.party.coverage import refresh_all
+
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[])
+    link = PartyOrgLink.objects.create(party_org=po, organization=cast.xuhui_org, start_on=DAY)
+    assignment = InstructorAssignment.objects.create(
+        instructor=make_instructor(cast), organization=cast.waitan_org, start_on=DAY
+    )
+    assert link.organization_id != link.pk and assignment.organization_id != assignment.pk
+    Organization.objects.update(coverage_state="none")
+    Organization.objects.filter(pk=cast.org.pk).update(coverage_state="joint")  # nothing supports it
+    from .party_helpers import new_org
+
+    settled = new_org(cast, "已覆盖商店", None, kind="individual")
+    make_party_org(cast, name="商店支部", covered=[settled])  # stored "own" already: not a change
+    assert refresh_all() == 3
+    assert dict(Organization.objects.values_list("pk", "coverage_state")) == {
+        cast.xuhui_org.pk: "own", cast.waitan_org.pk: "instructor", cast.org.pk: "none", settled.pk: "own"}  # fmt: skip
+
+
+def test_only_facts_in_force_count_on_the_day(cast):
+    """A link or assignment counts from its start, not from or after its end; a deactivated
+    party organization's links and an instructor off duty count for nothing."""
+    from liangxin.party.coverage import compute
+
+    day = datetime.date(2025, 6, 30)
+    po = make_party_org(cast, name="天平支部", parent=cast.tianping_node, covered=[])
+    link = PartyOrgLink.objects.create(
+        party_org=po, organization=cast.xuhui_org, start_on=day, end_on=day + datetime.timedelta(days=1)
+    )
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "own"}
+    assert compute([cast.xuhui_org.pk], day - datetime.timedelta(days=1)) == {cast.xuhui_org.pk: "none"}
+    assert compute([cast.xuhui_org.pk], link.end_on) == {cast.xuhui_org.pk: "none"}
+    po.node.is_active = False
+    po.node.save()
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "none"}
+    instructor = make_instructor(cast)
+    InstructorAssignment.objects.create(instructor=instructor, organization=cast.xuhui_org, start_on=day)
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "instructor"}
+    instructor.is_active = False
+    instructor.save()
+    assert compute([cast.xuhui_org.pk], day) == {cast.xuhui_org.pk: "none"}

@@ -250,3 +250,85 @@ def test_parse_reads_what_people_type_and_says_what_is_wrong():
         {"on": ["确定日期格式应为 年-月-日，如 2025-03-01"]},
     )
     assert "未知的环节" in steps.parse("jump", {})[1]["step"][0]
+
+
+# -- killed mutants (make mutate): deadlines from their parameters, words, the latest prior step ------------
+@pytest.mark.parametrize(
+    ("deadline", "key"),
+    [
+        (rules.talk_deadline, "applicant_talk_within_months"),
+        (rules.cultivation_complete_on, "activist_cultivation_months"),
+        (rules.approval_deadline, "approval_within_months"),
+        (rules.approval_last_day, "approval_within_max_months"),
+        (rules.probation_end, "probation_months"),
+    ],
+)
+def test_each_deadline_is_its_parameter_in_months(deadline, key):
+    from liangxin.core.dates import add_months
+
+    for start in (D(2024, 1, 31), D(2024, 8, 31), D(2023, 12, 15)):
+        assert deadline(start, P) == add_months(start, int(P[key]))
+        assert deadline(start, {**P, key: P[key] + 1}) == add_months(start, int(P[key]) + 1)
+
+
+def test_probation_end_adds_the_extension():
+    from liangxin.core.dates import add_months
+
+    assert rules.probation_end(D(2024, 3, 31), P, 6) == add_months(D(2024, 3, 31), int(P["probation_months"]) + 6)
+
+
+def test_parameters_and_days_in_words():
+    from liangxin.party.policy import BY_KEY
+
+    assert rules.num({"x": "12"}, "x") == 12
+    assert rules.shown(P, "probation_months") == "12 个月"
+    ratio = next(p.key for p in PARAMETERS if p.unit == "（比例）")
+    assert rules.shown({**P, ratio: "0.5"}, ratio) == "50%"
+    assert rules.rule(P, "probation_months") == f"{BY_KEY['probation_months'].label} 12 个月"
+    assert rules.day(D(2024, 3, 5)) == "2024-03-05"
+    assert rules.label("vote") == "支部大会表决"
+
+
+def test_latest_prior_is_the_latest_date_among_the_steps_it_follows():
+    a = applicant(introducers_on=D(2024, 9, 1), reviewed_on=D(2024, 10, 1), trained_on=D(2024, 8, 1))
+    assert rules.latest_prior(a, "publicity") == (D(2024, 10, 1), "政治审查")
+    assert rules.latest_prior(a, "talk") == (D(2024, 1, 15), "递交入党申请书")
+    # stopping follows whatever step came last
+    assert rules.latest_prior(a, "stop") == (D(2024, 10, 1), "上一环节")
+    assert rules.latest_prior(applicant(), "stop") == (D(2024, 1, 15), "递交入党申请书")
+
+
+def test_training_may_end_on_the_day_it_starts():
+    same = rules.check_training(D(2024, 5, 6), D(2024, 5, 6), 3, 24, P)
+    assert not any("不能早于" in m for m in same)
+    before = rules.check_training(D(2024, 5, 6), D(2024, 5, 5), 3, 24, P)
+    assert "结业日期（2024-05-05）不能早于开始日期（2024-05-06）" in before
+
+
+def test_vote_counts_at_their_edges():
+    assert rules.check_vote(0, 0, 0, 5, P).errors[0] == "应到会有表决权的正式党员人数至少为 1"
+    one = rules.check_vote(1, 1, 1, 1, P)
+    assert one.errors == []
+    assert rules.check_vote(3, 3, 3, 3, P).errors == []  # everyone entitled came
+    assert rules.check_vote(3, 4, 3, 3, P).errors == ["实到 4 名，超过应到会 3 名"]
+
+
+def test_order_errors_name_the_closing_step_and_the_end_of_the_pipeline():
+    full = applicant(stage=Stage.FULL)
+    assert rules.order_errors(full, "talk") == ["该申请人已转为正式党员，不能办理「入党谈话」"]
+    stopped = applicant(stage=Stage.STOPPED)
+    assert rules.order_errors(stopped, "talk") == ["该申请人已终止发展，不能办理「入党谈话」"]
+    voted = applicant(activist_on=D(2024, 3, 1), voted_on=D(2024, 9, 2))
+    assert rules.order_errors(voted, "contacts") == [
+        "已办理「支部大会表决」（2024-09-02），不能再办理「调整培养联系人」"
+    ]
+    # an extended probation blocks only a second extension
+    extended = applicant(approved_on=D(2024, 10, 1), extension_months=6)
+    assert rules.order_errors(extended, "oath") == []
+    assert rules.order_errors(extended, "extend") == ["预备期已延长 6 个月，只能延长一次"]
+
+
+def test_introducers_must_be_full_members_of_the_branch():
+    outsider = SimpleNamespace(pk=9, name="外人", is_active=True, category="full", party_org_id=2)
+    errors = rules.check_introducers([outsider], 1, P)
+    assert "编号 9 的党员不是本党组织的正式党员，不能担任入党介绍人（规则：入党介绍人须为本党组织正式党员）" in errors

@@ -226,3 +226,209 @@ def test_periods_asked_for():
         ledger.period_for({"year": "2025"}, today)
     with pytest.raises(ValueError, match="月份应为"):
         ledger.period_for({"month": "五月"}, today)
+
+
+# -- killed mutants (make mutate): the month helpers and a month's entry, one by one ----------------------
+def test_month_helpers_round_trip_across_year_ends():
+    dec, jan = datetime.date(2023, 12, 1), datetime.date(2024, 1, 1)
+    assert rules.month_start(datetime.date(2024, 2, 29)) == datetime.date(2024, 2, 1)
+    assert rules.month_index(jan) == rules.month_index(dec) + 1 == 2024 * 12
+    assert rules.from_index(rules.month_index(dec)) == dec and rules.from_index(2024 * 12) == jan
+    assert rules.months_between(datetime.date(2023, 11, 15), datetime.date(2024, 2, 3)) == [
+        datetime.date(2023, 11, 1), dec, jan, datetime.date(2024, 2, 1)]  # fmt: skip
+    assert rules.months_between(jan, jan) == [jan]
+    assert rules.months_between(jan, dec) == []
+    assert rules.month_label(datetime.date(2024, 5, 1)) == "2024年5月"
+    assert rules.closed_through(datetime.date(2024, 1, 31)) == dec
+
+
+def test_cent_and_number():
+    assert rules.cent(D("0.005")) == D("0.01") and rules.cent(D("0.0049")) == D("0.00")
+    assert rules.cent(D("2.675")) == D("2.68")  # half up, never to even
+    assert rules.number(D("3000.00")) == "3000" and rules.number(D("0.50")) == "0.5" and rules.number(D("1.5")) == "1.5"
+
+
+def test_a_months_entry_owed_unpaid_and_lapsed():
+    month = datetime.date(2024, 5, 1)
+    missing = rules.month_entry(month, None, D("40"))
+    assert (missing.due, missing.paid, missing.recorded, missing.paid_on) == (D("40"), D("0.00"), False, None)
+    assert missing.owed == D("40") and missing.unpaid and missing.lapsed
+    row = rules.Row(D("40"), D("15"), datetime.date(2024, 5, 20))
+    part = rules.month_entry(month, row, D("99"))  # a recorded row wins over the current amount
+    assert (part.due, part.paid, part.recorded, part.paid_on) == (D("40"), D("15"), True, datetime.date(2024, 5, 20))
+    assert part.owed == D("25") and part.unpaid and not part.lapsed
+    full = rules.month_entry(month, rules.Row(D("40"), D("40")), None)
+    assert full.owed == D("0.00") and not full.unpaid and not full.lapsed
+    over = rules.month_entry(month, rules.Row(D("40"), D("50")), None)
+    assert over.owed == D("0.00") and not over.unpaid
+    unknown = rules.month_entry(month, None, None)
+    assert unknown.owed == D("0.00") and unknown.unpaid and unknown.lapsed
+    unknown_paid = rules.MonthEntry(month, None, D("10"), True)
+    assert not unknown_paid.unpaid and not unknown_paid.lapsed
+    exempt = rules.month_entry(month, None, D("0"))
+    assert not exempt.unpaid and not exempt.lapsed and exempt.owed == D("0")
+
+
+def test_sum_entries_counts_an_unknown_due_as_zero():
+    month = datetime.date(2024, 5, 1)
+    entries = [
+        rules.MonthEntry(month, D("40"), D("15"), True),
+        rules.MonthEntry(month, None, D("0"), False),
+        rules.MonthEntry(month, D("10"), D("10"), True),
+    ]
+    assert rules.sum_entries(entries) == (D("50"), D("25"), D("25"))
+    assert rules.sum_entries([]) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_lapse_at_exactly_the_parameter():
+    limit = int(PARAMS["lapse_months"])
+    assert not rules.is_lapsed(limit - 1, PARAMS)
+    assert rules.is_lapsed(limit, PARAMS) and rules.is_lapsed(limit + 1, PARAMS)
+    assert rules.is_lapsed(2, {**PARAMS, "lapse_months": D(2)})
+
+
+def test_arrears_of_counts_months_owed_unknown_and_the_run():
+    start, end = datetime.date(2024, 1, 1), datetime.date(2024, 4, 1)
+    rows = {
+        datetime.date(2024, 2, 1): rules.Row(D("40"), D("40")),
+        datetime.date(2024, 3, 1): rules.Row(D("40"), D("5")),
+    }
+    a = rules.arrears_of(start, end, rows, None)
+    assert a.months == [datetime.date(2024, 1, 1), datetime.date(2024, 3, 1), datetime.date(2024, 4, 1)]
+    assert (a.count, a.owed, a.unknown, a.run) == (3, D("35"), 2, 1)
+    assert rules.arrears_of(end, start, rows, D("40")) == rules.Arrears()
+    assert rules.arrears_of(None, end, rows, D("40")).count == 0
+    same = rules.arrears_of(end, end, {}, D("40"))
+    assert (same.months, same.owed, same.run) == ([end], D("40"), 1)
+
+
+def test_obligation_starts_at_the_later_of_joining_and_the_first_record():
+    joined = datetime.date(2024, 3, 20)
+    assert rules.obligation_start(joined, None, datetime.date(2024, 5, 1)) == datetime.date(2024, 5, 1)
+    assert rules.obligation_start(joined, datetime.date(2024, 6, 1), datetime.date(2024, 5, 1)) == datetime.date(
+        2024, 5, 1
+    )
+    assert rules.obligation_start(joined, datetime.date(2023, 1, 1), datetime.date(2023, 6, 1)) == datetime.date(
+        2024, 3, 1
+    )
+
+
+def test_months_typed_the_ways_people_type_them():
+    for raw in ("2024-05", "2024-05-01", "2024年5月", "2024/5", " 2024年05月 "):
+        assert rules.parse_month(raw) == datetime.date(2024, 5, 1), raw
+    for raw in ("", None, "2024", "五月", "2024-13"):
+        with pytest.raises(ValueError, match="月份应为"):
+            rules.parse_month(raw)
+
+
+def test_amounts_typed_with_separators_units_and_limits():
+    assert rules.parse_amount("1,234.5元", "金额") == D("1234.50")
+    assert rules.parse_amount("1，234", "金额") == D("1234.00")
+    assert rules.parse_amount(None, "金额") is None and rules.parse_amount("  ", "金额") is None
+    assert rules.parse_amount(D("99999999.99"), "金额") == D("99999999.99")
+    for raw in ("100000000", "-100000000"):
+        with pytest.raises(ValueError, match="^金额数额过大"):
+            rules.parse_amount(raw, "金额")
+    for raw in ("0.125", "0.005"):  # a third decimal is refused, never rounded away
+        with pytest.raises(ValueError, match="^金额最多保留两位小数"):
+            rules.parse_amount(raw, "金额")
+
+
+def test_number_never_in_exponent_form():
+    assert rules.number(D("1E+3")) == "1000" and rules.number(D("0.00001")) == "0.00001"
+
+
+def test_the_amount_for_a_members_profile():
+    from types import SimpleNamespace
+
+    none = rules.amount_for_profile(D("4000"), None, PARAMS)
+    assert none.value == D("40.00")  # no profile: employed
+    profile = SimpleNamespace(category="retired", farmer_yuan=None, override_amount=None, override_reason="")
+    assert rules.amount_for_profile(D("6000"), profile, PARAMS).value == D("60.00")
+    farmer = SimpleNamespace(category="farmer", farmer_yuan=D("0.5"), override_amount=None, override_reason="")
+    assert rules.amount_for_profile(None, farmer, PARAMS).value == D("0.50")
+    assert "支部确定" in rules.amount_for_profile(None, farmer, PARAMS).text
+    unset = SimpleNamespace(category="farmer", farmer_yuan=None, override_amount=None, override_reason="")
+    assert rules.amount_for_profile(None, unset, PARAMS).value == rules.cent(PARAMS["dues_farmer_min_yuan"])
+    assert "未另定，按最低" in rules.amount_for_profile(None, unset, PARAMS).text
+    fixed = SimpleNamespace(category="employed", farmer_yuan=None, override_amount=D("12"), override_reason="困难")
+    amount = rules.amount_for_profile(D("4000"), fixed, PARAMS)
+    assert amount.value == D("12.00") and "困难" in amount.text and "40.00" in amount.text
+
+
+def test_profile_checks_field_by_field():
+    from liangxin.dues.models import DuesCategory
+
+    assert rules.check_profile({"dues_base": D("0")}, PARAMS) == {}
+    assert rules.check_profile({"dues_base": D("-0.01")}, PARAMS) == {"dues_base": "党费计算基数不能为负数，收到 -0.01"}
+    assert rules.check_profile({"category": "bank"}, PARAMS) == {
+        "category": "党费类别「bank」不存在，应为：" + "、".join(DuesCategory.labels)
+    }
+    # a farmer's amount is checked for farmers only
+    assert rules.check_profile({"category": "employed", "farmer_yuan": D("99")}, PARAMS) == {}
+    assert set(rules.check_profile({"category": "farmer", "farmer_yuan": D("99")}, PARAMS)) == {"farmer_yuan"}
+    assert rules.check_profile({"override_amount": D("-1"), "override_reason": "x"}, PARAMS) == {
+        "override_amount": "手工核定月党费不能为负数，收到 -1"
+    }
+    assert rules.check_profile({"override_amount": D("5"), "override_reason": " "}, PARAMS) == {
+        "override_reason": "手工核定党费金额须填写原因（如经支部研究同意少交或免交）"
+    }
+
+
+def test_payment_checks_field_by_field():
+    today, joined = datetime.date(2024, 12, 15), datetime.date(2020, 1, 1)
+
+    def check(month, amount, paid_on=None, joined_on=joined):
+        return rules.check_payment(
+            month=month, joined_on=joined_on, amount_paid=amount, paid_on=paid_on, today=today, params=PARAMS
+        )
+
+    dec = datetime.date(2024, 12, 1)
+    assert check(dec, None) == {"amount_paid": "实缴金额不能为空（未缴请填 0）"}
+    assert check(dec, D("-1")) == {"amount_paid": "实缴金额不能为负数，收到 -1"}
+    assert check(dec, D("0.50")) == {"paid_on": "已缴纳的月份须填写缴纳日期"}
+    assert check(dec, D("0")) == {}
+    early = check(datetime.date(2024, 3, 1), D("0"), joined_on=datetime.date(2024, 4, 2))
+    assert early["month"].endswith("预备党员自支部大会通过之日起交纳党费，此前月份无需交纳")
+    # back-payment counts from the day it was paid, for a month paid; from today otherwise
+    old_month, paid_long_ago = datetime.date(2024, 1, 1), datetime.date(2024, 3, 10)
+    assert rules.earliest_payable(paid_long_ago, PARAMS) <= old_month < rules.earliest_payable(today, PARAMS)
+    assert check(old_month, D("0.50"), paid_long_ago) == {}
+    assert set(check(old_month, D("0"), paid_long_ago)) == {"month"}
+    assert set(check(old_month, None, paid_long_ago)) == {"amount_paid", "month"}
+
+
+def test_an_override_names_the_amount_the_rule_gives_or_why_there_is_none():
+    known = rules.monthly_amount("employed", D("4000"), PARAMS, override_amount=D("10"), override_reason="困难")
+    assert known.text == "手工核定每月 10.00 元（原因：困难；按规定为 40.00 元）" and known.computed == D("40.00")
+    unknown = rules.monthly_amount("employed", None, PARAMS, override_amount=D("10"))
+    assert unknown.text == "手工核定每月 10.00 元（原因：；未填写党费计算基数，无法按比例计算应缴金额）"
+
+
+def test_month_entries_keep_their_month():
+    month = datetime.date(2024, 5, 1)
+    assert rules.month_entry(month, None, D("1")).month == month
+    assert rules.month_entry(month, rules.Row(D("1"), D("1")), None).month == month
+
+
+def test_lapse_words_change_at_exactly_the_parameter():
+    limit = int(PARAMS["lapse_months"])
+    assert "应按党章核查是否自行脱党" in rules.lapse_text(limit, PARAMS)
+    assert "应按党章核查是否自行脱党" not in rules.lapse_text(limit - 1, PARAMS)
+    assert f"已连续 {limit - 1} 个月未交纳党费" in rules.lapse_text(limit - 1, PARAMS)
+
+
+def test_back_payment_words_and_a_future_payment_day():
+    today = datetime.date(2024, 12, 15)
+    back = int(PARAMS["dues_backpay_max_months"])
+    old = datetime.date(2023, 1, 1)
+    errors = rules.check_payment(
+        month=old, joined_on=datetime.date(2020, 1, 1), amount_paid=D("0"), paid_on=None, today=today, params=PARAMS
+    )
+    assert f"补交党费最多补交 {back} 个月" in errors["month"]
+    # a payment day in the future is the one error: no back-payment reckoning from a day not yet come
+    future = rules.check_payment(
+        month=old, joined_on=datetime.date(2020, 1, 1), amount_paid=D("5"), paid_on=datetime.date(2025, 1, 2),
+        today=today, params=PARAMS,
+    )  # fmt: skip
+    assert future == {"paid_on": "缴纳日期 2025-01-02 晚于今天，不能登记"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from liangxin.core.tree import any_subtree_q, collapse_paths, is_under
 
@@ -108,22 +109,28 @@ class Scope:
         return Q(responsible_node_id__in=list(committees.values_list("id", flat=True)))
 
     def _by_assignment(self) -> Q:
-        """An instructor sees the organizations they are assigned to now."""
+        """An instructor sees the organizations they are assigned to now: the assignment has
+        begun and has not ended (an end date still ahead keeps it in force until that day)."""
+        from liangxin.party.coverage import active_on
         from liangxin.party.models import InstructorAssignment
 
         if Role.INSTRUCTOR not in self.roles:
             return Q(pk__in=[])
-        assigned = InstructorAssignment.objects.filter(instructor__user_id=self.user_id, end_on__isnull=True)
+        today = timezone.localdate()
+        assigned = InstructorAssignment.objects.filter(active_on(today), instructor__user_id=self.user_id)
         return Q(pk__in=assigned.values("organization_id"))
 
     @staticmethod
     def _by_party_org(paths: list[str]) -> Q:
-        """A secretary sees the organizations their party organization covers."""
+        """A secretary sees the organizations their party organization covers today: the link has
+        begun and has not ended (the in-force rule coverage uses)."""
+        from liangxin.party.coverage import active_on
         from liangxin.party.models import PartyOrgLink
 
         if not paths:
             return Q(pk__in=[])
-        links = PartyOrgLink.objects.filter(any_subtree_q(paths, "party_org__node__path"), end_on__isnull=True)
+        today = timezone.localdate()
+        links = PartyOrgLink.objects.filter(active_on(today), any_subtree_q(paths, "party_org__node__path"))
         return Q(pk__in=links.values("organization_id"))
 
     @staticmethod
