@@ -284,7 +284,8 @@ def test_parameters_and_days_in_words():
     assert rules.shown(P, "probation_months") == "12 个月"
     ratio = next(p.key for p in PARAMETERS if p.unit == "（比例）")
     assert rules.shown({**P, ratio: "0.5"}, ratio) == "50%"
-    assert rules.rule(P, "probation_months") == f"{BY_KEY['probation_months'].label} 12 个月"
+    probation = BY_KEY["probation_months"]
+    assert rules.rule(P, "probation_months") == f"「{probation.label}」12 个月（{probation.source}）"
     assert rules.day(D(2024, 3, 5)) == "2024-03-05"
     assert rules.label("vote") == "支部大会表决"
 

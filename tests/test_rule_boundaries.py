@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the rules' exact words, one finding a row)
 """Boundary rows for every rule's SQL face (and the measures' conditions).
 
 ``test_rules.test_both_faces_of_every_rule_agree`` compares the two faces on a world where no
@@ -285,38 +286,38 @@ def test_each_rule_says_exactly_what_it_found(party_cast):
             "必须", "无责任主体", "无责任主体：没有党组织覆盖、隶属调整，经营地和注册地也没有对应的街道/镇党委", {},
             "由上级党委指定责任党委"),
         ("外滩餐饮管理有限公司", "org_party_org"): (
-            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）",
+            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织；依据 「应建立党组织的从业人员数」（《黄浦区2015年“两新”组织党建工作要点》））",
             {"employees": 120, "should_have_party_org_employees": 100}, "组建党组织"),
         ("外滩餐饮管理有限公司", "org_own_branch"): (
-            "应当", "具备单独组建条件", "有正式党员 3 名，尚未单独建立党组织，具备单独组建条件（规则：正式党员 ≥3 名）",
+            "应当", "具备单独组建条件", "有正式党员 3 名，尚未单独建立党组织，具备单独组建条件（规则：正式党员 ≥3 名；依据 「单独组建党支部的正式党员数」（《中国共产党支部工作条例（试行）》））",
             {"full_members": 3, "own_branch_full_members": 3}, "单独组建党支部"),
         ("天平软件有限公司", "org_party_org"): (
-            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织）",
+            "必须", "应建未建党组织", "职工 120 人，尚未建立党组织（规则：职工 ≥100 人应建立党组织；依据 「应建立党组织的从业人员数」（《黄浦区2015年“两新”组织党建工作要点》））",
             {"employees": 120, "should_have_party_org_employees": 100}, "组建党组织"),
         ("天平软件有限公司", "org_members"): (
-            "应当", "应有党员而无党员", "职工 120 人，尚无党员（规则：职工 ≥50 人应有党员）",
+            "应当", "应有党员而无党员", "职工 120 人，尚无党员（规则：职工 ≥50 人应有党员；依据 「应有党员的从业人员数」（《黄浦区2015年“两新”组织党建工作要点》））",
             {"employees": 120, "should_have_members_employees": 50}, "发展党员或引导党员亮明身份"),
         ("联合", "po_joint_limit"): (
             "应当", "联合党支部覆盖单位过多", "联合党支部覆盖 6 个单位，超过上限"
-            "（规则：一个联合党支部覆盖不超过 5 个单位）",
+            "（规则：一个联合党支部覆盖不超过 5 个单位；依据 「一个联合党支部覆盖单位数上限」（《中国共产党支部工作条例（试行）》））",
             {"covered": 6, "joint_branch_max_orgs": 5}, "拆分联合党支部"),
         ("联合", "po_general_branch"): (
-            "提醒", "党员超过支部规模", "党员 4 名，超过党支部一般规模（规则：党员超过 2 名可设立党总支）",
+            "提醒", "党员超过支部规模", "党员 4 名，超过党支部一般规模（规则：党员超过 2 名可设立党总支；依据 「党支部党员数上限（超过可设党总支）」（《中国共产党支部工作条例（试行）》））",
             {"members": 4, "branch_max_members": 2}, "研究设立党总支"),
         ("联合", "po_committee_possible"): (
-            "提醒", "可设立基层党委", "党员 4 名，可设立基层党委（规则：党员 ≥2 名）",
+            "提醒", "可设立基层党委", "党员 4 名，可设立基层党委（规则：党员 ≥2 名；依据 「可设立基层党委的党员数」（市级设定））",
             {"members": 4, "committee_min_members": 2}, "研究设立基层党委"),
         ("联合", "po_needs_committee"): (
-            "应当", "应设支委会", "有正式党员 4 名，尚未设立支部委员会（规则：正式党员 ≥2 名应设支委会）",
+            "应当", "应设支委会", "有正式党员 4 名，尚未设立支部委员会（规则：正式党员 ≥2 名应设支委会；依据 「设立支部委员会的正式党员数」（《中国共产党支部工作条例（试行）》））",
             {"full_members": 4, "branch_committee_full_members": 2}, "选举产生支部委员会"),
         ("联合", "po_term"): (
-            "应当", "换届提醒", f"任期将于 {end} 届满（规则：提前 1 个月提醒换届）",
+            "应当", "换届提醒", f"任期将于 {end} 届满（规则：提前 1 个月提醒换届；依据 「换届提前提醒（第二次）」（市级设定））",
             {"term_end": end, "remind_months": 1}, "筹备换届选举"),
         ("届满", "po_term"): (
             "必须", "换届提醒", f"任期已于 {TODAY - DAY} 届满，尚未换届", {"term_end": str(TODAY - DAY)}, "按期换届"),
         ("在外0", "member_transfer"): (
             "提醒", "组织关系转接提醒", "在工作单位已满 6 个月，组织关系仍在其他党组织"
-            "（规则：工作满 6 个月应转接组织关系）",
+            "（规则：工作满 6 个月应转接组织关系；依据 「在单位工作满此月数应转接组织关系」（《大力推进新社会组织党建工作》（义乌）））",
             {"employed_since": "2020-01-01", "transfer_after_months": 6}, "办理组织关系转接"),
         ("流出", "member_floating"): (
             "应当", "流出党员未落实流入地", "流出党员尚未落实流入地党组织（流入地为主、流出地配合）", {},
@@ -328,6 +329,9 @@ def test_each_rule_says_exactly_what_it_found(party_cast):
         "org_members": ("应有党员而无党员", "should", "organization"),
         "org_own_branch": ("具备单独组建条件", "should", "organization"),
         "org_no_node": ("无责任主体", "must", "organization"),
+        "org_employees_unknown": ("从业人员数未填", "remind", "organization"),
+        "org_industry_unknown": ("行业未填", "remind", "organization"),
+        "org_kind_unknown": ("组织类型未填", "remind", "organization"),
         "po_joint_limit": ("联合党支部覆盖单位过多", "should", "party_org"),
         "po_general_branch": ("党员超过支部规模", "remind", "party_org"),
         "po_committee_possible": ("可设立基层党委", "remind", "party_org"),
@@ -364,23 +368,25 @@ def _world(cast) -> Thresholds:
     _org(cast, "空白中型企业", employees=mid, state="none")
     _org(cast, "空白小企业", employees=small, state="none", members=3)
     _org(cast, "单独建党社团", kind="association", industry="S", employees=big, state="own", members=5)
+    # a ledger said 规模以上 but not how many work there: counted, covered, in no size denominator
+    _org(cast, "规模未填企业", employees=None, state="joint", members=1, above_scale=True)
     _org(cast, "已迁出企业", employees=big, state="own", members=7, status="moved")
     _org(cast, "已注销企业", employees=big, state="none", status="deregistered")
     return t
 
 
 EXPECTED = {
-    "counted": 7,  # every operating one (statistical basis 0)
-    "own": 2, "joint": 1, "attached": 1, "instructor": 1, "blank": 2,
-    "org_covered": 3, "work_covered": 5,
-    "has_member": 5, "members": 4 + 1 + 2 + 3 + 5,
+    "counted": 8,  # every operating one (statistical basis 0), the one of unknown size too
+    "own": 2, "joint": 2, "attached": 1, "instructor": 1, "blank": 2,
+    "org_covered": 4, "work_covered": 6,
+    "has_member": 6, "members": 4 + 1 + 2 + 3 + 5 + 1,
     "econ_50": 5, "econ_50_member": 3,  # the three big and the two mid-sized enterprises
     "econ_100": 3, "econ_100_org": 2,
     "econ_above": 3, "econ_above_org": 2,
     "key_units": 2, "key_units_org": 1,
     "blank_50": 2,  # 挂靠大企业, 空白中型企业 (of any kind: the 社团 would count, but it has members)
     "blank_100": 1,  # 挂靠大企业 (the 社团 has its own organization)
-    "below_basis": 0, "moved": 1, "deregistered": 1,
+    "below_basis": 0, "size_unknown": 1, "econ_size_unknown": 1, "moved": 1, "deregistered": 1,
 }  # fmt: skip
 
 
@@ -395,8 +401,8 @@ def test_the_statistical_basis_moves_organizations_out_of_every_denominator(cast
     t = _world(cast)
     raised = Thresholds(t.members_from, t.members_from, t.party_org_from)  # basis: the mid size
     got = Organization.objects.aggregate(**measures.aggregates(raised))
-    assert got["counted"] == 6 and got["below_basis"] == 1  # 空白小企业 leaves
-    assert got["members"] == EXPECTED["members"] - 3 and got["has_member"] == 4
+    assert got["counted"] == 7 and got["below_basis"] == 1  # 空白小企业 leaves; unknown size stays
+    assert got["members"] == EXPECTED["members"] - 3 and got["has_member"] == 5
     assert raised.key == f"{t.members_from}/{t.members_from}/{t.party_org_from}"
 
 
@@ -410,7 +416,7 @@ def test_as_of_conditions_read_the_as_of_facts(cast):
     from django.db.models import Value
 
     gone = gone.annotate(s_status=Value("deregistered"))
-    assert gone.aggregate(**measures.aggregates(t, AS_OF))["deregistered"] == 9
+    assert gone.aggregate(**measures.aggregates(t, AS_OF))["deregistered"] == 10
     assert (CURRENT.state, CURRENT.members, CURRENT.status) == ("coverage_state", "member_count", "status")
 
 

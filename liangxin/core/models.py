@@ -50,3 +50,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("操作日志只能追加，不能删除")
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept under ``VAR_DIR`` (meeting attachments, exit evidence): what the
+    user called it, what its first bytes say it is (checked on upload, not the browser's claim),
+    its size and checksum, the name it is stored under, and who uploaded it when."""
+
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name

@@ -115,3 +115,30 @@ def remove(stored_name: str, folder: str = "life") -> None:
         path_of(stored_name, folder).unlink()
     except FileNotFoundError:
         pass
+
+
+def store_all(model, owner: dict, actor, files, kinds, folder: str = "life") -> list:
+    """Write the files, then one ``model`` row each (a ``core.models.StoredFile``, ``owner`` naming
+    what it belongs to); a failure removes the files written, so nothing is half-saved."""
+    written: list[str] = []
+    try:
+        rows = []
+        for upload, kind in zip(files, kinds, strict=True):
+            stored, digest, size = store(upload, kind, folder)
+            written.append(stored)
+            rows.append(
+                model(
+                    **owner,
+                    name=display_name(upload.name),
+                    content_type=kind.content_type,
+                    size=size,
+                    sha256=digest,
+                    stored_name=stored,
+                    uploaded_by=actor,
+                )  # fmt: skip
+            )
+        return model.objects.bulk_create(rows)
+    except Exception:
+        for name in written:
+            remove(name, folder)
+        raise

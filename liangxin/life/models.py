@@ -3,6 +3,8 @@ who attended, and the files kept with them."""
 
 from django.db import models
 
+from liangxin.core.models import StoredFile
+
 from .choices import AttendanceStatus, MeetingKind, MeetingStatus
 
 
@@ -63,27 +65,15 @@ class Attendance(models.Model):
         return f"{self.member} {self.get_status_display()}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """会议附件: a photo or PDF kept with a meeting, stored under ``VAR_DIR/life/`` and served
     only through the scoped download view. ``content_type`` is what the file's first bytes
     say it is (checked on upload), not what the browser claimed."""
 
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField("文件名", max_length=120)
-    content_type = models.CharField("文件类型", max_length=40)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会议附件"
-
-    def __str__(self) -> str:
-        return self.name
 
     def audit_paths(self) -> tuple[str, str]:
         return self.meeting.party_org.node.path, ""

@@ -77,29 +77,7 @@ def _write_attendance(meeting: Meeting, rows: list[dict]) -> None:
 
 
 def _store_files(actor, meeting: Meeting, files, kinds) -> list[Attachment]:
-    """Write the files, then their rows; a failure removes the files written (nothing half-saved)."""
-    written: list[str] = []
-    try:
-        rows = []
-        for upload, kind in zip(files, kinds, strict=True):
-            stored, digest, size = attachments.store(upload, kind)
-            written.append(stored)
-            rows.append(
-                Attachment(
-                    meeting=meeting,
-                    name=attachments.display_name(upload.name),
-                    content_type=kind.content_type,
-                    size=size,
-                    sha256=digest,
-                    stored_name=stored,
-                    uploaded_by=actor,
-                )  # fmt: skip
-            )
-        return Attachment.objects.bulk_create(rows)
-    except Exception:
-        for name in written:
-            attachments.remove(name)
-        raise
+    return attachments.store_all(Attachment, {"meeting": meeting}, actor, files, kinds)
 
 
 @transaction.atomic

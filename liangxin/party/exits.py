@@ -186,32 +186,13 @@ def _store_files(actor, exit_: MemberExit, files, kinds) -> list[MemberExitAttac
     """Write the files, then their rows; a failure removes the files written (nothing half-saved)."""
     from liangxin.life import attachments
 
-    written: list[str] = []
-    try:
-        rows = []
-        for upload, kind in zip(files, kinds, strict=True):
-            stored, digest, size = attachments.store(upload, kind, ATTACHMENT_FOLDER)
-            written.append(stored)
-            rows.append(
-                MemberExitAttachment(
-                    exit=exit_,
-                    name=attachments.display_name(upload.name),
-                    content_type=kind.content_type,
-                    size=size,
-                    sha256=digest,
-                    stored_name=stored,
-                    uploaded_by=_user(actor),
-                )  # fmt: skip
-            )
-        created = MemberExitAttachment.objects.bulk_create(rows)
-    except Exception:
-        for name in written:
-            attachments.remove(name, ATTACHMENT_FOLDER)
-        raise
+    rows = attachments.store_all(
+        MemberExitAttachment, {"exit": exit_}, _user(actor), files, kinds, ATTACHMENT_FOLDER
+    )  # fmt: skip
     if rows:
         listed = "、".join(f"{r.name}（SHA-256 {r.sha256[:12]}…）" for r in rows)
         audit.record(actor, AuditAction.UPDATE, exit_, detail=f"上传证明材料：{listed}")
-    return created
+    return rows
 
 
 def attachment_path(attachment: MemberExitAttachment):

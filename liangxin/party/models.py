@@ -1,5 +1,7 @@
 from django.db import models
 
+from liangxin.core.models import StoredFile
+
 from .choices import (
     PARTY_EXIT_KINDS,
     Education,
@@ -328,28 +330,16 @@ class MemberExit(models.Model):
         }.get(self.kind, "不在册（历史数据）")
 
 
-class MemberExitAttachment(models.Model):
+class MemberExitAttachment(StoredFile):
     """党员减少证明材料: a photo or PDF kept with an exit (checked like meeting attachments),
     stored under ``VAR_DIR/exits/`` and served only through the scoped download view."""
 
     exit = models.ForeignKey(
         MemberExit, verbose_name="党员减少记录", on_delete=models.PROTECT, related_name="attachments"
     )
-    name = models.CharField("文件名", max_length=120)
-    content_type = models.CharField("文件类型", max_length=40)
-    size = models.PositiveIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "党员减少证明材料"
-
-    def __str__(self) -> str:
-        return self.name
 
     def delete(self, *args, **kwargs):
         raise PermissionError("党员减少证明材料不能删除")
