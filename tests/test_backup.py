@@ -158,3 +158,31 @@ def test_prune_keeps_the_newest(tmp_path):
     removed = backup.prune_backups(tmp_path, 2)
     assert sorted(p.name for p in removed) == names[:3]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[3:] + ["other.txt"])
+
+
+@pytest.fixture
+def forget_keys_afterwards():
+    yield
+    crypto.reset_keys()  # the next test reads the keys of the suite's own VAR_DIR again
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(bool(os.environ.get("LIANGXIN_FIELD_KEYS")), reason="keys given in the environment")
+def test_restore_with_keys_brings_back_lost_key_files(party_cast, var, tmp_path, monkeypatch, forget_keys_afterwards):
+    """The machine lost its key files: a restore without the passphrase is refused (new keys were
+    generated, the fingerprints differ); with it the keys come back and every number is readable."""
+    monkeypatch.setenv("LIANGXIN_BACKUP_PASSPHRASE", "长长的备份口令-2026")
+    number = crypto.decrypt(party_cast.member.id_number_enc)
+    out = tmp_path / "out"
+    call_command("backup", output=str(out), with_keys=True)
+    archive = _archive(out)
+    (var / "field_keys").unlink()
+    (var / "hash_key").unlink()
+    crypto.reset_keys()
+
+    with pytest.raises(CommandError, match="字段加密密钥与备份不符"):
+        call_command("restore", str(archive), interactive=False)
+    call_command("restore", str(archive), interactive=False, with_keys=True)
+
+    assert crypto.decrypt(Member.objects.get(pk=party_cast.member.pk).id_number_enc) == number
+    assert oct((var / "field_keys").stat().st_mode & 0o777) == "0o600"
