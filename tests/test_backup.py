@@ -17,6 +17,7 @@ from liangxin.party.models import Member
 from liangxin.regions.models import Region, RegionLevel
 
 AUDIT = AuditEntry._meta.db_table
+BACKUP_DIR = backup.BACKUP_DIR_NAME
 
 
 @pytest.fixture
@@ -186,3 +187,57 @@ def test_restore_with_keys_brings_back_lost_key_files(party_cast, var, tmp_path,
 
     assert crypto.decrypt(Member.objects.get(pk=party_cast.member.pk).id_number_enc) == number
     assert oct((var / "field_keys").stat().st_mode & 0o777) == "0o600"
+
+
+def _rewrite(archive, change):
+    """A copy of ``archive`` with ``change(name, bytes) -> bytes`` applied to each member."""
+    import io
+
+    copy = archive.with_name("liangxin-backup-20000101-000000.tar.gz")
+    with tarfile.open(archive) as src, tarfile.open(copy, "w:gz") as dst:
+        for m in src.getmembers():
+            data = change(m.name, src.extractfile(m).read())
+            m.size = len(data)
+            dst.addfile(m, io.BytesIO(data))
+    return copy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_damaged_archive_is_refused_before_anything_is_touched(party_cast, var, tmp_path):
+    out = tmp_path / "out"
+    call_command("backup", output=str(out))
+    damaged = _rewrite(
+        _archive(out), lambda name, data: data[:-200] + bytes(200) if name.startswith("database.") else data
+    )
+    Member.objects.all().delete()
+
+    with pytest.raises(CommandError, match="数据库文件校验不符.*未做任何更改"):
+        call_command("restore", str(damaged), interactive=False)
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_names_a_table_that_does_not_match_the_manifest(party_cast, var, tmp_path):
+    """The verification is real: a manifest whose checksum for the members' table differs from
+    the restored rows is reported, table by name."""
+    import json
+
+    out = tmp_path / "out"
+    call_command("backup", output=str(out))
+
+    def lie(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["tables"]["party_member"]["sha256"] = "0" * 64
+        return json.dumps(manifest).encode()
+
+    with pytest.raises(CommandError, match="核对不一致：数据表 party_member"):
+        call_command("restore", str(_rewrite(_archive(out), lie)), interactive=False)
+
+
+def test_an_output_folder_inside_var_is_not_packed(tmp_path):
+    for d in ("imports", "life", "archive", BACKUP_DIR):
+        (tmp_path / d).mkdir()
+    assert backup.stored_dirs(tmp_path, tmp_path / "archive" / "daily") == ["imports", "life"]
+    assert backup.stored_dirs(tmp_path, tmp_path.parent / "elsewhere") == ["archive", "imports", "life"]

@@ -259,15 +259,20 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def stored_dirs(root: Path) -> list[str]:
-    """The directories of stored files under ``root``: every folder but the backups' own.
+def stored_dirs(root: Path, output_dir: Path | None = None) -> list[str]:
+    """The directories of stored files under ``root``: every folder but the backups' own (and
+    the one holding ``output_dir``, so no archive is ever packed into the next one).
     Top-level files (the SQLite database, the key files, the secret key) are not stored files:
     the database travels as its own member, the keys never travel in the clear."""
     if not root.exists():
         return []
-    return sorted(
-        p.name for p in root.iterdir() if p.is_dir() and p.name != BACKUP_DIR_NAME and not p.name.startswith(".")
-    )
+    skip = {BACKUP_DIR_NAME}
+    if output_dir is not None:
+        try:
+            skip.add(Path(output_dir).resolve().relative_to(root.resolve()).parts[0])
+        except (ValueError, IndexError):
+            pass  # outside root, as it should be in production
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name not in skip and not p.name.startswith("."))
 
 
 def file_checksums(root: Path, dirs: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -404,7 +409,7 @@ def create_backup(
         else:
             raise BackupError(f"不支持的数据库类型：{conn.vendor}")
         manifest["database"] = {"member": db_member, "bytes": copy.stat().st_size, "sha256": _sha256_file(copy)}
-        dirs = stored_dirs(root)
+        dirs = stored_dirs(root, output_dir)
         manifest["dirs"] = dirs
         manifest["files"] = file_checksums(root, dirs)
         manifest["with_keys"] = passphrase is not None
@@ -567,6 +572,8 @@ def restore_backup(
             tmpdir = Path(tmp)
             members = {m.name: m for m in tar.getmembers()}
             db_member = manifest["database"]["member"]
+            if db_member not in ("database.sqlite3", "database.pgdump"):
+                raise BackupError("备份中的数据库文件名不正确。未做任何更改。")
             copy = tmpdir / db_member
             with tar.extractfile(members[db_member]) as src, open(copy, "wb") as dst:
                 shutil.copyfileobj(src, dst, CHUNK)
