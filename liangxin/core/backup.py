@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime
-import decimal
 import getpass
 import hashlib
 import json
@@ -157,11 +156,9 @@ def install_keys(keys: dict[str, Any]) -> None:
 def _plain(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
-    if isinstance(value, (datetime.date, datetime.time, datetime.datetime, datetime.timedelta)):
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    if isinstance(value, (decimal.Decimal, uuid.UUID)):
-        return str(value)
-    return str(value)
+    if isinstance(value, (datetime.date, datetime.time, datetime.datetime)):
+        return value.isoformat()
+    return str(value)  # Decimal, UUID, timedelta: their exact text
 
 
 def _digest_rows(rows: Iterable[tuple]) -> tuple[int, str]:
@@ -560,52 +557,64 @@ def restore_backup(
     conn = connections[alias]
     if manifest["vendor"] != conn.vendor:
         raise BackupError(f"备份来自 {manifest['vendor']} 数据库，当前为 {conn.vendor}：不能直接恢复。未做任何更改。")
-    with tarfile.open(archive, "r:gz") as tar:
-        if passphrase is not None:
-            if not manifest.get("with_keys"):
-                raise BackupError("该备份不含密钥。未做任何更改。")
+    if passphrase is not None:
+        if not manifest.get("with_keys"):
+            raise BackupError("该备份不含密钥。未做任何更改。")
+        with tarfile.open(archive, "r:gz") as tar:
             install_keys(open_keys(tar.extractfile(KEYS_MEMBER).read(), passphrase))
-        check_keys(manifest)
+    check_keys(manifest)
 
-        staging_parent = Path(_sqlite_path(alias)).parent if conn.vendor == "sqlite" else root
-        with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".restore-") as tmp:
-            tmpdir = Path(tmp)
-            members = {m.name: m for m in tar.getmembers()}
-            db_member = manifest["database"]["member"]
-            if db_member not in ("database.sqlite3", "database.pgdump"):
-                raise BackupError("备份中的数据库文件名不正确。未做任何更改。")
-            copy = tmpdir / db_member
-            with tar.extractfile(members[db_member]) as src, open(copy, "wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK)
-            if _sha256_file(copy) != manifest["database"]["sha256"]:
-                raise BackupError("备份中的数据库文件校验不符（文件已损坏）。未做任何更改。")
-            files_dir = tmpdir / "files"
-            for rel, info in manifest["files"].items():
-                if not _safe_member(rel):
-                    raise BackupError(f"备份中的文件路径不安全：{rel}。未做任何更改。")
-                out = files_dir / rel
+    db_member = manifest["database"]["member"]
+    if db_member not in ("database.sqlite3", "database.pgdump"):
+        raise BackupError("备份中的数据库文件名不正确。未做任何更改。")
+    for rel in manifest["files"]:
+        if not _safe_member(rel) or rel.split("/")[0] not in manifest["dirs"]:
+            raise BackupError(f"备份中的文件路径不安全：{rel}。未做任何更改。")
+    staging_parent = Path(_sqlite_path(alias)).parent if conn.vendor == "sqlite" else root
+    with tempfile.TemporaryDirectory(dir=staging_parent, prefix=".restore-") as tmp:
+        tmpdir = Path(tmp)
+        copy = tmpdir / db_member
+        files_dir = tmpdir / "files"
+        # one pass over the compressed stream (a gzip archive has no cheap random access), each
+        # member hashed as it is written; only the members the manifest names are taken
+        wanted = {db_member: (copy, manifest["database"]["sha256"])}
+        for rel, info in manifest["files"].items():
+            wanted[FILES_PREFIX + rel] = (files_dir / rel, info["sha256"])
+        found: set[str] = set()
+        with tarfile.open(archive, "r|gz") as tar:
+            for member in tar:
+                if member.name not in wanted or not member.isfile():
+                    continue
+                out, expected = wanted[member.name]
                 out.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(members[FILES_PREFIX + rel]) as src, open(out, "wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
-                os.chmod(out, 0o600)
-                if _sha256_file(out) != info["sha256"]:
-                    raise BackupError(f"备份中的文件 {rel} 校验不符（文件已损坏）。未做任何更改。")
+                h = hashlib.sha256()
+                fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with tar.extractfile(member) as src, os.fdopen(fd, "wb") as dst:
+                    while chunk := src.read(CHUNK):
+                        h.update(chunk)
+                        dst.write(chunk)
+                if h.hexdigest() != expected:
+                    what = "数据库文件" if member.name == db_member else f"文件 {member.name[len(FILES_PREFIX) :]}"
+                    raise BackupError(f"备份中的{what}校验不符（备份已损坏）。未做任何更改。")
+                found.add(member.name)
+        if missing := sorted(set(wanted) - found):
+            raise BackupError(f"备份中缺少 {len(missing)} 个文件（如 {missing[0]}）。未做任何更改。")
 
-            # everything checked: now replace the database whole, then the stored folders
-            if conn.vendor == "sqlite":
-                _replace_sqlite(copy, alias)
-            else:
-                _replace_postgres(copy, manifest, alias)
-            for d in manifest["dirs"]:
-                target = root / d
-                fresh = files_dir / d
-                if not fresh.exists():
-                    fresh.mkdir(parents=True)
-                old = tmpdir / f"old-{d}"
-                if target.exists():
-                    shutil.move(str(target), str(old))
-                shutil.move(str(fresh), str(target))
-                os.chmod(target, 0o700)
+        # everything checked: now replace the database whole, then the stored folders
+        if conn.vendor == "sqlite":
+            _replace_sqlite(copy, alias)
+        else:
+            _replace_postgres(copy, manifest, alias)
+        for d in manifest["dirs"]:
+            target = root / d
+            fresh = files_dir / d
+            if not fresh.exists():
+                fresh.mkdir(parents=True)
+            old = tmpdir / f"old-{d}"
+            if target.exists():
+                shutil.move(str(target), str(old))
+            shutil.move(str(fresh), str(target))
+            os.chmod(target, 0o700)
 
     problems = verify(manifest, root=root, alias=alias)
     if problems:
