@@ -230,6 +230,7 @@ def test_restore_names_a_table_that_does_not_match_the_manifest(party_cast, var,
             return data
         manifest = json.loads(data)
         manifest["tables"]["party_member"]["sha256"] = "0" * 64
+        manifest["mac"] = backup.manifest_mac(manifest)  # as only the key holder could
         return json.dumps(manifest).encode()
 
     with pytest.raises(CommandError, match="核对不一致：数据表 party_member"):
@@ -241,3 +242,25 @@ def test_an_output_folder_inside_var_is_not_packed(tmp_path):
         (tmp_path / d).mkdir()
     assert backup.stored_dirs(tmp_path, tmp_path / "archive" / "daily") == ["imports", "life"]
     assert backup.stored_dirs(tmp_path, tmp_path.parent / "elsewhere") == ["archive", "imports", "life"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rewritten_manifest_is_refused(party_cast, var, tmp_path):
+    """Without the key a rewritten manifest cannot carry a matching keyed checksum: refused, and
+    nothing is touched."""
+    import json
+
+    out = tmp_path / "out"
+    call_command("backup", output=str(out))
+    Member.objects.all().delete()
+
+    def rewrite(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["tables"]["party_member"]["rows"] = 0
+        return json.dumps(manifest).encode()
+
+    with pytest.raises(CommandError, match="完整性校验不符.*未做任何更改"):
+        call_command("restore", str(_rewrite(_archive(out), rewrite)), interactive=False)
+    assert not Member.objects.exists()

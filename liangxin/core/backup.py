@@ -22,6 +22,7 @@ import contextlib
 import datetime
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -82,6 +83,16 @@ def key_fingerprints() -> dict[str, Any]:
         "field_keys": [_fingerprint(k.encode()) for k in _running_field_keys()],
         "hash_key": _fingerprint(crypto._hash_key()),  # noqa: SLF001
     }
+
+
+def manifest_mac(manifest: dict[str, Any]) -> str:
+    """A keyed checksum of the manifest (HMAC-SHA256 under a key derived from the hash key): the
+    per-table and per-file checksums prove the restore equals the manifest, this proves the
+    manifest is the one the platform wrote — a rewritten archive cannot carry a matching one
+    without the key."""
+    key = hmac.new(crypto._hash_key(), b"liangxin-backup-manifest", hashlib.sha256).digest()  # noqa: SLF001
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    return hmac.new(key, json.dumps(body, sort_keys=True, ensure_ascii=False).encode(), hashlib.sha256).hexdigest()
 
 
 def check_keys(manifest: dict[str, Any]) -> None:
@@ -412,6 +423,7 @@ def create_backup(
         manifest["with_keys"] = passphrase is not None
         if passphrase is not None:
             (tmpdir / KEYS_MEMBER).write_bytes(seal_keys(passphrase))
+        manifest["mac"] = manifest_mac(manifest)
         (tmpdir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
 
         final = output_dir / _archive_name(now)
@@ -563,6 +575,8 @@ def restore_backup(
         with tarfile.open(archive, "r:gz") as tar:
             install_keys(open_keys(tar.extractfile(KEYS_MEMBER).read(), passphrase))
     check_keys(manifest)
+    if not hmac.compare_digest(manifest.get("mac", ""), manifest_mac(manifest)):
+        raise BackupError("备份清单的完整性校验不符：备份文件可能被改动过，不能用于恢复。未做任何更改。")
 
     db_member = manifest["database"]["member"]
     if db_member not in ("database.sqlite3", "database.pgdump"):
