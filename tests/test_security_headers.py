@@ -111,7 +111,8 @@ def test_https_1_turns_on_hsts_and_trusts_the_proxys_tls_header():
 
 
 @override_settings(
-    SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
     SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
 )
 def test_behind_the_tls_proxy_responses_carry_hsts(cast):
