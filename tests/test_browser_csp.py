@@ -48,9 +48,11 @@ def visit(tab, site, path: str, ready: str) -> None:
     expect(tab.locator(ready).first).to_be_visible()
 
 
-def screenshot(tab, name: str) -> None:
+def screenshot(tab, name: str, selector: str = "") -> None:
     folder = os.environ.get("CSP_SCREENSHOT_DIR")
-    if folder:
+    if folder and selector:
+        tab.locator(selector).screenshot(path=os.path.join(folder, name))
+    elif folder:
         tab.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
@@ -61,10 +63,12 @@ def test_dashboard_list_form_inbox_and_grid_raise_no_violation(site, watched):
 
     visit(tab, site, "/stats/", "#chart-children canvas")
     tab.wait_for_function("echarts.getInstanceByDom(document.getElementById('chart-children')) !== undefined")
+    screenshot(tab, "dashboard.png")
+    tab.locator("#chart-children").scroll_into_view_if_needed()
     box = tab.locator("#chart-children canvas").first.bounding_box()
     tab.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)  # a tooltip
     tab.wait_for_timeout(800)
-    screenshot(tab, "dashboard.png")
+    screenshot(tab, "tooltip.png", "#chart-children")
     chart = tab.locator("#chart-children")
     height = tab.evaluate("document.getElementById('chart-children').getBoundingClientRect().height")
     assert height == int(chart.get_attribute("data-height"))  # set by stats.js, no longer a style attribute
