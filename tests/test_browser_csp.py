@@ -14,7 +14,7 @@ from liangxin.accounts.models import User
 
 from . import stats_world
 from .conftest import PASSWORD
-from .test_browser import WRONG_CODE, browser, expect, fill_new_org, log_in, page, save  # noqa: F401 (fixtures)
+from .test_browser import WRONG_CODE, browser, expect, fill_new_org, log_in, page, save, submit_login  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser]
 
@@ -94,6 +94,14 @@ def test_dashboard_list_form_inbox_and_grid_raise_no_violation(site, watched):
     visit(tab, site, "/nodes/", "table")
     assert tab.violations() == []
 
+    # every page of the left navigation (组织生活达标's grid, 发展党员, 党费, imports' progress poll …)
+    links = tab.locator("nav.sidenav a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+    assert len(links) > 15
+    for href in links:
+        tab.goto(site.url(href))
+        tab.wait_for_load_state("load")
+        assert tab.violations() == [], href
+
 
 def test_api_documents_raise_no_violation(site, watched):
     tab = watched
@@ -109,13 +117,13 @@ def test_api_documents_raise_no_violation(site, watched):
 
 def test_django_admin_raises_no_violation(site, watched):
     tab = watched
-    User.objects.create_superuser(username="root", password=PASSWORD)
-    tab.goto(site.url("/admin/login/"))
-    if tab.locator("#id_username").count():
-        tab.locator("#id_username").fill("root")
-        tab.locator("#id_password").fill(PASSWORD)
-        tab.locator("input[type=submit], button[type=submit]").first.click()
+    root = User.objects.create_superuser(username="root", password=PASSWORD)
+    tab.goto(site.url("/login/"))  # the product's login (the admin's own login page may redirect there)
+    submit_login(tab, "root", PASSWORD)
+    tab.wait_for_load_state("load")
     visit(tab, site, "/admin/", "#content")
     visit(tab, site, "/admin/accounts/user/", "#content")
+    visit(tab, site, f"/admin/accounts/user/{root.pk}/change/", "#content")
     visit(tab, site, "/admin/regions/region/", "#content")
+    visit(tab, site, "/admin/core/auditentry/", "#content")
     assert tab.violations() == []
