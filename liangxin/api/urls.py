@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import develop, dues, exits, imports, inbox, life, party, stats, transfers, views
@@ -17,8 +17,17 @@ for module in (life, develop, transfers, dues, exits, party):
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # the split view serves Swagger UI's start script as a file (?script) rather than inline: CSP script-src 'self'
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="web/api_docs/swagger_ui.html"),
+        name="api-docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="web/api_docs/redoc.html"),
+        name="api-redoc",
+    ),
     path("stats/coverage/", stats.CoverageView.as_view(), name="stats-coverage"),
     path("stats/blank-spots/", stats.BlankSpotsView.as_view(), name="stats-blank-spots"),
     path("", include(router.urls)),

@@ -9,3 +9,9 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// A select that reloads the page with its value (the dashboard's sort order): was an inline onchange,
+// which the Content-Security-Policy refuses.
+document.addEventListener("change", function (event) {
+  var el = event.target.closest("select[data-navigate]");
+  if (el) { window.location.search = el.getAttribute("data-navigate") + encodeURIComponent(el.value); }
+});

@@ -26,9 +26,13 @@
     for (var i = 0; i < row.rates.length; i++) if (row.rates[i].key === key) return row.rates[i];
     return null;
   }
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltip writes style=""
+  // attributes into its markup, which the Content-Security-Policy (style-src 'self') drops.
   function mount(id) {
     var el = document.getElementById(id);
     if (!el || typeof echarts === "undefined") return null;
+    // the height grows with the rows; set through the CSSOM (allowed by the CSP, a style attribute is not)
+    if (el.dataset.height) el.style.height = el.dataset.height + "px";
     var chart = echarts.init(el, null, { renderer: "canvas" });
     window.addEventListener("resize", function () { chart.resize(); });
     return chart;
@@ -62,7 +66,7 @@
                   data: [{ xAxis: target }] }
     });
     chart.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { top: 0 },
       // the grid makes room for the longest name (whole names, a long one wraps onto two lines)
       grid: { left: 10, right: 40, top: 50, bottom: 30, containLabel: true },
@@ -78,7 +82,7 @@
     var c = mount(id);
     if (!c) return;
     c.setOption({
-      tooltip: { trigger: "item", formatter: "{b}：{c} 个（{d}%）" },
+      tooltip: { trigger: "item", formatter: "{b}：{c} 个（{d}%）", renderMode: "richText" },
       series: [{
         type: "pie", radius: ["35%", "65%"], label: { formatter: "{b}\n{c}" },
         data: rows.filter(function (r) { return r.measures.counted > 0; }).map(function (r) {
@@ -101,7 +105,7 @@
     }
     var targetLine = data.rates.filter(function (r) { return r.key === "dual_org"; })[0].target;
     trend.setOption({
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
       legend: { top: 0 },
       grid: { left: 50, right: 80, top: 50, bottom: 30 },  // right: room for the target's label
       xAxis: { type: "category", data: points.map(function (p) { return p.as_of; }) },
