@@ -22,14 +22,24 @@ HASHED = ["at", "actor_name", "origin", "action", "object_type", "object_id", "o
           "mgmt_path", "region_path"]  # fmt: skip
 
 
-def _at_text(at: datetime.datetime) -> str:
-    # the same text whichever time zone the database hands the value back in
-    return at.astimezone(datetime.UTC).isoformat() if at.tzinfo else at.isoformat()
+def _at_text(at: datetime.datetime | str) -> str:
+    # the same text whichever time zone the database hands the value back in; a string is the
+    # raw column (SQLite keeps UTC without an offset), read so by verify_audit for speed
+    if isinstance(at, str):
+        at = datetime.datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=datetime.UTC)
+    return at.astimezone(datetime.UTC).isoformat()
 
 
 def content_hash(prev_hash: str, values: dict[str, Any]) -> str:
-    """SHA-256 (hex) of the previous hash and the entry's hashed columns."""
-    parts = [prev_hash, _at_text(values["at"])] + [values[name] for name in HASHED[1:]]
+    """SHA-256 (hex) of the previous hash and the entry's hashed columns. ``changes`` may be the
+    raw JSON text of the column; it is hashed in one canonical form either way."""
+    changes = values["changes"]
+    if isinstance(changes, str):
+        changes = json.loads(changes)
+    parts = [prev_hash, _at_text(values["at"])] + [values[name] for name in HASHED[1:7]] + [changes]
+    parts += [values[name] for name in HASHED[8:]]
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
