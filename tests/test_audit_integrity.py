@@ -3,13 +3,14 @@ Django admin that offers no change outside the product's services (issue 12, sec
 
 import importlib
 import io
+import threading
 import types
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib import admin
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test import RequestFactory
 
 from liangxin.accounts.models import User
@@ -105,6 +106,30 @@ def test_each_entry_is_chained_to_the_one_before(db):
     assert AuditChainHead.objects.get(pk=1).last_hash == second.content_hash
     out, err, code = _verify()
     assert code == 0 and "操作日志校验通过：共 2 条" in out and "每秒" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_at_once_never_fork_the_chain():
+    # on PostgreSQL the chain head's row lock orders them; SQLite serializes writers already
+    start = threading.Barrier(2)
+
+    def write(name: str) -> None:
+        try:
+            start.wait()
+            for i in range(15):
+                with transaction.atomic():
+                    audit.record(name, "update", object_type="测试", object_repr=f"{name}{i}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("甲", "乙")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    prev_hashes = list(AuditEntry.objects.values_list("prev_hash", flat=True))
+    assert len(prev_hashes) == len(set(prev_hashes)) == 30
+    assert _verify()[2] == 0
 
 
 def test_verify_audit_names_an_entry_edited_behind_the_triggers_back(db):
