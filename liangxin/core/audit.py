@@ -118,7 +118,8 @@ def record_many(entries: list[AuditEntry], batch_size: int = 500) -> list[AuditE
     writers' path. The chain head is read and moved inside the same transaction as the inserts."""
     if not entries:
         return entries
-    with transaction.atomic():
+    # no savepoint: an entry that cannot be written fails the caller's whole change
+    with transaction.atomic(savepoint=False):
         head = _head()
         previous = head.last_hash
         for entry in entries:
