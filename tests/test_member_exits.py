@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from liangxin.accounts.scoping import scope_for
+from liangxin.core import audit
 from liangxin.core.dates import add_months
 from liangxin.core.models import AuditEntry
 from liangxin.inbox.models import Notice
@@ -378,11 +379,11 @@ def test_members_already_off_the_roll_get_a_historical_exit_dated_by_the_audit_l
     undated = make_member(c, c.branch, name="赵历史")
     # before exits existed: a bare 在册 checkbox, recorded in the audit log for one of them
     Member.objects.filter(pk__in=[dated.pk, undated.pk]).update(is_active=False)
-    entry = AuditEntry.objects.create(
-        action="update", object_type="party.member", object_id=str(dated.pk), object_repr="李历史",
-        changes={"在册": [True, False]},
-    )  # fmt: skip
-    AuditEntry.objects.filter(pk=entry.pk).update(at=datetime.datetime(2021, 5, 6, 3, 0, tzinfo=datetime.UTC))
+    entry = audit.build(
+        None, "update", object_type="party.member", object_repr="李历史", changes={"在册": [True, False]}
+    )
+    entry.object_id, entry.at = str(dated.pk), datetime.datetime(2021, 5, 6, 3, 0, tzinfo=datetime.UTC)
+    audit.record_many([entry])
     migration = importlib.import_module("liangxin.party.migrations.0007_historical_member_exits")
     migration.forwards(apps, None)
     migration.forwards(apps, None)  # twice: still one record each

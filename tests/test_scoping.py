@@ -263,12 +263,11 @@ def test_carriers_seen_by_place_and_edited_in_the_territory(cast, django_assert_
 
 
 def _entry(name: str, mgmt_path: str, region_path: str):
-    from liangxin.core.models import AuditEntry
+    from liangxin.core import audit
 
-    return AuditEntry.objects.create(
-        actor_name="测试", origin="测试", action="update", object_type="测试", object_repr=name,
-        mgmt_path=mgmt_path, region_path=region_path,
-    )  # fmt: skip
+    return audit.record(
+        "测试", "update", object_type="测试", object_repr=name, mgmt_path=mgmt_path, region_path=region_path
+    )
 
 
 def test_audit_log_by_either_tree_and_whole_for_the_city(cast):

@@ -4,9 +4,10 @@ import datetime
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
-from .models import AuditAction, AuditEntry
+from . import chain
+from .models import AuditAction, AuditChainHead, AuditEntry
 from .origin import current_origin
 
 
@@ -97,11 +98,44 @@ def build(
     )
 
 
+def _head() -> AuditChainHead:
+    """The chain head, locked until the caller's transaction ends (PostgreSQL: a row lock, so a
+    second writer waits here and then chains to this writer's last entry; SQLite serializes
+    writers already). Missing (a fresh or flushed database), it is made from the last entry."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        last = AuditEntry.objects.order_by("-id").values_list("id", "content_hash").first()
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_id=last[0] if last else None, last_hash=last[1] if last else chain.GENESIS)],
+            ignore_conflicts=True,
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def record_many(entries: list[AuditEntry], batch_size: int = 500) -> list[AuditEntry]:
+    """Chain and append unsaved entries (from ``build``) in one statement per batch: the bulk
+    writers' path. The chain head is read and moved inside the same transaction as the inserts."""
+    if not entries:
+        return entries
+    # no savepoint: an entry that cannot be written fails the caller's whole change
+    with transaction.atomic(savepoint=False):
+        head = _head()
+        previous = head.last_hash
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.content_hash = previous = chain.content_hash(previous, entry.__dict__)
+        AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+        head.last_hash = previous
+        # bulk_create sets ids on PostgreSQL and SQLite 3.35+; the id is informative only
+        head.last_id = entries[-1].pk
+        head.save(update_fields=["last_hash", "last_id"])
+    return entries
+
+
 def record(actor, action: str, obj: models.Model | None = None, **fields) -> AuditEntry:
     """Append one entry (see ``build`` for the fields)."""
-    entry = build(actor, action, obj, **fields)
-    entry.save()
-    return entry
+    return record_many([build(actor, action, obj, **fields)])[0]
 
 
-__all__ = ["AuditAction", "record", "snapshot", "diff"]
+__all__ = ["AuditAction", "record", "record_many", "snapshot", "diff"]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditAction(models.TextChoices):
@@ -13,14 +14,25 @@ class AuditAction(models.TextChoices):
     ACCOUNT = "account", "账号管理"
 
 
+class AuditEntryManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(not o.content_hash for o in objs):
+            raise PermissionError("操作日志只能经 core.audit.record 写入")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class AuditEntry(models.Model):
     """操作日志: one change or export. Append-only: written by ``core.audit.record`` only.
 
     ``mgmt_path`` and ``region_path`` place the entry in the two trees so the log can be
-    read within a scope, as the object stood when the entry was written.
+    read within a scope, as the object stood when the entry was written. ``content_hash`` and
+    ``prev_hash`` chain the entries (``core.chain``); database triggers (``core.audit_guard``)
+    refuse UPDATE and DELETE, whichever code path sends them.
     """
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # set before the insert (not auto_now_add) because the time is part of the hashed content
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -34,6 +46,10 @@ class AuditEntry(models.Model):
     detail = models.TextField("说明", blank=True)
     mgmt_path = models.CharField("管理路径", max_length=200, blank=True, db_index=True)
     region_path = models.CharField("区划路径", max_length=80, blank=True, db_index=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True, editable=False)
+    content_hash = models.CharField("本条哈希", max_length=64, blank=True, editable=False)
+
+    objects = AuditEntryManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"
@@ -46,10 +62,26 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("操作日志只能追加，不能修改")
+        if not self.content_hash:
+            raise PermissionError("操作日志只能经 core.audit.record 写入")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("操作日志只能追加，不能删除")
+
+
+class AuditChainHead(models.Model):
+    """操作日志链尾: one row (id 1) holding the last entry's hash. Writers lock it (SELECT … FOR
+    UPDATE) inside the insert's transaction, so two writers never chain to the same entry."""
+
+    last_id = models.BigIntegerField("最后一条编号", null=True)
+    last_hash = models.CharField("最后一条哈希", max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志链尾"
+
+    def __str__(self) -> str:
+        return f"{self.last_id}: {self.last_hash}"
 
 
 class StoredFile(models.Model):

@@ -183,7 +183,7 @@ def record_month(
             result.updated += 1
         else:
             result.created += 1
-    AuditEntry.objects.bulk_create(entries)
+    audit.record_many(entries)
     if entries:
         audit.record(
             actor,

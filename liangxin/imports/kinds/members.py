@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from liangxin.core import audit, bulk, crypto
-from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core.models import AuditAction
 from liangxin.orgs import validation as org_validation
 from liangxin.orgs.models import Organization
 from liangxin.party import policy, services, validation
@@ -201,9 +201,8 @@ class MemberKind(Kind):
                     outcomes[number].object_id = ids.get(fields["id_hash"])
             if updates:
                 Member.objects.bulk_update([m for m, _ in updates], COMPARED, batch_size=500)
-                AuditEntry.objects.bulk_create(
-                    [audit.build(ctx.actor, AuditAction.UPDATE, m, changes=changes) for m, changes in updates],
-                    batch_size=500,
+                audit.record_many(
+                    [audit.build(ctx.actor, AuditAction.UPDATE, m, changes=changes) for m, changes in updates]
                 )
         return [outcomes[r.number] for r in rows]
 

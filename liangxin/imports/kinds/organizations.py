@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 
 from liangxin.core import audit, bulk
-from liangxin.core.models import AuditAction, AuditEntry
+from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs import pinyin, services, validation
 from liangxin.orgs.choices import SECTOR_OF_KIND, UNKNOWN, AttachmentKind, Industry, OrgKind
@@ -353,13 +353,12 @@ class OrganizationKind(Kind):
             for org, _ in updates:
                 org.updated_at = now
             Organization.objects.bulk_update([org for org, _ in updates], fields, batch_size=500)
-            AuditEntry.objects.bulk_create(
+            audit.record_many(
                 [
                     audit.build(ctx.actor, AuditAction.UPDATE, org, changes=changes)
                     for org, changes in updates
                     if changes
                 ],
-                batch_size=500,
             )
 
 
