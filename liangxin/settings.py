@@ -101,6 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_liangxin.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's backend, refusing a locked account on every login path (product, admin, API).
+AUTHENTICATION_BACKENDS = ["liangxin.accounts.backends.LockoutAwareBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

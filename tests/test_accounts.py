@@ -95,3 +95,61 @@ def test_audit_log_is_append_only(cast):
         entry.save()
     with pytest.raises(PermissionError):
         entry.delete()
+
+
+# --- every login path goes through the product's lockout, throttle and audit (issue 12) ---
+
+
+def _lock(user):
+    import datetime
+
+    from django.utils import timezone
+
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() + datetime.timedelta(minutes=10))
+
+
+def test_admin_login_page_redirects_to_the_product_login(cast):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response.url.startswith("/login/?next=")
+    assert response.url == "/login/?next=%2Fadmin%2F"
+    # the admin index sends an anonymous visitor the same way
+    first = Client().get("/admin/", follow=True)
+    assert first.redirect_chain[-1][0].startswith("/login/")
+
+
+def test_a_locked_account_cannot_get_into_admin_by_any_path(cast):
+    boss = cast.nobody
+    boss.is_superuser = boss.is_staff = True
+    boss.save()
+    _lock(boss)
+    for path in ("/admin/login/?next=/admin/", "/login/?next=/admin/"):
+        client = Client(REMOTE_ADDR="10.0.0.7")
+        response = client.post(path, {"username": boss.username, "password": PASSWORD})
+        assert response.status_code in (200, 400) and "已被锁定" in response.content.decode()
+        assert client.get("/admin/").status_code == 302
+    # nor through the authentication backend directly (any code calling authenticate/login)
+    assert Client().login(username=boss.username, password=PASSWORD) is False
+
+
+def test_admin_login_failures_count_and_are_audited(cast, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    from liangxin.accounts.models import LoginFailure
+
+    for _ in range(3):
+        Client(REMOTE_ADDR="10.0.0.8").post("/admin/login/", {"username": "nanjing_admin", "password": "wrong"})
+    assert LoginFailure.objects.filter(username="nanjing_admin").count() == 3
+    cast.street_admin.refresh_from_db()
+    assert cast.street_admin.locked_until is not None
+    failed = AuditEntry.objects.filter(action="login", object_repr="nanjing_admin", detail__startswith="登录失败")
+    assert failed.count() == 3 and all(e.origin.endswith("10.0.0.8") for e in failed)
+
+
+def test_successful_admin_login_is_audited_and_lands_in_admin(cast):
+    boss = cast.nobody
+    boss.is_superuser = boss.is_staff = True
+    boss.save()
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": boss.username, "password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert AuditEntry.objects.filter(action="login", object_id=str(boss.pk), detail="").exists()

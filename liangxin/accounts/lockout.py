@@ -40,3 +40,32 @@ def register_success(user: User) -> None:
 
 def unlock(user: User) -> None:
     register_success(user)
+
+
+def attempt(request, username: str, password: str) -> tuple[User | None, str]:
+    """One login attempt through lockout, throttle and audit: ``(user, "")`` or ``(None, message)``.
+
+    The only way a person logs in by password: the product's login page and the Django admin's
+    (which posts here) both call it, so every failure counts and lands in the audit log.
+    """
+    from django.contrib.auth import authenticate
+
+    from liangxin.core import audit
+    from liangxin.core.models import AuditAction
+    from liangxin.core.origin import client_ip
+
+    username = (username or "").strip()
+    ip = client_ip(request)
+    account = User.objects.filter(username=username).first()
+    message = locked_message(username, ip)
+    if message:
+        audit.record(None, AuditAction.LOGIN, account, object_repr=username[:200], detail=f"登录失败：{message}")
+        return None, message
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        register_failure(username, ip)
+        message = locked_message(username, ip) or "用户名或密码错误"
+        audit.record(None, AuditAction.LOGIN, account, object_repr=username[:200], detail=f"登录失败：{message}")
+        return None, message
+    register_success(user)
+    return user, ""

@@ -1,9 +1,12 @@
 """Login, logout and the user's own page (password, API token)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from rest_framework.authtoken.models import Token
@@ -31,6 +34,24 @@ class LoginView(View):
         if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
             target = ""
         return redirect(target or "web:home")
+
+
+def admin_login(request):
+    """The Django admin's login page: the product's login, so its lockout, throttle and audit hold.
+
+    A GET goes to the product's login page (coming back to the admin afterwards); a POST of
+    credentials straight to the admin address is handled by the product's login itself.
+    """
+    target = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/admin/"
+    if request.method == "POST":
+        request.GET = request.GET.copy()
+        request.GET["next"] = target
+        return LoginView.as_view()(request)
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect(target)
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
 class LogoutView(View):
