@@ -23,7 +23,9 @@ else:
     SECRET_KEY = _key_file.read_text().strip()
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "0") == "1"
+# Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed;
+# from any other peer the header is ignored, so a client cannot choose its own address.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,11 +118,13 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Login lockout: this many failures for one account within the window lock it for the window.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+# Login throttle: this many failures for one account from one address within the window make
+# that address wait the window for that account (other addresses, other accounts go on).
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "5"))
+# Login lockout: this many failures for one account from any addresses lock it for the window.
+# Never an address wholesale: an office NAT puts many users behind one address.
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
-# Per-address throttle, so one client cannot walk through many accounts.
-LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30"))
 
 # Sessions end after two idle hours (every request renews) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))

@@ -33,12 +33,65 @@ def test_wrong_password_then_lockout(cast, settings):
     assert login("nanjing_admin", PASSWORD)[1].status_code == 302
 
 
-def test_per_address_throttle(cast, settings):
-    settings.LOGIN_MAX_FAILURES_PER_IP = 3
-    for name in ["a", "b", "c"]:
-        login(name, "x", ip="10.9.9.9")
+def test_one_address_failing_for_many_accounts_locks_out_no_one_else(cast, settings):
+    """Thirty failures behind one office NAT must not keep its other users out."""
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    for i in range(30):
+        login(f"someone{i % 10}", "x", ip="10.9.9.9")
+    assert login("nanjing_admin", PASSWORD, ip="10.9.9.9")[1].status_code == 302
+
+
+def test_per_address_and_account_throttle(cast, settings):
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    settings.LOGIN_MAX_FAILURES = 10
+    for _ in range(3):
+        login("nanjing_admin", "wrong", ip="10.9.9.9")
     assert "本机登录失败次数过多" in login("nanjing_admin", PASSWORD, ip="10.9.9.9")[1].content.decode()
+    # the same account from another address is not locked (the account's own limit is higher)
     assert login("nanjing_admin", PASSWORD, ip="10.9.9.8")[1].status_code == 302
+
+
+def test_per_account_lock_across_addresses(cast, settings):
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    settings.LOGIN_MAX_FAILURES = 4
+    for i in range(4):
+        login("nanjing_admin", "wrong", ip=f"10.8.0.{i}")
+    assert "已被锁定" in login("nanjing_admin", PASSWORD, ip="10.8.0.99")[1].content.decode()
+
+
+def _ip(settings, remote: str, forwarded: str = "") -> str:
+    from django.test import RequestFactory
+
+    from liangxin.core.origin import client_ip
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_ip(RequestFactory().get("/", **extra))
+
+
+def test_forwarded_for_is_believed_only_from_configured_proxies(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "192.168.1.5"]
+    assert _ip(settings, "8.8.8.8", "1.2.3.4") == "8.8.8.8"  # not a proxy: the header is ignored
+    assert _ip(settings, "192.168.1.5", "1.2.3.4") == "1.2.3.4"
+    assert _ip(settings, "10.1.1.1", "1.2.3.4, 10.2.2.2") == "1.2.3.4"  # through two proxies
+    # a client's forged left-hand entry is not believed: the nearest untrusted address is
+    assert _ip(settings, "10.1.1.1", "6.6.6.6, 1.2.3.4") == "1.2.3.4"
+    assert _ip(settings, "10.1.1.1", "garbage") == "10.1.1.1"
+    settings.TRUSTED_PROXIES = []
+    assert _ip(settings, "10.1.1.1", "1.2.3.4") == "10.1.1.1"
+
+
+def test_forwarded_for_reaches_the_throttle_and_the_audit(cast, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    for _ in range(2):
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4").post(
+            "/login/", {"username": "nanjing_admin", "password": "wrong"}
+        )
+    behind_same_proxy = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.5")
+    assert behind_same_proxy.post("/login/", {"username": "nanjing_admin", "password": PASSWORD}).status_code == 302
+    assert AuditEntry.objects.filter(detail__startswith="登录失败", origin__endswith="1.2.3.4").count() == 2
 
 
 def test_passwords_are_hashed_with_argon2(db, settings):

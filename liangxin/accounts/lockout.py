@@ -1,4 +1,5 @@
-"""Login lockout and throttling: after repeated failures an account (or an address) waits."""
+"""Login lockout and throttling: after repeated failures an account, or one address trying
+one account, waits. Never an address wholesale: many users share an office NAT's address."""
 
 import datetime
 
@@ -19,8 +20,9 @@ def locked_message(username: str, ip: str) -> str | None:
     if user and user.locked_until and user.locked_until > timezone.now():
         minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
         return f"该账号因多次密码错误已被锁定，请{minutes}分钟后再试，或联系管理员解锁"
-    if LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= settings.LOGIN_MAX_FAILURES_PER_IP:
-        return "本机登录失败次数过多，请稍后再试"
+    tried = LoginFailure.objects.filter(username=username, ip=ip, at__gte=since).count()
+    if tried >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
+        return f"该账号在本机登录失败次数过多，请{settings.LOGIN_FAILURE_WINDOW_MINUTES}分钟后再试"
     return None
 
 
