@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liangxin.core.middleware.RequestContextMiddleware",
     "liangxin.web.middleware.BadParameterMiddleware",
+    "liangxin.web.middleware.PasswordChangeMiddleware",
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -109,11 +110,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy: ≥ 8 characters with three of upper, lower, digit, symbol; not containing
+# the user name; none of the last five; not a common password (messages in Chinese).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "liangxin.accounts.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_kinds": 3}},
+    {"NAME": "liangxin.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "liangxin.accounts.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Days after which a password must be changed; 0 (the default) turns expiry off.
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

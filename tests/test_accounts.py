@@ -206,3 +206,101 @@ def test_successful_admin_login_is_audited_and_lands_in_admin(cast):
     assert response.status_code == 302 and response.url == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert AuditEntry.objects.filter(action="login", object_id=str(boss.pk), detail="").exists()
+
+
+# --- password policy (issue 12) ---
+
+
+def _field_error(html: str) -> str:
+    import re
+
+    found = re.search(r'<div class="error" role="alert">([^<]*)</div>', html)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [("zhangsan1", "至少包含"), ("zhangsan", "用户名"), ("Zhangsan#2026", "用户名"), ("Ab1!x", "8")],
+)
+def test_weak_passwords_are_refused_under_the_field(cast, password, said):
+    client = client_for(cast.district_admin)
+    response = client.post("/accounts/new/", {
+        "username": "zhangsan", "full_name": "张三", "is_active": "on", "password": password,
+        "role": "street_admin", "node": cast.waitan_node.pk,
+    })  # fmt: skip
+    assert response.status_code == 400
+    message = _field_error(response.content.decode())
+    assert said in message and not any(c.isascii() and c.isalpha() for c in message.replace("zhangsan", ""))
+    assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_three_of_four_character_kinds_are_enough():
+    from django.contrib.auth.password_validation import validate_password
+
+    for good in ("Qingdao7x", "qing-dao7", "QING-DAO7", "Qing-dao!"):
+        validate_password(good)
+
+
+def _change_own(client, old, new):
+    return client.post("/me/", {"action": "password", "old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_none_of_the_last_five_passwords(cast):
+    client = client_for(cast.street_admin)
+    history = [PASSWORD] + [f"Fresh#pass-{i}" for i in range(1, 6)]
+    for old, new in zip(history, history[1:], strict=False):
+        assert _change_own(client, old, new).status_code == 302
+    current = history[-1]
+    for recent in history[-5:]:  # the current one and the four before it, all within the last five
+        response = _change_own(client, current, recent)
+        assert response.status_code == 400 and "最近" in _field_error(response.content.decode())
+    assert _change_own(client, current, history[0]).status_code == 302  # six back: allowed again
+    entries = AuditEntry.objects.filter(object_id=str(cast.street_admin.pk), detail="修改本人密码")
+    assert entries.count() == 6
+
+
+def test_an_account_an_admin_created_must_change_its_password_first(cast):
+    admin = client_for(cast.district_admin)
+    created = admin.post("/accounts/new/", {
+        "username": "new_worker", "full_name": "新同志", "is_active": "on", "password": "Ok#pass-2026x",
+        "role": "street_admin", "node": cast.waitan_node.pk,
+    })  # fmt: skip
+    assert created.status_code == 302
+    worker, response = login("new_worker", "Ok#pass-2026x")
+    assert response.status_code == 302
+    home = worker.get("/")
+    assert home.status_code == 302 and home.url.startswith("/me/")
+    assert "首次登录" in worker.get("/me/").content.decode()
+    assert worker.get("/organizations/").status_code == 302
+    assert _change_own(worker, "Ok#pass-2026x", "My#own-pass-1").status_code == 302
+    assert worker.get("/").status_code == 200
+    # an admin's reset makes the person choose their own again
+    reset = admin.post(f"/accounts/{User.objects.get(username='new_worker').pk}/", {
+        "username": "new_worker", "full_name": "新同志", "is_active": "on", "password": "Reset#pass-2026",
+    })  # fmt: skip
+    assert reset.status_code == 302
+    assert User.objects.get(username="new_worker").must_change_password
+
+
+def test_accounts_made_outside_the_admin_screen_are_not_forced(cast):
+    """Demo fixtures and the cast are made with set_password directly: they log in and work."""
+    client, response = login("nanjing_admin", PASSWORD)
+    assert client.get("/").status_code == 200
+
+
+def test_password_expiry_is_a_policy_parameter(cast, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    User.objects.filter(pk=cast.street_admin.pk).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=91)
+    )
+    client = client_for(cast.street_admin)
+    assert settings.PASSWORD_MAX_AGE_DAYS == 0 and client.get("/").status_code == 200  # default: off
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/me/")
+    assert "已超过" in client.get("/me/").content.decode()
+    assert _change_own(client, PASSWORD, "Brand#new-2026").status_code == 302
+    assert client.get("/").status_code == 200

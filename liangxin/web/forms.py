@@ -218,7 +218,9 @@ class AccountForm(forms.ModelForm):
         if not password and not self.instance.pk:
             raise ValidationError("新建账号须设置初始密码")
         if password:
-            password_validation.validate_password(password, self.instance)
+            # the policy compares with the user name being entered, not the one stored
+            candidate = User(pk=self.instance.pk, username=self.cleaned_data.get("username") or self.instance.username)
+            password_validation.validate_password(password, candidate)
         return password
 
 

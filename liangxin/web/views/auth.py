@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from rest_framework.authtoken.models import Token
 
+from liangxin.accounts import services
+from liangxin.accounts.passwords import change_due
 from liangxin.core import audit
 from liangxin.core.models import AuditAction
 
@@ -66,7 +68,8 @@ class ProfileView(ScopedView):
 
     def _render(self, request, form, status=200):
         token = Token.objects.filter(user=request.user).first()
-        return render(request, "web/profile.html", {"form": form, "token": token}, status=status)
+        context = {"form": form, "token": token, "change_due": change_due(request.user)}
+        return render(request, "web/profile.html", context, status=status)
 
     def post(self, request):
         if request.POST.get("action") == "token":
@@ -77,8 +80,7 @@ class ProfileView(ScopedView):
         form = PasswordChangeForm(request.user, request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
-        form.save()
-        update_session_auth_hash(request, form.user)
-        audit.record(request.user, AuditAction.ACCOUNT, request.user, detail="修改本人密码")
+        services.change_own_password(request.user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
         messages.success(request, "密码已修改")
         return redirect("web:profile")
