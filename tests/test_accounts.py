@@ -304,3 +304,80 @@ def test_password_expiry_is_a_policy_parameter(cast, settings):
     assert "已超过" in client.get("/me/").content.decode()
     assert _change_own(client, PASSWORD, "Brand#new-2026").status_code == 302
     assert client.get("/").status_code == 200
+
+
+# --- API tokens: idle expiry, revocation, last use (issue 12) ---
+
+
+def _issue_token(user) -> str:
+    from rest_framework.authtoken.models import Token
+
+    assert client_for(user).post("/me/", {"action": "token"}).status_code == 302
+    return Token.objects.get(user=user).key
+
+
+def _api(key, ip="10.1.2.3"):
+    return Client(REMOTE_ADDR=ip, HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/regions/")
+
+
+def test_token_expires_after_idle_time(cast, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from liangxin.accounts.models import TokenUse
+
+    key = _issue_token(cast.city_admin)
+    assert _api(key).status_code == 200
+    assert settings.API_TOKEN_IDLE_DAYS == 30
+    TokenUse.objects.filter(token_id=key).update(last_used_at=timezone.now() - datetime.timedelta(days=31))
+    response = _api(key)
+    assert response.status_code == 401 and "未使用" in response.json()["detail"]
+    # a token never used counts its idle time from its creation
+    from rest_framework.authtoken.models import Token
+
+    fresh = _issue_token(cast.district_admin)
+    Token.objects.filter(key=fresh).update(created=timezone.now() - datetime.timedelta(days=31))
+    assert _api(fresh).status_code == 401
+
+
+def test_token_records_when_and_from_where_it_was_last_used(cast):
+    from liangxin.accounts.models import TokenUse
+
+    key = _issue_token(cast.city_admin)
+    assert _api(key, ip="10.1.2.3").status_code == 200
+    use = TokenUse.objects.get(token_id=key)
+    assert use.last_used_from == "10.1.2.3" and use.last_used_at is not None
+    first = use.last_used_at
+    _api(key, ip="10.1.2.4")  # within the minute: not written again
+    use.refresh_from_db()
+    assert use.last_used_at == first and use.last_used_from == "10.1.2.3"
+    page = client_for(cast.city_admin).get("/me/").content.decode()
+    assert "10.1.2.3" in page and "最近使用" in page
+    assert "10.1.2.3" in client_for(cast.city_admin).get(f"/accounts/{cast.city_admin.pk}/").content.decode()
+
+
+def test_token_revoked_on_the_own_page(cast):
+    key = _issue_token(cast.city_admin)
+    assert client_for(cast.city_admin).post("/me/", {"action": "revoke_token"}).status_code == 302
+    assert _api(key).status_code == 401
+    assert AuditEntry.objects.filter(object_id=str(cast.city_admin.pk), detail="吊销 API 令牌").exists()
+    assert AuditEntry.objects.filter(object_id=str(cast.city_admin.pk), detail="生成 API 令牌").exists()
+
+
+def test_token_revoked_by_the_admins_who_manage_the_account(cast):
+    key = _issue_token(cast.street_admin)
+    outside = client_for(cast.xuhui_admin).post(f"/accounts/{cast.street_admin.pk}/", {"action": "revoke_token"})
+    assert outside.status_code == 404 and _api(key).status_code == 200
+    inside = client_for(cast.district_admin).post(f"/accounts/{cast.street_admin.pk}/", {"action": "revoke_token"})
+    assert inside.status_code == 302 and _api(key).status_code == 401
+    entry = AuditEntry.objects.get(object_id=str(cast.street_admin.pk), detail="吊销 API 令牌")
+    assert entry.actor == cast.district_admin
+
+
+def test_a_locked_or_forced_account_cannot_use_its_token(cast):
+    key = _issue_token(cast.city_admin)
+    _lock(cast.city_admin)
+    assert _api(key).status_code == 401
+    User.objects.filter(pk=cast.city_admin.pk).update(locked_until=None, must_change_password=True)
+    assert _api(key).status_code == 401

@@ -73,3 +73,17 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.at:%Y-%m-%d}"
+
+
+class TokenUse(models.Model):
+    """API 令牌使用记录: when and from where an API token was last used (beside DRF's token,
+    which holds only the key and its creation). Idle expiry counts from here."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", verbose_name="令牌", primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    last_used_from = models.CharField("最近使用地址", max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.token.user} @ {self.last_used_from}"

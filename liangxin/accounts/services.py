@@ -75,3 +75,31 @@ def change_own_password(user: User, password: str) -> None:
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     _remember_password(user)
     audit.record(user, AuditAction.ACCOUNT, user, detail="修改本人密码", mgmt_path=_paths(user)[0])
+
+
+@transaction.atomic
+def issue_token(actor, user: User):
+    """A new API token for ``user``; any earlier one stops working."""
+    from rest_framework.authtoken.models import Token
+
+    from .models import TokenUse
+
+    replaced = Token.objects.filter(user=user).delete()[0] > 0
+    token = Token.objects.create(user=user)
+    TokenUse.objects.create(token=token)
+    audit.record(
+        actor, AuditAction.ACCOUNT, user, detail="重新生成 API 令牌" if replaced else "生成 API 令牌",
+        mgmt_path=_paths(user)[0],
+    )  # fmt: skip
+    return token
+
+
+@transaction.atomic
+def revoke_token(actor, user: User) -> bool:
+    """Revoke ``user``'s API token (by the person, or by an account manager whose scope holds them)."""
+    from rest_framework.authtoken.models import Token
+
+    if not Token.objects.filter(user=user).delete()[0]:
+        return False
+    audit.record(actor, AuditAction.ACCOUNT, user, detail="吊销 API 令牌", mgmt_path=_paths(user)[0])
+    return True

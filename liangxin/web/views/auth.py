@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -67,15 +68,23 @@ class ProfileView(ScopedView):
         return self._render(request, PasswordChangeForm(request.user))
 
     def _render(self, request, form, status=200):
-        token = Token.objects.filter(user=request.user).first()
-        context = {"form": form, "token": token, "change_due": change_due(request.user)}
+        token = Token.objects.filter(user=request.user).select_related("use").first()
+        context = {
+            "form": form,
+            "token": token,
+            "change_due": change_due(request.user),
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
+        }
         return render(request, "web/profile.html", context, status=status)
 
     def post(self, request):
         if request.POST.get("action") == "token":
-            Token.objects.filter(user=request.user).delete()
-            Token.objects.create(user=request.user)
+            services.issue_token(request.user, request.user)
             messages.success(request, "已生成新的 API 令牌，旧令牌已失效")
+            return redirect("web:profile")
+        if request.POST.get("action") == "revoke_token":
+            services.revoke_token(request.user, request.user)
+            messages.success(request, "API 令牌已吊销")
             return redirect("web:profile")
         form = PasswordChangeForm(request.user, request.POST)
         if not form.is_valid():
