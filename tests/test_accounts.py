@@ -381,3 +381,12 @@ def test_a_locked_or_forced_account_cannot_use_its_token(cast):
     assert _api(key).status_code == 401
     User.objects.filter(pk=cast.city_admin.pk).update(locked_until=None, must_change_password=True)
     assert _api(key).status_code == 401
+
+
+def test_the_admins_own_password_change_is_the_product_page(cast):
+    """The admin's 修改密码 would skip the password history, the audit and the forced-change flag."""
+    boss = cast.nobody
+    boss.is_superuser = boss.is_staff = True
+    boss.save()
+    response = client_for(boss).get("/admin/password_change/")
+    assert response.status_code == 302 and response.url == "/me/"

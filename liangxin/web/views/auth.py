@@ -57,6 +57,11 @@ def admin_login(request):
     return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
+def admin_password_change(request, extra_context=None):
+    """The admin's own 修改密码 is 个人设置's, so the policy, history and audit hold."""
+    return redirect("web:profile")
+
+
 class LogoutView(View):
     def post(self, request):
         logout(request)
