@@ -23,7 +23,9 @@ else:
     SECRET_KEY = _key_file.read_text().strip()
 
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "0") == "1"
+# Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed;
+# from any other peer the header is ignored, so a client cannot choose its own address.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "liangxin.core.middleware.RequestContextMiddleware",
     "liangxin.web.middleware.BadParameterMiddleware",
+    "liangxin.web.middleware.PasswordChangeMiddleware",
 ]
 
 ROOT_URLCONF = "liangxin.urls"
@@ -102,24 +105,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_liangxin.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's backend, refusing a locked account on every login path (product, admin, API).
+AUTHENTICATION_BACKENDS = ["liangxin.accounts.backends.LockoutAwareBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy: ≥ 8 characters with three of upper, lower, digit, symbol; not containing
+# the user name; none of the last five; not a common password (messages in Chinese).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "liangxin.accounts.passwords.ComplexityValidator", "OPTIONS": {"min_length": 8, "min_kinds": 3}},
+    {"NAME": "liangxin.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "liangxin.accounts.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Days after which a password must be changed; 0 (the default) turns expiry off.
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Login lockout: this many failures for one account within the window lock it for the window.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+# Login throttle: this many failures for one account from one address within the window make
+# that address wait the window for that account (other addresses, other accounts go on).
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "5"))
+# Login lockout: this many failures for one account from any addresses lock it for the window.
+# Never an address wholesale: an office NAT puts many users behind one address.
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
-# Per-address throttle, so one client cannot walk through many accounts.
-LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30"))
 
 # Sessions end after two idle hours (every request renews) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))
@@ -172,9 +184,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# An API token unused this many days stops working (a new one is made on 个人设置).
+API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "liangxin.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -311,3 +311,12 @@ def test_admin_is_superuser_only(cast):
     cast.nobody.is_superuser = cast.nobody.is_staff = True
     cast.nobody.save()
     assert client_for(cast.nobody).get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("user_key", USERS)
+def test_admin_login_is_the_product_login(party_cast, user_key):
+    cast = party_cast
+    """/admin/login/ (outside MATRIX, as the admin namespace is) leads every user to the product's login."""
+    user = getattr(cast, USER_ATTR[user_key]) if USER_ATTR[user_key] else None
+    response = client_for(user).get("/admin/login/")
+    assert response.status_code == 302 and response.url == "/login/?next=%2Fadmin%2F"

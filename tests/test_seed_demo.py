@@ -157,6 +157,7 @@ def test_demo_accounts_can_log_in(seeded):
     for username, full_name, role, node_name in DEMO_ACCOUNTS:
         user = User.objects.get(username=username)
         assert user.check_password(DEMO_PASSWORD) and user.is_active
+        assert not user.must_change_password and user.password_changed_at is not None  # not forced to change
         assert user.full_name == full_name
         assignment = RoleAssignment.objects.get(user=user)
         assert (assignment.role, assignment.node.name) == (role, node_name)

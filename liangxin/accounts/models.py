@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from .roles import Role
 
@@ -10,9 +11,19 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # Set when an account manager chose the password (a new account, a reset): the person
+    # must choose their own before doing anything else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
+
+    def set_password(self, raw_password) -> None:
+        # stamped here so every way of setting a password (services, seed_demo, createsuperuser)
+        # starts the expiry clock
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -48,3 +59,31 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip}"
+
+
+class PasswordHistory(models.Model):
+    """密码历史: the hashes of an account's recent passwords, so none of the last few is reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.at:%Y-%m-%d}"
+
+
+class TokenUse(models.Model):
+    """API 令牌使用记录: when and from where an API token was last used (beside DRF's token,
+    which holds only the key and its creation). Idle expiry counts from here."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", verbose_name="令牌", primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    last_used_from = models.CharField("最近使用地址", max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.token.user} @ {self.last_used_from}"

@@ -6,7 +6,16 @@ from liangxin.core import audit
 from liangxin.core.models import AuditAction
 
 from . import lockout
-from .models import RoleAssignment, User
+from .models import PasswordHistory, RoleAssignment, User
+from .passwords import HISTORY_SIZE
+
+
+def _remember_password(user: User) -> None:
+    """Keep the new hash in the account's history, trimmed to the last ``HISTORY_SIZE``."""
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:HISTORY_SIZE])
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
+
 
 ACCOUNT_FIELDS = ["username", "full_name", "phone", "is_active"]
 
@@ -22,7 +31,11 @@ def save_account(actor, user: User, password: str | None) -> User:
     before = {} if is_new else audit.snapshot(User.objects.get(pk=user.pk), ACCOUNT_FIELDS)
     if password:
         user.set_password(password)
+        # a password someone else chose: the person sets their own at the next login
+        user.must_change_password = getattr(actor, "pk", None) != user.pk
     user.save()
+    if password:
+        _remember_password(user)
     changes = audit.diff(before, audit.snapshot(user, ACCOUNT_FIELDS))
     if password and not is_new:
         changes["password"] = ["******", "（已重设）"]
@@ -52,3 +65,41 @@ def revoke_role(actor, assignment: RoleAssignment) -> None:
 def unlock_account(actor, user: User) -> None:
     lockout.unlock(user)
     audit.record(actor, AuditAction.ACCOUNT, user, detail="解除登录锁定", mgmt_path=_paths(user)[0])
+
+
+@transaction.atomic
+def change_own_password(user: User, password: str) -> None:
+    """The person sets their own password (already validated against the policy)."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    _remember_password(user)
+    audit.record(user, AuditAction.ACCOUNT, user, detail="修改本人密码", mgmt_path=_paths(user)[0])
+
+
+@transaction.atomic
+def issue_token(actor, user: User):
+    """A new API token for ``user``; any earlier one stops working."""
+    from rest_framework.authtoken.models import Token
+
+    from .models import TokenUse
+
+    replaced = Token.objects.filter(user=user).delete()[0] > 0
+    token = Token.objects.create(user=user)
+    TokenUse.objects.create(token=token)
+    audit.record(
+        actor, AuditAction.ACCOUNT, user, detail="重新生成 API 令牌" if replaced else "生成 API 令牌",
+        mgmt_path=_paths(user)[0],
+    )  # fmt: skip
+    return token
+
+
+@transaction.atomic
+def revoke_token(actor, user: User) -> bool:
+    """Revoke ``user``'s API token (by the person, or by an account manager whose scope holds them)."""
+    from rest_framework.authtoken.models import Token
+
+    if not Token.objects.filter(user=user).delete()[0]:
+        return False
+    audit.record(actor, AuditAction.ACCOUNT, user, detail="吊销 API 令牌", mgmt_path=_paths(user)[0])
+    return True

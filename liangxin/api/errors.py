@@ -34,6 +34,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"detail": "提交的数据有误", "errors": data}
+    elif getattr(exc, "said_in_chinese", False):  # a domain refusal that already says why, in Chinese
+        response.data = {"detail": str(exc.detail)}
     else:
         for cls, message in MESSAGES.items():
             if isinstance(exc, cls):

@@ -1,7 +1,6 @@
 """HTML forms. Validation lives in the domain apps; these only call it and show it."""
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -29,19 +28,11 @@ class LoginForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        from liangxin.core.origin import client_ip
-
-        username = (self.cleaned_data.get("username") or "").strip()
-        password = self.cleaned_data.get("password") or ""
-        ip = client_ip(self.request)
-        message = lockout.locked_message(username, ip)
-        if message:
-            raise ValidationError(message)
-        user = authenticate(self.request, username=username, password=password)
+        user, message = lockout.attempt(
+            self.request, self.cleaned_data.get("username") or "", self.cleaned_data.get("password") or ""
+        )
         if user is None:
-            lockout.register_failure(username, ip)
-            raise ValidationError(lockout.locked_message(username, ip) or "用户名或密码错误")
-        lockout.register_success(user)
+            raise ValidationError(message)
         self.user = user
         return self.cleaned_data
 
@@ -227,7 +218,9 @@ class AccountForm(forms.ModelForm):
         if not password and not self.instance.pk:
             raise ValidationError("新建账号须设置初始密码")
         if password:
-            password_validation.validate_password(password, self.instance)
+            # the policy compares with the user name being entered, not the one stored
+            candidate = User(pk=self.instance.pk, username=self.cleaned_data.get("username") or self.instance.username)
+            password_validation.validate_password(password, candidate)
         return password
 
 

@@ -28,3 +28,28 @@ class BadParameterMiddleware:
         if isinstance(exception, BadParameter):
             return render(request, "400.html", {"reason": exception.reason}, status=400)
         return None
+
+
+class PasswordChangeMiddleware:
+    """Until a person who must change their password (first login after an account manager set
+    it, or expiry) has done so, every page leads to 个人设置; only that page, logout and the
+    static files stay open. The rule itself is ``accounts.passwords.change_due``."""
+
+    OPEN = ("/me/", "/logout/", "/login/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+
+        from liangxin.accounts.passwords import change_due
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN):
+            reason = change_due(user)
+            if reason:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": reason}, status=403)
+                return redirect("web:profile")
+        return self.get_response(request)

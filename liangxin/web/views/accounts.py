@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
+from rest_framework.authtoken.models import Token
 
 from liangxin.accounts import services
 from liangxin.accounts.models import RoleAssignment
@@ -81,6 +82,7 @@ class AccountEdit(ScopedView):
                 "account": user,
                 "role_form": role_form or RoleAssignmentForm(scope=self.scope),
                 "assignments": user.assignments.select_related("node") if user else [],
+                "token": Token.objects.filter(user=user).select_related("use").first() if user else None,
             },
             status=status,
         )
@@ -121,4 +123,7 @@ class AccountEdit(ScopedView):
         elif action == "unlock":
             services.unlock_account(request.user, user)
             messages.success(request, "已解除登录锁定")
+        elif action == "revoke_token":
+            services.revoke_token(request.user, user)
+            messages.success(request, "已吊销该账号的 API 令牌")
         return redirect("web:account_edit", pk=user.pk)
