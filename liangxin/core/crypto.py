@@ -7,7 +7,9 @@ Keys come from the environment, never from the repository:
 - ``LIANGXIN_FIELD_KEYS``: comma-separated Fernet keys, the first encrypts, all decrypt
   (rotation: put the new key first, run ``manage.py rotate_field_keys``, drop the old one);
 - ``LIANGXIN_HASH_KEY``: the HMAC key for lookups.
-Without them (development, tests) keys are generated once into ``var/`` (git-ignored).
+Without them (development, tests) keys are generated once into ``var/`` (git-ignored) — only
+for an empty database: with data present and a key missing the platform refuses to start
+(``core/keyguard.py``).
 """
 
 import functools
@@ -23,6 +25,9 @@ from django.conf import settings
 def _dev_secret(name: str, make) -> str:
     path = settings.VAR_DIR / name
     if not path.exists():
+        from liangxin.core import keyguard
+
+        keyguard.refuse_new_key(name)
         path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()

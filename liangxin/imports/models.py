@@ -132,3 +132,20 @@ class ExportJob(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+
+class KeyFingerprint(models.Model):
+    """密钥指纹: which field and hash keys the data in this database was written with. Kept in
+    the database (not beside the keys) so that when the key files are lost the platform can
+    still say which key it needs. A fingerprint is a hash of the key, never the key."""
+
+    name = models.CharField("密钥", max_length=20)
+    fingerprint = models.CharField("指纹", max_length=32)
+    recorded_at = models.DateTimeField("首次使用", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密钥指纹"
+        constraints = [models.UniqueConstraint(fields=["name", "fingerprint"], name="key_fingerprint_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.fingerprint}"
