@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from liangxin.accounts.scoping import scope_for
-from liangxin.core import audit
+from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import Column, now_text, write_csv, write_workbook
 
@@ -130,9 +130,15 @@ def run_job(job_id: int) -> ExportJob:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
+    # the writers need a real file (xlsxwriter seeks); it lives in a 0700 folder only while it is
+    # written, then is encrypted with the field keys into EXPORT_DIR (0600) and removed
+    plain = files.plain_temp(suffix=f".{job.file_format}")
     try:
-        count = write(export, job.actor, path, job.file_format, progress)
+        count = write(export, job.actor, plain, job.file_format, progress)
+        files.encrypt_file(plain, path)
     except Exception as error:  # the job must end, with the reason, whatever went wrong
+        if os.path.exists(plain):
+            os.unlink(plain)
         ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=f"导出失败：{error}")
         raise
     record(job.actor, export, count, job.file_format)
@@ -143,8 +149,10 @@ def run_job(job_id: int) -> ExportJob:
     return job
 
 
-def prune(days: int = 7) -> int:
-    """Delete export files older than ``days`` (they hold personal data; a job can be rerun)."""
+def prune(days: int | None = None) -> int:
+    """Delete export files older than ``days`` (default ``EXPORT_RETENTION_DAYS``): they hold
+    personal data; the job stays listed and can be exported again."""
+    days = settings.EXPORT_RETENTION_DAYS if days is None else days
     limit = timezone.now() - datetime.timedelta(days=days)
     removed = 0
     for job in ExportJob.objects.filter(finished_at__lt=limit).exclude(file_path=""):

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from liangxin.core import files
 from liangxin.core.origin import current_origin
 from liangxin.imports import engine, report, tasks
 from liangxin.imports.kinds import get_kind
@@ -164,7 +165,8 @@ class ExportDownload(ScopedView):
         if job.status != JobStatus.DONE or not job.file_path or not os.path.exists(job.file_path):
             raise Http404("导出文件不存在或已过期，请重新导出")
         name = f"{job.title}_{job.finished_at:%Y-%m-%d}.{job.file_format}"
-        return FileResponse(open(job.file_path, "rb"), as_attachment=True, filename=name)
+        # decrypted as it streams
+        return FileResponse(files.open_read(job.file_path), as_attachment=True, filename=name)
 
 
 __all__ = ["ImportList", "ImportDetail", "ImportErrors", "ImportReport", "ImportTemplate", "reverse"]
