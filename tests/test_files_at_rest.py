@@ -29,7 +29,8 @@ def _mode(path) -> int:
     return os.stat(path).st_mode & 0o777
 
 
-def test_an_import_upload_is_stored_encrypted_0600_and_still_imports(party_cast, tmp_path):
+def test_an_import_upload_is_stored_encrypted_0600_and_still_imports(party_cast, tmp_path, settings):
+    settings.VAR_DIR = tmp_path / "var"  # its own working folder (other test processes share var/)
     c = party_cast
     rows = [MEMBER_HEADER, ["李四", NUMBER, c.branch.node.name, "正式党员", "2015-07-01", "2016-07-01", "", "", "",
                             "", ""]]  # fmt: skip
@@ -116,3 +117,17 @@ def test_prune_files_removes_old_exports_and_uploads_but_not_live_ones(party_cas
     assert not os.path.exists(old.stored_path) and not export_path.exists()
     assert os.path.exists(kept.stored_path)
     assert engine.prune_uploads() == 0
+
+
+def test_rejected_rows_keep_their_cells_encrypted_in_the_database(party_cast, tmp_path):
+    from django.db import connection
+
+    c = party_cast
+    rows = [MEMBER_HEADER, ["李四", NUMBER, "不存在的支部", "正式党员", "2015-07-01", "", "", "", "", "", ""]]
+    job = run(c.street_admin, "members", write_csv(tmp_path / "m.csv", rows), dry_run=True)
+    assert job.rejected == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cells FROM imports_rejectedrow")
+        stored = " ".join(str(value) for (value,) in cursor.fetchall())
+    assert NUMBER not in stored and "李四" not in stored
+    assert NUMBER in job.rejected_rows.get().cells  # the error file still gets the whole row

@@ -1,4 +1,7 @@
+import json
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -84,12 +87,36 @@ class ImportBatch(models.Model):
         return f"{self.job_id}: {self.first_row}–{self.last_row}"
 
 
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored encrypted with the field keys (``core.crypto``): the raw cells of a
+    rejected row hold whole identity numbers, which must not be readable in the database, its
+    WAL or a dump. Values written before encryption (plain JSON) are still read."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        from liangxin.core import crypto
+
+        if value is None or not isinstance(value, str):
+            return value
+        if value.startswith("gAAAA"):  # a Fernet token
+            value = crypto.decrypt(value)
+        return json.loads(value)
+
+    def get_prep_value(self, value):
+        from liangxin.core import crypto
+
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+
 class RejectedRow(models.Model):
-    """A row not imported: its cells as read and each reason (column, value, reason)."""
+    """A row not imported: its cells as read (encrypted) and each reason (column, value, reason;
+    identity numbers in reasons are masked)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows")
     number = models.PositiveIntegerField("行号")
-    cells = models.JSONField("原始内容", default=list)
+    cells = EncryptedJSONField("原始内容（密文）", default=list)
     errors = models.JSONField("原因", default=list)  # [[column, value, reason], ...]
 
     class Meta:
