@@ -9,3 +9,11 @@ application = get_wsgi_application()
 from liangxin.core.keyguard import assert_keys  # noqa: E402
 
 assert_keys()
+
+# gunicorn's access log (when served by gunicorn): identity numbers in request lines masked
+import logging  # noqa: E402
+
+from liangxin.core.logmask import MaskPersonalData  # noqa: E402
+
+logging.getLogger("gunicorn.access").addFilter(MaskPersonalData())
+logging.getLogger("gunicorn.error").addFilter(MaskPersonalData())

@@ -65,3 +65,24 @@ def lookup_hash(value: str) -> str:
 def mask_id_number(value: str) -> str:
     """310101199001011234 → 310101********1234 (DOMAIN.md's mask)."""
     return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
+
+
+SEARCH_TOKEN = "身份号码:"  # what a search by full identity number carries in its URL instead
+
+
+def search_token(code: str) -> str:
+    """The URL form of a search by full identity number: the keyed hash, never the number
+    (request lines reach access logs and browser history)."""
+    return SEARCH_TOKEN + lookup_hash(code)
+
+
+def id_search_hash(q: str) -> str | None:
+    """The lookup hash a search text asks for (a full identity number, or its search token),
+    or None when it is a name search."""
+    if q.startswith(SEARCH_TOKEN):
+        digest = q[len(SEARCH_TOKEN) :]
+        return digest if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) else "-"
+    from liangxin.core import normalize
+
+    code = normalize.code(q)
+    return lookup_hash(code) if len(code) == 18 else None
