@@ -46,3 +46,33 @@ def test_every_log_handler_masks_personal_data(settings):
     handlers = settings.LOGGING["handlers"]
     assert all("personal_data" in h.get("filters", []) for h in handlers.values())
     assert "django.server" in settings.LOGGING["loggers"]
+
+
+def test_a_csv_export_with_full_numbers_carries_the_notice_and_the_audit_entry(party_cast, tmp_path):
+    from urllib.parse import unquote
+
+    from django.urls import reverse
+
+    from liangxin.core.models import AuditAction, AuditEntry
+
+    c = party_cast
+    number = crypto.decrypt(c.member.id_number_enc)
+    response = client_for(c.city_admin).get(reverse("web:member_export") + "?format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert number in text
+    first = text.splitlines()[0]
+    assert "含完整公民身份号码" in first and "导出人" in first
+    assert "含完整公民身份号码" in unquote(response["Content-Disposition"])
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).first()
+    assert "含完整公民身份号码" in entry.detail and "csv" in entry.detail
+    from liangxin.party.models import Member
+
+    from .test_imports import run
+
+    (tmp_path / "m.csv").write_text(text, encoding="utf-8-sig")
+    back = run(c.city_admin, "members", str(tmp_path / "m.csv"))  # the notice line is read past
+    assert (back.created, back.rejected, back.unchanged) == (0, 0, Member.objects.count())
+    masked = client_for(c.auditor).get(reverse("web:member_export") + "?format=csv")
+    masked_text = b"".join(masked.streaming_content).decode("utf-8-sig")
+    assert "含完整公民身份号码" not in unquote(masked["Content-Disposition"])
+    assert masked_text.splitlines()[0].startswith('"姓名"') or "含完整" not in masked_text.splitlines()[0]

@@ -38,6 +38,9 @@ class ListExport:
     columns: list[Column]
     rows: Iterable[Any]
     count: int
+    # set when the file holds whole identity numbers: named in the CSV's file name and first
+    # line (an Excel file says it on its cover sheet)
+    notice: str = ""
 
 
 def kind_export(
@@ -50,6 +53,7 @@ def kind_export(
     order: tuple[str, ...] = ("pk",),
     each: Callable[[Any], Any] | None = None,
     chunk_size: int = 2000,
+    notice: str = "",
 ) -> ListExport:
     """A list's export under its import kind's headers (so the file imports back unchanged):
     ``queryset`` is the list page's own; ``each`` may prepare every object before it is written."""
@@ -64,6 +68,7 @@ def kind_export(
         columns=kind.export_columns(),
         rows=map(each, rows) if each else rows,
         count=queryset.count(),
+        notice=notice,
     )
 
 
@@ -79,8 +84,18 @@ def cover(actor, export: ListExport) -> list[tuple[str, str]]:
 def write(export: ListExport, actor, path: str, file_format: str, progress: Callable[[int], None] | None = None) -> int:
     rows = _counted(export.rows, progress) if progress else export.rows
     if file_format == "csv":
-        return write_csv(path, export.columns, rows)
+        first = None
+        if export.notice:  # the cover sheet's facts on one line above the header
+            facts = "；".join(f"{label}：{value}" for label, value in cover(actor, export))
+            first = f"注意：本文件{export.notice}，仅限工作使用，妥善保管，用后删除。{facts}"
+        return write_csv(path, export.columns, rows, first_line=first)
     return write_workbook(path, export.title, cover(actor, export), export.columns, rows)
+
+
+def file_name(export_title: str, day: str, file_format: str, notice: str = "") -> str:
+    """The name a download is offered under; a CSV with whole identity numbers says so."""
+    warn = f"_{notice}" if notice and file_format == "csv" else ""
+    return f"{export_title}_{day}{warn}.{file_format}"
 
 
 def _counted(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[Any]:
@@ -108,7 +123,7 @@ def queue(actor, list_name: str, export: ListExport, params: str, file_format: s
 
     job = ExportJob.objects.create(
         list_name=list_name, title=export.title, params=params, file_format=file_format, actor=actor,
-        filter_text=export.filter_text, rows_total=export.count,
+        filter_text=export.filter_text, rows_total=export.count, notice=export.notice,
     )  # fmt: skip
     tasks.start_export(job)
     return job

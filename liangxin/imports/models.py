@@ -144,6 +144,7 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField("行数", default=0)
     rows_done = models.PositiveIntegerField("已写行数", default=0)
     file_path = models.CharField("文件", max_length=300, blank=True)
+    notice = models.CharField("提示", max_length=40, blank=True)  # e.g. 含完整公民身份号码
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -192,6 +192,7 @@ def member_export(scope, params):
         object_type="party.member",
         filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
         each=lambda m: _with_id_number(m, full),
+        notice="含完整公民身份号码" if full else "",
     )
 
 
