@@ -77,3 +77,9 @@ def _original_var():
     from pathlib import Path
 
     return Path(os.environ.get("LIANGXIN_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+
+
+def test_a_generated_key_is_recorded_at_first_use(fresh_var):
+    crypto.lookup_hash("110101199003070014")
+    fp = keyguard.fingerprint((fresh_var / "hash_key").read_text())
+    assert KeyFingerprint.objects.filter(name="hash_key", fingerprint=fp).exists()

@@ -30,6 +30,7 @@ def _dev_secret(name: str, make) -> str:
         keyguard.refuse_new_key(name)
         path.write_text(make())
         path.chmod(0o600)
+        keyguard.record_new_key()
     return path.read_text().strip()
 
 

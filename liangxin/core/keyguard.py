@@ -26,7 +26,7 @@ KEYS = {
     "hash_key": ("LIANGXIN_HASH_KEY", "公民身份号码检索密钥"),
 }
 # tables that hold values written with the keys (encrypted numbers and keyed hashes)
-SECRET_TABLES = ("party_member", "develop_applicant", "imports_keyfingerprint")
+SECRET_TABLES = ("party_member", "develop_applicant", "imports_rejectedrow")
 
 
 class KeysUnfit(ImproperlyConfigured):
@@ -57,8 +57,8 @@ def fingerprints_of(name: str, secret: str) -> list[str]:
     return [fingerprint(p) for p in parts if p.strip()]
 
 
-def database_holds_secrets() -> bool:
-    """Whether any table holds data written with the keys (or keys were ever recorded). A
+def database_holds_secrets(name: str) -> bool:
+    """Whether any table holds data written with the keys, or this key was ever recorded. A
     database without the tables (before ``migrate``) holds none."""
     from django.db import connection
 
@@ -69,6 +69,10 @@ def database_holds_secrets() -> bool:
                 cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608 — fixed names
                 if cursor.fetchone():
                     return True
+        if "imports_keyfingerprint" in tables:
+            cursor.execute("SELECT 1 FROM imports_keyfingerprint WHERE name = %s LIMIT 1", [name])
+            if cursor.fetchone():
+                return True
     return False
 
 
@@ -94,15 +98,12 @@ def _how_to_restore(name: str) -> str:
 def problems() -> list[str]:
     """What is wrong with the keys for this database, one sentence each (empty: all well)."""
     recorded = _recorded()
-    holds = None
     found = []
     for name, (env, label) in KEYS.items():
         secret = present(name)
         known = recorded.get(name, [])
         if secret is None:
-            if holds is None:
-                holds = database_holds_secrets()
-            if holds:
+            if database_holds_secrets(name):
                 fps = "、".join(known) if known else "（数据库未记录）"
                 found.append(
                     f"拒绝启动：缺少{label}（{env} 或文件 {key_path(name)}），而数据库里已有用它写入的数据。"
@@ -131,6 +132,14 @@ def record_fingerprints() -> None:
             model.objects.get_or_create(name=name, fingerprint=fp)
 
 
+def record_new_key() -> None:
+    """Record a just-generated key's fingerprint at once (first use), when a database is there."""
+    try:
+        record_fingerprints()
+    except Exception:  # no database yet (or no access, in a test without one): the next start records it
+        return
+
+
 def rerecord_hash_key() -> None:
     """After ``rotate_field_keys`` every hash is under the current hash key: only it is needed.
     (Old field keys stay recorded: stored files may still be encrypted with them.)"""
@@ -149,7 +158,7 @@ def assert_keys() -> None:
 def refuse_new_key(name: str) -> None:
     """Called before a key file is generated: only an empty database may get a new key."""
     try:
-        holds = database_holds_secrets()
+        holds = database_holds_secrets(name)
     except Exception:  # no database configured or reachable yet: the start-up check decides
         return
     if holds:
