@@ -228,13 +228,28 @@ IMPORT_JOB_SECONDS = int(os.environ.get("LIANGXIN_IMPORT_JOB_SECONDS", "7200"))
 IMPORT_JOB_MEMORY_MB = int(os.environ.get("LIANGXIN_IMPORT_JOB_MEMORY_MB", "4096"))
 IMPORT_DIR = VAR_DIR / "imports"  # uploaded files, kept so a job can be resumed or rerun
 EXPORT_DIR = VAR_DIR / "exports"  # files of background exports
+# Retention of stored files that hold personal data (``manage.py prune_files``, daily from cron):
+# background export files, and import uploads once every job on them ended that many days ago.
+EXPORT_RETENTION_DAYS = int(os.environ.get("LIANGXIN_EXPORT_RETENTION_DAYS", "7"))
+IMPORT_RETENTION_DAYS = int(os.environ.get("LIANGXIN_IMPORT_RETENTION_DAYS", "30"))
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LIANGXIN_EXPORT_SYNC_MAX_ROWS", "100000"))  # more: a background job
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Every handler masks identity and mobile numbers (core/logmask.py): request lines carry query
+# strings. The development server's request log is routed through it too; gunicorn's access log
+# gets the same filter in wsgi.py and logs the path without the query (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "liangxin.core.logmask.MaskPersonalData"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "filters": ["personal_data"], "formatter": "django.server"},
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

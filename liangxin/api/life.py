@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from liangxin.core import files
 from liangxin.core.params import parse_id
 from liangxin.life import attachments, compliance, queries, services
 from liangxin.life.choices import MeetingKind
@@ -188,7 +189,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         if found is None:
             raise Http404
         try:
-            handle = open(attachments.path_of(found.stored_name), "rb")  # noqa: SIM115 (FileResponse closes it)
+            handle = files.open_read(attachments.path_of(found.stored_name))  # decrypted as it streams
         except FileNotFoundError:
             raise Http404 from None
         response = FileResponse(handle, as_attachment=True, filename=found.name)

@@ -7,7 +7,9 @@ Keys come from the environment, never from the repository:
 - ``LIANGXIN_FIELD_KEYS``: comma-separated Fernet keys, the first encrypts, all decrypt
   (rotation: put the new key first, run ``manage.py rotate_field_keys``, drop the old one);
 - ``LIANGXIN_HASH_KEY``: the HMAC key for lookups.
-Without them (development, tests) keys are generated once into ``var/`` (git-ignored).
+Without them (development, tests) keys are generated once into ``var/`` (git-ignored) — only
+for an empty database: with data present and a key missing the platform refuses to start
+(``core/keyguard.py``).
 """
 
 import functools
@@ -23,8 +25,12 @@ from django.conf import settings
 def _dev_secret(name: str, make) -> str:
     path = settings.VAR_DIR / name
     if not path.exists():
+        from liangxin.core import keyguard
+
+        keyguard.refuse_new_key(name)
         path.write_text(make())
         path.chmod(0o600)
+        keyguard.record_new_key()
     return path.read_text().strip()
 
 
@@ -60,3 +66,24 @@ def lookup_hash(value: str) -> str:
 def mask_id_number(value: str) -> str:
     """310101199001011234 → 310101********1234 (DOMAIN.md's mask)."""
     return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
+
+
+SEARCH_TOKEN = "身份号码:"  # what a search by full identity number carries in its URL instead
+
+
+def search_token(code: str) -> str:
+    """The URL form of a search by full identity number: the keyed hash, never the number
+    (request lines reach access logs and browser history)."""
+    return SEARCH_TOKEN + lookup_hash(code)
+
+
+def id_search_hash(q: str) -> str | None:
+    """The lookup hash a search text asks for (a full identity number, or its search token),
+    or None when it is a name search."""
+    if q.startswith(SEARCH_TOKEN):
+        digest = q[len(SEARCH_TOKEN) :]
+        return digest if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) else "-"
+    from liangxin.core import normalize
+
+    code = normalize.code(q)
+    return lookup_hash(code) if len(code) == 18 else None

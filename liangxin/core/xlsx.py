@@ -110,13 +110,15 @@ def write_workbook(
     return count
 
 
-def write_csv(path: str, columns: list[Column], rows: Iterable[Any]) -> int:
+def write_csv(path: str, columns: list[Column], rows: Iterable[Any], first_line: str | None = None) -> int:
     """The same columns as CSV, for exports too large for a workbook; returns the number of rows.
 
     UTF-8 with a byte-order mark, without which Excel reads Chinese as GBK; dates as
     YYYY-MM-DD (times as YYYY-MM-DD HH:MM:SS, local); text escaped by ``safe_text``."""
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        if first_line:  # a notice above the header (the importer looks for the header below it)
+            writer.writerow([safe_text(first_line)])
         writer.writerow([safe_text(col.header) for col in columns])
         count = 0
         for row in rows:

@@ -71,10 +71,10 @@ def filtered(scope, params: Mapping) -> tuple[QuerySet, str, str]:
         said.append(f"党委：{found.name if found else '（不在范围内）'}")
     q = normalize.text(params.get("q"))
     if q:
-        code = normalize.code(q)
+        digest = crypto.id_search_hash(q)
         # identity numbers are searchable by exact match only (through their keyed hash)
-        qs = qs.filter(id_hash=crypto.lookup_hash(code)) if len(code) == 18 else qs.filter(name__contains=q)
-        said.append("按身份号码精确查找" if len(code) == 18 else f"姓名含：{q}")
+        qs = qs.filter(id_hash=digest) if digest else qs.filter(name__contains=q)
+        said.append("按身份号码精确查找" if digest else f"姓名含：{q}")
     return qs, q, "；".join(said) or "权限范围内全部（不含已终止）"
 
 

@@ -24,7 +24,7 @@ from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from liangxin.accounts.scoping import scope_for
-from liangxin.core import audit
+from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.origin import DEFAULT_ORIGIN, current_origin, reset_origin, set_origin
 
@@ -54,12 +54,12 @@ def store_upload(handle, file_name: str) -> tuple[str, str, int]:
     size = 0
     limit = settings.IMPORT_MAX_BYTES
     tmp = directory / f".upload-{os.getpid()}-{id(handle)}"
-    with open(tmp, "wb") as out:
+    # encrypted with the field keys, 0600 (core/files.py): a roll holds identity numbers
+    with files.EncryptedWriter(tmp) as out:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             size += len(chunk)
             if size > limit:
-                out.close()
-                tmp.unlink()
+                out.abort()
                 raise UnusableFile(f"文件过大，单个文件不能超过 {limit / 1024**2:.0f} MB")
             digest.update(chunk)
             out.write(chunk)
@@ -241,10 +241,17 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=job.started_at or now,
                                                heartbeat_at=now, phase="读取文件", worker=_this_process())  # fmt: skip
     job.refresh_from_db()
+    # the stored upload is encrypted; the reader needs a real file (zip's random access): a
+    # decrypted 0600 copy for the length of the run, removed at its end
+    plain = contextlib.ExitStack()
     try:
-        source = Source(job.stored_path, deadline=_RUN)
-    except (UnusableFile, FileNotFoundError) as error:
-        return _fail(job, str(error) if isinstance(error, UnusableFile) else "上传的文件已不存在，请重新上传")
+        suffix = os.path.splitext(job.stored_path)[1]
+        source = Source(plain.enter_context(files.plain_copy(job.stored_path, suffix=suffix)), deadline=_RUN)
+    except (UnusableFile, FileNotFoundError, files.DamagedFile) as error:
+        plain.close()
+        if isinstance(error, FileNotFoundError):
+            return _fail(job, "上传的文件已不存在，请重新上传")
+        return _fail(job, str(error))
     try:
         found = _find_sheet_and_header(source, kind)
         if found is None:
@@ -284,6 +291,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
         _STATE = None
         _RUN = _RunState()
         source.close()
+        plain.close()
     job.refresh_from_db()
     return job
 
@@ -614,3 +622,25 @@ def mark_interrupted(stale_seconds: int = 120, other_host_seconds: int = 1800) -
 
 
 __all__ = ["create_job", "run", "store_upload", "mark_interrupted", "Column"]
+
+
+# -- retention ---------------------------------------------------------------------------------
+def prune_uploads(days: int | None = None) -> int:
+    """Delete stored uploads whose jobs all ended more than ``days`` ago (default
+    ``IMPORT_RETENTION_DAYS``): they hold identity numbers and are kept only so a job can be
+    resumed or rerun. A file still used by a queued or running job is kept."""
+    days = settings.IMPORT_RETENTION_DAYS if days is None else days
+    limit = timezone.now() - datetime.timedelta(days=days)
+    ended = (JobStatus.DONE, JobStatus.FAILED)
+    old = set(ImportJob.objects.filter(status__in=ended, finished_at__lt=limit).values_list("stored_path", flat=True))
+    live = set(
+        ImportJob.objects.filter(stored_path__in=old)
+        .exclude(status__in=ended, finished_at__lt=limit)
+        .values_list("stored_path", flat=True)
+    )
+    removed = 0
+    for path in old - live - {""}:
+        if os.path.exists(path):
+            os.unlink(path)
+            removed += 1
+    return removed

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from liangxin.accounts.scoping import scope_for
-from liangxin.core import audit
+from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import Column, now_text, write_csv, write_workbook
 
@@ -38,6 +38,9 @@ class ListExport:
     columns: list[Column]
     rows: Iterable[Any]
     count: int
+    # set when the file holds whole identity numbers: named in the CSV's file name and first
+    # line (an Excel file says it on its cover sheet)
+    notice: str = ""
 
 
 def kind_export(
@@ -50,6 +53,7 @@ def kind_export(
     order: tuple[str, ...] = ("pk",),
     each: Callable[[Any], Any] | None = None,
     chunk_size: int = 2000,
+    notice: str = "",
 ) -> ListExport:
     """A list's export under its import kind's headers (so the file imports back unchanged):
     ``queryset`` is the list page's own; ``each`` may prepare every object before it is written."""
@@ -64,6 +68,7 @@ def kind_export(
         columns=kind.export_columns(),
         rows=map(each, rows) if each else rows,
         count=queryset.count(),
+        notice=notice,
     )
 
 
@@ -79,8 +84,18 @@ def cover(actor, export: ListExport) -> list[tuple[str, str]]:
 def write(export: ListExport, actor, path: str, file_format: str, progress: Callable[[int], None] | None = None) -> int:
     rows = _counted(export.rows, progress) if progress else export.rows
     if file_format == "csv":
-        return write_csv(path, export.columns, rows)
+        first = None
+        if export.notice:  # the cover sheet's facts on one line above the header
+            facts = "；".join(f"{label}：{value}" for label, value in cover(actor, export))
+            first = f"注意：本文件{export.notice}，仅限工作使用，妥善保管，用后删除。{facts}"
+        return write_csv(path, export.columns, rows, first_line=first)
     return write_workbook(path, export.title, cover(actor, export), export.columns, rows)
+
+
+def file_name(export_title: str, day: str, file_format: str, notice: str = "") -> str:
+    """The name a download is offered under; a CSV with whole identity numbers says so."""
+    warn = f"_{notice}" if notice and file_format == "csv" else ""
+    return f"{export_title}_{day}{warn}.{file_format}"
 
 
 def _counted(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[Any]:
@@ -108,7 +123,7 @@ def queue(actor, list_name: str, export: ListExport, params: str, file_format: s
 
     job = ExportJob.objects.create(
         list_name=list_name, title=export.title, params=params, file_format=file_format, actor=actor,
-        filter_text=export.filter_text, rows_total=export.count,
+        filter_text=export.filter_text, rows_total=export.count, notice=export.notice,
     )  # fmt: skip
     tasks.start_export(job)
     return job
@@ -130,9 +145,15 @@ def run_job(job_id: int) -> ExportJob:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
+    # the writers need a real file (xlsxwriter seeks); it lives in a 0700 folder only while it is
+    # written, then is encrypted with the field keys into EXPORT_DIR (0600) and removed
+    plain = files.plain_temp(suffix=f".{job.file_format}")
     try:
-        count = write(export, job.actor, path, job.file_format, progress)
+        count = write(export, job.actor, plain, job.file_format, progress)
+        files.encrypt_file(plain, path)
     except Exception as error:  # the job must end, with the reason, whatever went wrong
+        if os.path.exists(plain):
+            os.unlink(plain)
         ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=f"导出失败：{error}")
         raise
     record(job.actor, export, count, job.file_format)
@@ -143,8 +164,10 @@ def run_job(job_id: int) -> ExportJob:
     return job
 
 
-def prune(days: int = 7) -> int:
-    """Delete export files older than ``days`` (they hold personal data; a job can be rerun)."""
+def prune(days: int | None = None) -> int:
+    """Delete export files older than ``days`` (default ``EXPORT_RETENTION_DAYS``): they hold
+    personal data; the job stays listed and can be exported again."""
+    days = settings.EXPORT_RETENTION_DAYS if days is None else days
     limit = timezone.now() - datetime.timedelta(days=days)
     removed = 0
     for job in ExportJob.objects.filter(finished_at__lt=limit).exclude(file_path=""):

@@ -1,4 +1,7 @@
+import json
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -84,12 +87,36 @@ class ImportBatch(models.Model):
         return f"{self.job_id}: {self.first_row}–{self.last_row}"
 
 
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored encrypted with the field keys (``core.crypto``): the raw cells of a
+    rejected row hold whole identity numbers, which must not be readable in the database, its
+    WAL or a dump. Values written before encryption (plain JSON) are still read."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        from liangxin.core import crypto
+
+        if value is None or not isinstance(value, str):
+            return value
+        if value.startswith("gAAAA"):  # a Fernet token
+            value = crypto.decrypt(value)
+        return json.loads(value)
+
+    def get_prep_value(self, value):
+        from liangxin.core import crypto
+
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+
 class RejectedRow(models.Model):
-    """A row not imported: its cells as read and each reason (column, value, reason)."""
+    """A row not imported: its cells as read (encrypted) and each reason (column, value, reason;
+    identity numbers in reasons are masked)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows")
     number = models.PositiveIntegerField("行号")
-    cells = models.JSONField("原始内容", default=list)
+    cells = EncryptedJSONField("原始内容（密文）", default=list)
     errors = models.JSONField("原因", default=list)  # [[column, value, reason], ...]
 
     class Meta:
@@ -117,6 +144,7 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField("行数", default=0)
     rows_done = models.PositiveIntegerField("已写行数", default=0)
     file_path = models.CharField("文件", max_length=300, blank=True)
+    notice = models.CharField("提示", max_length=40, blank=True)  # e.g. 含完整公民身份号码
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -132,3 +160,20 @@ class ExportJob(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+
+class KeyFingerprint(models.Model):
+    """密钥指纹: which field and hash keys the data in this database was written with. Kept in
+    the database (not beside the keys) so that when the key files are lost the platform can
+    still say which key it needs. A fingerprint is a hash of the key, never the key."""
+
+    name = models.CharField("密钥", max_length=20)
+    fingerprint = models.CharField("指纹", max_length=32)
+    recorded_at = models.DateTimeField("首次使用", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密钥指纹"
+        constraints = [models.UniqueConstraint(fields=["name", "fingerprint"], name="key_fingerprint_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.fingerprint}"

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from liangxin.core import files
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_MEETING = 30
 HEAD_BYTES = 16
@@ -97,7 +99,8 @@ def store(upload, kind: FileType, folder: str = "life") -> tuple[str, str, int]:
     stored = f"{uuid.uuid4().hex}{kind.extensions[0]}"
     digest, size = hashlib.sha256(), 0
     upload.seek(0)
-    with open(storage_dir(folder) / stored, "xb") as out:
+    # encrypted with the field keys, 0600: evidence may show identity documents (core/files.py)
+    with files.EncryptedWriter(storage_dir(folder) / stored) as out:
         for chunk in upload.chunks():
             digest.update(chunk)
             size += len(chunk)

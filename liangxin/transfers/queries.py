@@ -76,8 +76,9 @@ def filtered_floating(scope, g, params: dict, today: datetime.date) -> tuple[Que
     q = normalize.text(g.get("q"))
     if q:
         code = normalize.code(q)
-        if len(code) == 18:  # identity numbers: exact match only, through the keyed hash
-            qs = qs.filter(id_hash=crypto.lookup_hash(code))
+        digest = crypto.id_search_hash(q)
+        if digest:  # identity numbers: exact match only, through the keyed hash
+            qs = qs.filter(id_hash=digest)
             said.append("按身份号码精确查找")
         else:
             qs = qs.filter(Q(name__contains=q) | Q(floating_card_no__contains=code))

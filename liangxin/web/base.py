@@ -29,6 +29,29 @@ class ScopedView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
 
+class SearchByPost:
+    """A list whose search form is sent by POST: answered with a redirect to the list's usual
+    URL, where a full identity number is replaced by its search token (a keyed hash), so the
+    number never appears in a URL, an access log or the browser's history."""
+
+    def post(self, request, *args, **kwargs):
+        from django.http import HttpResponseRedirect
+
+        from liangxin.core import crypto, normalize
+
+        params = request.POST.copy()
+        params.pop("csrfmiddlewaretoken", None)
+        params.pop("cursor", None)
+        q = normalize.text(params.get("q"))
+        code = normalize.code(q) if q else ""
+        if q and not q.startswith(crypto.SEARCH_TOKEN) and len(code) == 18:
+            params["q"] = crypto.search_token(code)
+        params = {k: v for k, v in params.items() if v}
+        from urllib.parse import urlencode
+
+        return HttpResponseRedirect(f"{request.path}?{urlencode(params)}" if params else request.path, status=303)
+
+
 def get_in_scope(queryset, **lookup):
     obj = queryset.filter(**lookup).first()
     if obj is None:
@@ -91,7 +114,7 @@ def list_export(request, scope, list_name: str):
     handle.close()
     count = exporting.write(export, request.user, handle.name, file_format)
     exporting.record(request.user, export, count, file_format)
-    name = f"{export.title}_{now_text()[:10]}.{file_format}"
+    name = exporting.file_name(export.title, now_text()[:10], file_format, export.notice)
     response = FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)
     os.unlink(handle.name)  # the open handle keeps the data until the response closes it
     return response

@@ -21,7 +21,7 @@ from liangxin.party import policy
 from liangxin.party.choices import Education, MemberCategory
 from liangxin.party.validation import clean_id_number
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope
 from ..forms import DATE, chinese_empty_choice
 from ..party_forms import organizations_by_codes
 
@@ -81,7 +81,7 @@ def _refused_into_form(form: forms.Form, refused: services.Refused) -> None:
             form.add_error(name if name in form.fields else None, message)
 
 
-class ApplicantList(ScopedView):
+class ApplicantList(SearchByPost, ScopedView):
     required = "can_read_party"
 
     def get(self, request):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from liangxin.core import files
 from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
 from liangxin.party import exits, policy
@@ -193,7 +194,7 @@ class ExitAttachmentDownload(ScopedView):
             MemberExitAttachment.objects.filter(exit__in=self.scope.member_exits().values("pk")), pk=pk
         )
         try:
-            handle = open(exits.attachment_path(attachment), "rb")  # noqa: SIM115 (FileResponse closes it)
+            handle = files.open_read(exits.attachment_path(attachment))  # decrypted as it streams
         except FileNotFoundError:
             raise Http404("附件文件不存在") from None
         response = FileResponse(handle, as_attachment=True, filename=attachment.name)

@@ -9,8 +9,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from liangxin.core import files
 from liangxin.core.origin import current_origin
-from liangxin.imports import engine, report, tasks
+from liangxin.imports import engine, exporting, report, tasks
 from liangxin.imports.kinds import get_kind
 from liangxin.imports.models import ImportJob, JobStatus
 from liangxin.imports.reading import UnusableFile
@@ -163,8 +164,9 @@ class ExportDownload(ScopedView):
         job = get_in_scope(self.scope.export_jobs(), pk=pk)
         if job.status != JobStatus.DONE or not job.file_path or not os.path.exists(job.file_path):
             raise Http404("导出文件不存在或已过期，请重新导出")
-        name = f"{job.title}_{job.finished_at:%Y-%m-%d}.{job.file_format}"
-        return FileResponse(open(job.file_path, "rb"), as_attachment=True, filename=name)
+        name = exporting.file_name(job.title, f"{job.finished_at:%Y-%m-%d}", job.file_format, job.notice)
+        # decrypted as it streams
+        return FileResponse(files.open_read(job.file_path), as_attachment=True, filename=name)
 
 
 __all__ = ["ImportList", "ImportDetail", "ImportErrors", "ImportReport", "ImportTemplate", "reverse"]

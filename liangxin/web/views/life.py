@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from liangxin.accounts.roles import PARTY_ROLES
-from liangxin.core import normalize
+from liangxin.core import files, normalize
 from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
 from liangxin.life import attachments, compliance, queries, services
@@ -316,7 +316,7 @@ class AttachmentDownload(ScopedView):
     def get(self, request, pk):
         attachment = _attachment_in_scope(self.scope, pk)
         try:
-            handle = open(attachments.path_of(attachment.stored_name), "rb")  # noqa: SIM115 (FileResponse closes it)
+            handle = files.open_read(attachments.path_of(attachment.stored_name))  # decrypted as it streams
         except FileNotFoundError:
             raise Http404("附件文件不存在") from None
         response = FileResponse(handle, as_attachment=True, filename=attachment.name)

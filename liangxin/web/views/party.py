@@ -16,7 +16,7 @@ from liangxin.party import exits, policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import InstructorAssignment, Member, PartyOrgLink, SetupModeLinkKind
 
-from ..base import ListExportView, ScopedView, deny, export_response, get_in_scope
+from ..base import ListExportView, ScopedView, SearchByPost, deny, export_response, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
 
 
@@ -149,14 +149,14 @@ def filtered_members(scope, g) -> tuple:
         said.append(f"党组织编号：{party_org}")
     q = normalize.text(g.get("q"))
     if q:
-        code = normalize.code(q)
+        digest = crypto.id_search_hash(q)
         # identity numbers are searchable by exact match only (through their keyed hash)
-        qs = qs.filter(id_hash=crypto.lookup_hash(code)) if len(code) == 18 else qs.filter(name__contains=q)
-        said.append("按身份号码精确查找" if len(code) == 18 else f"姓名含：{q}")
+        qs = qs.filter(id_hash=digest) if digest else qs.filter(name__contains=q)
+        said.append("按身份号码精确查找" if digest else f"姓名含：{q}")
     return qs, q, "；".join(said) or "无（权限范围内全部在册党员）"
 
 
-class MemberList(ScopedView):
+class MemberList(SearchByPost, ScopedView):
     required = "can_read_party"
 
     def get(self, request):
@@ -192,6 +192,7 @@ def member_export(scope, params):
         object_type="party.member",
         filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
         each=lambda m: _with_id_number(m, full),
+        notice="含完整公民身份号码" if full else "",
     )
 
 

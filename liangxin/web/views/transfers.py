@@ -21,7 +21,7 @@ from liangxin.party.models import PartyOrganization
 from liangxin.transfers import access, queries, rules, services
 from liangxin.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope
 from ..forms import DATE, chinese_empty_choice
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
@@ -373,7 +373,7 @@ def _floating_rows(members, params, today):
     ]
 
 
-class FloatingList(ScopedView):
+class FloatingList(SearchByPost, ScopedView):
     required = "can_read_party"
 
     def get(self, request):

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = "删除过期的后台导出文件"
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=7)
+        parser.add_argument("--days", type=int, default=None)
 
     def handle(self, *args, days: int, **options):
         self.stdout.write(f"已删除 {prune(days)} 个过期导出文件")
