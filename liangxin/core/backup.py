@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.db import connections, transaction
 
-from . import audit, crypto
+from . import audit, crypto, files, keyguard
 from .models import AuditAction
 
 FORMAT = 1
@@ -64,11 +64,6 @@ class BackupError(Exception):
 # --- keys -----------------------------------------------------------------------------------
 
 
-def _fingerprint(material: bytes) -> str:
-    # a one-way digest, domain-separated, short enough to read aloud and compare by eye
-    return hashlib.sha256(b"liangxin-key-fingerprint\0" + material).hexdigest()[:16]
-
-
 def _running_field_keys() -> list[str]:
     # the keys the process actually uses (environment or var/ files), as crypto loaded them
     return [
@@ -80,8 +75,10 @@ def _running_field_keys() -> list[str]:
 def key_fingerprints() -> dict[str, Any]:
     """Fingerprints of the running keys: ``{"field_keys": [...], "hash_key": "..."}``."""
     return {
-        "field_keys": [_fingerprint(k.encode()) for k in _running_field_keys()],
-        "hash_key": _fingerprint(crypto._hash_key()),  # noqa: SLF001
+        # the key guard's fingerprints: the one an operator reads in a refusal to start is the
+        # one the manifest names
+        "field_keys": [keyguard.fingerprint(k) for k in _running_field_keys()],
+        "hash_key": keyguard.fingerprint(crypto._hash_key().decode()),  # noqa: SLF001
     }
 
 
@@ -98,7 +95,10 @@ def manifest_mac(manifest: dict[str, Any]) -> str:
 def check_keys(manifest: dict[str, Any]) -> None:
     """Refuse (before anything is touched) when the running keys cannot read the backup."""
     saved = manifest["keys"]
-    running = key_fingerprints()
+    try:
+        running = key_fingerprints()
+    except keyguard.KeysUnfit as e:  # key files lost: never generate new ones over the data
+        raise BackupError(f"{e}（备份若含密钥，可用 --with-keys 与口令恢复。）未做任何更改。") from e
     missing = [fp for fp in saved["field_keys"] if fp not in running["field_keys"]]
     if missing:
         raise BackupError(
@@ -274,7 +274,7 @@ def stored_dirs(root: Path, output_dir: Path | None = None) -> list[str]:
     the database travels as its own member, the keys never travel in the clear."""
     if not root.exists():
         return []
-    skip = {BACKUP_DIR_NAME}
+    skip = {BACKUP_DIR_NAME, files.SCRATCH_DIR}  # plain working copies never travel
     if output_dir is not None:
         try:
             skip.add(Path(output_dir).resolve().relative_to(root.resolve()).parts[0])

@@ -39,7 +39,10 @@ def _fernet():
     return _fernet()
 
 
-def private_dir(name: str = "tmp") -> Path:
+SCRATCH_DIR = "tmp"  # decrypted working copies, removed after use: never backed up
+
+
+def private_dir(name: str = SCRATCH_DIR) -> Path:
     """A folder under VAR_DIR only the platform's user may enter (0700)."""
     path = Path(settings.VAR_DIR) / name
     path.mkdir(parents=True, exist_ok=True)
