@@ -119,8 +119,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "liangxin.accounts.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Days after which a password must be changed; 0 (the default) turns expiry off.
-PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

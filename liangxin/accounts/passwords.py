@@ -4,7 +4,6 @@ and when a person must change their password (first login after an admin set it,
 import datetime
 import string
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -75,7 +74,9 @@ def change_due(user) -> str:
         return ""
     if getattr(user, "must_change_password", False):
         return "首次登录或管理员重设密码后，请先设置您自己的密码"
-    days = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 0)
+    from liangxin.party import policy  # the city sets it on 政策参数 (default 0: no expiry)
+
+    days = int(policy.values()["password_max_age_days"])
     changed = getattr(user, "password_changed_at", None)
     if days and changed and changed < timezone.now() - datetime.timedelta(days=days):
         return f"您的密码已超过{days}天未修改，请先修改密码"

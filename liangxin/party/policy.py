@@ -98,6 +98,9 @@ PARAMETERS: list[Parameter] = [
     Parameter("dues_farmer_min_yuan", "农民党员每月党费最低", Decimal("0.2"), "元", _SRC_DUES),
     Parameter("dues_farmer_max_yuan", "农民党员每月党费最高", Decimal(1), "元", _SRC_DUES),
     Parameter("dues_backpay_max_months", "党费补交最多（月）", Decimal(6), "个月", _SRC_CITY),
+    # accounts: 等保 asks for periodic password change; ASVS advises against it, so it is off (0)
+    # until the city sets a number of days
+    Parameter("password_max_age_days", "密码有效期（0 为不限）", Decimal(0), "天", _SRC_CITY),
 ]
 BY_KEY = {p.key: p for p in PARAMETERS}
 
