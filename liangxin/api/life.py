@@ -6,7 +6,7 @@ pages' own (``liangxin.life``): outside scope is 404, visible but not changeable
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -188,13 +188,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         found = meeting.attachments.filter(pk=attachment_pk).first()
         if found is None:
             raise Http404
-        try:
-            handle = files.open_read(attachments.path_of(found.stored_name))  # decrypted as it streams
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=found.name)
-        response["Content-Type"] = found.content_type
-        return response
+        return files.download(attachments.path_of(found.stored_name), found.name, found.content_type)
 
 
 def _year(params) -> int:

@@ -187,6 +187,21 @@ def open_read(path: str | os.PathLike) -> io.BufferedReader:
     return io.BufferedReader(PlainReader(path), buffer_size=CHUNK)
 
 
+def download(path: str | os.PathLike, filename: str, content_type: str | None = None):
+    """The one way a stored file reaches a browser or an API client: decrypted as it streams,
+    a missing file a 404 (the caller has already checked the reader's scope)."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = open_read(path)
+    except FileNotFoundError:
+        raise Http404("文件不存在或已过期") from None
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    if content_type:
+        response["Content-Type"] = content_type
+    return response
+
+
 @contextmanager
 def plain_copy(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     """A decrypted copy of a stored file for readers that need a real file (zip's random

@@ -5,7 +5,6 @@ scoped download of its evidence. Who may do what is the scope's (``Scope.may_*_e
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -193,13 +192,7 @@ class ExitAttachmentDownload(ScopedView):
         attachment = get_in_scope(
             MemberExitAttachment.objects.filter(exit__in=self.scope.member_exits().values("pk")), pk=pk
         )
-        try:
-            handle = files.open_read(exits.attachment_path(attachment))  # decrypted as it streams
-        except FileNotFoundError:
-            raise Http404("附件文件不存在") from None
-        response = FileResponse(handle, as_attachment=True, filename=attachment.name)
-        response["Content-Type"] = attachment.content_type
-        return response
+        return files.download(exits.attachment_path(attachment), attachment.name, attachment.content_type)
 
 
 urlpatterns = [

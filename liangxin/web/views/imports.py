@@ -165,8 +165,7 @@ class ExportDownload(ScopedView):
         if job.status != JobStatus.DONE or not job.file_path or not os.path.exists(job.file_path):
             raise Http404("导出文件不存在或已过期，请重新导出")
         name = exporting.file_name(job.title, f"{job.finished_at:%Y-%m-%d}", job.file_format, job.notice)
-        # decrypted as it streams
-        return FileResponse(files.open_read(job.file_path), as_attachment=True, filename=name)
+        return files.download(job.file_path, name)
 
 
 __all__ = ["ImportList", "ImportDetail", "ImportErrors", "ImportReport", "ImportTemplate", "reverse"]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -315,13 +315,7 @@ class AttachmentDownload(ScopedView):
 
     def get(self, request, pk):
         attachment = _attachment_in_scope(self.scope, pk)
-        try:
-            handle = files.open_read(attachments.path_of(attachment.stored_name))  # decrypted as it streams
-        except FileNotFoundError:
-            raise Http404("附件文件不存在") from None
-        response = FileResponse(handle, as_attachment=True, filename=attachment.name)
-        response["Content-Type"] = attachment.content_type
-        return response
+        return files.download(attachments.path_of(attachment.stored_name), attachment.name, attachment.content_type)
 
 
 class AttachmentDelete(ScopedView):
