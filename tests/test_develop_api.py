@@ -193,7 +193,8 @@ def test_bad_registrations_say_what_is_wrong(world):
     c = world
     client = client_for(c.secretary)
     number = id_number("19990101")
-    r = post(client, URL, {"name": "王", "id_number": number[:-1] + ("1" if number[-1] == "0" else "0"), "party_org": c.branch.pk,
+    wrong = number[:-1] + ("1" if number[-1] == "0" else "0")
+    r = post(client, URL, {"name": "王", "id_number": wrong, "party_org": c.branch.pk,
                            "applied_on": str(days(3))})  # fmt: skip
     assert r.status_code == 400 and "公民身份号码校验位错误" in r.json()["errors"]["id_number"][0]
     r = post(client, URL, {"name": "王五", "id_number": number, "party_org": c.branch.pk, "applied_on": str(days(3))})
