@@ -18,7 +18,7 @@ from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
-from liangxin.dues import access, ledger, rules, services
+from liangxin.dues import ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 
@@ -43,7 +43,7 @@ def _node(scope, g):
     pk = parse_id(g, "node", "管理节点")
     if pk is not None:
         return get_in_scope(scope.nodes("view"), pk=pk)
-    node = access.home_node(scope)
+    node = scope.dues_home()
     if node is None:
         raise Http404("对象不存在")
     return node
@@ -106,7 +106,7 @@ class DuesTotals(ScopedView):
                 "month_value": period.query.get("month", ""),
                 "year_value": period.query.get("year", ""),
                 "this_month": f"{today:%Y-%m}",
-                "own_orgs": access.own_party_orgs(self.scope),
+                "own_orgs": self.scope.own_party_orgs(),
             },
         )
 
@@ -640,7 +640,7 @@ class DuesMine(ScopedView):
     def get(self, request):
         member = self.scope.member
         params, today = policy.values(), timezone.localdate()
-        line = ledger.load(access.members(self.scope).filter(pk=member.pk), params)
+        line = ledger.load(self.scope.dues_members().filter(pk=member.pk), params)
         if not line:
             raise Http404("对象不存在")
         line = line[0]
