@@ -25,6 +25,23 @@ class PartyScope(ScopeBase):
         roles = (REGISTRY_READERS | PARTY_ROLES) if action == "view" else (REGISTRY_EDITORS | PARTY_EDITORS)
         return qs.filter(any_subtree_q(self.node_paths(roles), "node__path"))
 
+    @property
+    def is_secretary(self) -> bool:
+        """Holds the role of a party organization (its secretary)."""
+        return self.has_any(PARTY_ROLES)
+
+    def secretary_paths(self) -> list[str]:
+        """The subtrees of the party organizations the user is secretary of (their work lists)."""
+        return self.node_paths(PARTY_ROLES)
+
+    def committee_ids(self) -> set[int]:
+        """The committees the user administers (their own nodes, not the ones below): the level
+        whose reviews and approvals wait for them."""
+        return {g.node_id for g in self.grants if g.role in REGISTRY_EDITORS}
+
+    def committee_paths(self) -> list[str]:
+        return self.node_paths(REGISTRY_EDITORS)
+
     def own_party_orgs(self) -> QuerySet:
         """A secretary's own party organizations: those of the nodes they are secretary of (not the
         ones below), still active. Reminders, the home page and the overviews' shortcuts."""
