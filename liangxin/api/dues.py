@@ -51,7 +51,7 @@ def _member_in(scope, pk):
     if not str(pk or "").isdigit() or int(pk) > MAX_ID:
         raise ValidationError({"member": ["请填写党员编号"]})
     member = get_in_scope(scope.members("view").filter(is_active=True), pk=pk)
-    if not scope.members("change").filter(pk=member.pk).exists():
+    if not scope.acts_for_member(member):
         raise PermissionDenied
     return member
 
@@ -120,7 +120,7 @@ class DuesProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     def update(self, request, pk=None, partial=False):
         member = self.get_object()
-        if not self.scope.members("change").filter(pk=member.pk).exists():
+        if not self.scope.acts_for_member(member):
             raise PermissionDenied
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -280,7 +280,7 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         data.is_valid(raise_exception=True)
         d = data.validated_data
         party_org = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=d["party_org"])
-        if not self.scope.party_orgs("change").filter(pk=party_org.pk).exists():
+        if not self.scope.acts_for(party_org):
             raise PermissionDenied
         members = {m.pk: m for m in party_org.members.filter(is_active=True)}
         items = []

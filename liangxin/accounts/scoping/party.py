@@ -53,6 +53,10 @@ class PartyScope(ScopeBase):
         """May act for ``party_org`` (its secretary, or a committee above it)."""
         return party_org is not None and self.party_orgs("change").filter(pk=party_org.pk).exists()
 
+    def acts_for_member(self, member) -> bool:
+        """May change ``member``'s record (their party organization's secretary, or a committee above it)."""
+        return self.members("change").filter(pk=member.pk).exists()
+
     def members(self, action: Action = "view") -> QuerySet:
         """Members (personal data) only in the management subtree, never by place."""
         qs = Member.objects.select_related("party_org__node")
@@ -107,7 +111,7 @@ class PartyScope(ScopeBase):
 
     def may_propose_exit(self, member) -> bool:
         """The member's party organization (its secretary) or a committee above it."""
-        return member.is_active and self.members("change").filter(pk=member.pk).exists()
+        return member.is_active and self.acts_for_member(member)
 
     def may_decide_exit(self, exit_) -> bool:
         """Who approves or returns a proposal: the committee above the branch as it stands now, or

@@ -61,7 +61,7 @@ class TransferScope(PartyScope):
         return party_org is not None and self.can_edit_registry and self.can_edit_node(party_org.node)
 
     def may_initiate_transfer(self, member: Member) -> bool:
-        return self.members("change").filter(pk=member.pk).exists()
+        return self.acts_for_member(member)
 
     def may_accept_transfer(self, transfer: Transfer) -> bool:
         """接收 is for the receiving end; to outside the platform our own (sending) end records the receipt."""
@@ -95,7 +95,7 @@ class TransferScope(PartyScope):
 
     def is_floating_holder(self, member: Member) -> bool:
         """The holding side (组织关系所在): registers outflow and ends floating."""
-        return self.members("change").filter(pk=member.pk).exists()
+        return self.acts_for_member(member)
 
     def may_census(self, member: Member) -> bool:
         """排摸: the holding side, or the inflow party organization's side."""

@@ -271,7 +271,7 @@ class DuesBranch(ScopedView):
             "this_month": f"{today:%Y-%m}",
             "rows": rows,
             "errors": errors,
-            "can_edit": self.scope.party_orgs("change").filter(pk=po.pk).exists(),
+            "can_edit": self.scope.acts_for(po),
             "default_date": posted.get("_date", f"{today:%Y-%m-%d}"),
             "earliest": rules.earliest_payable(today, params),
             "backpay_months": int(params["dues_backpay_max_months"]),
@@ -288,7 +288,7 @@ class DuesBranch(ScopedView):
 
     def post(self, request, pk):
         po = self._party_org(pk)
-        if not self.scope.party_orgs("change").filter(pk=po.pk).exists():
+        if not self.scope.acts_for(po):
             deny("该党组织的党费由其书记或上级党委登记，您只能查看")
         today = timezone.localdate()
         members = {m.pk: m for m in po.members.filter(is_active=True)}
@@ -442,7 +442,7 @@ class DuesMember(ScopedView):
 
     def post(self, request, pk):
         member = self._member(pk)
-        if not self.scope.members("change").filter(pk=member.pk).exists():
+        if not self.scope.acts_for_member(member):
             deny("该党员由其他党组织管理，您只能查看")
         if request.POST.get("action") == "payment":
             return self._payment(request, member)
@@ -528,7 +528,7 @@ class DuesMember(ScopedView):
                 "start": line.start,
                 "payments": payments,
                 "categories": DuesCategory.choices,
-                "can_edit": self.scope.members("change").filter(pk=member.pk).exists(),
+                "can_edit": self.scope.acts_for_member(member),
                 "profile_errors": profile_errors or {},
                 "payment_errors": payment_errors or {},
                 "form": _profile_form(member, profile, posted if profile_errors else {}),
