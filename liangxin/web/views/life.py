@@ -35,13 +35,9 @@ PERIOD_CHOICES += [(f"m{i}", f"{i}月") for i in range(1, 13)]
 
 
 # -- shared helpers --------------------------------------------------------------------------------
-def _changeable(scope, party_org) -> bool:
-    return scope.acts_for(party_org)
-
-
 def _meeting_for_change(scope, pk) -> Meeting:
     meeting = get_in_scope(scope.meetings(), pk=pk)
-    if not _changeable(scope, meeting.party_org):
+    if not scope.acts_for(meeting.party_org):
         deny("该党组织的组织生活由其书记或上级党委登记，您只能查看")
     return meeting
 
@@ -150,7 +146,7 @@ class MeetingCreate(ScopedView):
         if pk is None:
             return None
         po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=pk)
-        if not _changeable(self.scope, po):
+        if not self.scope.acts_for(po):
             deny("该党组织由其他党委管理，您只能查看")
         return po
 
@@ -213,7 +209,7 @@ class MeetingDetail(ScopedView):
         attendance = meeting.attendance.select_related("member").order_by("status", "member__name")
         context = {
             "m": meeting,
-            "can_edit": _changeable(self.scope, meeting.party_org),
+            "can_edit": self.scope.acts_for(meeting.party_org),
             "attendance": attendance,
             "counts": {s: sum(1 for a in attendance if a.status == s) for s in AttendanceStatus.values},
             "files": meeting.attachments.order_by("pk"),
@@ -319,7 +315,7 @@ class AttachmentDelete(ScopedView):
 
     def post(self, request, pk):
         attachment = _attachment_in_scope(self.scope, pk)
-        if not _changeable(self.scope, attachment.meeting.party_org):
+        if not self.scope.acts_for(attachment.meeting.party_org):
             deny()
         services.delete_attachment(request.user, attachment)
         messages.success(request, f"已删除附件「{attachment.name}」")
@@ -344,7 +340,7 @@ class ComplianceGrid(ScopedView):
         context = {
             "po": po, "grid": found, "year": year, "today": today, "months": range(1, 13),
             "years": range(today.year + 1, max(today.year - 6, 1999), -1),
-            "can_edit": po.node.is_active and _changeable(self.scope, po), "counts": found.counts(),
+            "can_edit": po.node.is_active and self.scope.acts_for(po), "counts": found.counts(),
             "labels": compliance.STATE_LABELS,
         }  # fmt: skip
         return render(request, "web/life/compliance.html", context)
