@@ -24,7 +24,7 @@ from .party_helpers import make_instructor, new_org
 def run(actor, kind, path, **options):
     with open(path, "rb") as handle:
         job = engine.create_job(actor, kind, handle, str(path).rsplit("/", 1)[-1], **options)
-    return engine.run(job.pk)
+    return engine.run(job.pk, scope_for(actor))
 
 
 def counts(job) -> tuple[int, int, int, int]:
@@ -508,7 +508,7 @@ def test_a_resumed_job_still_catches_duplicates_of_rows_committed_before(party_c
     with open(write_csv(tmp_path / "a.csv", [header, first, again]), "rb") as handle:
         job = engine.create_job(actor, kind, handle, "a.csv")
     type(job).objects.filter(pk=job.pk).update(status=JobStatus.INTERRUPTED, rows_done=2)
-    job = engine.run(job.pk)
+    job = engine.run(job.pk, scope_for(job.actor))
     assert counts(job) == (0, 0, 0, 1)
     assert reasons(job) == {3: [f"{reason}，本行未导入"]}
 

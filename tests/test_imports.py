@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from liangxin.accounts.scoping import scope_for
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.imports import engine
 from liangxin.imports.models import JobStatus
@@ -26,7 +27,7 @@ HEADER = ["序号", "企业名称", "统一社会信用代码", "企业类型", 
 def run(actor, kind, path, **options):
     with open(path, "rb") as handle:
         job = engine.create_job(actor, kind, handle, str(path).rsplit("/", 1)[-1], **options)
-    return engine.run(job.pk)
+    return engine.run(job.pk, scope_for(actor))
 
 
 def reasons(job) -> dict[int, list[str]]:
@@ -440,7 +441,7 @@ def test_a_killed_import_leaves_whole_batches_and_resumes(cast, tmp_path):
     committed = sum(len(b.created_rows) for b in job.batches.all())
     assert imported == committed == job.created  # whole batches only, and the job knows which
     assert job.rows_done == job.batches.order_by("-last_row").first().last_row
-    job = engine.run(job.pk)  # resume after the checkpoint
+    job = engine.run(job.pk, scope_for(job.actor))  # resume after the checkpoint
     assert job.status == JobStatus.DONE and (job.created, job.rejected) == (30_000, 0)
     assert Organization.objects.filter(name__startswith="上海批量").count() == 30_000
     again = run(cast.district_admin, "organizations", path)  # and a rerun changes nothing
@@ -555,8 +556,6 @@ def test_every_template_example_passes_its_own_column_parser(kind):
 def test_exports_and_import_jobs_are_read_by_the_auditors_above_the_user(cast, tmp_path):
     run(cast.street_admin, "organizations", write_csv(tmp_path / "a.csv", messy_rows()[:3]))
     client_for(cast.street_admin).get(reverse("web:org_export"))
-    from liangxin.accounts.scoping import scope_for
-
     seen = scope_for(cast.auditor).audit_entries()  # 黄浦's auditor, above 南京东路's admin
     assert seen.filter(action=AuditAction.EXPORT, actor=cast.street_admin).exists()
     assert seen.filter(action=AuditAction.IMPORT, actor=cast.street_admin).exists()

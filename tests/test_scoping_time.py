@@ -257,10 +257,8 @@ def test_a_transfer_in_progress_moves_nothing(two_branches):
     assert c.member.pk in member_ids(c.secretary)
     assert c.member.pk not in member_ids(c.waitan_secretary)
     # both ends see the transfer itself
-    from liangxin.transfers import access
-
-    assert access.transfers(scope_for(fresh(c.waitan_secretary))).filter(pk=t.pk).exists()
-    assert access.transfers(scope_for(fresh(c.secretary))).filter(pk=t.pk).exists()
+    assert scope_for(fresh(c.waitan_secretary)).transfers().filter(pk=t.pk).exists()
+    assert scope_for(fresh(c.secretary)).transfers().filter(pk=t.pk).exists()
 
 
 def test_an_accepted_transfer_moves_the_member_to_the_receiving_secretary(two_branches):

@@ -74,7 +74,8 @@ def change_due(user) -> str:
         return ""
     if getattr(user, "must_change_password", False):
         return "首次登录或管理员重设密码后，请先设置您自己的密码"
-    from liangxin.party import policy  # the city sets it on 政策参数 (default 0: no expiry)
+    # the city sets it on 政策参数 (default 0: no expiry)
+    from liangxin.party import policy  # noqa: PLC0415 — accounts lies below party (party's models point at User)
 
     days = int(policy.values()["password_max_age_days"])
     changed = getattr(user, "password_changed_at", None)

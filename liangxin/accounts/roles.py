@@ -1,4 +1,4 @@
-"""The roles of DOMAIN.md and what each may do. Scope (where) is in scoping.py."""
+"""The roles of DOMAIN.md and what each may do. Scope (where) is in scoping/."""
 
 from django.db import models
 

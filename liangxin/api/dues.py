@@ -16,9 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from liangxin.accounts.scoping import scope_for
 from liangxin.core import normalize
 from liangxin.core.params import MAX_ID, parse_id
-from liangxin.dues import access, ledger, rules, services
+from liangxin.dues import ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 from liangxin.party.models import Member
@@ -50,7 +51,7 @@ def _member_in(scope, pk):
     if not str(pk or "").isdigit() or int(pk) > MAX_ID:
         raise ValidationError({"member": ["请填写党员编号"]})
     member = get_in_scope(scope.members("view").filter(is_active=True), pk=pk)
-    if not scope.members("change").filter(pk=member.pk).exists():
+    if not scope.acts_for_member(member):
         raise PermissionDenied
     return member
 
@@ -119,7 +120,7 @@ class DuesProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     def update(self, request, pk=None, partial=False):
         member = self.get_object()
-        if not self.scope.members("change").filter(pk=member.pk).exists():
+        if not self.scope.acts_for_member(member):
             raise PermissionDenied
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -231,14 +232,12 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     def initial(self, request, *args, **kwargs):
         super(ScopedViewSet, self).initial(request, *args, **kwargs)
-        from liangxin.accounts.scoping import scope_for
-
         self.scope = scope_for(request.user)
         if not (self.scope.can_read_party or self.scope.member is not None):
             raise PermissionDenied
 
     def get_queryset(self):
-        qs = DuesPayment.objects.filter(member__in=access.members(self.scope).values("pk"))
+        qs = DuesPayment.objects.filter(member__in=self.scope.dues_members().values("pk"))
         qs = qs.select_related("member", "party_org__node", "recorded_by")
         g = self.request.query_params
         for key, label in (("party_org", "党组织"), ("member", "党员")):
@@ -281,7 +280,7 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         data.is_valid(raise_exception=True)
         d = data.validated_data
         party_org = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=d["party_org"])
-        if not self.scope.party_orgs("change").filter(pk=party_org.pk).exists():
+        if not self.scope.acts_for(party_org):
             raise PermissionDenied
         members = {m.pk: m for m in party_org.members.filter(is_active=True)}
         items = []
@@ -311,7 +310,7 @@ def _node(scope, raw):
     pk = parse_id({"node": raw}, "node", "管理节点")
     if pk is not None:
         return get_in_scope(scope.nodes("view"), pk=pk)
-    node = access.home_node(scope)
+    node = scope.dues_home()
     if node is None:
         raise Http404
     return node

@@ -130,7 +130,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema: no user, no scope
             return Meeting.objects.none()
-        qs = queries.meetings_in_scope(self.scope).prefetch_related("attendance__member", "attachments")
+        qs = self.scope.meetings().prefetch_related("attendance__member", "attachments")
         if self.action != "list":
             return qs
         try:
@@ -143,7 +143,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         return ("id", True)
 
     def _changeable(self, meeting: Meeting) -> Meeting:
-        if not queries.can_change(self.scope, meeting.party_org):
+        if not self.scope.acts_for(meeting.party_org):
             raise PermissionDenied
         return meeting
 
@@ -156,7 +156,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         party_org = self.scope.party_orgs("view").filter(pk=raw, node__is_active=True).first()
         if party_org is None:
             raise Http404
-        if not queries.can_change(self.scope, party_org):
+        if not self.scope.acts_for(party_org):
             raise PermissionDenied
         values, attendance = parse_payload(request.data, partial=False)
         meeting = _service(lambda: services.create_meeting(request.user, party_org, values, attendance=attendance))

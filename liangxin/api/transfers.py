@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from liangxin.party import policy
 from liangxin.party.choices import FloatingStatus, MemberCategory
 from liangxin.party.models import Member, PartyOrganization
-from liangxin.transfers import access, queries, rules, services
+from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import Transfer, TransferKind
 
 from .views import ScopedViewSet
@@ -33,12 +33,12 @@ def _api_errors(error: DjangoValidationError) -> ValidationError:
     return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
 
 
-def _party_org(data: dict, name: str, label: str) -> PartyOrganization | None:
-    """Any party organization of the platform by id (a transfer or an inflow may name any)."""
+def _party_org(scope, data: dict, name: str, label: str) -> PartyOrganization | None:
+    """Any party organization of the platform by id (``Scope.transfer_targets``)."""
     pk = data.get(name)
     if pk is None:
         return None
-    found = PartyOrganization.objects.select_related("node").filter(pk=pk).first()
+    found = scope.transfer_targets().filter(pk=pk).first()
     if found is None:
         raise ValidationError({name: [f"{label}不存在（编号 {pk}）"]})
     return found
@@ -125,7 +125,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         try:
             super().initial(request, *args, **kwargs)
         except PermissionDenied:
-            if not access.can_read(self.scope):  # a member-role user reads their own transfers
+            if not self.scope.can_read_transfers:  # a member-role user reads their own transfers
                 raise
 
     def get_queryset(self):
@@ -134,7 +134,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 self.scope, self.request.query_params, policy.values(), timezone.localdate()
             )
             return qs.prefetch_related("steps")
-        return access.transfers(self.scope).prefetch_related("steps")
+        return self.scope.transfers().prefetch_related("steps")
 
     def keyset_order(self):
         return ("id", True)
@@ -149,7 +149,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         try:
             if d["kind"] == TransferKind.IN:
                 transfer = services.register_incoming(
-                    request.user, self.scope, to_party_org=_party_org(d, "to_party_org", "接收党组织"),
+                    request.user, self.scope, to_party_org=_party_org(self.scope, d, "to_party_org", "接收党组织"),
                     from_org_name=d.get("from_org_name", ""), letter_no=d.get("letter_no", ""),
                     issued_on=d.get("issued_on"), reason=d.get("reason", ""),
                     person={k: d.get(k) for k in ("name", "id_number", "phone", "category", "joined_on", "full_on")},
@@ -160,7 +160,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                     raise ValidationError({"member": [f"党员{NOT_FOUND}"]})
                 transfer = services.initiate(
                     request.user, self.scope, member, kind=d["kind"],
-                    to_party_org=_party_org(d, "to_party_org", "转入党组织"),
+                    to_party_org=_party_org(self.scope, d, "to_party_org", "转入党组织"),
                     to_org_name=d.get("to_org_name", ""), letter_no=d.get("letter_no", ""),
                     issued_on=d.get("issued_on") or timezone.localdate(), reason=d.get("reason", ""),
                 )  # fmt: skip
@@ -176,7 +176,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             transfer = run(transfer, data.validated_data)
         except DjangoValidationError as error:
             raise _api_errors(error) from None
-        transfer = access.transfers(self.scope).prefetch_related("steps").get(pk=transfer.pk)
+        transfer = self.scope.transfers().prefetch_related("steps").get(pk=transfer.pk)
         return Response(TransferSerializer(transfer).data)
 
     @extend_schema(request=TransferStepInputSerializer, responses=TransferSerializer)
@@ -299,7 +299,7 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
                 self.scope, self.request.query_params, policy.values(), timezone.localdate()
             )
             return qs
-        return access.floating_members(self.scope).annotate(last_confirmed=queries.last_census())
+        return self.scope.floating_members().annotate(last_confirmed=queries.last_census())
 
     def get_serializer_class(self):
         return FloatingDetailSerializer if self.action != "list" else FloatingMemberSerializer
@@ -325,11 +325,11 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
                 member = services.register_outflow(
                     request.user, self.scope, member, card_no=d.get("card_no", ""),
                     inflow_place=d.get("inflow_place", ""), outflow_place=d.get("outflow_place", ""), on=d.get("on"),
-                    inflow_party_org=_party_org(d, "inflow_party_org", "流入地党组织"),
+                    inflow_party_org=_party_org(self.scope, d, "inflow_party_org", "流入地党组织"),
                 )  # fmt: skip
             else:
                 member = services.register_inflow(
-                    request.user, self.scope, party_org=_party_org(d, "party_org", "流入地党组织"),
+                    request.user, self.scope, party_org=_party_org(self.scope, d, "party_org", "流入地党组织"),
                     person={k: d.get(k) for k in ("name", "id_number", "phone", "category", "joined_on", "full_on")},
                     card_no=d.get("card_no", ""), outflow_place=d.get("outflow_place", ""),
                     inflow_place=d.get("inflow_place", ""), on=d.get("on"),

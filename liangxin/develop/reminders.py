@@ -12,7 +12,6 @@ import datetime
 from django.db.models import Q
 from django.urls import reverse
 
-from liangxin.accounts.roles import PARTY_ROLES, REGISTRY_EDITORS
 from liangxin.core.dates import add_months
 from liangxin.core.tree import any_subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
@@ -26,16 +25,15 @@ def due_for(user, scope, today: datetime.date) -> list:
     params = policy.values()
     horizon = today + datetime.timedelta(days=rules.num(params, "step_remind_days"))
     out = []
-    secretary_paths = [g.node_path for g in scope.grants if g.role in PARTY_ROLES]
+    secretary_paths = scope.secretary_paths()
     if secretary_paths:
         mine = Applicant.objects.filter(any_subtree_q(secretary_paths, "party_org__node__path"))
         out += _talks(mine, params, today, horizon)
         out += _approvals(mine, params, today, horizon)
         out += _probations(mine, today, horizon)
-    committees = {g.node_id for g in scope.grants if g.role in REGISTRY_EDITORS}
+    committees = scope.committee_ids()
     if committees:
-        paths = [g.node_path for g in scope.grants if g.role in REGISTRY_EDITORS]
-        theirs = Applicant.objects.filter(any_subtree_q(paths, "party_org__node__path"))
+        theirs = Applicant.objects.filter(any_subtree_q(scope.committee_paths(), "party_org__node__path"))
         pairs = _approvals(theirs, params, today, horizon, pairs=True)
         upper = _nearest_committees([a for _, a in pairs])
         out += [r for r, a in pairs if upper.get(a.pk) in committees]

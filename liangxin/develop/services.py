@@ -109,20 +109,13 @@ class Recorded:
     passed: bool
 
 
-def may_record(scope, applicant: Applicant, kind: str) -> bool:
-    """预审 and 审批 are the upper committee's: an admin whose subtree holds the branch."""
-    if kind in rules.UPPER_COMMITTEE_STEPS:
-        return scope.can_edit_node(applicant.party_org.node)
-    return True
-
-
 @transaction.atomic
 def record_step(actor, scope, applicant: Applicant, kind: str, raw, today: datetime.date | None = None) -> Recorded:
     """Check and record one step; ``Refused`` with every reason when a precondition is unmet
     (nothing is written then), ``PermissionDenied`` for a step that is not the actor's to record."""
     today = today or timezone.localdate()
     applicant = Applicant.objects.select_for_update().select_related("party_org__node").get(pk=applicant.pk)
-    if kind in steps.FIELDS and not may_record(scope, applicant, kind):
+    if kind in steps.FIELDS and not scope.may_record_step(applicant, kind):
         raise PermissionDenied(f"「{rules.label(kind)}」由上级党委办理")
     values, errors = steps.parse(kind, raw)
     if errors:

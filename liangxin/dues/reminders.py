@@ -14,7 +14,7 @@ from django.urls import reverse
 from liangxin.core.dates import add_months
 from liangxin.party import policy
 
-from . import access, ledger, rules
+from . import ledger, rules
 from .models import DuesPayment
 
 
@@ -26,7 +26,7 @@ def due_for(user, scope, today: datetime.date) -> list:
     from liangxin.inbox.reminders import Reminder
 
     out: list[Reminder] = []
-    party_orgs = list(access.own_party_orgs(scope))
+    party_orgs = list(scope.own_party_orgs())
     member = scope.member
     if not party_orgs and member is None:
         return out
@@ -77,7 +77,7 @@ def due_for(user, scope, today: datetime.date) -> list:
                     )
                 )
     if member is not None:
-        lines = ledger.load(access.members(scope).filter(pk=member.pk), params)
+        lines = ledger.load(scope.dues_members().filter(pk=member.pk), params)
         owing = ledger.arrears(lines, today, params)
         if owing:
             a = owing[0].arrears

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
-from liangxin.accounts.scoping import scope_for
 from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.origin import DEFAULT_ORIGIN, current_origin, reset_origin, set_origin
@@ -218,8 +217,9 @@ def _prepared_batches(source: Source, start_after: int, parallel: bool) -> Itera
 
 
 # -- running -----------------------------------------------------------------------------------
-def run(job_id: int, progress: Progress | None = None) -> ImportJob:
-    """Run (or resume) a job to its end. Safe to call again on a finished or killed job."""
+def run(job_id: int, scope, progress: Progress | None = None) -> ImportJob:
+    """Run (or resume) a job to its end. Safe to call again on a finished or killed job.
+    ``scope`` is the actor's (``Scope``, built by the caller: the task, the command)."""
     global _STATE
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
     if job.status in (JobStatus.DONE, JobStatus.FAILED):
@@ -227,12 +227,12 @@ def run(job_id: int, progress: Progress | None = None) -> ImportJob:
     kind = get_kind(job.kind)
     token = set_origin(job.origin or DEFAULT_ORIGIN)
     try:
-        return _run(job, kind, progress)
+        return _run(job, kind, scope, progress)
     finally:
         reset_origin(token)
 
 
-def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
+def _run(job: ImportJob, kind: Kind, scope, progress: Progress | None) -> ImportJob:
     global _STATE, _RUN
     now = timezone.now()
     _RUN = _RunState(seconds=getattr(settings, "IMPORT_JOB_SECONDS", None))
@@ -250,17 +250,17 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     except (UnusableFile, FileNotFoundError, files.DamagedFile) as error:
         plain.close()
         if isinstance(error, FileNotFoundError):
-            return _fail(job, "上传的文件已不存在，请重新上传")
-        return _fail(job, str(error))
+            return _fail(job, scope, "上传的文件已不存在，请重新上传")
+        return _fail(job, scope, str(error))
     try:
         found = _find_sheet_and_header(source, kind)
         if found is None:
-            return _fail(job, "找不到表头：前 30 行中没有一行含两个以上可识别的列名。请使用导入模板的列名，"
+            return _fail(job, scope, "找不到表头：前 30 行中没有一行含两个以上可识别的列名。请使用导入模板的列名，"
                               f"如：{'、'.join(c.header for c in kind.columns[:4])}")  # fmt: skip
         header_row, header = found
         missing = kind.missing_columns(header)
         if missing:
-            return _fail(job, f"缺少必填列：{'、'.join(missing)}（第 {header_row} 行为表头）")
+            return _fail(job, scope, f"缺少必填列：{'、'.join(missing)}（第 {header_row} 行为表头）")
         _RUN.header = header
         ImportJob.objects.filter(pk=job.pk).update(
             header_row=header_row,
@@ -274,7 +274,6 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
         _STATE = _WorkerState(kind, header, source.decode)
         if parallel:
             connections.close_all()  # never carry a database connection into forked workers
-        scope = scope_for(job.actor)
         _tune_connection()
         if job.all_or_nothing:
             _run_checked_then_written(job, kind, source, header_row, parallel, scope, progress)
@@ -284,9 +283,9 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
             _STATE.ctx = ctx
             for batch in _prepared_batches(source, start_after, parallel):
                 _commit_batch(job, kind, ctx, batch, write=not job.dry_run, progress=progress)
-            _finish(job, kind, ctx)
+            _finish(job, kind, ctx, scope)
     except UnusableFile as error:
-        return _fail(job, str(error))
+        return _fail(job, scope, str(error))
     finally:
         _STATE = None
         _RUN = _RunState()
@@ -296,7 +295,7 @@ def _run(job: ImportJob, kind: Kind, progress: Progress | None) -> ImportJob:
     return job
 
 
-def run_limited(job_id: int) -> ImportJob:
+def run_limited(job_id: int, scope) -> ImportJob:
     """Run a job in a child process under a watchdog: its memory (``IMPORT_JOB_MEMORY_MB``, the
     resident memory of the child and its pool's processes) and its time (``IMPORT_JOB_SECONDS``
     plus a grace, after the job's own check has had the chance to fail it). Whatever a file does
@@ -310,7 +309,7 @@ def run_limited(job_id: int) -> ImportJob:
     import time
 
     if connections["default"].in_atomic_block:
-        return run(job_id)
+        return run(job_id, scope)
     memory_mb = int(settings.IMPORT_JOB_MEMORY_MB)
     seconds = int(settings.IMPORT_JOB_SECONDS)
     connections.close_all()  # the child opens its own
@@ -319,7 +318,7 @@ def run_limited(job_id: int) -> ImportJob:
         code = 1
         try:
             os.setpgid(0, 0)  # its own group: the pool's processes are killed with it
-            run(job_id)
+            run(job_id, scope)
             code = 0
         except MemoryError:
             code = _OUT_OF_MEMORY
@@ -353,7 +352,7 @@ def run_limited(job_id: int) -> ImportJob:
             if code == _OUT_OF_MEMORY
             else f"导入进程意外退出（代码 {code}），已停止；已写入的批次保留，可重新导入"
         )
-    return _fail(job, reason)
+    return _fail(job, scope, reason)
 
 
 _OUT_OF_MEMORY = 3
@@ -494,7 +493,8 @@ def _run_checked_then_written(job, kind, source, header_row, parallel, scope, pr
         _commit_batch(job, kind, ctx, batch, write=False, progress=progress)
     job.refresh_from_db()
     if job.rejected or job.dry_run:
-        _finish(job, kind, ctx, note="有未通过校验的行，按“全部成功才导入”未写入任何数据" if job.rejected else "")
+        note = "有未通过校验的行，按“全部成功才导入”未写入任何数据" if job.rejected else ""
+        _finish(job, kind, ctx, scope, note=note)
         return
     checked = {f: getattr(job, f) for f in ("created", "updated", "unchanged")}
     _reset_counts(job)
@@ -512,12 +512,12 @@ def _run_checked_then_written(job, kind, source, header_row, parallel, scope, pr
                 if any(o.result == "rejected" for o in outcomes):
                     raise Rollback
                 _record_batch(job, kind, batch, outcomes, write=True)
-            _finish(job, kind, ctx)
+            _finish(job, kind, ctx, scope)
     except Rollback:
         job.refresh_from_db()
         _restart(job)
         ImportJob.objects.filter(pk=job.pk).update(**checked)
-        _fail(job, "写入时数据已被他人修改，部分行不再通过校验；按“全部成功才导入”未写入任何数据，请重新导入")
+        _fail(job, scope, "写入时数据已被他人修改，部分行不再通过校验；按“全部成功才导入”未写入任何数据，请重新导入")
 
 
 def _reset_counts(job: ImportJob) -> None:
@@ -532,7 +532,7 @@ def _restart(job: ImportJob) -> None:
     job.save()
 
 
-def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
+def _finish(job: ImportJob, kind: Kind, ctx, scope, note: str = "") -> None:
     wrote = not job.dry_run and not (job.all_or_nothing and job.rejected)
     kind.finish(ctx, write=wrote)
     said = kind.notes(ctx, _RUN.header) if _RUN.header is not None else []
@@ -554,7 +554,7 @@ def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
         job.actor,
         AuditAction.IMPORT,
         object_type="imports.importjob",
-        **scope_for(job.actor).home_paths,
+        **scope.home_paths,
         object_repr=f"导入{kind.label}：{job.file_name}"[:200],
         detail=(
             f"文件 {job.file_name}（SHA-256 {job.file_sha256}，{job.file_size} 字节）；方式：{mode}；"
@@ -564,7 +564,7 @@ def _finish(job: ImportJob, kind: Kind, ctx, note: str = "") -> None:
     )
 
 
-def _fail(job: ImportJob, message: str) -> ImportJob:
+def _fail(job: ImportJob, scope, message: str) -> ImportJob:
     job.status = JobStatus.FAILED
     job.message = message
     job.finished_at = timezone.now()
@@ -574,7 +574,7 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
         job.actor,
         AuditAction.IMPORT,
         object_type="imports.importjob",
-        **scope_for(job.actor).home_paths,
+        **scope.home_paths,
         object_repr=f"导入失败：{job.file_name}"[:200],
         detail=f"文件 {job.file_name}（SHA-256 {job.file_sha256}）无法导入：{message}",
     )

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from liangxin.accounts.scoping import scope_for
 from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import Column, now_text, write_csv, write_workbook
@@ -107,14 +106,14 @@ def _counted(rows: Iterable[Any], progress: Callable[[int], None]) -> Iterator[A
             progress(done)
 
 
-def record(actor, export: ListExport, count: int, file_format: str) -> None:
+def record(actor, scope, export: ListExport, count: int, file_format: str) -> None:
     audit.record(
         actor,
         AuditAction.EXPORT,
         object_type=export.object_type,
         object_repr=export.title,
         detail=f"导出 {count} 条（{file_format}）；{export.filter_text}",
-        **scope_for(actor).home_paths,
+        **scope.home_paths,
     )
 
 
@@ -129,15 +128,16 @@ def queue(actor, list_name: str, export: ListExport, params: str, file_format: s
     return job
 
 
-def run_job(job_id: int) -> ExportJob:
-    """The worker's side: the same builder, the actor's scope as it is now, progress saved."""
+def run_job(job_id: int, scope) -> ExportJob:
+    """The worker's side: the same builder, the actor's scope as it is now (built by the task),
+    progress saved."""
     from django.http import QueryDict
 
     job = ExportJob.objects.select_related("actor").get(pk=job_id)
     if job.status == JobStatus.DONE:
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
-    export = build(job.list_name, scope_for(job.actor), QueryDict(job.params))
+    export = build(job.list_name, scope, QueryDict(job.params))
     directory = settings.EXPORT_DIR
     directory.mkdir(parents=True, exist_ok=True)
     path = str(directory / f"{job.pk}-{timezone.now():%Y%m%d%H%M%S}.{job.file_format}")
@@ -156,7 +156,7 @@ def run_job(job_id: int) -> ExportJob:
             os.unlink(plain)
         ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=f"导出失败：{error}")
         raise
-    record(job.actor, export, count, job.file_format)
+    record(job.actor, scope, export, count, job.file_format)
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, rows_done=count, rows_total=count, file_path=path, finished_at=timezone.now()
     )

@@ -1,15 +1,20 @@
 """Background work of the import app, run by the django-tasks database worker
 (``python manage.py db_worker``): no broker, the queue is a table, so a queued or running
-job survives a restart of the server."""
+job survives a restart of the server. An entry point like a page: it builds the actor's scope
+(as it is now) and hands it to the engine."""
 
 from django_tasks import task
 
+from liangxin.accounts.scoping import scope_for
+
 from . import engine
+from .models import ExportJob, ImportJob
 
 
 @task()
 def run_import_job(job_id: int) -> dict:
-    job = engine.run_limited(job_id)  # a child process with time and memory limits
+    scope = scope_for(ImportJob.objects.select_related("actor").get(pk=job_id).actor)
+    job = engine.run_limited(job_id, scope)  # a child process with time and memory limits
     return {"status": job.status, "created": job.created, "updated": job.updated, "rejected": job.rejected}
 
 
@@ -22,7 +27,8 @@ def start(job) -> None:
 def run_export_job(job_id: int) -> dict:
     from . import exporting
 
-    job = exporting.run_job(job_id)
+    scope = scope_for(ExportJob.objects.select_related("actor").get(pk=job_id).actor)
+    job = exporting.run_job(job_id, scope)
     return {"status": job.status, "rows": job.rows_done}
 
 

@@ -1,36 +1,19 @@
-"""Where the pages and the API start: meetings and files within a scope, and the parameters of
-a compliance request (year, window, unit) read the same way for both."""
+"""Where the pages and the API start: the meeting list's filters over ``Scope.meetings`` and the
+parameters of a compliance request (year, window, unit) read the same way for both."""
 
 import datetime
 
 from django.db.models import QuerySet
 
-from liangxin.accounts.roles import REGISTRY_READERS
 from liangxin.core import normalize
 from liangxin.core import params as params_
 
 from .choices import MeetingKind, MeetingStatus
-from .models import Attachment, Meeting
 from .periods import window
 from .validation import one_line
 
 # the one error of an unreadable query parameter (pages: 400 page; API: 400), kept under its old name here
 BadParameter = params_.BadParameter
-
-
-def meetings_in_scope(scope) -> QuerySet:
-    """Meetings of the party organizations the user may see (readers, secretaries)."""
-    return Meeting.objects.filter(party_org__in=scope.party_orgs("view").values("pk")).select_related("party_org__node")
-
-
-def attachments_in_scope(scope) -> QuerySet:
-    return Attachment.objects.filter(meeting__party_org__in=scope.party_orgs("view").values("pk")).select_related(
-        "meeting__party_org__node"
-    )
-
-
-def can_change(scope, party_org) -> bool:
-    return scope.party_orgs("change").filter(pk=party_org.pk).exists()
 
 
 def parse_year(raw, today: datetime.date) -> int:
@@ -43,18 +26,12 @@ def parse_year(raw, today: datetime.date) -> int:
     raise BadParameter("year", f"年度：「{raw}」无效，应为 2000–{today.year + 1} 之间的年份")
 
 
-def home_node(scope):
-    """The unit a roll-up opens on: the reader's first node (a city reader's city node first)."""
-    grants = sorted((g for g in scope.grants if g.role in REGISTRY_READERS), key=lambda g: g.node_kind != "city")
-    return scope.stats_nodes().filter(pk=grants[0].node_id).first() if grants else None
-
-
 def rollup_unit(scope, raw):
     """The management node of a roll-up: the one asked for if it lies in the reader's subtree,
-    else None (the caller answers 404, as for anything outside scope); blank: ``home_node``."""
+    else None (the caller answers 404, as for anything outside scope); blank: ``Scope.rollup_home``."""
     pk = params_.parse_id({"node": raw}, "node", "管理节点")
     if pk is None:
-        return home_node(scope)
+        return scope.rollup_home()
     return scope.stats_nodes().filter(pk=pk).first()
 
 
@@ -72,7 +49,7 @@ def parse_window(params, today: datetime.date) -> dict:
 def filtered_meetings(scope, params, today: datetime.date) -> tuple[QuerySet, str]:
     """The meeting list for ``party_org``, ``kind``, ``status``, ``year`` and ``q`` (topic):
     (queryset, the filter in words). BadParameter with a Chinese reason for a value that is not one."""
-    qs, said = meetings_in_scope(scope), []
+    qs, said = scope.meetings(), []
     party_org = params_.parse_id(params, "party_org", "党组织")
     if party_org is not None:
         qs = qs.filter(party_org_id=party_org)

@@ -11,7 +11,6 @@ import datetime
 
 from django.urls import reverse
 
-from liangxin.accounts.roles import PARTY_ROLES
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 
@@ -24,10 +23,9 @@ UPCOMING_DAYS = 30  # planned meetings shown this far ahead
 
 
 def due_for(user, scope, today: datetime.date) -> list:
-    nodes = [g.node_id for g in scope.grants if g.role in PARTY_ROLES]
     out = []
-    if nodes:
-        party_orgs = PartyOrganization.objects.filter(node_id__in=nodes, node__is_active=True)
+    if scope.is_secretary:
+        party_orgs = scope.own_party_orgs()
         params = policy.values()
         for facts in compliance.org_facts(party_orgs):
             out += _periods_due(facts, today, params)

@@ -249,14 +249,8 @@ def propose(actor, scope, member: Member, values: dict, files=(), today: datetim
 
 def _approving_node(scope, exit_: MemberExit) -> ManagementNode | None:
     """The level that approved: the deepest of the actor's committees holding the branch."""
-    from liangxin.accounts.roles import REGISTRY_EDITORS
-    from liangxin.core.tree import is_under
-
-    path = exit_.party_org.node.path
-    mine = [g for g in scope.grants if g.role in REGISTRY_EDITORS and is_under(path, g.node_path)]
-    if mine:
-        return ManagementNode.objects.get(pk=max(mine, key=lambda g: len(g.node_path)).node_id)
-    return approving_committee(exit_)
+    mine = scope.deciding_committee_id(exit_.party_org.node.path)
+    return ManagementNode.objects.get(pk=mine) if mine is not None else approving_committee(exit_)
 
 
 def _change(actor, exit_: MemberExit, **fields) -> None:

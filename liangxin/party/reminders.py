@@ -5,20 +5,16 @@ import datetime
 
 from django.urls import reverse
 
-from liangxin.accounts.roles import PARTY_ROLES
-
 from . import policy, rules
-from .models import PartyOrganization
 
 
 def due_for(user, scope, today: datetime.date) -> list:
     from liangxin.inbox.reminders import Reminder
 
-    nodes = [g.node_id for g in scope.grants if g.role in PARTY_ROLES]
-    if not nodes:
+    if not scope.is_secretary:
         return []
     params, out = policy.values(), []
-    for po in PartyOrganization.objects.filter(node_id__in=nodes, node__is_active=True).select_related("node"):
+    for po in scope.own_party_orgs():
         finding = rules.term_finding(po, params, today)
         if finding is None:
             continue

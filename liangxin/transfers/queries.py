@@ -9,7 +9,7 @@ from liangxin.core import crypto, normalize
 from liangxin.core import params as params_
 from liangxin.party.choices import FloatingStatus
 
-from . import access, rules
+from . import rules
 from .models import OPEN_STATES, CensusRecord, TransferKind, TransferState
 
 
@@ -20,7 +20,7 @@ def overdue_q(params: dict, today: datetime.date) -> Q:
 
 def filtered_transfers(scope, g, params: dict, today: datetime.date) -> tuple[QuerySet, str]:
     """The transfer list for these parameters: (queryset, the filter in words)."""
-    qs = access.transfers(scope)
+    qs = scope.transfers()
     said = []
     state = g.get("state") or ""
     if state == "open":
@@ -58,7 +58,7 @@ def last_census() -> Subquery:
 
 def filtered_floating(scope, g, params: dict, today: datetime.date) -> tuple[QuerySet, str]:
     """Floating members for these parameters, each with ``last_confirmed``: (queryset, filter in words)."""
-    qs = access.floating_members(scope).annotate(last_confirmed=last_census())
+    qs = scope.floating_members().annotate(last_confirmed=last_census())
     said = []
     if g.get("floating") in (FloatingStatus.OUTFLOW, FloatingStatus.INFLOW):
         qs = qs.filter(floating=g["floating"])

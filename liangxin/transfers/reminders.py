@@ -14,7 +14,6 @@ import hashlib
 from django.db.models import Q
 from django.urls import reverse
 
-from liangxin.accounts.roles import PARTY_ROLES, REGISTRY_EDITORS
 from liangxin.core.tree import any_subtree_q
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
@@ -26,8 +25,8 @@ from .models import OPEN_STATES, Transfer, TransferKind, TransferState
 def due_for(user, scope, today: datetime.date) -> list:
     params = None
     out: list = []
-    party_paths = scope.node_paths(PARTY_ROLES)
-    admin_nodes = [g.node_id for g in scope.grants if g.role in REGISTRY_EDITORS]
+    party_paths = scope.secretary_paths()
+    admin_nodes = list(scope.committee_ids())
     member = scope.member
     if not (party_paths or admin_nodes or member):
         return out

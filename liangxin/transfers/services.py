@@ -27,7 +27,7 @@ from liangxin.party import validation as party_validation
 from liangxin.party.choices import FloatingStatus, MemberCategory
 from liangxin.party.models import Member, PartyOrganization
 
-from . import access, rules
+from . import rules
 from .models import CensusRecord, StepAction, Transfer, TransferKind, TransferState, TransferStep
 
 TRANSFER_AUDITED = [
@@ -181,7 +181,7 @@ def initiate(
     """The sending side starts a transfer of ``member`` inside the platform (``internal``) or
     to outside it (``out``). Started by the sending party organization's secretary it waits for
     the committee's review; started by that committee (or one above), it needs none."""
-    if not access.may_initiate_from(scope, member):
+    if not scope.may_initiate_transfer(member):
         raise PermissionDenied("只有党员组织关系所在党组织或其上级党委可以发起转接")
     params, today = policy.values(), _today()
     letter_no, to_org_name, reason = normalize.text(letter_no), normalize.text(to_org_name), normalize.text(reason)
@@ -221,7 +221,7 @@ def initiate(
         reason=reason,
         initiated_by=actor,
     )
-    transfer.needs_review = not access.is_reviewer(scope, transfer)
+    transfer.needs_review = not scope.is_transfer_reviewer(transfer)
     _save_new(actor, transfer)
     note = "" if transfer.needs_review else "由上级党委发起，无需另行审核"
     _step(actor, transfer, StepAction.INITIATE, "上级党委" if note else "转出方", issued_on, note)
@@ -327,7 +327,7 @@ def _check_open(transfer: Transfer) -> None:
 def review(actor, scope, transfer: Transfer, *, on: datetime.date | None = None, note: str = "") -> Transfer:
     """The sending side's committee approves: the receiving side may now accept."""
     transfer = _locked(transfer)
-    if not access.is_reviewer(scope, transfer):
+    if not scope.is_transfer_reviewer(transfer):
         raise PermissionDenied("只有转出党组织的上级党委可以审核")
     _check_open(transfer)
     if transfer.state != TransferState.INITIATED or not transfer.needs_review:
@@ -346,7 +346,7 @@ def accept(actor, scope, transfer: Transfer, *, on: datetime.date | None = None,
     outside, the sending side records the receipt and the member leaves the roll; from outside,
     the receiving side creates the member or puts them back on the roll."""
     transfer = _locked(transfer)
-    if not access.may_accept(scope, transfer):
+    if not scope.may_accept_transfer(transfer):
         side = "转出方" if transfer.kind == TransferKind.OUT else "转入党组织"
         raise PermissionDenied(f"只有{side}可以办理接收")
     _check_open(transfer)
@@ -376,10 +376,10 @@ def accept(actor, scope, transfer: Transfer, *, on: datetime.date | None = None,
 def return_transfer(actor, scope, transfer: Transfer, *, reason: str, on: datetime.date | None = None) -> Transfer:
     """退回 with a reason: by the committee at review, or by the end that would accept."""
     transfer = _locked(transfer)
-    if not access.may_return(scope, transfer):
+    if not scope.may_return_transfer(transfer):
         raise PermissionDenied("您不是办理该转接的一方，不能退回")
     _check_open(transfer)
-    if "return" not in access.allowed_actions(scope, transfer):
+    if "return" not in scope.transfer_actions(transfer):
         waiting_review = transfer.state == TransferState.INITIATED and transfer.needs_review
         _raise({"state": "该转接正待上级党委审核，只有审核党委可以退回" if waiting_review else
                 f"该转接已经审核，{transfer.waiting_for}，由其办理接收或退回"})  # fmt: skip
@@ -523,7 +523,7 @@ def register_outflow(
     on: datetime.date | None = None,
 ) -> Member:
     """流出登记 by the holding side (or a change of it); counts as the first census."""
-    if not access.is_holder(scope, member):
+    if not scope.is_floating_holder(member):
         raise PermissionDenied("只有党员组织关系所在党组织或其上级党委可以登记流出")
     today = _today()
     card_no, inflow_place = normalize.code(card_no), normalize.text(inflow_place)
@@ -627,7 +627,7 @@ def record_census(
     note: str = "",
 ) -> CensusRecord:
     """排摸: the holding side or the inflow side confirms where the member is."""
-    if not access.may_census(scope, member):
+    if not scope.may_census(member):
         raise PermissionDenied("只有组织关系所在党组织或流入地党组织可以登记排摸")
     today = _today()
     errors: dict[str, str] = {}
@@ -641,7 +641,7 @@ def record_census(
     elif confirmed_on > today:
         errors["confirmed_on"] = "排摸日期不能晚于今天"
     _raise(errors)
-    holder = access.is_holder(scope, member)
+    holder = scope.is_floating_holder(member)
     party_org = member.party_org if holder or member.inflow_party_org is None else member.inflow_party_org
     record = _record_census(actor, member, party_org, confirmed_on, location, contact_ok, normalize.text(note))
     if not contact_ok:
@@ -654,7 +654,7 @@ def record_census(
 def end_floating(actor, scope, member: Member, *, reason: str, on: datetime.date | None = None) -> Member:
     """结束流动: an outflow member is back (the floating fields are cleared); an inflow member
     has left the area (their record leaves the roll here)."""
-    if not access.is_holder(scope, member):
+    if not scope.is_floating_holder(member):
         raise PermissionDenied("只有党员组织关系所在党组织或其上级党委可以结束流动")
     today = _today()
     errors = _check_day(on or today, "结束日期", today)

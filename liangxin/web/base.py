@@ -113,7 +113,7 @@ def list_export(request, scope, list_name: str):
     handle = tempfile.NamedTemporaryFile(suffix=f".{file_format}", delete=False)
     handle.close()
     count = exporting.write(export, request.user, handle.name, file_format)
-    exporting.record(request.user, export, count, file_format)
+    exporting.record(request.user, scope, export, count, file_format)
     name = exporting.file_name(export.title, now_text()[:10], file_format, export.notice)
     response = FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)
     os.unlink(handle.name)  # the open handle keeps the data until the response closes it

@@ -4,7 +4,6 @@ streets of the user's carrier territory (``Scope.carriers("change")``), saved wi
 
 from django.core.exceptions import ValidationError
 
-from liangxin.accounts.roles import CARRIER_EDITORS
 from liangxin.core.services import save_audited
 from liangxin.core.tree import is_under
 from liangxin.regions.models import Carrier, CarrierKind, RegionLevel
@@ -117,8 +116,8 @@ class Context:
         self.allowed = scope.can_edit_carriers
         self.regions = RegionLookup()
         self.seen: dict[tuple, int] = {}
-        # Scope.carriers("change"): the whole city, or the streets under the carrier editors' territory
-        self.territory = None if scope.is_city_wide else scope.territory_paths(CARRIER_EDITORS)
+        # Scope.carriers("change"): the whole city (None), or the streets under the carrier editors' territory
+        self.territory = scope.carrier_territory()
         self.reload()
 
     def reload(self) -> None:

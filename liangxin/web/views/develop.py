@@ -200,7 +200,7 @@ def detail_context(scope, a, refused: dict | None = None) -> dict:
     offered = []
     if can_edit:
         for kind in rules.ORDER:
-            if not rules.order_errors(a, kind) and services.may_record(scope, a, kind):
+            if not rules.order_errors(a, kind) and scope.may_record_step(a, kind):
                 offered.append(_offer(kind, refused or {}))
     pool = a.party_org.members.filter(is_active=True, category=MemberCategory.FULL).order_by("name")
     return {

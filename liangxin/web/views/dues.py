@@ -18,7 +18,7 @@ from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
-from liangxin.dues import access, ledger, rules, services
+from liangxin.dues import ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 
@@ -43,7 +43,7 @@ def _node(scope, g):
     pk = parse_id(g, "node", "管理节点")
     if pk is not None:
         return get_in_scope(scope.nodes("view"), pk=pk)
-    node = access.home_node(scope)
+    node = scope.dues_home()
     if node is None:
         raise Http404("对象不存在")
     return node
@@ -106,7 +106,7 @@ class DuesTotals(ScopedView):
                 "month_value": period.query.get("month", ""),
                 "year_value": period.query.get("year", ""),
                 "this_month": f"{today:%Y-%m}",
-                "own_orgs": access.own_party_orgs(self.scope),
+                "own_orgs": self.scope.own_party_orgs(),
             },
         )
 
@@ -271,7 +271,7 @@ class DuesBranch(ScopedView):
             "this_month": f"{today:%Y-%m}",
             "rows": rows,
             "errors": errors,
-            "can_edit": self.scope.party_orgs("change").filter(pk=po.pk).exists(),
+            "can_edit": self.scope.acts_for(po),
             "default_date": posted.get("_date", f"{today:%Y-%m-%d}"),
             "earliest": rules.earliest_payable(today, params),
             "backpay_months": int(params["dues_backpay_max_months"]),
@@ -288,7 +288,7 @@ class DuesBranch(ScopedView):
 
     def post(self, request, pk):
         po = self._party_org(pk)
-        if not self.scope.party_orgs("change").filter(pk=po.pk).exists():
+        if not self.scope.acts_for(po):
             deny("该党组织的党费由其书记或上级党委登记，您只能查看")
         today = timezone.localdate()
         members = {m.pk: m for m in po.members.filter(is_active=True)}
@@ -442,7 +442,7 @@ class DuesMember(ScopedView):
 
     def post(self, request, pk):
         member = self._member(pk)
-        if not self.scope.members("change").filter(pk=member.pk).exists():
+        if not self.scope.acts_for_member(member):
             deny("该党员由其他党组织管理，您只能查看")
         if request.POST.get("action") == "payment":
             return self._payment(request, member)
@@ -528,7 +528,7 @@ class DuesMember(ScopedView):
                 "start": line.start,
                 "payments": payments,
                 "categories": DuesCategory.choices,
-                "can_edit": self.scope.members("change").filter(pk=member.pk).exists(),
+                "can_edit": self.scope.acts_for_member(member),
                 "profile_errors": profile_errors or {},
                 "payment_errors": payment_errors or {},
                 "form": _profile_form(member, profile, posted if profile_errors else {}),
@@ -640,7 +640,7 @@ class DuesMine(ScopedView):
     def get(self, request):
         member = self.scope.member
         params, today = policy.values(), timezone.localdate()
-        line = ledger.load(access.members(self.scope).filter(pk=member.pk), params)
+        line = ledger.load(self.scope.dues_members().filter(pk=member.pk), params)
         if not line:
             raise Http404("对象不存在")
         line = line[0]

@@ -4,10 +4,8 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from liangxin.accounts.roles import PARTY_ROLES
 from liangxin.orgs.choices import OrgStatus, ResponsibleBasis
 from liangxin.party import policy, rules
-from liangxin.party.models import PartyOrganization
 
 from ..base import ScopedView
 
@@ -40,9 +38,8 @@ class HomeView(ScopedView):
 
     def _my_party_orgs(self) -> list:
         """A secretary's own party organizations with what needs doing there."""
-        nodes = [g.node_id for g in self.scope.grants if g.role in PARTY_ROLES]
-        if not nodes:
+        if not self.scope.is_secretary:
             return []
         params, day = policy.values(), timezone.localdate()
-        party_orgs = rules.party_org_facts(PartyOrganization.objects.filter(node_id__in=nodes).select_related("node"))
+        party_orgs = rules.party_org_facts(self.scope.own_party_orgs())
         return [(po, rules.findings_for(po, "party_org", params, day)) for po in party_orgs]

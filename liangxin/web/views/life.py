@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from liangxin.accounts.roles import PARTY_ROLES
 from liangxin.core import files, normalize
 from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
@@ -23,7 +22,6 @@ from liangxin.life.choices import AttendanceStatus, MeetingKind, MeetingStatus
 from liangxin.life.models import Attachment, Meeting
 from liangxin.life.validation import eligible_members
 from liangxin.party import policy
-from liangxin.party.models import PartyOrganization
 
 from ..base import ScopedView, deny, export_response, get_in_scope
 
@@ -37,13 +35,9 @@ PERIOD_CHOICES += [(f"m{i}", f"{i}月") for i in range(1, 13)]
 
 
 # -- shared helpers --------------------------------------------------------------------------------
-def _changeable(scope, party_org) -> bool:
-    return queries.can_change(scope, party_org)
-
-
 def _meeting_for_change(scope, pk) -> Meeting:
-    meeting = get_in_scope(queries.meetings_in_scope(scope), pk=pk)
-    if not _changeable(scope, meeting.party_org):
+    meeting = get_in_scope(scope.meetings(), pk=pk)
+    if not scope.acts_for(meeting.party_org):
         deny("该党组织的组织生活由其书记或上级党委登记，您只能查看")
     return meeting
 
@@ -132,12 +126,10 @@ class MeetingList(ScopedView):
         params = g.copy()
         params.pop("page", None)
         # a secretary's own party organizations (admins reach the grids from the roll-up)
-        own = [g.node_id for g in self.scope.grants if g.role in PARTY_ROLES]
-        mine = PartyOrganization.objects.filter(node_id__in=own, node__is_active=True).select_related("node")
         context.update(
             page=page,
             query=params.urlencode(),
-            my_party_orgs=list(mine.order_by("node__path")),
+            my_party_orgs=list(self.scope.own_party_orgs()),
             party_org=self.scope.party_orgs("view").filter(pk=party_org).first() if party_org else None,
         )
         return render(request, "web/life/meetings.html", context)
@@ -154,7 +146,7 @@ class MeetingCreate(ScopedView):
         if pk is None:
             return None
         po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=pk)
-        if not _changeable(self.scope, po):
+        if not self.scope.acts_for(po):
             deny("该党组织由其他党委管理，您只能查看")
         return po
 
@@ -213,11 +205,11 @@ class MeetingDetail(ScopedView):
     def get(self, request, pk):
         from liangxin.core.models import AuditEntry
 
-        meeting = get_in_scope(queries.meetings_in_scope(self.scope), pk=pk)
+        meeting = get_in_scope(self.scope.meetings(), pk=pk)
         attendance = meeting.attendance.select_related("member").order_by("status", "member__name")
         context = {
             "m": meeting,
-            "can_edit": _changeable(self.scope, meeting.party_org),
+            "can_edit": self.scope.acts_for(meeting.party_org),
             "attendance": attendance,
             "counts": {s: sum(1 for a in attendance if a.status == s) for s in AttendanceStatus.values},
             "files": meeting.attachments.order_by("pk"),
@@ -305,7 +297,7 @@ class AttachmentUpload(ScopedView):
 
 
 def _attachment_in_scope(scope, pk) -> Attachment:
-    return get_in_scope(queries.attachments_in_scope(scope), pk=pk)
+    return get_in_scope(scope.meeting_attachments(), pk=pk)
 
 
 class AttachmentDownload(ScopedView):
@@ -323,7 +315,7 @@ class AttachmentDelete(ScopedView):
 
     def post(self, request, pk):
         attachment = _attachment_in_scope(self.scope, pk)
-        if not _changeable(self.scope, attachment.meeting.party_org):
+        if not self.scope.acts_for(attachment.meeting.party_org):
             deny()
         services.delete_attachment(request.user, attachment)
         messages.success(request, f"已删除附件「{attachment.name}」")
@@ -348,7 +340,7 @@ class ComplianceGrid(ScopedView):
         context = {
             "po": po, "grid": found, "year": year, "today": today, "months": range(1, 13),
             "years": range(today.year + 1, max(today.year - 6, 1999), -1),
-            "can_edit": po.node.is_active and _changeable(self.scope, po), "counts": found.counts(),
+            "can_edit": po.node.is_active and self.scope.acts_for(po), "counts": found.counts(),
             "labels": compliance.STATE_LABELS,
         }  # fmt: skip
         return render(request, "web/life/compliance.html", context)

@@ -18,7 +18,7 @@ from liangxin.party import policy
 from liangxin.party import rules as party_rules
 from liangxin.party.choices import FloatingStatus, MemberCategory
 from liangxin.party.models import PartyOrganization
-from liangxin.transfers import access, queries, rules, services
+from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
 
 from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope
@@ -38,23 +38,23 @@ def _int(value) -> int | None:
     return id_or_none(value)
 
 
-def find_party_org(value) -> tuple[PartyOrganization | None, str | None]:
-    """A party organization of the whole platform by id (a transfer may go anywhere in the city)."""
+def find_party_org(scope, value) -> tuple[PartyOrganization | None, str | None]:
+    """A party organization of the whole platform by id (``Scope.transfer_targets``)."""
     pk = _int(value)
     if pk is None:
         return None, None
-    found = PartyOrganization.objects.select_related("node__parent").filter(pk=pk).first()
+    found = scope.transfer_targets().filter(pk=pk).first()
     return found, (None if found else f"转入党组织不存在（编号 {pk}）")
 
 
-def party_org_search(q: str, exclude: int | None = None) -> list:
+def party_org_search(scope, q: str, exclude: int | None = None) -> list:
     """Active party organizations of the platform whose name contains ``q`` (names only: a
     transfer or an inflow may name any party organization; nothing of its members is shown)."""
     q = normalize.text(q)
     pk = id_or_none(q)
     if len(q) < 2 and pk is None:
         return []
-    qs = PartyOrganization.objects.filter(node__is_active=True).select_related("node__parent")
+    qs = scope.transfer_targets().filter(node__is_active=True)
     qs = qs.filter(pk=pk) if pk is not None else qs.filter(node__name__contains=q)
     return [p for p in qs.order_by("node__path")[:PICKER_LIMIT] if p.pk != exclude]
 
@@ -164,9 +164,9 @@ class StepForm(forms.Form):
 
 class TransferDetail(ScopedView):
     def get(self, request, pk):
-        if not access.can_read(self.scope):
+        if not self.scope.can_read_transfers:
             deny("无权访问该页面")
-        transfer = get_in_scope(access.transfers(self.scope), pk=pk)
+        transfer = get_in_scope(self.scope.transfers(), pk=pk)
         return self.render_page(request, transfer)
 
     def render_page(self, request, transfer):
@@ -179,7 +179,7 @@ class TransferDetail(ScopedView):
             "overdue_text": rules.overdue_text(transfer, params),
             "valid_until": rules.letter_valid_until(transfer.issued_on, params),
             "valid_months": rules.months(params, rules.LETTER_KEY),
-            "actions": access.allowed_actions(self.scope, transfer),
+            "actions": self.scope.transfer_actions(transfer),
             "member_visible": member_visible,
             "today": today,
         }
@@ -191,11 +191,11 @@ class TransferAction(ScopedView):
 
     required = "can_read_party"
     action = ""
-    MAY = {"review": access.is_reviewer, "accept": access.may_accept, "return": access.may_return}
+    MAY = {"review": "is_transfer_reviewer", "accept": "may_accept_transfer", "return": "may_return_transfer"}
 
     def post(self, request, pk):
-        transfer = get_in_scope(access.transfers(self.scope), pk=pk)
-        if not self.MAY[self.action](self.scope, transfer):
+        transfer = get_in_scope(self.scope.transfers(), pk=pk)
+        if not getattr(self.scope, self.MAY[self.action])(transfer):
             deny("您不是办理这一环节的一方")
         form = StepForm(request.POST)
         if not form.is_valid():
@@ -243,7 +243,7 @@ class TransferCreate(ScopedView):
         if pk is None:
             return None
         member = get_in_scope(self.scope.members("view").select_related("employer"), pk=pk)
-        if not access.may_initiate_from(self.scope, member):
+        if not self.scope.may_initiate_transfer(member):
             deny("只有党员组织关系所在党组织或其上级党委可以发起转接")
         return member
 
@@ -261,7 +261,7 @@ class TransferCreate(ScopedView):
             d = form.cleaned_data
             # the page offers both at once: a party organization picked for an internal transfer only
             internal = d["kind"] == TransferKind.INTERNAL
-            target, missing = find_party_org(d["to_party_org"]) if internal else (None, None)
+            target, missing = find_party_org(self.scope, d["to_party_org"]) if internal else (None, None)
             if missing:
                 form.add_error(None, missing)
             else:
@@ -293,10 +293,10 @@ class TransferCreate(ScopedView):
                 suggested = None
             chosen = form["to_party_org"].value() or g.get("to") or (suggested.pk if suggested else "")
             options = [(suggested, "覆盖其工作单位的党组织（建议）")] if suggested else []
-            picked, _ = find_party_org(chosen)
+            picked, _ = find_party_org(self.scope, chosen)
             if picked is not None and picked.node.is_active and all(picked.pk != o.pk for o, _ in options):
                 options.append((picked, ""))
-            for po in party_org_search(g.get("to_q", ""), exclude=member.party_org_id):
+            for po in party_org_search(self.scope, g.get("to_q", ""), exclude=member.party_org_id):
                 if all(po.pk != o.pk for o, _ in options):
                     options.append((po, ""))
             context |= {
@@ -437,7 +437,7 @@ class FloatingDetail(ScopedView):
     required = "can_read_party"
 
     def get(self, request, pk):
-        member = get_in_scope(access.floating_members(self.scope).annotate(last_confirmed=queries.last_census()), pk=pk)
+        member = get_in_scope(self.scope.floating_members().annotate(last_confirmed=queries.last_census()), pk=pk)
         return self.render_page(request, member)
 
     def render_page(self, request, member, census_form=None, status=200):
@@ -448,8 +448,8 @@ class FloatingDetail(ScopedView):
             "overdue": rules.census_overdue(member.last_confirmed, params, today),
             "census_text": rules.census_text(member.last_confirmed, params),
             "due_on": rules.census_due_on(member.last_confirmed, params),
-            "may_census": access.may_census(self.scope, member),
-            "is_holder": access.is_holder(self.scope, member),
+            "may_census": self.scope.may_census(member),
+            "is_holder": self.scope.is_floating_holder(member),
             "member_visible": self.scope.members("view").filter(pk=member.pk).exists(),
             "census_form": census_form or CensusForm(initial={"confirmed_on": today, "location": member.inflow_place}),
             "end_form": EndForm(initial={"on": today}),
@@ -463,8 +463,8 @@ class FloatingCensus(FloatingDetail):
         return redirect("web:transfers_floating_detail", pk=pk)
 
     def post(self, request, pk):
-        member = get_in_scope(access.floating_members(self.scope).annotate(last_confirmed=queries.last_census()), pk=pk)
-        if not access.may_census(self.scope, member):
+        member = get_in_scope(self.scope.floating_members().annotate(last_confirmed=queries.last_census()), pk=pk)
+        if not self.scope.may_census(member):
             deny("只有组织关系所在党组织或流入地党组织可以登记排摸")
         form = CensusForm(request.POST)
         if form.is_valid():
@@ -487,8 +487,8 @@ class FloatingEnd(FloatingDetail):
         return redirect("web:transfers_floating_detail", pk=pk)
 
     def post(self, request, pk):
-        member = get_in_scope(access.floating_members(self.scope), pk=pk)
-        if not access.is_holder(self.scope, member):
+        member = get_in_scope(self.scope.floating_members(), pk=pk)
+        if not self.scope.is_floating_holder(member):
             deny("只有党员组织关系所在党组织或其上级党委可以结束流动")
         form = EndForm(request.POST)
         if not form.is_valid():
@@ -526,7 +526,7 @@ class FloatingOutflow(ScopedView):
         if pk is None:
             return None
         member = get_in_scope(self.scope.members("view"), pk=pk)
-        if not access.is_holder(self.scope, member):
+        if not self.scope.is_floating_holder(member):
             deny("只有党员组织关系所在党组织或其上级党委可以登记流出")
         return member
 
@@ -547,7 +547,7 @@ class FloatingOutflow(ScopedView):
             form.add_error(None, "请先选择党员")
         if member is not None and form.is_valid():
             d = form.cleaned_data
-            inflow_org, missing = find_party_org(d["inflow_party_org"])
+            inflow_org, missing = find_party_org(self.scope, d["inflow_party_org"])
             if missing:
                 form.add_error(None, missing.replace("转入党组织", "流入地党组织"))
             else:
@@ -575,10 +575,10 @@ class FloatingOutflow(ScopedView):
         else:
             chosen = form["inflow_party_org"].value()
             options = []
-            picked, _ = find_party_org(chosen)
+            picked, _ = find_party_org(self.scope, chosen)
             if picked is not None:
                 options.append((picked, "当前"))
-            for po in party_org_search(g.get("to_q", ""), exclude=member.party_org_id):
+            for po in party_org_search(self.scope, g.get("to_q", ""), exclude=member.party_org_id):
                 if all(po.pk != o.pk for o, _ in options):
                     options.append((po, ""))
             context |= {"options": options, "chosen": str(chosen or ""), "to_q": g.get("to_q", "")}

@@ -13,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from liangxin.accounts.models import User
+from liangxin.accounts.scoping import scope_for
 
 from ... import engine, report
 from ...kinds import KINDS
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         else:
             job = self._create(options)
         self.started = time.monotonic()
-        job = engine.run(job.pk, progress=self._progress)
+        job = engine.run(job.pk, scope_for(job.actor), progress=self._progress)
         if not self.quiet:
             sys.stderr.write("\n")
         return self._report(job, options)
