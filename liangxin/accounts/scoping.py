@@ -114,7 +114,7 @@ class Scope:
         from liangxin.party.coverage import active_on
         from liangxin.party.models import InstructorAssignment
 
-        if Role.INSTRUCTOR not in self.roles:
+        if Role.INSTRUCTOR not in self.roles or self.user_id is None:
             return Q(pk__in=[])
         today = timezone.localdate()
         assigned = InstructorAssignment.objects.filter(active_on(today), instructor__user_id=self.user_id)
@@ -434,7 +434,7 @@ def scope_for(user) -> Scope:
     from .models import RoleAssignment
 
     grants = [
-        Grant(a.role, a.node_id, a.node.path, a.node.region.path if a.node.region_id else None, a.node.kind)
+        Grant(a.role, a.node_id, a.node.path, a.node.region.path if a.node.region else None, a.node.kind)
         for a in RoleAssignment.objects.filter(user=user, node__is_active=True).select_related("node__region")
     ]
     scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, grants=grants)
