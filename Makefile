@@ -44,6 +44,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(VENV)/bin/mypy
 
 # Each run gets its own scratch directory (and, for PostgreSQL, its own server directory and a
 # free port), removed when the run ends, passed or failed: two runs on one host never collide.

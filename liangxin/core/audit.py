@@ -36,6 +36,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{name}: a snapshot lists the model's own fields"
         if field.choices:
             value = getattr(obj, f"get_{name}_display")() if getattr(obj, field.attname) not in (None, "") else ""
         elif field.is_relation:
@@ -56,7 +57,8 @@ def labelled(model: type[models.Model], changes: dict[str, list[Any]]) -> dict[s
     out = {}
     for name, pair in changes.items():
         try:
-            out[str(model._meta.get_field(name).verbose_name)] = pair
+            field = model._meta.get_field(name)
+            out[str(field.verbose_name) if isinstance(field, models.Field) else name] = pair
         except Exception:
             out[name] = pair
     return out

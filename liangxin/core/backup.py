@@ -319,7 +319,9 @@ def _pg_env(alias: str = "default") -> tuple[dict[str, str], str]:
 
 def _tool_major(path: str) -> int:
     out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"(\d+)(?:\.\d+)?", out).group(1))
+    version = re.search(r"(\d+)(?:\.\d+)?", out)
+    assert version, f"{path} --version printed no version: {out!r}"
+    return int(version.group(1))
 
 
 def pg_tool(name: str, alias: str = "default") -> str:
@@ -469,7 +471,9 @@ def prune_backups(output_dir: Path, keep: int) -> list[Path]:
 def read_manifest(archive: Path) -> dict[str, Any]:
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            manifest = json.load(tar.extractfile(MANIFEST))
+            member = tar.extractfile(MANIFEST)
+            assert member is not None, f"{MANIFEST} is not a regular file"
+            manifest = json.load(member)
     except (OSError, KeyError, tarfile.TarError, json.JSONDecodeError):
         raise BackupError(f"{Path(archive).name} 不是本平台的备份文件，或已损坏。") from None
     if manifest.get("format") != FORMAT:
@@ -540,6 +544,7 @@ def _replace_postgres(dump: Path, manifest: dict[str, Any], alias: str) -> None:
         stderr=subprocess.PIPE,
         env=env,
     )
+    assert load.stdin and load.stderr and restore.stdout, "opened with PIPE above"
     q = '"' + schema.replace('"', '""') + '"'
     load.stdin.write(f"DROP SCHEMA IF EXISTS {q} CASCADE;\n".encode())
     try:
@@ -573,7 +578,9 @@ def restore_backup(
         if not manifest.get("with_keys"):
             raise BackupError("该备份不含密钥。未做任何更改。")
         with tarfile.open(archive, "r:gz") as tar:
-            install_keys(open_keys(tar.extractfile(KEYS_MEMBER).read(), passphrase))
+            keys = tar.extractfile(KEYS_MEMBER)
+            assert keys is not None, f"{KEYS_MEMBER} is not a regular file"
+            install_keys(open_keys(keys.read(), passphrase))
     check_keys(manifest)
     if not hmac.compare_digest(manifest.get("mac", ""), manifest_mac(manifest)):
         raise BackupError("备份清单的完整性校验不符：备份文件可能被改动过，不能用于恢复。未做任何更改。")
@@ -602,8 +609,10 @@ def restore_backup(
                 out, expected = wanted[member.name]
                 out.parent.mkdir(parents=True, exist_ok=True)
                 h = hashlib.sha256()
+                source = tar.extractfile(member)
+                assert source is not None, "a regular file (checked above)"
                 fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with tar.extractfile(member) as src, os.fdopen(fd, "wb") as dst:
+                with source as src, os.fdopen(fd, "wb") as dst:
                     while chunk := src.read(CHUNK):
                         h.update(chunk)
                         dst.write(chunk)

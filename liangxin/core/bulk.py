@@ -31,7 +31,7 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.DateField):
         return connection.ops.adapt_datefield_value
     if isinstance(field, models.JSONField):
-        return lambda v, f=field: f.get_db_prep_save(v, connection)
+        return lambda v: field.get_db_prep_save(v, connection)
     return None
 
 
@@ -70,8 +70,8 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+                for line in values:
+                    copy.write_row(line)
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", values)
@@ -83,7 +83,9 @@ def ids_by(model: type[models.Model], field: str, keys: list) -> dict[Any, int]:
     plain query per 2,000 keys: asked for every batch of an import, where the ORM's query
     building for a 2,000-value IN costs more than the lookup itself."""
     found: dict[Any, int] = {}
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    unique = model._meta.get_field(field)
+    assert isinstance(unique, models.Field), f"{field}: a column of {model._meta.db_table}"
+    column = connection.ops.quote_name(unique.column)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:

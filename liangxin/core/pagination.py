@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from .params import MAX_ID
 
@@ -61,7 +62,7 @@ def keyset_page(qs: QuerySet, key: str, descending: bool, cursor: str | None, si
     decoded = decode_cursor(cursor, field) if cursor else None
     forward = decoded is None or decoded[0] == "n"
     sign = "-" if descending == forward else ""
-    ordering = [f"{sign}{key}", f"{sign}pk"]
+    ordering: list[str | OrderBy] = [f"{sign}{key}", f"{sign}pk"]
     if field.null:
         ordering[0] = F(key).desc(nulls_first=True) if sign else F(key).asc(nulls_last=True)
     if decoded is not None:

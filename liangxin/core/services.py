@@ -13,7 +13,7 @@ def save_audited(actor, obj: models.Model, fields: list[str]) -> models.Model:
         obj.save()
         audit.record(actor, AuditAction.CREATE, obj, changes=audit.diff({}, audit.snapshot(obj, fields)))
         return obj
-    stored = type(obj).objects.get(pk=obj.pk)
+    stored = type(obj)._default_manager.get(pk=obj.pk)
     changes = audit.diff(audit.snapshot(stored, fields), audit.snapshot(obj, fields))
     if changes:
         obj.save()

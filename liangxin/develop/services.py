@@ -4,6 +4,7 @@ approval) and turned full (转正) through ``party.services.save_member``, so it
 encrypted and its changes audited like any member's."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -150,7 +151,7 @@ def record_step(actor, scope, applicant: Applicant, kind: str, raw, today: datet
 
 
 # after these steps the upper committee acts next: its admins are told
-UPPER_NEXT = {K.PUBLICITY: "公示结束，待上级党委预审", K.VOTE: "支部大会表决通过，待上级党委审批"}
+UPPER_NEXT: dict[str, str] = {K.PUBLICITY: "公示结束，待上级党委预审", K.VOTE: "支部大会表决通过，待上级党委审批"}
 
 
 def _resolve_members(applicant: Applicant, values: dict) -> dict[str, list[str]]:
@@ -275,7 +276,8 @@ def _stop(actor, a, v, params):
         exits.record_automatic(actor, a.member, ExitKind.PROBATION_CANCELLED, a.stopped_on, reason)
 
 
-APPLY = {
+# keyed by StepKind values: a step kind arrives as the plain string
+APPLY: dict[str, Callable[..., None]] = {
     K.TALK: _talk, K.ACTIVIST: _activist, K.CONTACTS: _contacts, K.CANDIDATE: _candidate,
     K.INTRODUCERS: _introducers, K.REVIEW: _review, K.TRAINING: _training, K.PUBLICITY: _publicity,
     K.PREREVIEW: _prereview, K.VOTE: _vote, K.APPROVAL: _approval, K.OATH: _oath, K.EXTEND: _extend,

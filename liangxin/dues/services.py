@@ -63,7 +63,7 @@ def set_profile(
 
     profile = DuesProfile.objects.filter(member=member).first()
     is_new = profile is None
-    if is_new:
+    if profile is None:
         profile = DuesProfile(member=member)
     before = {} if is_new else audit.snapshot(profile, PROFILE_FIELDS)
     for key in PROFILE_FIELDS:
@@ -197,6 +197,7 @@ def record_month(
 def _fill(row: DuesPayment, party_org, item: PaymentInput, amount: rules.Amount, actor) -> DuesPayment:
     """Write the input on the row; the amount due is fixed when the month is first recorded
     (a later change of base does not rewrite history), unless the row was recorded unpaid."""
+    assert item.amount_paid is not None and amount.value is not None, "_check refuses an input without them"
     if row.pk is None or row.amount_paid <= 0:
         row.amount_due = amount.value
     row.party_org = party_org

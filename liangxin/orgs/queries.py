@@ -2,12 +2,17 @@
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
+
+if TYPE_CHECKING:
+    from liangxin.mgmt.models import ManagementNode
+    from liangxin.regions.models import Carrier, Region
 
 from .choices import (
     SIZE_BAND_CHOICES,
@@ -46,19 +51,19 @@ FEW_MATCHES = 1000  # a code search matching at most this many rows is resolved 
 class OrgFilter:
     """The filters of the organization list, parsed from request parameters."""
 
-    region: object = None
+    region: "Region | None" = None
     kind: str = ""
     sector: str = ""
     industry: str = ""
     size: str = ""
     above_scale: bool | None = None
     key_industry: bool | None = None
-    carrier: object = None
+    carrier: "Carrier | None" = None
     min_employees: int | None = None
     status: str = OrgStatus.OPERATING
     basis: str = ""
     coverage: str = ""
-    node: object = None
+    node: "ManagementNode | None" = None
     carrier_kind: str = ""
     stat: str = ""  # a statistics measure: the organizations behind one figure (stats.measures)
     q: str = ""

@@ -62,7 +62,7 @@ MEMBER_AUDITED = ["id_masked", *MEMBER_FIELDS, "is_active"]  # never the identit
 ROLL_CHANGE_REFUSED = "在册状态只能通过党员减少的审批（或组织关系转接、发展党员的程序）改变"
 
 
-TERM_YEARS_KEY = {
+TERM_YEARS_KEY: dict[str, str] = {
     PartyOrgType.COMMITTEE: "term_years_committee",
     PartyOrgType.GENERAL_BRANCH: "term_years_general_branch",
 }
@@ -140,7 +140,7 @@ def move_party_org(actor, party_org: PartyOrganization, parent: ManagementNode) 
         return False
     if parent.path.startswith(node.path):
         raise ValueError(MOVE_UNDER_ITSELF)
-    before = node.parent.name if node.parent_id else ""
+    before = node.parent.name if node.parent else ""
     node.parent = parent
     node.save()
     audit.record(actor, AuditAction.UPDATE, party_org, changes={"上级党组织": [before, parent.name]})

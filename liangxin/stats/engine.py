@@ -73,7 +73,9 @@ class StatsQuery:
     def unit_label(self) -> str:
         if self.node is not None and self.region is not None:
             return f"{self.node.name} · {self.region.name}"
-        return (self.node or self.region).name
+        unit = self.node or self.region
+        assert unit is not None, "a query without a unit has errors and is not answered"
+        return unit.name
 
     def filter_params(self) -> dict[str, str]:
         """The filters as request parameters (for links that keep them)."""
@@ -309,8 +311,8 @@ def compute(q: StatsQuery) -> Report:
     if q.as_of is not None:
         snapshot = Snapshot.objects.filter(as_of=q.as_of).first()
         if snapshot is not None and not q.is_live and snapshot.thresholds == t.key:
-            cells = _narrow(SnapshotCell.objects.filter(snapshot=snapshot), q, CELL_COLUMNS)
-            return _report(q, "snapshot", _Cells(cells), t, params, snapshot)
+            stored = _narrow(SnapshotCell.objects.filter(snapshot=snapshot), q, CELL_COLUMNS)
+            return _report(q, "snapshot", _Cells(stored), t, params, snapshot)
         with asof.materialized(q.as_of, _ever_in_unit(q)) as facts:
             facts = live_filter(_narrow(facts, q, CELL_COLUMNS), q)
             return _report(q, "as_of", _Pass(facts, CELL_COLUMNS, aggregates(t, AS_OF)), t, params, snapshot)
@@ -373,13 +375,15 @@ def _measures_of(row: dict | None) -> dict[str, int]:
     return out
 
 
-def _row(label: str, measures: dict[str, int], params: dict[str, str], policy_values: dict) -> Row:
+def _row(label: str, measures: dict[str, int], params: dict[str, str] | None, policy_values: dict) -> Row:
     return Row(label, measures, params, rates_of(measures, policy_values))
 
 
 def _children(q: StatsQuery, grouped: dict, dim: str, params: dict) -> tuple[list[Row], dict[str, int], str]:
     """Fold per-region (or per-node) sums into the unit's children, plus what sits on the unit itself."""
     totals = zero()
+    unit: Region | ManagementNode
+    kids: list[Region] | list[ManagementNode]
     if dim == "region":
         unit = q.region or Region.objects.get(level=1)
         tree = dict(Region.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
@@ -387,6 +391,7 @@ def _children(q: StatsQuery, grouped: dict, dim: str, params: dict) -> tuple[lis
         key_of = {k.pk: {"region": k.code} for k in kids}
         level_label = kids[0].get_level_display() if kids else "下级"
     else:
+        assert q.node is not None, "_report breaks down by node only for a node unit"
         unit = q.node
         tree = dict(ManagementNode.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
         kids = list(ManagementNode.objects.filter(parent=unit, kind__in=COMMITTEE_KINDS).order_by("path"))
@@ -435,6 +440,7 @@ def _by_carrier(q: StatsQuery, grouped: dict, params: dict) -> tuple[list[Row], 
 def party_org_count(q: StatsQuery) -> int | None:
     """Active party organizations under the unit's committee in the management tree (a grid has
     no committee: None). Organization filters do not apply to this count."""
+    root: ManagementNode | None
     if q.node is not None:
         root = q.node
     else:

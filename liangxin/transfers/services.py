@@ -8,6 +8,7 @@ before and after of 组织关系所在, 在册, the floating fields).
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -117,7 +118,7 @@ def _side_users(transfer: Transfer) -> list:
         users += User.objects.filter(
             assignments__role__in=REGISTRY_EDITORS, assignments__node_id=transfer.review_node_id, is_active=True
         )
-    if transfer.member_id and transfer.member.user_id:
+    if transfer.member is not None and transfer.member.user is not None:
         users.append(transfer.member.user)
     return users
 
@@ -146,6 +147,7 @@ def _save_new(actor, transfer: Transfer) -> Transfer:
         with transaction.atomic():
             transfer.save()
     except IntegrityError:  # the partial unique index: another transfer was opened meanwhile
+        assert transfer.member is not None, "the index is on the member: an incoming letter has none"
         _raise(_check_no_open_transfer(transfer.member) or {"member": "该党员已有一件正在办理的组织关系转接"})
     if not transfer.letter_no:
         transfer.letter_no = f"{transfer.issued_on:%Y}-{transfer.pk:06d}"
@@ -205,6 +207,7 @@ def initiate(
             errors["letter_no"] = "转出至系统外须填写介绍信编号"
     errors.update(check_issued_on(issued_on, params, today))
     _raise(errors)
+    assert issued_on is not None, "check_issued_on refuses a missing date"
     from_org = member.party_org
     transfer = Transfer(
         kind=kind,
@@ -260,6 +263,7 @@ def register_incoming(
     clean, person_errors = check_person(person, params)
     errors.update(person_errors)
     _raise(errors)
+    assert issued_on is not None and to_party_org is not None, "refused above when missing"
     transfer = Transfer(
         kind=TransferKind.IN,
         person_name=clean["name"],
@@ -291,7 +295,7 @@ TAKEN_FOR_INFLOW = "该公民身份号码已是本平台在册党员，请由其
 def check_person(person: dict, params: dict, taken: str = TAKEN_FOR_TRANSFER) -> tuple[dict, dict[str, str]]:
     """The person coming from outside: the member checks of the party side (identity number,
     age at joining, dates), and not a member already on the platform's roll."""
-    clean = {
+    clean: dict[str, Any] = {
         "name": normalize.text(person.get("name")),
         "phone": normalize.text(person.get("phone")),
         "category": person.get("category") or "",
@@ -407,6 +411,7 @@ def _change_state(actor, transfer: Transfer, state: str) -> None:
 
 
 def _current_member(transfer: Transfer) -> Member:
+    assert transfer.member_id is not None, "an internal or outgoing transfer, of a member on the roll"
     member = Member.objects.select_related("party_org__node", "inflow_party_org").get(pk=transfer.member_id)
     errors = {}
     if not member.is_active:
@@ -423,10 +428,11 @@ def _leave_posts(actor, member: Member) -> None:
 
 def _move_member(actor, transfer: Transfer) -> None:
     member = _current_member(transfer)
+    assert transfer.to_party_org is not None, "an internal transfer names the receiving party organization"
     if not transfer.to_party_org.node.is_active:
         _raise({"to_party_org": "转入党组织已撤销，不能接收，请退回"})
     _leave_posts(actor, member)
-    values = {"party_org": transfer.to_party_org}
+    values: dict[str, Any] = {"party_org": transfer.to_party_org}
     if member.inflow_party_org_id == transfer.to_party_org_id:  # a floating member settles where they went
         values |= {"floating": "", "floating_card_no": "", "outflow_place": "", "inflow_place": ""}
         values["inflow_party_org"] = None
@@ -446,12 +452,13 @@ def _take_off_roll(actor, transfer: Transfer, on: datetime.date) -> None:
 
 
 def _admit_from_outside(actor, transfer: Transfer) -> None:
+    assert transfer.to_party_org is not None, "an incoming letter names the receiving party organization"
     if not transfer.to_party_org.node.is_active:
         _raise({"to_party_org": "接收党组织已撤销，不能接收，请退回"})
     existing = Member.objects.filter(id_hash=transfer.id_hash).first()
     if existing is not None and existing.is_active:
         _raise({"id_number": "该公民身份号码已是本平台在册党员，不能重复接收；请退回，由其所在党组织办理系统内转接"})
-    values = {
+    values: dict[str, Any] = {
         "name": transfer.person_name,
         "party_org": transfer.to_party_org,
         "category": transfer.category,
@@ -596,6 +603,7 @@ def register_inflow(
         errors["outflow_place"] = "请填写流出地（组织关系所在的党组织或地方）"
     errors.update(_check_day(on or today, "登记日期", today))
     _raise(errors)
+    assert party_org is not None, "refused above when missing"
     inflow_place = normalize.text(inflow_place) or party_org.name
     values = {
         "name": clean["name"],
@@ -641,6 +649,7 @@ def record_census(
     elif confirmed_on > today:
         errors["confirmed_on"] = "排摸日期不能晚于今天"
     _raise(errors)
+    assert confirmed_on is not None, "refused above when missing"
     holder = scope.is_floating_holder(member)
     party_org = member.party_org if holder or member.inflow_party_org is None else member.inflow_party_org
     record = _record_census(actor, member, party_org, confirmed_on, location, contact_ok, normalize.text(note))

@@ -51,7 +51,7 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     grants = [
-        Grant(a.role, a.node_id, a.node.path, a.node.region.path if a.node.region_id else None, a.node.kind)
+        Grant(a.role, a.node_id, a.node.path, a.node.region.path if a.node.region else None, a.node.kind)
         for a in RoleAssignment.objects.filter(user=user, node__is_active=True).select_related("node__region")
     ]
     scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, grants=grants)

@@ -44,7 +44,7 @@ class OrgScope(ScopeBase):
     def _by_assignment(self) -> Q:
         """An instructor sees the organizations they are assigned to now: the assignment has
         begun and has not ended (an end date still ahead keeps it in force until that day)."""
-        if Role.INSTRUCTOR not in self.roles:
+        if Role.INSTRUCTOR not in self.roles or self.user_id is None:
             return Q(pk__in=[])
         today = timezone.localdate()
         assigned = InstructorAssignment.objects.filter(active_on(today), instructor__user_id=self.user_id)
