@@ -440,8 +440,8 @@ def generate_members(rows: int, seed: int, out: Path) -> dict:
         edu = education.pick(rng)
         base = int(round(rng.lognormvariate(9.0, 0.45), -2)) if rng.random() < params.DUES_BASE_SHARE else None
         values = {
-            "name": members._person(rng),
-            "phone": members._phone(rng),
+            "name": members.person_name(rng),
+            "phone": members.phone_number(rng),
             "education": str(edu),
             "employer_id": org_id,
             "employed_since": maker._employed_since(i, birth, "normal"),

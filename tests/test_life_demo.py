@@ -1,4 +1,4 @@
-"""life.demo: organization life for seed_demo's party organizations that passes the rules the
+"""demo.life: organization life for seed_demo's party organizations that passes the rules the
 services enforce, with a realistic spread of compliance, notices for the demo member, and files."""
 
 import io

@@ -1,4 +1,4 @@
-"""transfers.demo: every state (超期 and 退回 with reasons), external transfers, floating members
+"""demo.transfers: every state (超期 and 退回 with reasons), external transfers, floating members
 with census records (some unconfirmed for over the period), consistent with the rules, fast."""
 
 import io

@@ -93,5 +93,5 @@ SUPERVISORS = {
 }  # fmt: skip
 
 
-def _brand(rng: random.Random, length: int, chars: str = BRAND_CHARS) -> str:
+def brand(rng: random.Random, length: int, chars: str = BRAND_CHARS) -> str:
     return "".join(rng.choice(chars) for _ in range(length))

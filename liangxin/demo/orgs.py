@@ -1,7 +1,6 @@
-"""seed_demo: a Shanghai demo world — regions, carriers, committees, organizations, accounts.
+"""The demo organizations: kinds, names, codes, sizes, places, status, on the world of ``regions``.
 
-``python manage.py seed_demo --orgs N [--reset] [--seed S]``. The same seed gives the same
-data. A million organizations load in about three minutes on SQLite: rows are built as
+The same seed gives the same data. A million organizations load in about three minutes on SQLite: rows are built as
 plain Python values (no per-row queries), pinyin keys come from cached name parts, the
 responsible node from a memo, and rows go in by ``executemany`` in batches of 5,000, one
 transaction each (see OrgWriter). The few hundred regions and carriers use bulk_create.

@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass, field
 
 from liangxin.demo.common import CITY_COMMITTEE, INDUSTRY_COMMITTEES, Picker
-from liangxin.demo.names import _brand
+from liangxin.demo.names import brand
 from liangxin.mgmt.models import ManagementNode, NodeKind
 from liangxin.regions import shanghai
 from liangxin.regions.models import Carrier, CarrierKind, Region, RegionLevel
@@ -84,7 +84,7 @@ def build_carriers(rng: random.Random, world: World) -> None:
         wanted = rng.randint(2, 6)
         while len(names) < wanted:
             kind = kinds.pick(rng)
-            name = _brand(rng, 2) + rng.choice(CARRIER_SUFFIX[kind])
+            name = brand(rng, 2) + rng.choice(CARRIER_SUFFIX[kind])
             if name not in names:  # unique within a street
                 names.add(name)
                 address = f"{rng.choice(roads)}{rng.randint(1, 1500)}号"

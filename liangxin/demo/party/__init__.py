@@ -3,7 +3,7 @@
 ``build_party_demo(rng, members=None)`` runs once on a database filled by ``seed_demo``
 (regions, carriers, committees, organizations; no party data yet)::
 
-    manage.py shell -c "import random; from liangxin.party.demo import build_party_demo as b; b(random.Random(1))"
+    manage.py shell -c "import random; from liangxin.demo.party import build_party_demo as b; b(random.Random(1))"
 
 The shape follows the seeds (DOMAIN.md): members are about 1 % of the employees and gather in
 the larger organizations; an organization with ≥ 3 full members has its own branch (党总支 above

@@ -32,9 +32,9 @@ from liangxin.demo.party.params import (
     SEAT_TITLES,
     SEATS_CHANCE,
 )
-from liangxin.demo.party.planner import ONE_DAY, Plan, Planner, _day_between
+from liangxin.demo.party.planner import ONE_DAY, Plan, Planner, day_between
 from liangxin.demo.party.world import Orgs, World
-from liangxin.demo.rows import RowWriter, _update_rows
+from liangxin.demo.rows import RowWriter, update_rows
 from liangxin.party.choices import FloatingStatus, MemberCategory, PartyOrgType
 from liangxin.party.models import (
     CommitteeSeat,
@@ -69,12 +69,12 @@ def _place_known(first17: str) -> bool:
     return True
 
 
-def _person(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     given = rng.choice(GIVEN_CHARS) if rng.random() < 0.3 else rng.choice(GIVEN_CHARS) + rng.choice(GIVEN_CHARS)
     return rng.choice(SURNAMES) + given
 
 
-def _phone(rng: random.Random) -> str:
+def phone_number(rng: random.Random) -> str:
     return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
 
 
@@ -118,9 +118,9 @@ class MemberMaker:
         derived = derived_from_id(number)
         base = int(round(rng.lognormvariate(9.0, 0.45), -2)) if rng.random() < DUES_BASE_SHARE else None
         return {
-            "name": _person(rng), "id_number_enc": crypto.encrypt(number), "id_hash": crypto.lookup_hash(number),
+            "name": person_name(rng), "id_number_enc": crypto.encrypt(number), "id_hash": crypto.lookup_hash(number),
             "id_masked": crypto.mask_id_number(number), "birth_date": derived["birth_date"],
-            "sex": str(derived["sex"]), "phone": _phone(rng), "education": str(self.education.pick(rng)),
+            "sex": str(derived["sex"]), "phone": phone_number(rng), "education": str(self.education.pick(rng)),
             "employer_id": None if retired else self.orgs.ids[i],
             "employed_since": None if retired else self._employed_since(i, birth, hired),
             "party_org_id": self.plans[plan].pk, "joined_on": joined, "full_on": full_on,
@@ -160,9 +160,9 @@ class MemberMaker:
         boundary = self.transfer_boundary
         low = max(self.orgs.founded[i], add_months(birth, 12 * 18))
         if hired == "recent":
-            return _day_between(self.rng, max(low, boundary + ONE_DAY), self.today - ONE_DAY)
+            return day_between(self.rng, max(low, boundary + ONE_DAY), self.today - ONE_DAY)
         high = boundary - datetime.timedelta(days=31) if hired == "old" else self.today - datetime.timedelta(days=7)
-        return _day_between(self.rng, low, high)
+        return day_between(self.rng, low, high)
 
     def _floating(self, i: int, home: int, floating: str) -> dict[str, Any]:
         """流出党员: an activity card; the inflow party organization known (``with``) or not yet."""
@@ -259,5 +259,5 @@ def write_officers(rng: random.Random, world: World, plans: list[Plan], officers
                 {"party_org_id": plan.pk, "member_id": pk, "position": title}
                 for pk, title in zip(people[:size], titles, strict=False)
             ]
-    _update_rows(PartyOrganization, ["secretary_id", "deputy_id"], updates)
+    update_rows(PartyOrganization, ["secretary_id", "deputy_id"], updates)
     return RowWriter(CommitteeSeat).insert(seats)

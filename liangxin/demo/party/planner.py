@@ -357,7 +357,7 @@ class Planner:
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def _day_between(rng: random.Random, low: datetime.date, high: datetime.date) -> datetime.date:
+def day_between(rng: random.Random, low: datetime.date, high: datetime.date) -> datetime.date:
     if high <= low:
         return low
     return datetime.date.fromordinal(rng.randint(low.toordinal(), high.toordinal()))
@@ -373,12 +373,12 @@ def _term_end(rng: random.Random, today: datetime.date, years: int) -> datetime.
     the rest later; every term began in the last five years (so a 5-year term is never over)."""
     draw = rng.random() if years < 5 else 0.10 + 0.90 * rng.random()
     if draw < 0.10:
-        return _day_between(rng, add_months(today, -12 * (5 - years)) + ONE_DAY, today - ONE_DAY)
+        return day_between(rng, add_months(today, -12 * (5 - years)) + ONE_DAY, today - ONE_DAY)
     if draw < 0.14:
-        return _day_between(rng, today, add_months(today, 1))
+        return day_between(rng, today, add_months(today, 1))
     if draw < 0.26:
-        return _day_between(rng, add_months(today, 1) + ONE_DAY, add_months(today, 6))
-    return _day_between(rng, add_months(today, 6) + ONE_DAY, add_months(today, 12 * years) - ONE_DAY)
+        return day_between(rng, add_months(today, 1) + ONE_DAY, add_months(today, 6))
+    return day_between(rng, add_months(today, 6) + ONE_DAY, add_months(today, 12 * years) - ONE_DAY)
 
 
 def date_plans(rng: random.Random, world: World, orgs: Orgs, plans: list[Plan]) -> None:

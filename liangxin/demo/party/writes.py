@@ -10,11 +10,11 @@ from django.db import connection, transaction
 
 from liangxin.core.dates import add_months
 from liangxin.demo.common import BATCH
-from liangxin.demo.party.members import _person, _phone
+from liangxin.demo.party.members import person_name, phone_number
 from liangxin.demo.party.params import INSTRUCTOR_CHANCE
-from liangxin.demo.party.planner import ONE_DAY, Plan, Planner, _day_between
+from liangxin.demo.party.planner import ONE_DAY, Plan, Planner, day_between
 from liangxin.demo.party.world import Orgs, World
-from liangxin.demo.rows import RowWriter, _update_pks, _update_rows
+from liangxin.demo.rows import RowWriter, update_pks, update_rows
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode, NodeKind
 from liangxin.orgs.choices import ResponsibleBasis
 from liangxin.orgs.models import Organization
@@ -41,7 +41,7 @@ def write_party_orgs(plans: list[Plan]) -> None:
             batch_size=BATCH,
         )
         # as ManagementNode.save() derives it
-        _update_rows(
+        update_rows(
             ManagementNode, ["path"], [(f"{p.parent.path}{n.pk}/", n.pk) for p, n in zip(plans, nodes, strict=True)]
         )
         party_orgs = PartyOrganization.objects.bulk_create(
@@ -89,7 +89,8 @@ def write_instructors(rng: random.Random, world: World, orgs: Orgs, planner: Pla
         street_of[node.pk] = street
         units = [f"{world.street_name[street]}党群服务中心", f"{world.district_of_street[street].name}社会工作党委"]
         for _ in range(rng.randint(1, 3)):
-            people.append(Instructor(name=_person(rng), phone=_phone(rng), unit=rng.choice(units), node_id=node.pk))
+            name, phone = person_name(rng), phone_number(rng)
+            people.append(Instructor(name=name, phone=phone, unit=rng.choice(units), node_id=node.pk))
     by_street: dict[int, list[int]] = defaultdict(list)
     for person in Instructor.objects.bulk_create(people, batch_size=BATCH):
         by_street[street_of[person.node_id]].append(person.pk)
@@ -104,7 +105,7 @@ def write_instructors(rng: random.Random, world: World, orgs: Orgs, planner: Pla
         {
             "instructor_id": rng.choice(by_street[orgs.street[i]]),
             "organization_id": orgs.ids[i],
-            "start_on": _day_between(rng, max(orgs.founded[i], since), world.today - ONE_DAY),
+            "start_on": day_between(rng, max(orgs.founded[i], since), world.today - ONE_DAY),
             "end_on": None,
         }
         for i in targets
@@ -145,13 +146,13 @@ def _write_derived(orgs: Orgs, states: dict[int, str], nodes: dict[int, int]) ->
     basis = str(ResponsibleBasis.PARTY_ORG)
     if connection.vendor == "sqlite":
         rows = sorted((orgs.ids[i], state, nodes.get(i)) for i, state in states.items())
-        _update_rows(Organization, ["coverage_state"], [(state, pk) for pk, state, node in rows if not node])
+        update_rows(Organization, ["coverage_state"], [(state, pk) for pk, state, node in rows if not node])
         columns = ["coverage_state", "responsible_node_id", "responsible_basis"]
-        _update_rows(Organization, columns, [(state, node, basis, pk) for pk, state, node in rows if node])
+        update_rows(Organization, columns, [(state, node, basis, pk) for pk, state, node in rows if node])
         return
     groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for i, state in states.items():
         groups[state, nodes.get(i)].append(orgs.ids[i])
     for (state, node_pk), pks in groups.items():
         node = {"responsible_node_id": node_pk, "responsible_basis": basis} if node_pk else {}
-        _update_pks(Organization, pks, coverage_state=state, **node)
+        update_pks(Organization, pks, coverage_state=state, **node)
