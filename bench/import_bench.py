@@ -207,8 +207,8 @@ def open_csv(path: Path):
 
 def load_seed_world(seed: int):
     """seed_demo's World, read back from the database (ids as stored), roads made up again."""
+    from liangxin.demo.regions import ROADS, World
     from liangxin.mgmt.models import ManagementNode
-    from liangxin.orgs.management.commands.seed_demo import ROADS, World
     from liangxin.regions.models import Carrier, Region, RegionLevel
 
     rng = random.Random(seed)
@@ -240,8 +240,8 @@ def generate_orgs(rows: int, seed: int, out: Path) -> dict:
     from django.utils import timezone
 
     from liangxin.core import normalize
+    from liangxin.demo.orgs import OrgFactory
     from liangxin.orgs.choices import Industry, OrgKind, OrgStatus
-    from liangxin.orgs.management.commands.seed_demo import OrgFactory
     from liangxin.orgs.models import Organization
 
     rng = random.Random(seed + 1)
@@ -378,23 +378,25 @@ def _place_cell(region, world, rng: random.Random) -> str:
 
 
 def generate_members(rows: int, seed: int, out: Path) -> dict:
-    """``rows`` members with party/demo.py's MemberMaker on the member base's organizations and
+    """``rows`` members with liangxin.demo.party's MemberMaker on the member base's organizations and
     party organizations, written as a messy ledger (CSV) and the accepted rows (raw TSV)."""
     from types import SimpleNamespace
 
     from django.utils import timezone
 
     from liangxin.core import crypto
-    from liangxin.orgs.management.commands.seed_demo import credit_code
+    from liangxin.demo.codes import credit_code
+    from liangxin.demo.common import Picker
+    from liangxin.demo.party import members, params
+    from liangxin.demo.party import world as party_world
     from liangxin.orgs.models import Organization
-    from liangxin.party import demo
     from liangxin.party.choices import Education, MemberCategory
     from liangxin.party.models import Member, PartyOrganization, PartyOrgLink
     from liangxin.party.validation import derived_from_id
 
     rng = random.Random(seed + 2)
-    world = demo.load_world()
-    orgs = demo.load_orgs(world)
+    world = party_world.load_world()
+    orgs = party_world.load_orgs(world)
     codes = dict(Organization.objects.values_list("pk", "credit_code"))
     parties = list(PartyOrganization.objects.filter(node__is_active=True).select_related("node").order_by("pk"))
     plans = [SimpleNamespace(pk=p.pk, covered=[0], org_type=p.org_type, place="上海市") for p in parties]
@@ -404,14 +406,14 @@ def generate_members(rows: int, seed: int, out: Path) -> dict:
     for org_id, party_id in PartyOrgLink.objects.filter(end_on__isnull=True).values_list("organization", "party_org"):
         home.setdefault(org_id, index_of[party_id])
     existing = set(Member.objects.values_list("id_hash", flat=True))
-    maker = demo.MemberMaker(rng, world, orgs, plans)
+    maker = members.MemberMaker(rng, world, orgs, plans)
     cumulative, total = [], 0
     for employees in orgs.employees:
         total += max(1, employees)
         cumulative.append(total)
     import bisect
 
-    education = demo.Picker(demo.EDUCATION)
+    education = Picker(params.EDUCATION)
     edu_label = dict(Education.choices)
     columns = layout(MEMBER_HEADERS, seed + 1)
     handle, writer = open_csv(out.with_suffix(".csv"))
@@ -427,19 +429,19 @@ def generate_members(rows: int, seed: int, out: Path) -> dict:
         plan = home.get(org_id)
         if plan is None or rng.random() < 0.05:
             plan = rng.randrange(len(plans))
-        full = rng.random() >= demo.PROBATIONARY_SHARE
+        full = rng.random() >= params.PROBATIONARY_SHARE
         birth, joined, full_on = maker._dates(full)
         while True:
-            number = maker._identity(birth, rng.random() < demo.MALE_SHARE)
+            number = maker._identity(birth, rng.random() < members.MALE_SHARE)
             id_hash = crypto.lookup_hash(number)
             if id_hash not in existing:
                 break
         floating = maker._floating(i, plan, "with" if rng.random() < 0.6 else "without") if rng.random() < 0.03 else {}
         edu = education.pick(rng)
-        base = int(round(rng.lognormvariate(9.0, 0.45), -2)) if rng.random() < demo.DUES_BASE_SHARE else None
+        base = int(round(rng.lognormvariate(9.0, 0.45), -2)) if rng.random() < params.DUES_BASE_SHARE else None
         values = {
-            "name": demo._person(rng),
-            "phone": demo._phone(rng),
+            "name": members.person_name(rng),
+            "phone": members.phone_number(rng),
             "education": str(edu),
             "employer_id": org_id,
             "employed_since": maker._employed_since(i, birth, "normal"),
@@ -447,7 +449,7 @@ def generate_members(rows: int, seed: int, out: Path) -> dict:
             "joined_on": joined,
             "full_on": full_on,
             "category": str(MemberCategory.FULL if full else MemberCategory.PROBATIONARY),
-            "needs_help": rng.random() < demo.NEEDS_HELP_SHARE,
+            "needs_help": rng.random() < params.NEEDS_HELP_SHARE,
             "is_active": True,
             "dues_base": None if base is None else Decimal(base).quantize(Decimal("0.01")),
             **floating,

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from liangxin.accounts.models import RoleAssignment
-from liangxin.orgs.management.commands.seed_demo import DEMO_PASSWORD
+from liangxin.demo.common import DEMO_PASSWORD
 
 from .test_browser import CHROMIUM, browser, expect  # noqa: F401 (fixtures)
 

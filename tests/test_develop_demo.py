@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from liangxin.accounts.models import User
 from liangxin.accounts.scoping import scope_for
-from liangxin.develop import demo, reminders, rules
+from liangxin.demo import develop as demo
+from liangxin.develop import reminders, rules
 from liangxin.develop.models import Applicant, ApplicantStep, Quota, Stage
 from liangxin.party import policy
 from liangxin.party.validation import age_on
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def built():
-    from liangxin.orgs.management.commands.seed_demo import create_secretary_account
-    from liangxin.party.demo import build_party_demo
+    from liangxin.demo.accounts import create_secretary_account
+    from liangxin.demo.party import build_party_demo
 
     call_command("seed_demo", orgs=2000, seed=3, no_party=True, snapshots=0, stdout=io.StringIO())
     rng = random.Random(3)

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from liangxin.accounts.models import RoleAssignment, User
 from liangxin.accounts.scoping import scope_for
-from liangxin.dues import demo, reminders, rules
+from liangxin.demo import dues as demo
+from liangxin.dues import reminders, rules
 from liangxin.dues.models import DuesPayment, DuesProfile
 from liangxin.party.models import Member
 

@@ -1,4 +1,4 @@
-"""life.demo: organization life for seed_demo's party organizations that passes the rules the
+"""demo.life: organization life for seed_demo's party organizations that passes the rules the
 services enforce, with a realistic spread of compliance, notices for the demo member, and files."""
 
 import io
@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from liangxin.demo.accounts import create_secretary_account
+from liangxin.demo.life import build_demo, delete_demo
+from liangxin.demo.party import build_party_demo
 from liangxin.inbox.models import Notice
 from liangxin.life import attachments, compliance
-from liangxin.life.demo import build_demo, delete_demo
 from liangxin.life.models import Attachment, Attendance, Meeting
-from liangxin.orgs.management.commands.seed_demo import create_secretary_account
-from liangxin.party.demo import build_party_demo
 from liangxin.party.models import PartyOrganization
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,12 @@ from django.core.management import call_command
 from stdnum.cn import uscc
 
 from liangxin.accounts.models import RoleAssignment, User
+from liangxin.demo.codes import gb11714_check
+from liangxin.demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD
+from liangxin.demo.orgs import Namer
 from liangxin.mgmt.models import ManagementNode, NodeKind
 from liangxin.orgs import pinyin
 from liangxin.orgs.choices import SECTOR_OF_KIND, OrgKind, OrgStatus
-from liangxin.orgs.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD, Namer, gb11714_check
 from liangxin.orgs.models import Organization
 from liangxin.orgs.responsibility import responsible_node_for, street_committee_lookup
 from liangxin.regions import shanghai

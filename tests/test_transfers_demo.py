@@ -1,4 +1,4 @@
-"""transfers.demo: every state (超期 and 退回 with reasons), external transfers, floating members
+"""demo.transfers: every state (超期 and 退回 with reasons), external transfers, floating members
 with census records (some unconfirmed for over the period), consistent with the rules, fast."""
 
 import io
@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from liangxin.accounts.models import User
 from liangxin.accounts.scoping import scope_for
-from liangxin.orgs.management.commands.seed_demo import create_secretary_account
+from liangxin.demo.accounts import create_secretary_account
+from liangxin.demo.party import build_party_demo
+from liangxin.demo.transfers import build_demo
 from liangxin.party import policy
-from liangxin.party.demo import build_party_demo
 from liangxin.party.models import Member
 from liangxin.transfers import queries, reminders, rules
-from liangxin.transfers.demo import build_demo
 from liangxin.transfers.models import Transfer, TransferState
 
 from .conftest import client_for

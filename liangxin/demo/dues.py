@@ -15,13 +15,14 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from liangxin.accounts.models import RoleAssignment
 from liangxin.core import bulk
 from liangxin.core.dates import add_months
+from liangxin.demo.common import MEMBER_ACCOUNT, SECRETARY_ACCOUNT
+from liangxin.dues import rules
+from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 from liangxin.party.models import Member
-
-from . import rules
-from .models import DuesCategory, DuesPayment, DuesProfile
 
 RECORDING_SHARE = 0.85  # branches that keep their dues ledger on the platform
 CURRENT_MONTH_SHARE = 0.4  # of those, already recorded this month
@@ -108,9 +109,6 @@ def build_demo(rng: random.Random, log) -> dict:
 
 def _demo_users() -> tuple[int | None, int | None, int | None]:
     """(the demo secretary's party organization, that secretary's user id, the demo member's id)."""
-    from liangxin.accounts.models import RoleAssignment
-    from liangxin.orgs.management.commands.seed_demo import MEMBER_ACCOUNT, SECRETARY_ACCOUNT
-
     grant = (
         RoleAssignment.objects.filter(user__username=SECRETARY_ACCOUNT, role="secretary")
         .select_related("node__party_org")

@@ -18,23 +18,24 @@ goes through the services for the demo secretary.
 
 import datetime
 import random
+import struct
+import zlib
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from liangxin.accounts.models import RoleAssignment, User
 from liangxin.core import bulk
+from liangxin.demo.common import Log
+from liangxin.life import attachments, compliance, services
+from liangxin.life.choices import KIND_PARAMETER, AttendanceStatus, MeetingKind, MeetingStatus
+from liangxin.life.models import Attachment, Attendance, Meeting
+from liangxin.life.periods import months_of, period_of
 from liangxin.party import policy
 from liangxin.party.models import CommitteeSeat, Member, PartyOrganization
 
-from . import attachments, compliance
-from .choices import KIND_PARAMETER, AttendanceStatus, MeetingKind, MeetingStatus
-from .models import Attachment, Attendance, Meeting
-from .periods import months_of, period_of
-
-Log = Callable[[str], Any]
 # habit → (share of party organizations, chance each required meeting is held)
 HABITS = {"diligent": (0.62, 0.99), "patchy": (0.22, 0.85), "weak": (0.10, 0.4), "none": (0.06, 0.0)}
 PLANNED_SHARE = 0.3  # party organizations with a meeting planned in the coming weeks
@@ -209,8 +210,6 @@ def write(plan: Plan) -> dict[str, int]:
 
 def _demo_branch() -> PartyOrganization | None:
     """The party organization of seed_demo's ``secretary`` account, if there is one."""
-    from liangxin.accounts.models import RoleAssignment
-
     grant = RoleAssignment.objects.filter(user__username="secretary", role="secretary").first()
     return PartyOrganization.objects.filter(node_id=grant.node_id).first() if grant else None
 
@@ -218,12 +217,6 @@ def _demo_branch() -> PartyOrganization | None:
 def _secretary_branch(branch: PartyOrganization, today: datetime.date) -> int:
     """The demo secretary's branch: two coming meetings scheduled through the service (the
     members with accounts get notices), and a photo and sign-in sheet on its latest meeting."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from liangxin.accounts.models import User
-
-    from . import services
-
     user = User.objects.get(username="secretary")
     Meeting.objects.filter(party_org=branch, status=MeetingStatus.PLANNED).delete()
     sent = 0
@@ -245,9 +238,6 @@ def _secretary_branch(branch: PartyOrganization, today: datetime.date) -> int:
 
 def _png() -> bytes:
     """A small valid PNG (a red square), made here so the demo needs no files."""
-    import struct
-    import zlib
-
     width = height = 8
     raw = b"".join(b"\x00" + b"\xb7\x1c\x1c" * width for _ in range(height))
 

@@ -19,7 +19,6 @@ A few hundred transfers whatever the size of the city.
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -30,15 +29,14 @@ from liangxin.accounts.models import RoleAssignment, User
 from liangxin.accounts.roles import Role
 from liangxin.core import bulk, crypto
 from liangxin.core.dates import add_months
+from liangxin.demo.common import Log
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.party import policy
-from liangxin.party.choices import FloatingStatus, LinkKind
+from liangxin.party import exits, policy
+from liangxin.party.choices import ExitKind, FloatingStatus, LinkKind
 from liangxin.party.coverage import link_kinds
 from liangxin.party.models import CommitteeSeat, Member, PartyOrganization, PartyOrgLink
+from liangxin.transfers.models import CensusRecord, StepAction, Transfer, TransferKind, TransferState, TransferStep
 
-from .models import CensusRecord, StepAction, Transfer, TransferKind, TransferState, TransferStep
-
-Log = Callable[[str], Any]
 DAY = datetime.timedelta(days=1)
 
 OUTSIDE_ORGS = [
@@ -303,9 +301,6 @@ def _record_exits(plans: list[Plan], objects: list[Transfer]) -> None:
     """Members received outside the platform leave the roll the way a real transfer takes them
     off: ``party.exits.record_automatic`` (an approved 党员减少 record linked to the transfer; its
     audit entries say 系统). A few dozen members at most, so the service's queries cost little."""
-    from liangxin.party import exits
-    from liangxin.party.choices import ExitKind
-
     for p, t in zip(plans, objects, strict=True):
         if p.move and p.move[1] is None:
             reason = f"组织关系转出至系统外：{t.to_org_name}（介绍信 {t.letter_no}）"

@@ -23,17 +23,16 @@ from liangxin.accounts.models import RoleAssignment
 from liangxin.accounts.roles import Role
 from liangxin.core import crypto
 from liangxin.core.dates import add_months
+from liangxin.demo.common import GIVEN_CHARS, SURNAMES
+from liangxin.develop import rules
+from liangxin.develop.models import Applicant, ApplicantStep, Quota, Stage
+from liangxin.develop.models import StepKind as K
 from liangxin.mgmt.models import ManagementNode, NodeKind
-from liangxin.orgs.management.commands.seed_demo import GIVEN_CHARS, SURNAMES
 from liangxin.party import policy
 from liangxin.party.choices import Education, MemberCategory
-from liangxin.party.models import Member, PartyOrganization
+from liangxin.party.models import Member, PartyOrganization, PartyOrgLink
 from liangxin.party.validation import derived_from_id
 from liangxin.regions import shanghai
-
-from . import rules
-from .models import Applicant, ApplicantStep, Quota, Stage
-from .models import StepKind as K
 
 MAX_BRANCHES = 300
 PER_BRANCH = (2, 6)
@@ -169,8 +168,6 @@ def _employers(branches: list) -> dict[int, list[int]]:
     out: dict[int, list[int]] = defaultdict(list)
     for po in branches:
         out[po.pk] = []
-    from liangxin.party.models import PartyOrgLink
-
     for po, org in PartyOrgLink.objects.filter(party_org__in=branches, end_on__isnull=True).values_list(
         "party_org_id", "organization_id"
     ):
