@@ -33,7 +33,8 @@ class TreeScope(ScopeBase):
             if self._sees_whole_map():
                 return qs
             return qs.filter(any_subtree_q(self.territory_paths(REGISTRY_READERS), "street__path"))
-        return qs.filter(any_subtree_q(self.carrier_territory(), "street__path"))
+        # not city-wide here, so carrier_territory() is a list
+        return qs.filter(any_subtree_q(self.territory_paths(CARRIER_EDITORS), "street__path"))
 
     def carrier_territory(self) -> list[str] | None:
         """Region paths under which the user maintains carriers (None: the whole city)."""
