@@ -33,6 +33,22 @@ class Column:
     kind: str = "text"  # text | number | date | datetime
 
 
+@dataclass
+class ListExport:
+    """One list's export as its builder made it: the rows and columns, and what the cover sheet
+    and audit entry say about them."""
+
+    title: str
+    object_type: str
+    filter_text: str
+    columns: list[Column]
+    rows: Iterable[Any]
+    count: int | None = None  # None: not counted beforehand (an export written while the user waits)
+    # set when the file holds whole identity numbers: named in the CSV's file name and first
+    # line (an Excel file says it on its cover sheet)
+    notice: str = ""
+
+
 def safe_text(value: str) -> str:
     """``value`` made safe to put in a spreadsheet cell as text (formula/CSV injection).
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from liangxin.core import crypto, normalize
+from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
+from liangxin.party.queries import search_people
 
 from .models import Applicant, Quota, Stage
 
@@ -71,10 +72,8 @@ def filtered(scope, params: Mapping) -> tuple[QuerySet, str, str]:
         said.append(f"党委：{found.name if found else '（不在范围内）'}")
     q = normalize.text(params.get("q"))
     if q:
-        digest = crypto.id_search_hash(q)
-        # identity numbers are searchable by exact match only (through their keyed hash)
-        qs = qs.filter(id_hash=digest) if digest else qs.filter(name__contains=q)
-        said.append("按身份号码精确查找" if digest else f"姓名含：{q}")
+        qs, searched = search_people(qs, q)
+        said.append(searched)
     return qs, q, "；".join(said) or "权限范围内全部（不含已终止）"
 
 

@@ -5,7 +5,6 @@ asked for in the background) by the worker with progress."""
 import datetime
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -14,32 +13,21 @@ from django.utils.module_loading import import_string
 
 from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
-from liangxin.core.xlsx import Column, now_text, write_csv, write_workbook
+from liangxin.core.xlsx import ListExport, now_text, write_csv, write_workbook
 
 from .models import ExportJob, JobStatus
 
-# list name → the function (scope, GET parameters) → ListExport, next to its page
+# list name → the domain function (scope, GET parameters) → ListExport, next to its list's filter
 BUILDERS = {
-    "organizations": "liangxin.web.views.orgs.organization_export",
-    "members": "liangxin.web.views.party.member_export",
-    "party_orgs": "liangxin.web.views.party.party_org_export",
-    "regions": "liangxin.web.views.trees.region_export",
-    "carriers": "liangxin.web.views.trees.carrier_export",
+    "organizations": "liangxin.orgs.exports.organization_export",
+    "members": "liangxin.party.exports.member_export",
+    "party_orgs": "liangxin.party.exports.party_org_export",
+    "regions": "liangxin.regions.exports.region_export",
+    "carriers": "liangxin.regions.exports.carrier_export",
+    "transfers": "liangxin.transfers.exports.transfer_export",
+    "floating": "liangxin.transfers.exports.floating_export",
 }
 PROGRESS_EVERY = 5000
-
-
-@dataclass
-class ListExport:
-    title: str
-    object_type: str
-    filter_text: str
-    columns: list[Column]
-    rows: Iterable[Any]
-    count: int
-    # set when the file holds whole identity numbers: named in the CSV's file name and first
-    # line (an Excel file says it on its cover sheet)
-    notice: str = ""
 
 
 def kind_export(

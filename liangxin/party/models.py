@@ -67,7 +67,19 @@ class PartyOrganization(models.Model):
         return self.node.path, ""
 
 
-class PartyOrgLink(models.Model):
+class DatedLink(models.Model):
+    """A dated fact about an organization: in force from ``start_on`` until ``end_on`` (blank: still
+    in force). ``coverage.active_on(day)`` is the filter of the ones in force on a day; a model
+    whose dates read differently re-declares the field with its own label."""
+
+    start_on = models.DateField("开始日期")
+    end_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PartyOrgLink(DatedLink):
     """党组织覆盖: a party organization serves an organization from ``start_on`` to ``end_on``."""
 
     party_org = models.ForeignKey(PartyOrganization, on_delete=models.CASCADE, related_name="links")
@@ -172,7 +184,7 @@ class Member(Person):
         return self.party_org.node.path, ""
 
 
-class Employment(models.Model):
+class Employment(DatedLink):
     """党员就业记录: a member counted as employed in an organization from ``start_on`` (blank:
     since always) to ``end_on``. Written by database triggers when a member's employer or roll
     status changes, so "有党员" can be asked of any past date."""
@@ -180,7 +192,6 @@ class Employment(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="employments")
     organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="employments")
     start_on = models.DateField("开始日期", null=True, blank=True)
-    end_on = models.DateField("结束日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "党员就业记录"
@@ -216,15 +227,13 @@ class Instructor(models.Model):
         return self.name
 
 
-class InstructorAssignment(models.Model):
+class InstructorAssignment(DatedLink):
     """指导员选派: an instructor serves an organization from ``start_on`` to ``end_on``."""
 
     instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="assignments")
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="instructor_assignments"
     )
-    start_on = models.DateField("开始日期")
-    end_on = models.DateField("结束日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "指导员选派"

@@ -5,9 +5,10 @@ import datetime
 
 from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
 
-from liangxin.core import crypto, normalize
+from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.party.choices import FloatingStatus
+from liangxin.party.queries import search_people
 
 from . import rules
 from .models import OPEN_STATES, CensusRecord, TransferKind, TransferState
@@ -75,14 +76,9 @@ def filtered_floating(scope, g, params: dict, today: datetime.date) -> tuple[Que
         said.append(f"超过 {rules.months(params, rules.CENSUS_KEY)} 个月未排摸")
     q = normalize.text(g.get("q"))
     if q:
-        code = normalize.code(q)
-        digest = crypto.id_search_hash(q)
-        if digest:  # identity numbers: exact match only, through the keyed hash
-            qs = qs.filter(id_hash=digest)
-            said.append("按身份号码精确查找")
-        else:
-            qs = qs.filter(Q(name__contains=q) | Q(floating_card_no__contains=code))
-            said.append(f"姓名或活动证号含：{q}")
+        by_name_or_card = Q(name__contains=q) | Q(floating_card_no__contains=normalize.code(q))
+        qs, searched = search_people(qs, q, by_name_or_card, "姓名或活动证号含")
+        said.append(searched)
     return qs, "；".join(said) or "权限范围内全部在册流动党员"
 
 

@@ -31,6 +31,20 @@ def organizations_by_codes(text: str, scope) -> tuple[list[Organization], list[s
     return found, unknown
 
 
+class EmployerByCode:
+    """A form whose ``employer_code`` names one organization in the user's scope (credit code,
+    or #id for one without): a member's or an applicant's employer. Needs ``self.scope``."""
+
+    def clean_employer_code(self):
+        code = self.cleaned_data.get("employer_code")
+        if not code:
+            return None
+        found, unknown = organizations_by_codes(code, self.scope)
+        if unknown or len(found) != 1:
+            raise ValidationError("找不到该工作单位（请填写统一社会信用代码，或 #编号），或不在您的范围内")
+        return found[0]
+
+
 class PartyOrgForm(forms.ModelForm):
     name = forms.CharField(label="党组织名称", max_length=100)
     parent = forms.ModelChoiceField(label="上级党组织/党委", queryset=ManagementNode.objects.none())
@@ -94,7 +108,7 @@ class PartyOrgForm(forms.ModelForm):
         pass  # the instance is changed by the service, not by the form
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(EmployerByCode, forms.ModelForm):
     id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
     employer_code = forms.CharField(label="工作单位（统一社会信用代码）", max_length=30, required=False)
 
@@ -121,15 +135,6 @@ class MemberForm(forms.ModelForm):
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number")
         return validation.clean_id_number(value) if value or not self.instance.pk else None
-
-    def clean_employer_code(self):
-        code = self.cleaned_data.get("employer_code")
-        if not code:
-            return None
-        found, unknown = organizations_by_codes(code, self.scope)
-        if unknown or len(found) != 1:
-            raise ValidationError("找不到该工作单位（请填写统一社会信用代码，或 #编号），或不在您的范围内")
-        return found[0]
 
     def clean(self):
         cleaned = super().clean()

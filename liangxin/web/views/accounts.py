@@ -2,69 +2,34 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from rest_framework.authtoken.models import Token
 
 from liangxin.accounts import services
+from liangxin.accounts.exports import account_export
 from liangxin.accounts.models import RoleAssignment
-from liangxin.core import normalize
-from liangxin.core.xlsx import Column
+from liangxin.accounts.queries import filtered_accounts
 
-from ..base import ScopedView, export_response, get_in_scope
+from ..base import ExportView, ScopedView, get_in_scope
 from ..forms import AccountForm, RoleAssignmentForm
-
-
-def filtered_accounts(scope, params) -> tuple[QuerySet, str]:
-    """The accounts of the list page and its export: the manager's scope, searched by ``q``."""
-    users = scope.users().prefetch_related("assignments__node").order_by("username")
-    q = normalize.text(params.get("q"))
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(full_name__contains=q))
-    return users, q
-
-
-def account_status(user) -> str:
-    if not user.is_active:
-        return "已停用"
-    return "可能已锁定" if user.locked_until else "正常"
 
 
 class AccountList(ScopedView):
     required = "can_manage_accounts"
 
     def get(self, request):
-        users, q = filtered_accounts(self.scope, request.GET)
+        users, q = filtered_accounts(self.scope.users(), request.GET)
         page = Paginator(users, 50).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
         return render(request, "web/accounts/list.html", {"page": page, "q": q, "query": params.urlencode()})
 
 
-class AccountExport(ScopedView):
+class AccountExport(ExportView):
     required = AccountList.required
 
-    COLUMNS = [
-        Column("用户名", lambda u: u.username, 18),
-        Column("姓名", lambda u: u.full_name, 12),
-        Column("联系电话", lambda u: u.phone, 16),
-        Column("角色", lambda u: "；".join(str(a) for a in u.assignments.all()), 40),
-        Column("状态", account_status, 10),
-        Column("锁定至", lambda u: u.locked_until, 18, "datetime"),
-        Column("最近登录", lambda u: u.last_login, 18, "datetime"),
-        Column("创建日期", lambda u: u.date_joined, 12, "date"),
-    ]
-
-    def get(self, request):
-        users, q = filtered_accounts(self.scope, request.GET)
-        return export_response(
-            request,
-            title="账号清单",
-            object_type="accounts.user",
-            filter_text=f"搜索：{q}" if q else "无（权限范围内全部）",
-            columns=self.COLUMNS,
-            rows=users.iterator(chunk_size=2000),
-        )
+    def build(self, request):
+        return account_export(self.scope, request.GET)
 
 
 class AccountEdit(ScopedView):

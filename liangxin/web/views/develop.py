@@ -3,7 +3,7 @@ party organization for upper committees, and the yearly plans (总量控制)."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -23,7 +23,7 @@ from liangxin.party.validation import clean_id_number
 
 from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope
 from ..forms import DATE, chinese_empty_choice
-from ..party_forms import organizations_by_codes
+from ..party_forms import EmployerByCode
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
 NAV: list[tuple[str, str, str | None]] = [
@@ -33,7 +33,7 @@ NAV: list[tuple[str, str, str | None]] = [
 ]
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(EmployerByCode, forms.Form):
     party_org = forms.ModelChoiceField(label="所在党组织", queryset=None)
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
@@ -60,15 +60,6 @@ class ApplicantForm(forms.Form):
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number")
         return clean_id_number(value) if value else ""
-
-    def clean_employer_code(self):
-        code = self.cleaned_data.get("employer_code")
-        if not code:
-            return None
-        found, unknown = organizations_by_codes(code, self.scope)
-        if unknown or len(found) != 1:
-            raise ValidationError("找不到该工作单位（请填写统一社会信用代码，或 #编号），或不在您的范围内")
-        return found[0]
 
     def values(self) -> dict:
         d = self.cleaned_data

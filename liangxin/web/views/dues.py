@@ -18,11 +18,11 @@ from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.params import id_or_none, parse_id
 from liangxin.core.xlsx import Column
-from liangxin.dues import ledger, rules, services
+from liangxin.dues import exports, ledger, queries, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ExportView, ScopedView, deny, export_response, get_in_scope
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
 NAV = [
@@ -126,21 +126,6 @@ def _sheet_links(node, rows) -> dict[str, str]:
 
 
 # -- the list behind each figure --------------------------------------------------------------------
-def list_entries(scope, g, today) -> tuple:
-    """The month entries behind a totals figure: (node, period, status, entries, title words).
-    ``own=1`` keeps only members held by the node itself (the 本级 row)."""
-    node = _node(scope, g)
-    period = ledger.period_for(g, today)
-    status = g.get("status") if g.get("status") in ledger.STATUSES else "all"
-    members = ledger.under(scope.members("view"), node)
-    if g.get("own") == "1":
-        members = members.filter(party_org__node=node)
-    lines = ledger.load(members, policy.values(), period.first, period.last)
-    found = ledger.entries(lines, period, status)
-    words = f"{node.name}{'（本级）' if g.get('own') == '1' else ''}；{period.label}；{ledger.STATUSES[status]}"
-    return node, period, status, found, words
-
-
 class DuesList(ScopedView):
     """党费明细：汇总表中一个数字背后的逐人逐月记录，合计与该数字相同。"""
 
@@ -148,7 +133,10 @@ class DuesList(ScopedView):
 
     def get(self, request):
         try:
-            node, period, status, found, words = list_entries(self.scope, request.GET, timezone.localdate())
+            node = _node(self.scope, request.GET)
+            period, status, found, words = queries.month_entries(
+                self.scope.members("view"), node, request.GET, timezone.localdate()
+            )
         except ValueError as exc:
             return _bad_request(request, str(exc), reverse("web:dues_totals"))
         due, paid, owed = rules.sum_entries(e.entry for e in found)
@@ -171,39 +159,18 @@ class DuesList(ScopedView):
         )
 
 
-ENTRY_COLUMNS = [
-    Column("党组织", lambda e: e.line.party_org_name, 30),
-    Column("姓名", lambda e: e.line.name, 10),
-    Column("公民身份号码", lambda e: e.line.id_masked, 20),
-    Column("月份", lambda e: f"{e.entry.month:%Y-%m}", 9),
-    Column("应缴（元）", lambda e: e.entry.due, 10, "number"),
-    Column("实缴（元）", lambda e: e.entry.paid, 10, "number"),
-    Column("未缴（元）", lambda e: e.entry.owed, 10, "number"),
-    Column("缴纳日期", lambda e: e.entry.paid_on, 11, "date"),
-    Column("状态", lambda e: _entry_state(e.entry), 10),
-]
-
-
-def _entry_state(entry: rules.MonthEntry) -> str:
-    if not entry.recorded:
-        return "未登记"
-    if entry.unpaid:
-        return "未缴" if entry.paid <= 0 else "部分缴纳"
-    return "已缴"
-
-
-class DuesListExport(ScopedView):
+class DuesListExport(ExportView):
     required = "can_read_party"
+
+    def build(self, request):
+        node = _node(self.scope, request.GET)
+        return exports.entries_export(self.scope.members("view"), node, request.GET, timezone.localdate())
 
     def get(self, request):
         try:
-            _, _, _, found, words = list_entries(self.scope, request.GET, timezone.localdate())
+            return super().get(request)
         except ValueError as exc:
             return _bad_request(request, str(exc), reverse("web:dues_totals"))
-        return export_response(
-            request, title="党费明细", object_type="dues.duespayment", filter_text=words,
-            columns=ENTRY_COLUMNS, rows=found,
-        )  # fmt: skip
 
 
 # -- a branch's month sheet -------------------------------------------------------------------------
@@ -566,19 +533,6 @@ def _profile_form(member, profile, posted) -> dict:
 
 
 # -- arrears ----------------------------------------------------------------------------------------
-def arrears_list(scope, g, today) -> tuple:
-    node = _node(scope, g)
-    params = policy.values()
-    owing = ledger.arrears(ledger.load(ledger.under(scope.members("view"), node), params), today, params)
-    lapsed_only = g.get("lapsed") == "1"
-    if lapsed_only:
-        owing = [o for o in owing if o.lapsed]
-    words = f"{node.name}；截至{rules.month_label(rules.closed_through(today))}" + (
-        f"；仅连续 {int(params['lapse_months'])} 个月及以上未交" if lapsed_only else ""
-    )
-    return node, owing, lapsed_only, words, params
-
-
 class DuesArrears(ScopedView):
     """党费欠缴：有未缴月份的党员、月数、金额；连续 lapse_months 个月未交的标出（自行脱党核查）。"""
 
@@ -586,7 +540,8 @@ class DuesArrears(ScopedView):
 
     def get(self, request):
         today = timezone.localdate()
-        node, owing, lapsed_only, words, params = arrears_list(self.scope, request.GET, today)
+        node = _node(self.scope, request.GET)
+        owing, lapsed_only, words, params = queries.arrears_list(self.scope.members("view"), node, request.GET, today)
         params_q = request.GET.copy()
         params_q.pop("page", None)
         return render(
@@ -607,28 +562,12 @@ class DuesArrears(ScopedView):
         )
 
 
-ARREARS_COLUMNS = [
-    Column("党组织", lambda o: o.line.party_org_name, 30),
-    Column("姓名", lambda o: o.line.name, 10),
-    Column("公民身份号码", lambda o: o.line.id_masked, 20),
-    Column("未缴月数", lambda o: o.arrears.count, 8, "number"),
-    Column("未缴金额（元）", lambda o: o.arrears.owed, 12, "number"),
-    Column("金额未核定月数", lambda o: o.arrears.unknown, 10, "number"),
-    Column("连续未交月数", lambda o: o.arrears.run, 10, "number"),
-    Column("自行脱党核查", lambda o: "是" if o.lapsed else "", 10),
-    Column("未缴月份", lambda o: "、".join(f"{m:%Y-%m}" for m in o.arrears.months), 60),
-]
-
-
-class DuesArrearsExport(ScopedView):
+class DuesArrearsExport(ExportView):
     required = "can_read_party"
 
-    def get(self, request):
-        _, owing, _, words, _ = arrears_list(self.scope, request.GET, timezone.localdate())
-        return export_response(
-            request, title="党费欠缴名单", object_type="dues.duespayment", filter_text=words,
-            columns=ARREARS_COLUMNS, rows=owing,
-        )  # fmt: skip
+    def build(self, request):
+        node = _node(self.scope, request.GET)
+        return exports.arrears_export(self.scope.members("view"), node, request.GET, timezone.localdate())
 
 
 # -- the member's own dues ----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.utils.html import format_html_join
 
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.imports.exporting import ListExport, kind_export
 from liangxin.orgs import services
 from liangxin.orgs.choices import (
     SIZE_BAND_CHOICES,
@@ -71,22 +70,6 @@ class OrganizationList(ScopedView):
         }
         template = "web/orgs/_table.html" if request.headers.get("HX-Request") else "web/orgs/list.html"
         return render(request, template, context)
-
-
-def organization_export(scope, params) -> ListExport:
-    """The registry's export under the import's headers (the file imports back unchanged)."""
-    qs, f = filtered_organizations(scope, params)
-    if f.errors:
-        raise ValueError("；".join(f.errors.values()))
-    key, descending = SORTS[f.sort]
-    return kind_export(
-        "organizations",
-        qs,
-        title="两新组织名录",
-        object_type="orgs.organization",
-        filter_text="；".join(f"{label}：{value}" for label, value in f.describe()) or "无（权限范围内全部）",
-        order=(("-" if descending else "") + key, "pk"),
-    )
 
 
 class OrganizationExport(ListExportView):

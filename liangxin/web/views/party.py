@@ -3,49 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Min, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from liangxin.core import crypto, normalize
+from liangxin.core import normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.pagination import keyset_page
-from liangxin.core.params import id_or_none, parse_id
-from liangxin.core.xlsx import Column
-from liangxin.party import exits, policy, rules, services
+from liangxin.core.params import id_or_none
+from liangxin.party import exits, exports, policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
-from liangxin.party.models import InstructorAssignment, Member, PartyOrgLink, SetupModeLinkKind
+from liangxin.party.models import Member, SetupModeLinkKind
+from liangxin.party.queries import filtered_members, filtered_party_orgs
 
-from ..base import ListExportView, ScopedView, SearchByPost, deny, export_response, get_in_scope
+from ..base import ExportView, ListExportView, ScopedView, SearchByPost, deny, get_in_scope
 from ..party_forms import MemberForm, PartyOrgForm
-
-
-def filtered_party_orgs(scope, g) -> tuple:
-    """The party organization list's queryset for these GET parameters: (queryset, search, filter in words)."""
-    qs = scope.party_orgs("view").filter(node__is_active=True).select_related("node__parent", "secretary")
-    said = []
-    if g.get("type") in PartyOrgType.values:
-        qs = qs.filter(org_type=g["type"])
-        said.append(f"类型：{PartyOrgType(g['type']).label}")
-    if g.get("mode") in SetupMode.values:
-        qs = qs.filter(setup_mode=g["mode"])
-        said.append(f"组建方式：{SetupMode(g['mode']).label}")
-    q = normalize.text(g.get("q"))
-    if q:
-        qs = qs.filter(node__name__contains=q)
-        said.append(f"名称含：{q}")
-    return qs, q, "；".join(said) or "权限范围内全部"
-
-
-def party_org_export(scope, params):
-    """Under the import's headers; parents before children (the file imports back in order)."""
-    from liangxin.imports.exporting import kind_export
-
-    qs, _, filter_text = filtered_party_orgs(scope, params)
-    current = PartyOrgLink.objects.filter(end_on__isnull=True).select_related("organization")
-    qs = qs.prefetch_related(Prefetch("links", queryset=current, to_attr="current_links"))
-    return kind_export("party_orgs", qs, title="党组织", object_type="party.partyorganization",
-                       filter_text=filter_text, order=("node__path",), chunk_size=500)  # fmt: skip
 
 
 class PartyOrgExport(ListExportView):
@@ -133,29 +104,6 @@ class PartyOrgEdit(ScopedView):
         return redirect("web:party_detail", pk=po.pk)
 
 
-def filtered_members(scope, g) -> tuple:
-    """The member list's queryset for these GET parameters: (queryset, search text, filter in words)."""
-    qs = scope.members("view").filter(is_active=True).select_related("employer", "party_org__node")
-    said = []
-    if g.get("category") in MemberCategory.values:
-        qs = qs.filter(category=g["category"])
-        said.append(f"类别：{MemberCategory(g['category']).label}")
-    if g.get("floating") in ("outflow", "inflow"):
-        qs = qs.filter(floating=g["floating"])
-        said.append(f"流动：{'流出' if g['floating'] == 'outflow' else '流入'}")
-    party_org = parse_id(g, "party_org", "党组织")
-    if party_org is not None:
-        qs = qs.filter(party_org_id=party_org)
-        said.append(f"党组织编号：{party_org}")
-    q = normalize.text(g.get("q"))
-    if q:
-        digest = crypto.id_search_hash(q)
-        # identity numbers are searchable by exact match only (through their keyed hash)
-        qs = qs.filter(id_hash=digest) if digest else qs.filter(name__contains=q)
-        said.append("按身份号码精确查找" if digest else f"姓名含：{q}")
-    return qs, q, "；".join(said) or "无（权限范围内全部在册党员）"
-
-
 class MemberList(SearchByPost, ScopedView):
     required = "can_read_party"
 
@@ -178,32 +126,9 @@ class MemberList(SearchByPost, ScopedView):
         )
 
 
-def member_export(scope, params):
-    """The member list under the import's headers (a full export imports back unchanged);
-    identity numbers masked unless the role may see them, and the cover sheet says which."""
-    from liangxin.imports.exporting import kind_export
-
-    qs, _, filter_text = filtered_members(scope, params)
-    full = scope.sees_full_id_numbers
-    return kind_export(
-        "members",
-        qs,
-        title="党员名册",
-        object_type="party.member",
-        filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
-        each=lambda m: _with_id_number(m, full),
-        notice="含完整公民身份号码" if full else "",
-    )
-
-
 class MemberExport(ListExportView):
     required = "can_read_party"
     list_name, back = "members", "web:member_list"
-
-
-def _with_id_number(member: Member, full: bool) -> Member:
-    member.export_id_number = crypto.decrypt(member.id_number_enc) if full else member.id_masked
-    return member
 
 
 class MemberDetail(ScopedView):
@@ -304,27 +229,11 @@ class FindingList(ScopedView):
         return rule, level, rows, page
 
 
-class FindingExport(FindingList):
-    def get(self, request):
-        rule = rules.RULES.get(request.GET.get("rule")) or next(iter(rules.RULES.values()))
-        params, day = policy.values(), timezone.localdate()
-        objects = rules.candidates(rule, self.scope, params, day).order_by("pk").iterator(chunk_size=2000)
-        found = ((obj, rule.check(obj, params, day)) for obj in objects)
-        columns = [
-            Column("对象", lambda r: str(r[0]), 36),
-            Column("规则", lambda r: rule.label, 20),
-            Column("级别", lambda r: r[1].level_label, 8),
-            Column("情况", lambda r: r[1].text, 70),
-            Column("建议", lambda r: r[1].action, 24),
-        ]
-        return export_response(
-            request,
-            title="问题清单",
-            object_type="party.finding",
-            filter_text=f"规则：{rule.label}",
-            columns=columns,
-            rows=((o, f) for o, f in found if f),
-        )
+class FindingExport(ExportView):
+    required = FindingList.required
+
+    def build(self, request):
+        return exports.finding_export(self.scope, request.GET)
 
 
 class PolicyPage(ScopedView):
@@ -427,41 +336,13 @@ class InstructorList(ScopedView):
         return redirect("web:instructor_list")
 
 
-class InstructorExport(ScopedView):
+class InstructorExport(ExportView):
     """The instructor list as .xlsx, with the organizations each one contacts now."""
 
     required = InstructorList.required
 
-    COLUMNS = [
-        Column("姓名", lambda i: i.name, 12),
-        Column("联系电话", lambda i: i.phone, 16),
-        Column("工作单位", lambda i: i.unit, 24),
-        Column("选派党委", lambda i: i.node.name, 24),
-        Column("登录账号", lambda i: i.user.username if i.user_id else "", 14),
-        Column("在岗", lambda i: "是" if i.is_active else "否", 6),
-        Column("首次选派日期", lambda i: i.first_assigned_on, 12, "date"),
-        Column("正在联系的组织数", lambda i: len(i.current), 10, "number"),
-        Column("正在联系的组织", lambda i: "、".join(a.organization.name for a in i.current), 50),
-    ]
-
-    def get(self, request):
-        # the list page's queryset (InstructorList has no filters), plus what the columns read
-        current = InstructorAssignment.objects.filter(end_on__isnull=True).select_related("organization")
-        rows = (
-            self.scope.instructors("view")
-            .order_by("node__path", "name")
-            .select_related("user")
-            .annotate(first_assigned_on=Min("assignments__start_on"))
-            .prefetch_related(Prefetch("assignments", queryset=current.order_by("start_on"), to_attr="current"))
-        )
-        return export_response(
-            request,
-            title="党建指导员",
-            object_type="party.instructor",
-            filter_text="无（权限范围内全部）",
-            columns=self.COLUMNS,
-            rows=rows.iterator(chunk_size=2000),
-        )
+    def build(self, request):
+        return exports.instructor_export(self.scope, request.GET)
 
 
 class OrgInstructors(ScopedView):

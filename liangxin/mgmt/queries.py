@@ -1,0 +1,16 @@
+"""The management tree as its list page and export show it."""
+
+from django.db.models import QuerySet
+
+
+def committee_nodes(nodes: QuerySet) -> QuerySet:
+    """Committees of ``nodes`` (already narrowed to the user's scope), in tree order
+    (grassroots party organizations have their own list)."""
+    from .models import NodeKind
+
+    return nodes.exclude(kind=NodeKind.GRASSROOTS).order_by("path")
+
+
+def node_depth(node) -> int:
+    """1 for the city committee, 2 for a district committee, and so on."""
+    return node.path.count("/") - 1
