@@ -1,12 +1,13 @@
 """Account management: every change is audited."""
 
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from liangxin.core import audit
 from liangxin.core.models import AuditAction
 
 from . import lockout
-from .models import PasswordHistory, RoleAssignment, User
+from .models import PasswordHistory, RoleAssignment, TokenUse, User
 from .passwords import HISTORY_SIZE
 
 
@@ -80,10 +81,6 @@ def change_own_password(user: User, password: str) -> None:
 @transaction.atomic
 def issue_token(actor, user: User):
     """A new API token for ``user``; any earlier one stops working."""
-    from rest_framework.authtoken.models import Token
-
-    from .models import TokenUse
-
     replaced = Token.objects.filter(user=user).delete()[0] > 0
     token = Token.objects.create(user=user)
     TokenUse.objects.create(token=token)
@@ -97,8 +94,6 @@ def issue_token(actor, user: User):
 @transaction.atomic
 def revoke_token(actor, user: User) -> bool:
     """Revoke ``user``'s API token (by the person, or by an account manager whose scope holds them)."""
-    from rest_framework.authtoken.models import Token
-
     if not Token.objects.filter(user=user).delete()[0]:
         return False
     audit.record(actor, AuditAction.ACCOUNT, user, detail="吊销 API 令牌", mgmt_path=_paths(user)[0])

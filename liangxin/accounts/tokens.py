@@ -7,7 +7,10 @@ from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from liangxin.core.origin import client_ip
+
 from .models import TokenUse
+from .passwords import change_due
 
 # Last use is written at most this often, so a busy client does not write on every request.
 USE_RECORD_EVERY = datetime.timedelta(minutes=1)
@@ -32,8 +35,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if result is None:
             return None
         user, token = result
-        from .passwords import change_due
-
         now = timezone.now()
         use, _ = TokenUse.objects.get_or_create(token=token)
         if (use.last_used_at or token.created) < now - idle_limit():
@@ -44,7 +45,5 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if reason:
             raise TokenRefused(f"{reason}（在网页的个人设置中修改后，令牌方可使用）")
         if use.last_used_at is None or use.last_used_at < now - USE_RECORD_EVERY:
-            from liangxin.core.origin import client_ip
-
             TokenUse.objects.filter(pk=use.pk).update(last_used_at=now, last_used_from=client_ip(request)[:64])
         return user, token

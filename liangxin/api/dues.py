@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from liangxin.accounts.scoping import scope_for
 from liangxin.core import normalize
 from liangxin.core.params import MAX_ID, parse_id
 from liangxin.dues import access, ledger, rules, services
@@ -231,8 +232,6 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     def initial(self, request, *args, **kwargs):
         super(ScopedViewSet, self).initial(request, *args, **kwargs)
-        from liangxin.accounts.scoping import scope_for
-
         self.scope = scope_for(request.user)
         if not (self.scope.can_read_party or self.scope.member is not None):
             raise PermissionDenied

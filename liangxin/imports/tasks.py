@@ -2,9 +2,10 @@
 (``python manage.py db_worker``): no broker, the queue is a table, so a queued or running
 job survives a restart of the server."""
 
+from django.db import transaction
 from django_tasks import task
 
-from . import engine
+from . import engine, exporting
 
 
 @task()
@@ -20,13 +21,9 @@ def start(job) -> None:
 
 @task()
 def run_export_job(job_id: int) -> dict:
-    from . import exporting
-
     job = exporting.run_job(job_id)
     return {"status": job.status, "rows": job.rows_done}
 
 
 def start_export(job) -> None:
-    from django.db import transaction
-
     transaction.on_commit(lambda: run_export_job.enqueue(job.pk))

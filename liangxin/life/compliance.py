@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 
 from liangxin.core.dates import add_months
 from liangxin.core.tree import subtree_q
+from liangxin.mgmt.models import ManagementNode
 from liangxin.party import policy
 from liangxin.party.choices import MemberCategory
 from liangxin.party.models import CommitteeSeat, Member
@@ -322,8 +323,6 @@ def rollup(party_orgs: QuerySet, unit, year: int, period_key: str, today, params
     """Per child node of ``unit`` (the management tree), the party organizations of its subtree
     and how many comply; plus the unit's own row when it is a party organization itself, and
     the total. ``party_orgs`` is the caller's scope. Returns (rows, total)."""
-    from liangxin.mgmt.models import ManagementNode
-
     children = list(ManagementNode.objects.filter(parent=unit).order_by("name", "pk"))
     rows = {child.pk: RollupRow(child.name, child.pk, empty_counts()) for child in children}
     total = RollupRow("合计", unit.pk, empty_counts())

@@ -6,14 +6,13 @@ import datetime
 from django.urls import reverse
 
 from liangxin.accounts.roles import PARTY_ROLES
+from liangxin.inbox.reminders import Reminder
 
 from . import policy, rules
 from .models import PartyOrganization
 
 
 def due_for(user, scope, today: datetime.date) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     nodes = [g.node_id for g in scope.grants if g.role in PARTY_ROLES]
     if not nodes:
         return []

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from liangxin.accounts.roles import PARTY_ROLES, REGISTRY_EDITORS
 from liangxin.core.tree import any_subtree_q
+from liangxin.inbox.reminders import Reminder
 from liangxin.party import policy
-from liangxin.party.models import PartyOrganization
+from liangxin.party.models import Member, PartyOrganization
 
 from . import queries, rules
 from .models import OPEN_STATES, Transfer, TransferKind, TransferState
@@ -48,8 +49,6 @@ def _url(transfer: Transfer) -> str:
 
 
 def _waiting(transfer: Transfer, title: str, params, today, stage: str):
-    from liangxin.inbox.reminders import Reminder
-
     overdue = rules.is_overdue(transfer, params, today)
     valid_until = rules.letter_valid_until(transfer.issued_on, params)
     key = f"transfer:{transfer.pk}:{stage}:{'overdue' if overdue else 'due'}"
@@ -62,8 +61,6 @@ def _transfers():
 
 
 def _secretary(mine, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     ids = list(mine.values_list("pk", flat=True))
     out = []
     waiting = ~Q(state=TransferState.INITIATED, needs_review=True)
@@ -90,9 +87,6 @@ def _secretary(mine, params, today) -> list:
 
 
 def _census(mine, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-    from liangxin.party.models import Member
-
     n = rules.months(params, rules.CENSUS_KEY)
     out = []
     for po in mine.select_related("node"):
@@ -127,8 +121,6 @@ def _reviews(admin_nodes, params, today) -> list:
 
 
 def _own(member, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     out = []
     since = rules.overdue_issued_before(params, today)
     recent = Q(state__in=OPEN_STATES) | Q(closed_on__gte=since)
