@@ -7,11 +7,10 @@ from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
+from liangxin.core.hooks import Slot
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import ManagementNode
-from liangxin.party import policy
 from liangxin.regions.models import CarrierKind, Region
-from liangxin.stats.measures import MEASURE_LABELS, MEASURES, Thresholds, conditions
 
 from .choices import (
     SIZE_BAND_CHOICES,
@@ -23,6 +22,11 @@ from .choices import (
     ResponsibleBasis,
     Sector,
 )
+
+# The list shows the organizations behind one statistics figure (``stat``): the measures are
+# stats', which builds on orgs, so stats fills these from its AppConfig.ready().
+stat_measures = Slot("统计项", default=list)  # → [(name, label)]
+stat_condition = Slot("统计项的条件")  # name → Q on organizations, under today's policy thresholds
 
 # sort parameter → (column, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -71,7 +75,7 @@ class OrgFilter:
 
     @property
     def stat_label(self) -> str:
-        return MEASURE_LABELS.get(self.stat, "")
+        return dict(stat_measures()).get(self.stat, "")
 
     def get_carrier_kind_display(self) -> str:
         return CarrierKind(self.carrier_kind).label if self.carrier_kind else ""
@@ -167,7 +171,7 @@ def parse_filter(params, scope) -> OrgFilter:
         if f.node is None:
             errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
     f.carrier_kind = choice("carrier_kind", CarrierKind.choices, "载体类型")
-    f.stat = choice("stat", MEASURES, "统计项")
+    f.stat = choice("stat", stat_measures(), "统计项")
     if f.stat:
         f.status = "all"  # a measure's condition says which statuses it counts
     f.q = normalize.text(params.get("q"))[:100]
@@ -199,7 +203,7 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
         qs = qs.filter(carrier__kind=f.carrier_kind)
     if f.stat:
         name = "has_member" if f.stat == "members" else f.stat  # members: the organizations they work in
-        qs = qs.filter(conditions(Thresholds.of(policy.values()))[name])
+        qs = qs.filter(stat_condition(name))
     if f.q:
         qs = qs.filter(search_q(f.q))
         if is_code_fragment(f.q):
