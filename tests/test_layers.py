@@ -34,6 +34,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from liangxin.accounts import passwords
+from liangxin.core.hooks import Registry, Slot
+from liangxin.inbox import reminders
+from liangxin.orgs import queries as org_queries
+from liangxin.orgs import services as org_services
+from liangxin.party import exits
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "liangxin"
 
@@ -219,3 +229,21 @@ def test_upward_and_sideways_imports_are_caught():
     assert not flagged("liangxin.imports.tasks", "liangxin.imports.engine")
     assert not flagged("liangxin.web.views.orgs", "liangxin.api.views")
     assert not flagged("liangxin.party.exits", "liangxin.accounts.scoping", "typing")
+
+
+def test_every_slot_is_filled_and_an_empty_one_says_so():
+    """The slots of the lower apps are filled by the higher ones' AppConfig.ready()."""
+    slots = [org_services.covering_nodes_now, org_queries.stat_condition, exits.dues_lapse_run, exits.life_lapsed]
+    assert all(slot._provided is not None for slot in slots), slots
+    assert passwords.max_age_days._provided is not None and org_queries.stat_measures._provided is not None
+    sources = {f"{f.__module__}.{f.__name__}" for f in reminders.SOURCES}
+    assert sources == {f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues")}
+
+    empty = Slot("无人提供")
+    with pytest.raises(ImproperlyConfigured, match="无人提供"):
+        empty()
+    assert Slot("有默认值", default=lambda: 0)() == 0
+    registry = Registry("登记")
+    registry.add(len)
+    registry.add(len)  # ready() run twice registers once
+    assert list(registry) == [len]
