@@ -4,7 +4,12 @@ one account, waits. Never an address wholesale: many users share an office NAT's
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.utils import timezone
+
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
+from liangxin.core.origin import client_ip
 
 from .models import LoginFailure, User
 
@@ -50,12 +55,6 @@ def attempt(request, username: str, password: str) -> tuple[User | None, str]:
     The only way a person logs in by password: the product's login page and the Django admin's
     (which posts here) both call it, so every failure counts and lands in the audit log.
     """
-    from django.contrib.auth import authenticate
-
-    from liangxin.core import audit
-    from liangxin.core.models import AuditAction
-    from liangxin.core.origin import client_ip
-
     username = (username or "").strip()
     ip = client_ip(request)
     account = User.objects.filter(username=username).first()

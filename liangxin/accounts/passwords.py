@@ -8,7 +8,14 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from liangxin.core.hooks import Slot
+
+from .models import PasswordHistory, User
+
 HISTORY_SIZE = 5
+# days a password lasts (0: no expiry): the city sets it as the policy parameter 「密码有效期」,
+# and policies live in party, above accounts — party fills this from its AppConfig.ready()
+max_age_days = Slot("密码有效期（天）", default=lambda: 0)
 
 KINDS = (
     ("大写字母", str.isupper),
@@ -56,8 +63,6 @@ class HistoryValidator:
     def validate(self, password: str, user=None) -> None:
         if user is None or not getattr(user, "pk", None):
             return
-        from .models import PasswordHistory, User
-
         stored = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         recent = list(PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[:HISTORY_SIZE])
         for encoded in ([stored] if stored else []) + recent:
@@ -74,10 +79,8 @@ def change_due(user) -> str:
         return ""
     if getattr(user, "must_change_password", False):
         return "首次登录或管理员重设密码后，请先设置您自己的密码"
-    # the city sets it on 政策参数 (default 0: no expiry)
-    from liangxin.party import policy  # noqa: PLC0415 — accounts lies below party (party's models point at User)
-
-    days = int(policy.values()["password_max_age_days"])
+    # the city sets it on 政策参数 (default 0: no expiry); a slot party fills (accounts lies below party)
+    days = int(max_age_days())
     changed = getattr(user, "password_changed_at", None)
     if days and changed and changed < timezone.now() - datetime.timedelta(days=days):
         return f"您的密码已超过{days}天未修改，请先修改密码"

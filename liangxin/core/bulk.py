@@ -22,7 +22,7 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     """How a value of this field is bound on SQLite (PostgreSQL's COPY takes Python values)."""
     if connection.vendor != "sqlite":
         if isinstance(field, models.JSONField):
-            from psycopg.types.json import Jsonb
+            from psycopg.types.json import Jsonb  # noqa: PLC0415 — psycopg is installed only where PostgreSQL is used
 
             return Jsonb
         return None

@@ -21,12 +21,12 @@ import secrets
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
+from liangxin.core import keyguard, normalize
+
 
 def _dev_secret(name: str, make) -> str:
     path = settings.VAR_DIR / name
     if not path.exists():
-        from liangxin.core import keyguard
-
         keyguard.refuse_new_key(name)
         path.write_text(make())
         path.chmod(0o600)
@@ -83,7 +83,5 @@ def id_search_hash(q: str) -> str | None:
     if q.startswith(SEARCH_TOKEN):
         digest = q[len(SEARCH_TOKEN) :]
         return digest if len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) else "-"
-    from liangxin.core import normalize
-
     code = normalize.code(q)
     return lookup_hash(code) if len(code) == 18 else None

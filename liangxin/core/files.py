@@ -21,7 +21,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.http import FileResponse, Http404
+
+from liangxin.core import crypto
 
 MAGIC = b"LXENC1\n"
 CHUNK = 1 << 20  # 1 MiB of plain text per token: memory stays ~ a few MiB whatever the file size
@@ -34,9 +38,7 @@ class DamagedFile(Exception):
 
 
 def _fernet():
-    from liangxin.core.crypto import _fernet
-
-    return _fernet()
+    return crypto._fernet()
 
 
 SCRATCH_DIR = "tmp"  # decrypted working copies, removed after use: never backed up
@@ -129,8 +131,6 @@ def is_encrypted(path: str | os.PathLike) -> bool:
 
 def iter_plain(path: str | os.PathLike) -> Iterator[bytes]:
     """The plain bytes of a stored file, chunk by chunk (raises DamagedFile if it was altered)."""
-    from cryptography.fernet import InvalidToken
-
     with open(path, "rb") as handle:
         if handle.read(len(MAGIC)) != MAGIC:  # written before encryption
             handle.seek(0)
@@ -190,8 +190,6 @@ def open_read(path: str | os.PathLike) -> io.BufferedReader:
 def download(path: str | os.PathLike, filename: str, content_type: str | None = None):
     """The one way a stored file reaches a browser or an API client: decrypted as it streams,
     a missing file a 404 (the caller has already checked the reader's scope)."""
-    from django.http import FileResponse, Http404
-
     try:
         handle = open_read(path)
     except FileNotFoundError:

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 # file name under VAR_DIR → (environment variable, what it is, the tables its data lives in)
 KEYS = {
@@ -60,8 +61,6 @@ def fingerprints_of(name: str, secret: str) -> list[str]:
 def database_holds_secrets(name: str) -> bool:
     """Whether any table holds data written with the keys, or this key was ever recorded. A
     database without the tables (before ``migrate``) holds none."""
-    from django.db import connection
-
     tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
         for table in SECRET_TABLES:
@@ -77,8 +76,6 @@ def database_holds_secrets(name: str) -> bool:
 
 
 def _recorded() -> dict[str, list[str]]:
-    from django.db import connection
-
     if "imports_keyfingerprint" not in connection.introspection.table_names():
         return {}
     found: dict[str, list[str]] = {}
@@ -121,8 +118,6 @@ def problems() -> list[str]:
 
 def record_fingerprints() -> None:
     """Remember the fingerprints of the keys in use (first use of each key)."""
-    from django.db import connection
-
     if "imports_keyfingerprint" not in connection.introspection.table_names():
         return
     model = apps.get_model("imports", "KeyFingerprint")

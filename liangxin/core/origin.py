@@ -7,6 +7,8 @@ A context variable, so the service layer records it without every caller passing
 import ipaddress
 from contextvars import ContextVar
 
+from django.conf import settings
+
 DEFAULT_ORIGIN = "命令行/后台"
 _origin: ContextVar[str] = ContextVar("liangxin_origin", default=DEFAULT_ORIGIN)
 
@@ -33,8 +35,6 @@ def _in(address: str, networks) -> bool:
 
 def trusted_networks() -> list:
     """``settings.TRUSTED_PROXIES`` (addresses or CIDRs) as networks; bad entries fail loudly."""
-    from django.conf import settings
-
     return [ipaddress.ip_network(str(item).strip(), strict=False) for item in getattr(settings, "TRUSTED_PROXIES", [])]
 
 

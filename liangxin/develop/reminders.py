@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from liangxin.core.dates import add_months
 from liangxin.core.tree import any_subtree_q
+from liangxin.inbox.reminders import Reminder
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.party import policy
 
@@ -41,8 +42,6 @@ def due_for(user, scope, today: datetime.date) -> list:
 
 
 def _reminder(a: Applicant, what: str, due: datetime.date, today: datetime.date, key: str):
-    from liangxin.inbox.reminders import Reminder
-
     late = due < today
     title = f"{a.party_org.name}：{a.name}{what}" + (f"（已逾期 {(today - due).days} 天）" if late else "")
     url = reverse("web:develop_applicant_detail", args=[a.pk])

@@ -12,16 +12,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from liangxin.accounts.roles import Role
+from liangxin.accounts.models import User
+from liangxin.accounts.roles import REGISTRY_EDITORS, Role
 from liangxin.core import audit, crypto
 from liangxin.core.models import AuditAction
 from liangxin.core.tree import subtree_q
 from liangxin.inbox import services as inbox
 from liangxin.inbox.models import NoticeKind
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.party import policy
+from liangxin.party import exits, policy
 from liangxin.party import services as party_services
-from liangxin.party.choices import MemberCategory
+from liangxin.party.choices import ExitKind, MemberCategory
 from liangxin.party.models import Member
 from liangxin.party.validation import derived_from_id
 
@@ -269,9 +270,6 @@ def _stop(actor, a, v, params):
     """终止发展; for a 预备党员 this is 取消预备党员资格: the member record leaves the roll."""
     a.stopped_on, a.stop_reason, a.stage = v["on"], v["reason"][:200], Stage.STOPPED
     if a.member_id is not None and a.member.is_active:
-        from liangxin.party import exits
-        from liangxin.party.choices import ExitKind
-
         reason = f"取消预备党员资格：{a.stop_reason}"
         exits.record_automatic(actor, a.member, ExitKind.PROBATION_CANCELLED, a.stopped_on, reason)
 
@@ -328,8 +326,6 @@ def set_quota(actor, scope, node: ManagementNode, year: int, quota: int) -> tupl
 
 # -- notices ------------------------------------------------------------------------------------------------
 def branch_secretaries(party_org) -> list:
-    from liangxin.accounts.models import User
-
     return list(
         User.objects.filter(
             assignments__role=Role.SECRETARY, assignments__node_id=party_org.node_id, is_active=True
@@ -346,9 +342,6 @@ def _notify(actor, applicant: Applicant, title: str, body: str = "") -> None:
 
 def upper_admins(party_org) -> list:
     """Admins of the nearest committee above the party organization (it pre-reviews and approves)."""
-    from liangxin.accounts.models import User
-    from liangxin.accounts.roles import REGISTRY_EDITORS
-
     ids = party_org.node.ancestor_ids[:-1]
     kinds = dict(ManagementNode.objects.filter(pk__in=ids).values_list("pk", "kind"))
     nearest = next((i for i in reversed(ids) if kinds.get(i) in COMMITTEE_KINDS), None)

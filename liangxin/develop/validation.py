@@ -4,6 +4,7 @@ import datetime
 
 from liangxin.core import crypto, normalize
 from liangxin.party.models import Member
+from liangxin.party.validation import derived_from_id
 
 from . import rules
 from .models import OPEN_STAGES, Applicant, Stage
@@ -46,8 +47,6 @@ def check_applicant(
 
 
 def _birth(number: str) -> datetime.date:
-    from liangxin.party.validation import derived_from_id
-
     return derived_from_id(number)["birth_date"]
 
 

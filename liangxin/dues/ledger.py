@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from django.db.models import Min, QuerySet
 
 from liangxin.core.tree import subtree_q
+from liangxin.party import policy
+from liangxin.party.models import Member
 
 from . import rules
 from .models import DuesPayment
@@ -250,3 +252,14 @@ def arrears(lines: Iterable[Line], today: datetime.date, params: Mapping[str, De
             out.append(Owing(line, a, rules.is_lapsed(a.run, params)))
     out.sort(key=lambda o: (-o.arrears.run, -o.arrears.count, o.line.node_path, o.line.name))
     return out
+
+
+def lapse_run(member: Member, today: datetime.date) -> int:
+    """Consecutive closed months, ending last month, in which the member paid no dues (the
+    ledger's own count, the one its 欠缴 list flags for the 自行脱党 check: ``party.exits``
+    reads it through its slot)."""
+    lines = load(Member.objects.filter(pk=member.pk), policy.values())
+    if not lines:
+        return 0
+    line = lines[0]
+    return rules.arrears_of(line.start, rules.closed_through(today), line.rows, line.amount.value).run

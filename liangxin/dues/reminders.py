@@ -12,6 +12,7 @@ import datetime
 from django.urls import reverse
 
 from liangxin.core.dates import add_months
+from liangxin.inbox.reminders import Reminder
 from liangxin.party import policy
 
 from . import ledger, rules
@@ -23,8 +24,6 @@ def _month_end(month: datetime.date) -> datetime.date:
 
 
 def due_for(user, scope, today: datetime.date) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     out: list[Reminder] = []
     party_orgs = list(scope.own_party_orgs())
     member = scope.member

@@ -8,7 +8,7 @@ class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from liangxin.core.keyguard import check_keys
+        from liangxin.core.keyguard import check_keys  # noqa: PLC0415 — AppConfig.ready(): apps are loaded only now
 
         # not tagged "database": it must run for every command, the worker and runserver included
         checks.register(check_keys)

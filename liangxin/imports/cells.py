@@ -7,9 +7,11 @@ Chinese reason. They are pure functions: imports run them in worker processes.
 
 import datetime
 import re
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from liangxin.core import normalize
 
@@ -46,10 +48,6 @@ ESCAPED = ("=", "+", "-", "@")
 
 def today() -> datetime.date:
     """Today, asked once a minute rather than per cell (the time zone lookup is not free)."""
-    import time
-
-    from django.utils import timezone
-
     minute = int(time.time() // 60)
     if _TODAY[0] != minute:
         _TODAY[:] = [minute, timezone.localdate()]

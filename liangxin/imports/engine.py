@@ -14,7 +14,9 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -126,16 +128,12 @@ class _RunState:
     """What one run keeps beside the job: its header, the 合计 rows skipped, its deadline."""
 
     def __init__(self, header=None, seconds: int | None = None) -> None:
-        import time
-
         self.header = header
         self.totals: list[int] = []
         self.seconds = seconds
         self.deadline = None if seconds is None else time.monotonic() + seconds
 
     def check_time(self) -> None:
-        import time
-
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise JobTooLong(time_limit_message(self.seconds))
 
@@ -305,9 +303,6 @@ def run_limited(job_id: int, scope) -> ImportJob:
     Why a watchdog and not ``setrlimit(RLIMIT_AS)``: an address-space limit makes SQLite's
     shared-memory mapping fail as "disk I/O error", indistinguishable from a real one.
     Inside a caller's transaction (a test's) a child could not see the job: it runs here."""
-    import signal
-    import time
-
     if connections["default"].in_atomic_block:
         return run(job_id, scope)
     memory_mb = int(settings.IMPORT_JOB_MEMORY_MB)

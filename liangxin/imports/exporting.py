@@ -8,25 +8,16 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from liangxin.core import audit, files
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import ListExport, now_text, write_csv, write_workbook
 
+from .kinds import get_kind
 from .models import ExportJob, JobStatus
 
-# list name → the domain function (scope, GET parameters) → ListExport, next to its list's filter
-BUILDERS = {
-    "organizations": "liangxin.orgs.exports.organization_export",
-    "members": "liangxin.party.exports.member_export",
-    "party_orgs": "liangxin.party.exports.party_org_export",
-    "regions": "liangxin.regions.exports.region_export",
-    "carriers": "liangxin.regions.exports.carrier_export",
-    "transfers": "liangxin.transfers.exports.transfer_export",
-    "floating": "liangxin.transfers.exports.floating_export",
-}
 PROGRESS_EVERY = 5000
 
 
@@ -44,8 +35,6 @@ def kind_export(
 ) -> ListExport:
     """A list's export under its import kind's headers (so the file imports back unchanged):
     ``queryset`` is the list page's own; ``each`` may prepare every object before it is written."""
-    from .kinds import get_kind
-
     kind = get_kind(kind_name)
     rows = queryset.select_related(*kind.export_related).order_by(*order).iterator(chunk_size=chunk_size)
     return ListExport(
@@ -57,10 +46,6 @@ def kind_export(
         count=queryset.count(),
         notice=notice,
     )
-
-
-def build(list_name: str, scope, params) -> ListExport:
-    return import_string(BUILDERS[list_name])(scope, params)
 
 
 def cover(actor, export: ListExport) -> list[tuple[str, str]]:
@@ -106,26 +91,21 @@ def record(actor, scope, export: ListExport, count: int, file_format: str) -> No
 
 
 def queue(actor, list_name: str, export: ListExport, params: str, file_format: str) -> ExportJob:
-    from . import tasks
-
-    job = ExportJob.objects.create(
+    """The job a large export becomes; the face hands it to the worker (``tasks.start_export``)."""
+    return ExportJob.objects.create(
         list_name=list_name, title=export.title, params=params, file_format=file_format, actor=actor,
         filter_text=export.filter_text, rows_total=export.count, notice=export.notice,
     )  # fmt: skip
-    tasks.start_export(job)
-    return job
 
 
-def run_job(job_id: int, scope) -> ExportJob:
+def run_job(job_id: int, scope, builder: Callable[[Any, Any], ListExport]) -> ExportJob:
     """The worker's side: the same builder, the actor's scope as it is now (built by the task),
     progress saved."""
-    from django.http import QueryDict
-
     job = ExportJob.objects.select_related("actor").get(pk=job_id)
     if job.status == JobStatus.DONE:
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
-    export = build(job.list_name, scope, QueryDict(job.params))
+    export = builder(scope, QueryDict(job.params))
     directory = settings.EXPORT_DIR
     directory.mkdir(parents=True, exist_ok=True)
     path = str(directory / f"{job.pk}-{timezone.now():%Y%m%d%H%M%S}.{job.file_format}")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from liangxin.core import crypto
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -96,8 +98,6 @@ class EncryptedJSONField(models.TextField):
         return self.to_python(value)
 
     def to_python(self, value):
-        from liangxin.core import crypto
-
         if value is None or not isinstance(value, str):
             return value
         if value.startswith("gAAAA"):  # a Fernet token
@@ -105,8 +105,6 @@ class EncryptedJSONField(models.TextField):
         return json.loads(value)
 
     def get_prep_value(self, value):
-        from liangxin.core import crypto
-
         return crypto.encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
 
 

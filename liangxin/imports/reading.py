@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime
 import html
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -74,8 +75,6 @@ class Source:
     the row's XML). ``rows`` does both."""
 
     def __init__(self, path: str, limits: Limits | None = None, deadline=None) -> None:
-        import os
-
         self.path = path
         self.limits = limits or Limits.from_settings()
         self.limits.deadline = deadline

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from liangxin.core.xlsx import Column as SheetColumn
+
 from . import cells
 
 
@@ -145,8 +147,6 @@ class Kind:
     def export_columns(self) -> list:
         """The list export's columns: the import columns (same headers, so an exported file
         imports back unchanged), then the derived ones."""
-        from liangxin.core.xlsx import Column as SheetColumn
-
         out = [
             SheetColumn(c.header, c.export, max(10, min(40, len(c.header) * 2 + 4)), c.kind)
             for c in self.columns

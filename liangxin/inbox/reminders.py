@@ -1,19 +1,15 @@
 """What is due for a user (待办与提醒): each daily-work module offers ``due_for(user, scope, today)``
-returning ``Reminder``s; the home page lists them all and ``send_reminders`` puts each in the
-inbox once (its ``key``)."""
+returning ``Reminder``s and adds it to ``SOURCES`` from its app's ``AppConfig.ready()`` (the
+apps are above inbox: it never names them); the home page lists them all and
+``send_reminders`` puts each in the inbox once (its ``key``)."""
 
 import datetime
-import importlib
 from dataclasses import dataclass
 
-# modules with a ``due_for`` function; each decides for its own domain
-SOURCES = [
-    "liangxin.life.reminders",
-    "liangxin.develop.reminders",
-    "liangxin.transfers.reminders",
-    "liangxin.dues.reminders",
-    "liangxin.party.reminders",
-]
+from liangxin.core.hooks import Registry
+
+# ``due_for`` functions, each deciding for its own domain (party, life, develop, transfers, dues)
+SOURCES = Registry("待办与提醒")
 
 
 @dataclass(frozen=True)
@@ -28,10 +24,6 @@ class Reminder:
 
 def due_for(user, scope, today: datetime.date) -> list[Reminder]:
     out: list[Reminder] = []
-    for name in SOURCES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        out.extend(module.due_for(user, scope, today))
+    for due in SOURCES:
+        out.extend(due(user, scope, today))
     return sorted(out, key=lambda r: (not r.overdue, r.due_on or datetime.date.max, r.title))

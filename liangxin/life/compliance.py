@@ -33,13 +33,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from liangxin.core.dates import add_months
 from liangxin.core.tree import subtree_q
+from liangxin.mgmt.models import ManagementNode
 from liangxin.party import policy
 from liangxin.party.choices import MemberCategory
 from liangxin.party.models import CommitteeSeat, Member
 
 from .choices import COMMITTEE_ONLY_KINDS, KIND_PARAMETER, MeetingKind, MeetingStatus
-from .models import Meeting
+from .models import Attendance, Meeting
 from .periods import Period, months_of, periods_in_year, window
 
 HELD, MISSING, PENDING, NA = "held", "missing", "pending", "na"
@@ -321,8 +323,6 @@ def rollup(party_orgs: QuerySet, unit, year: int, period_key: str, today, params
     """Per child node of ``unit`` (the management tree), the party organizations of its subtree
     and how many comply; plus the unit's own row when it is a party organization itself, and
     the total. ``party_orgs`` is the caller's scope. Returns (rows, total)."""
-    from liangxin.mgmt.models import ManagementNode
-
     children = list(ManagementNode.objects.filter(parent=unit).order_by("name", "pk"))
     rows = {child.pk: RollupRow(child.name, child.pk, empty_counts()) for child in children}
     total = RollupRow("合计", unit.pk, empty_counts())
@@ -377,3 +377,16 @@ def assessment_as_dict(item: Assessment) -> dict:
     facts = item.facts
     return {"id": facts.id, "name": facts.name, "parent": facts.parent_name, "state": item.state, "due": item.due,
             "missing": missing}  # fmt: skip
+
+
+def lapsed(member: Member, today: datetime.date, months: int) -> bool:
+    """No organization life without reason for ``months`` (the 自行脱党 check: ``party.exits``
+    reads it through its slot): in that window the member was recorded absent at held meetings
+    and never present or excused (a branch that held no meeting does not make its members lapse)."""
+    since = add_months(today, -months)
+    statuses = set(
+        Attendance.objects.filter(
+            member=member, meeting__status="held", meeting__date__gt=since, meeting__date__lte=today
+        ).values_list("status", flat=True)
+    )
+    return statuses == {"absent"}

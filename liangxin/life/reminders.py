@@ -11,6 +11,7 @@ import datetime
 
 from django.urls import reverse
 
+from liangxin.inbox.reminders import Reminder
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 
@@ -38,8 +39,6 @@ def due_for(user, scope, today: datetime.date) -> list:
 
 
 def _periods_due(facts: compliance.OrgFacts, today: datetime.date, params: dict) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     out = []
     earliest = min(
         (period_of(today, months_of(params[k])) for k in KIND_PARAMETER.values() if months_of(params[k])),
@@ -70,8 +69,6 @@ def _periods_due(facts: compliance.OrgFacts, today: datetime.date, params: dict)
 
 
 def _planned(meetings, today: datetime.date, *, for_member: bool) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     planned = meetings.filter(status=MeetingStatus.PLANNED).select_related("party_org__node")
     if for_member:
         planned = planned.filter(date__gte=today)

@@ -2,12 +2,12 @@
 
 from django.db.models import QuerySet
 
+from .models import NodeKind
+
 
 def committee_nodes(nodes: QuerySet) -> QuerySet:
     """Committees of ``nodes`` (already narrowed to the user's scope), in tree order
     (grassroots party organizations have their own list)."""
-    from .models import NodeKind
-
     return nodes.exclude(kind=NodeKind.GRASSROOTS).order_by("path")
 
 

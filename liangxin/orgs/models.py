@@ -1,6 +1,16 @@
 from django.db import models
 
-from .choices import AttachmentKind, CoverageState, Industry, OrgKind, OrgStatus, ResponsibleBasis, Sector
+from .choices import (
+    SIZE_BAND_CHOICES,
+    AttachmentKind,
+    CoverageState,
+    Industry,
+    OrgKind,
+    OrgStatus,
+    ResponsibleBasis,
+    Sector,
+    size_band_of,
+)
 
 
 class Organization(models.Model):
@@ -117,8 +127,6 @@ class Organization(models.Model):
 
     @property
     def size_band(self) -> str:
-        from .choices import SIZE_BAND_CHOICES, size_band_of
-
         code = size_band_of(self.employees)
         return dict(SIZE_BAND_CHOICES)[code]
 

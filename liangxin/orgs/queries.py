@@ -8,7 +8,10 @@ from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
+from liangxin.core.hooks import Slot
 from liangxin.core.tree import subtree_q
+from liangxin.mgmt.models import ManagementNode
+from liangxin.regions.models import CarrierKind, Region
 
 if TYPE_CHECKING:
     from liangxin.mgmt.models import ManagementNode
@@ -24,6 +27,11 @@ from .choices import (
     ResponsibleBasis,
     Sector,
 )
+
+# The list shows the organizations behind one statistics figure (``stat``): the measures are
+# stats', which builds on orgs, so stats fills these from its AppConfig.ready().
+stat_measures = Slot("统计项", default=list)  # → [(name, label)]
+stat_condition = Slot("统计项的条件")  # name → Q on organizations, under today's policy thresholds
 
 # sort parameter → (column, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -72,13 +80,9 @@ class OrgFilter:
 
     @property
     def stat_label(self) -> str:
-        from liangxin.stats.measures import MEASURE_LABELS
-
-        return MEASURE_LABELS.get(self.stat, "")
+        return dict(stat_measures()).get(self.stat, "")
 
     def get_carrier_kind_display(self) -> str:
-        from liangxin.regions.models import CarrierKind
-
         return CarrierKind(self.carrier_kind).label if self.carrier_kind else ""
 
     def describe(self) -> list[tuple[str, str]]:
@@ -171,11 +175,8 @@ def parse_filter(params, scope) -> OrgFilter:
         f.node = scope.stats_nodes().filter(pk=node).first()
         if f.node is None:
             errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
-    from liangxin.regions.models import CarrierKind
-    from liangxin.stats.measures import MEASURES
-
     f.carrier_kind = choice("carrier_kind", CarrierKind.choices, "载体类型")
-    f.stat = choice("stat", MEASURES, "统计项")
+    f.stat = choice("stat", stat_measures(), "统计项")
     if f.stat:
         f.status = "all"  # a measure's condition says which statuses it counts
     f.q = normalize.text(params.get("q"))[:100]
@@ -186,8 +187,6 @@ def parse_filter(params, scope) -> OrgFilter:
 
 def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.region is not None:
-        from liangxin.regions.models import Region
-
         qs = qs.filter(operating_region_id__in=Region.objects.filter(subtree_q(f.region.path)).values("id"))
     for name in ("kind", "sector"):
         if getattr(f, name):
@@ -204,17 +203,12 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.status != "all":
         qs = qs.filter(status=f.status)
     if f.node is not None:
-        from liangxin.mgmt.models import ManagementNode
-
         qs = qs.filter(responsible_node_id__in=ManagementNode.objects.filter(subtree_q(f.node.path)).values("id"))
     if f.carrier_kind:
         qs = qs.filter(carrier__kind=f.carrier_kind)
     if f.stat:
-        from liangxin.party import policy
-        from liangxin.stats.measures import Thresholds, conditions
-
         name = "has_member" if f.stat == "members" else f.stat  # members: the organizations they work in
-        qs = qs.filter(conditions(Thresholds.of(policy.values()))[name])
+        qs = qs.filter(stat_condition(name))
     if f.q:
         qs = qs.filter(search_q(f.q))
         if is_code_fragment(f.q):

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 
 from liangxin.core import audit
+from liangxin.core.hooks import Slot
 from liangxin.core.models import AuditAction
 
 from . import pinyin
@@ -23,11 +24,14 @@ EDITABLE_FIELDS = [
 AUDITED_FIELDS = EDITABLE_FIELDS + ["responsible_node", "responsible_basis", "status", "status_date", "status_reason"]
 
 
+# party builds on orgs, not the reverse: party fills this from its AppConfig.ready()
+# (liangxin.party.queries.covering_party_nodes: organization id → nodes)
+covering_nodes_now = Slot("覆盖组织的党组织节点")
+
+
 def covering_nodes(org: Organization) -> list:
     """The nodes of active party organizations with an own or joint link to ``org`` now."""
-    from liangxin.party.queries import covering_party_nodes  # party builds on orgs, not the reverse
-
-    return covering_party_nodes(org.pk)
+    return covering_nodes_now(org.pk)
 
 
 def rederive(actor, org_ids) -> None:

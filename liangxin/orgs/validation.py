@@ -19,6 +19,7 @@ from liangxin.regions.models import RegionLevel
 from .choices import OrgKind
 from .models import Organization
 from .responsibility import find_street_committee, responsible_node_for
+from .services import covering_nodes
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -149,8 +150,6 @@ def _check_in_scope(values: dict, instance: Organization | None, scope) -> dict[
 
 
 def _covering(instance: Organization | None):
-    from .services import covering_nodes
-
     return covering_nodes(instance) if instance is not None and instance.pk else ()
 
 

@@ -21,13 +21,19 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
-from liangxin.core import audit, normalize
+from liangxin.accounts.models import User
+from liangxin.accounts.roles import PARTY_ROLES, REGISTRY_EDITORS
+from liangxin.core import attachments, audit, normalize
 from liangxin.core import params as query_params
-from liangxin.core.dates import add_months
+from liangxin.core.hooks import Slot
 from liangxin.core.models import AuditAction
+from liangxin.inbox.models import NoticeKind
+from liangxin.inbox.services import notify
 from liangxin.mgmt.models import ManagementNode
 from liangxin.orgs.responsibility import nearest_committee
 
@@ -55,32 +61,13 @@ def _user(actor):
 
 
 # -- the 6-month lapse rule (自行脱党) -------------------------------------------------------------
-def dues_lapse_run(member: Member, today: datetime.date) -> int:
-    """Consecutive closed months, ending last month, in which the member paid no dues (the dues
-    ledger's own count, the one its 欠缴 list flags for the 自行脱党 check)."""
-    from liangxin.dues import ledger
-    from liangxin.dues import rules as dues_rules
-
-    lines = ledger.load(Member.objects.filter(pk=member.pk), policy.values())
-    if not lines:
-        return 0
-    line = lines[0]
-    return dues_rules.arrears_of(line.start, dues_rules.closed_through(today), line.rows, line.amount.value).run
-
-
-def life_lapsed(member: Member, today: datetime.date, months: int) -> bool:
-    """No organization life without reason for ``months``: in that window the member was recorded
-    absent at held meetings and never present or excused (a branch that held no meeting does
-    not make its members lapse)."""
-    from liangxin.life.models import Attendance
-
-    since = add_months(today, -months)
-    statuses = set(
-        Attendance.objects.filter(
-            member=member, meeting__status="held", meeting__date__gt=since, meeting__date__lte=today
-        ).values_list("status", flat=True)
-    )
-    return statuses == {"absent"}
+# The rule reads the dues ledger and organization life, both built on party: dues and life fill
+# these from their AppConfig.ready() (liangxin.dues.ledger.lapse_run, liangxin.life.compliance.lapsed).
+# (member, today) → consecutive closed months, ending last month, in which the member paid no
+# dues (the dues ledger's own count, the one its 欠缴 list flags for the 自行脱党 check)
+dues_lapse_run = Slot("连续未交党费月数")
+# (member, today, months) → no organization life without reason for ``months``
+life_lapsed = Slot("连续未参加组织生活")
 
 
 def lapse_refusal(member: Member, today: datetime.date) -> str | None:
@@ -106,9 +93,6 @@ def approving_committee(exit_: MemberExit) -> ManagementNode | None:
 
 
 def _committee_admins(node: ManagementNode | None) -> list:
-    from liangxin.accounts.models import User
-    from liangxin.accounts.roles import REGISTRY_EDITORS
-
     if node is None:
         return []
     return list(
@@ -117,9 +101,6 @@ def _committee_admins(node: ManagementNode | None) -> list:
 
 
 def _branch_secretaries(exit_: MemberExit) -> list:
-    from liangxin.accounts.models import User
-    from liangxin.accounts.roles import PARTY_ROLES
-
     return list(
         User.objects.filter(
             assignments__role__in=PARTY_ROLES, assignments__node_id=exit_.party_org.node_id, is_active=True
@@ -128,9 +109,6 @@ def _branch_secretaries(exit_: MemberExit) -> list:
 
 
 def _announce(actor, exit_: MemberExit, what: str, body: str, recipients: list) -> None:
-    from liangxin.inbox.models import NoticeKind
-    from liangxin.inbox.services import notify
-
     others = [u for u in recipients if u is not None and u.pk != getattr(actor, "pk", None)]
     title = f"党员减少{what}：{exit_.member.name}（{exit_.party_org.name}，{exit_.get_kind_display()}）"
     notify(others, NoticeKind.MESSAGE, title, body, reverse("web:exit_detail", args=[exit_.pk]))
@@ -169,8 +147,6 @@ def check_proposal(member: Member, values: dict, today: datetime.date) -> dict[s
 
 
 def _check_files(files, already: int = 0) -> list:
-    from liangxin.life import attachments
-
     if already + len(files) > MAX_ATTACHMENTS:
         _raise({"attachments": f"证明材料：每件最多 {MAX_ATTACHMENTS} 个附件"})
     kinds = []
@@ -184,8 +160,6 @@ def _check_files(files, already: int = 0) -> list:
 
 def _store_files(actor, exit_: MemberExit, files, kinds) -> list[MemberExitAttachment]:
     """Write the files, then their rows; a failure removes the files written (nothing half-saved)."""
-    from liangxin.life import attachments
-
     rows = attachments.store_all(
         MemberExitAttachment, {"exit": exit_}, _user(actor), files, kinds, ATTACHMENT_FOLDER
     )  # fmt: skip
@@ -196,8 +170,6 @@ def _store_files(actor, exit_: MemberExit, files, kinds) -> list[MemberExitAttac
 
 
 def attachment_path(attachment: MemberExitAttachment):
-    from liangxin.life import attachments
-
     return attachments.path_of(attachment.stored_name, ATTACHMENT_FOLDER)
 
 
@@ -421,9 +393,6 @@ def counts_by_year(qs) -> tuple[list[str], list[dict]]:
     """Approved exits (the members off the roll now or before a reversal is not counted: a
     reversed exit never happened) by year of the exit date and kind: (kind labels, rows of
     {"year", "counts" in kind order, "total"}), newest year first, 日期不详 last."""
-    from django.db.models import Count
-    from django.db.models.functions import ExtractYear
-
     approved = qs.filter(state=ExitState.APPROVED).order_by()
     grouped = approved.annotate(y=ExtractYear("on")).values_list("y", "kind").annotate(n=Count("pk"))
     kinds = [k for k in ExitKind.values]

@@ -1,51 +1,15 @@
-"""Exports of the party lists: party organizations and members (registered in
-``imports.exporting.BUILDERS``), instructors and findings (written while the user waits)."""
+"""Exports of the party lists written while the user waits: instructors and findings (the party
+organization and member lists export under the import's headers: ``imports.exports``)."""
 
 from django.db.models import Min, Prefetch
 from django.utils import timezone
 
-from liangxin.core import crypto
 from liangxin.core.xlsx import Column, ListExport
 
 from . import policy, rules
-from .models import InstructorAssignment, Member, PartyOrgLink
-from .queries import filtered_members, filtered_party_orgs
+from .models import InstructorAssignment
 
 ALL = "无（权限范围内全部）"
-
-
-def party_org_export(scope, params) -> ListExport:
-    """Under the import's headers; parents before children (the file imports back in order)."""
-    from liangxin.imports.exporting import kind_export
-
-    qs, _, filter_text = filtered_party_orgs(scope, params)
-    current = PartyOrgLink.objects.filter(end_on__isnull=True).select_related("organization")
-    qs = qs.prefetch_related(Prefetch("links", queryset=current, to_attr="current_links"))
-    return kind_export("party_orgs", qs, title="党组织", object_type="party.partyorganization",
-                       filter_text=filter_text, order=("node__path",), chunk_size=500)  # fmt: skip
-
-
-def member_export(scope, params) -> ListExport:
-    """The member list under the import's headers (a full export imports back unchanged);
-    identity numbers masked unless the role may see them, and the cover sheet says which."""
-    from liangxin.imports.exporting import kind_export
-
-    qs, _, filter_text = filtered_members(scope, params)
-    full = scope.sees_full_id_numbers
-    return kind_export(
-        "members",
-        qs,
-        title="党员名册",
-        object_type="party.member",
-        filter_text=filter_text + ("；含完整公民身份号码" if full else "；公民身份号码已脱敏"),
-        each=lambda m: _with_id_number(m, full),
-        notice="含完整公民身份号码" if full else "",
-    )
-
-
-def _with_id_number(member: Member, full: bool) -> Member:
-    member.export_id_number = crypto.decrypt(member.id_number_enc) if full else member.id_masked
-    return member
 
 
 INSTRUCTOR_COLUMNS = [

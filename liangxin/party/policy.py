@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .models import PolicyParameter
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -129,8 +131,6 @@ def cite(*keys: str, params: Mapping | None = None) -> str:
 
 def values() -> dict[str, Decimal]:
     """Every parameter's current value (stored override, else the default); one query."""
-    from .models import PolicyParameter
-
     current = {p.key: p.default for p in PARAMETERS}
     current.update(dict(PolicyParameter.objects.values_list("key", "value")))
     return current

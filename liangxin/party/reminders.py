@@ -5,12 +5,12 @@ import datetime
 
 from django.urls import reverse
 
+from liangxin.inbox.reminders import Reminder
+
 from . import policy, rules
 
 
 def due_for(user, scope, today: datetime.date) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     if not scope.is_secretary:
         return []
     params, out = policy.values(), []

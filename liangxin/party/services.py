@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from liangxin.accounts.models import User
+from liangxin.accounts.roles import Role
 from liangxin.core import audit, crypto
 from liangxin.core.dates import add_months
 from liangxin.core.models import AuditAction
@@ -26,6 +28,7 @@ from .models import (
     PolicyParameter,
     SetupModeLinkKind,
 )
+from .policy import BY_KEY, values
 from .validation import derived_from_id
 
 PARTY_ORG_FIELDS = [
@@ -256,9 +259,6 @@ def unseat_member(actor, party_org: PartyOrganization, member_id) -> None:
 def create_instructor(actor, scope, *, name: str, node, phone: str = "", unit: str = "", username: str = ""):
     """A new 党建指导员 under a committee the actor acts for, optionally linked to a login that
     already holds the instructor role inside that committee's subtree."""
-    from liangxin.accounts.models import User
-    from liangxin.accounts.roles import Role
-
     if len(name) < 2 or node is None or not scope.can_edit_node(node):
         raise ValidationError("请填写指导员姓名（至少2个字），并选择您管辖的选派党委")
     instructor = Instructor(name=name, phone=phone, unit=unit, node=node)
@@ -297,8 +297,6 @@ def end_assignment(actor, assignment: InstructorAssignment, end_on: datetime.dat
 
 @transaction.atomic
 def set_parameter(actor, key: str, value: Decimal) -> None:
-    from .policy import BY_KEY, values
-
     old = values()[key]
     if old == value:
         return

@@ -32,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from liangxin.orgs.choices import CoverageState, OrgStatus
 from liangxin.orgs.models import Organization, Placement
@@ -57,8 +58,6 @@ FACT_COLUMNS = [
 
 def existed_on(day: datetime.date) -> Q:
     end_of_day = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
-    from django.utils import timezone
-
     return Q(founded_on__lte=day) | Q(founded_on__isnull=True, created_at__lt=timezone.make_aware(end_of_day))
 
 

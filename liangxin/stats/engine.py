@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
@@ -147,8 +148,6 @@ def parse_query(params, scope) -> StatsQuery:
     q.carrier_kind = read_choice(params, "carrier_kind", CarrierKind.choices, "载体类型", errors)
     q.as_of = params_.collect(errors, params_.parse_date, params, "as_of", "统计截止日期")
     if q.as_of is not None:
-        from django.utils import timezone
-
         if q.as_of > timezone.localdate():
             errors["as_of"] = "统计截止日期不能晚于今天"
             q.as_of = None

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from liangxin.core import bulk
 from liangxin.party import policy
+from liangxin.regions.models import Region
 
 from . import asof, cube
 from .measures import AS_OF, MEASURE_NAMES, Thresholds, add, zero
@@ -61,8 +62,6 @@ def month_ends(count: int, today: datetime.date | None = None) -> list[datetime.
 
 def rolled_up(cells: list[dict], snapshot_id: int) -> list[dict]:
     """The cells summed into every region above them (each region: its whole subtree)."""
-    from liangxin.regions.models import Region
-
     path_of = dict(Region.objects.values_list("id", "path"))
     id_of = {path: pk for pk, path in path_of.items()}
     totals: dict[int, dict] = {}

@@ -1,4 +1,4 @@
-"""Exports of the transfer and floating member lists (registered in ``imports.exporting.BUILDERS``):
+"""Exports of the transfer and floating member lists (registered in ``imports.tasks.EXPORT_BUILDERS``):
 the list page's own filter, each row with its 超期 or 未排摸 flag."""
 
 from django.utils import timezone

@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from liangxin.core.tree import any_subtree_q
+from liangxin.inbox.reminders import Reminder
 from liangxin.party import policy
-from liangxin.party.models import PartyOrganization
+from liangxin.party.models import Member, PartyOrganization
 
 from . import queries, rules
 from .models import OPEN_STATES, Transfer, TransferKind, TransferState
@@ -47,8 +48,6 @@ def _url(transfer: Transfer) -> str:
 
 
 def _waiting(transfer: Transfer, title: str, params, today, stage: str):
-    from liangxin.inbox.reminders import Reminder
-
     overdue = rules.is_overdue(transfer, params, today)
     valid_until = rules.letter_valid_until(transfer.issued_on, params)
     key = f"transfer:{transfer.pk}:{stage}:{'overdue' if overdue else 'due'}"
@@ -61,8 +60,6 @@ def _transfers():
 
 
 def _secretary(mine, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     ids = list(mine.values_list("pk", flat=True))
     out = []
     waiting = ~Q(state=TransferState.INITIATED, needs_review=True)
@@ -89,9 +86,6 @@ def _secretary(mine, params, today) -> list:
 
 
 def _census(mine, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-    from liangxin.party.models import Member
-
     n = rules.months(params, rules.CENSUS_KEY)
     out = []
     for po in mine.select_related("node"):
@@ -126,8 +120,6 @@ def _reviews(admin_nodes, params, today) -> list:
 
 
 def _own(member, params, today) -> list:
-    from liangxin.inbox.reminders import Reminder
-
     out = []
     since = rules.overdue_issued_before(params, today)
     recent = Q(state__in=OPEN_STATES) | Q(closed_on__gte=since)

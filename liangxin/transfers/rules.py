@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from liangxin.core.dates import add_months
 from liangxin.party import policy
 from liangxin.party.choices import LinkKind
+from liangxin.party.coverage import active_on, link_kinds
+from liangxin.party.models import PartyOrgLink
 
 LETTER_KEY = "transfer_letter_valid_months"
 CENSUS_KEY = "floating_census_months"
@@ -97,9 +99,6 @@ def suggested_targets(employer_ids: Iterable[int], today: datetime.date) -> dict
     """For each employer, the active party organization covering it by an own or joint link
     (own first): where the membership of a member working there belongs (the party rule
     ``member_transfer``, parameter ``transfer_after_months``). One query for a page of members."""
-    from liangxin.party.coverage import active_on, link_kinds
-    from liangxin.party.models import PartyOrgLink
-
     ids = {i for i in employer_ids if i}
     if not ids:
         return {}

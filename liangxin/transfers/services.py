@@ -22,10 +22,10 @@ from liangxin.core.models import AuditAction
 from liangxin.inbox.models import NoticeKind
 from liangxin.inbox.services import notify
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.party import policy
+from liangxin.party import exits, policy
 from liangxin.party import services as party_services
 from liangxin.party import validation as party_validation
-from liangxin.party.choices import FloatingStatus, MemberCategory
+from liangxin.party.choices import ExitKind, FloatingStatus, MemberCategory
 from liangxin.party.models import Member, PartyOrganization
 
 from . import rules
@@ -441,9 +441,6 @@ def _move_member(actor, transfer: Transfer) -> None:
 
 def _take_off_roll(actor, transfer: Transfer, on: datetime.date) -> None:
     """转出至系统外, received: the member leaves the roll with an approved 党员减少 record."""
-    from liangxin.party import exits
-    from liangxin.party.choices import ExitKind
-
     member = _current_member(transfer)
     reason = f"组织关系转出至系统外：{transfer.to_org_name}（介绍信 {transfer.letter_no}）"
     exits.record_automatic(
@@ -675,9 +672,6 @@ def end_floating(actor, scope, member: Member, *, reason: str, on: datetime.date
     _raise(errors)
     inflow_org = member.inflow_party_org
     if member.floating == FloatingStatus.INFLOW:
-        from liangxin.party import exits
-        from liangxin.party.choices import ExitKind
-
         exits.record_automatic(actor, member, ExitKind.INFLOW_LEFT, on or today, f"结束流动：{reason}")
     else:
         values = {name: "" for name in FLOATING_FIELDS if name != "inflow_party_org"}

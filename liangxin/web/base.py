@@ -5,14 +5,24 @@ outside scope answers 404 exactly as one that does not exist; ``deny`` gives 403
 object that is visible but not changeable by this user.
 """
 
+import os
 import tempfile
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
 from liangxin.accounts.scoping import Scope, scope_for
+from liangxin.core import audit, crypto, normalize
+from liangxin.core.models import AuditAction
+from liangxin.core.xlsx import export_file, now_text
+from liangxin.imports import exporting, tasks
 
 
 class ScopedView(LoginRequiredMixin, View):
@@ -35,10 +45,6 @@ class SearchByPost:
     number never appears in a URL, an access log or the browser's history."""
 
     def post(self, request, *args, **kwargs):
-        from django.http import HttpResponseRedirect
-
-        from liangxin.core import crypto, normalize
-
         params = request.POST.copy()
         params.pop("csrfmiddlewaretoken", None)
         params.pop("cursor", None)
@@ -47,8 +53,6 @@ class SearchByPost:
         if q and not q.startswith(crypto.SEARCH_TOKEN) and len(code) == 18:
             params["q"] = crypto.search_token(code)
         params = {k: v for k, v in params.items() if v}
-        from urllib.parse import urlencode
-
         return HttpResponseRedirect(f"{request.path}?{urlencode(params)}" if params else request.path, status=303)
 
 
@@ -65,14 +69,6 @@ def deny(message: str = "无权执行此操作"):
 
 def export_response(request, *, title: str, object_type: str, filter_text: str, columns, rows):
     """Every list export: a cover sheet (who, when, which filter), the rows, an audit entry."""
-    import os
-
-    from django.http import FileResponse
-
-    from liangxin.core import audit
-    from liangxin.core.models import AuditAction
-    from liangxin.core.xlsx import export_file, now_text
-
     cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("筛选条件", filter_text)]
     path, count = export_file(title, cover, columns, rows)
     audit.record(
@@ -91,23 +87,14 @@ def export_response(request, *, title: str, object_type: str, filter_text: str, 
 def list_export(request, scope, list_name: str):
     """A list's export as the user asked (.xlsx, or ``format=csv``): written now when it has
     at most EXPORT_SYNC_MAX_ROWS rows, else queued for the worker with a progress page."""
-    import os
-
-    from django.conf import settings
-    from django.contrib import messages
-    from django.http import FileResponse
-    from django.shortcuts import redirect
-
-    from liangxin.core.xlsx import now_text
-    from liangxin.imports import exporting
-
-    export = exporting.build(list_name, scope, request.GET)
+    export = tasks.EXPORT_BUILDERS[list_name](scope, request.GET)
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if export.count > settings.EXPORT_SYNC_MAX_ROWS:
         params = request.GET.copy()
         params.pop("format", None)
         params.pop("cursor", None)
         job = exporting.queue(request.user, list_name, export, params.urlencode(), file_format)
+        tasks.start_export(job)
         messages.info(request, f"共 {export.count:,} 行，已转为后台导出；完成后在本页下载")
         return redirect("web:export_detail", pk=job.pk)
     handle = tempfile.NamedTemporaryFile(suffix=f".{file_format}", delete=False)
@@ -121,17 +108,13 @@ def list_export(request, scope, list_name: str):
 
 
 class ListExportView(ScopedView):
-    """A list's export: the list names its builder in ``imports.exporting.BUILDERS``; a filter
+    """A list's export: the list names its builder in ``imports.tasks.EXPORT_BUILDERS``; a filter
     the builder refuses (ValueError with a Chinese reason) goes back to the list with it."""
 
     list_name = ""
     back = ""  # the list page's URL name
 
     def get(self, request):
-        from django.contrib import messages
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
         try:
             return list_export(request, self.scope, self.list_name)
         except ValueError as error:

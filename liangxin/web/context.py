@@ -3,6 +3,9 @@
 from django.urls import reverse
 
 from liangxin.accounts.scoping import scope_for
+from liangxin.inbox.services import unread_count
+
+from .views import develop, dues, life, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -60,12 +63,8 @@ def navigation(request) -> dict:
     matches = [link for s in sections for link in s["links"] if request.path.startswith(link["url"])]
     if matches:
         max(matches, key=lambda link: len(link["url"]))["active"] = True
-    from liangxin.inbox.services import unread_count
-
     return {"nav_sections": sections, "scope": scope, "unread_notices": unread_count(request.user)}
 
 
 def daily_work_links() -> list:
-    from .views import develop, dues, life, transfers
-
     return [link for module in (life, develop, transfers, dues) for link in module.NAV]

@@ -1,19 +1,23 @@
 """HTML forms. Validation lives in the domain apps; these only call it and show it."""
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from liangxin.accounts import lockout
 from liangxin.accounts.models import User
 from liangxin.accounts.roles import ROLE_NODE_KINDS, Role
+from liangxin.core import normalize
 from liangxin.core.params import id_or_none
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode, NodeKind
+from liangxin.mgmt.validation import check_node
 from liangxin.orgs import validation
 from liangxin.orgs.choices import OrgStatus
 from liangxin.orgs.models import Organization
 from liangxin.orgs.services import EDITABLE_FIELDS
 from liangxin.regions.models import Carrier, CarrierKind, Region, RegionLevel
+from liangxin.regions.validation import check_region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -146,8 +150,6 @@ class RegionForm(forms.ModelForm):
         fields = ["code", "name", "level", "parent", "sort_order", "is_active"]
 
     def clean(self):
-        from liangxin.regions.validation import check_region
-
         cleaned = super().clean()
         if not self.errors:
             for name, message in check_region(cleaned, instance=self.instance).items():
@@ -170,8 +172,6 @@ class CarrierForm(forms.ModelForm):
         self.fields["kind"].choices = CarrierKind.choices
 
     def clean_name(self):
-        from liangxin.core import normalize
-
         name = normalize.text(self.cleaned_data.get("name"))
         if len(name) < 2:
             raise ValidationError("载体名称至少2个字")
@@ -190,8 +190,6 @@ class NodeForm(forms.ModelForm):
         fields = ["name", "kind", "parent", "region", "is_active"]
 
     def clean(self):
-        from liangxin.mgmt.validation import check_node
-
         cleaned = super().clean()
         if not self.errors:
             for name, message in check_node(cleaned, instance=self.instance).items():
@@ -212,8 +210,6 @@ class AccountForm(forms.ModelForm):
         fields = ["username", "full_name", "phone", "is_active"]
 
     def clean_password(self):
-        from django.contrib.auth import password_validation
-
         password = self.cleaned_data.get("password")
         if not password and not self.instance.pk:
             raise ValidationError("新建账号须设置初始密码")

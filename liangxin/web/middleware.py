@@ -1,8 +1,9 @@
 """Site-wide answers to errors the views do not catch themselves."""
 
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from liangxin.accounts.passwords import change_due
 from liangxin.core.params import BadParameter, shown
 
 
@@ -41,10 +42,6 @@ class PasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.shortcuts import redirect
-
-        from liangxin.accounts.passwords import change_due
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN):
             reason = change_due(user)

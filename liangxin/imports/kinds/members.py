@@ -12,7 +12,7 @@ from liangxin.orgs import validation as org_validation
 from liangxin.orgs.models import Organization
 from liangxin.party import policy, services, validation
 from liangxin.party.choices import Education, FloatingStatus, MemberCategory
-from liangxin.party.models import Member
+from liangxin.party.models import Member, PartyOrganization
 
 from .. import cells
 from ..spec import Column, Kind, Outcome, Prepared, RowError
@@ -275,8 +275,6 @@ class Context:
         self.actor, self.scope = actor, scope
         change = scope.party_orgs("change").filter(node__is_active=True)
         every = scope.party_orgs("view").filter(node__is_active=True)
-        from liangxin.party.models import PartyOrganization
-
         self.party_org_of_node = {
             p.node_id: p for p in PartyOrganization.objects.filter(node__is_active=True).select_related("node")
         }

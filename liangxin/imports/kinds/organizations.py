@@ -4,6 +4,7 @@ name and operating place), validated by ``orgs.validation``'s functions, written
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from liangxin.core import audit, bulk
 from liangxin.core.models import AuditAction
@@ -347,8 +348,6 @@ class OrganizationKind(Kind):
         if updates:
             fields = sorted({*COMPARED, "pinyin_initials", "sort_key", "sector", "responsible_node",
                              "responsible_basis", "updated_at"})  # fmt: skip
-            from django.utils import timezone
-
             now = timezone.now()
             for org, _ in updates:
                 org.updated_at = now

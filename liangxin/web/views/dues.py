@@ -21,6 +21,7 @@ from liangxin.core.xlsx import Column
 from liangxin.dues import exports, ledger, queries, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
+from liangxin.party.models import PartyOrganization
 
 from ..base import ExportView, ScopedView, deny, export_response, get_in_scope
 
@@ -113,8 +114,6 @@ class DuesTotals(ScopedView):
 
 def _sheet_links(node, rows) -> dict[str, str]:
     """Rows that are party organizations link to their month sheet."""
-    from liangxin.party.models import PartyOrganization
-
     ids = [r.node_id for r in rows if r.key != "self"] + [node.pk]
     by_node = dict(PartyOrganization.objects.filter(node_id__in=ids).values_list("node_id", "pk"))
     out = {}

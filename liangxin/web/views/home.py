@@ -4,8 +4,10 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from liangxin.inbox import reminders
 from liangxin.orgs.choices import OrgStatus, ResponsibleBasis
 from liangxin.party import policy, rules
+from liangxin.stats import engine
 
 from ..base import ScopedView
 
@@ -26,12 +28,8 @@ class HomeView(ScopedView):
                 figures["managed"] = managed.filter(status=OrgStatus.OPERATING).count()
             context["figures"] = figures
         if self.scope.can_read_stats:
-            from liangxin.stats import engine
-
             query = engine.parse_query({}, self.scope)
             context["coverage"] = None if query.errors else engine.compute(query)
-        from liangxin.inbox import reminders
-
         context["due"] = reminders.due_for(request.user, self.scope, timezone.localdate())
         context["my_party_orgs"] = self._my_party_orgs()
         return render(request, "web/home.html", context)

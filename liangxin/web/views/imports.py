@@ -3,6 +3,7 @@
 import os
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -42,8 +43,6 @@ class ImportList(ScopedView):
         return self._render(request)
 
     def post(self, request):
-        from django.conf import settings
-
         if int(request.META.get("CONTENT_LENGTH") or 0) > settings.IMPORT_MAX_BYTES + 1024 * 1024:
             messages.error(request, f"文件过大，单个文件不能超过 {settings.IMPORT_MAX_BYTES / 1024**2:.0f} MB")
             return self._render(request, status=400)

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from liangxin.core import files, normalize
+from liangxin.core.models import AuditEntry
 from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
 from liangxin.life import attachments, compliance, queries, services
@@ -203,8 +204,6 @@ class MeetingDetail(ScopedView):
     required = "can_read_party"
 
     def get(self, request, pk):
-        from liangxin.core.models import AuditEntry
-
         meeting = get_in_scope(self.scope.meetings(), pk=pk)
         attendance = meeting.attendance.select_related("member").order_by("status", "member__name")
         context = {

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 
+from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
 from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.party import policy
@@ -135,8 +136,6 @@ class BlankSpots(ScopedView):
     page_size = 50
 
     def get(self, request):
-        from liangxin.core.pagination import keyset_page
-
         q = engine.parse_query(request.GET, self.scope)
         which = request.GET.get("list") if request.GET.get("list") in blank_spots.LISTS else "blank"
         context = {**_form_context(q, self.scope), "which": which, "lists": blank_spots.LISTS}

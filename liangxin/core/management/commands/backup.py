@@ -1,6 +1,7 @@
 """``manage.py backup``: one archive of the database, the stored files and a manifest
 (docs/operations.md, "Backup and restore")."""
 
+import getpass
 import os
 import time
 from pathlib import Path
@@ -20,8 +21,6 @@ def read_passphrase(options: dict) -> str | None:
         return Path(options["passphrase_file"]).read_text().strip()
     if os.environ.get("LIANGXIN_BACKUP_PASSPHRASE"):
         return os.environ["LIANGXIN_BACKUP_PASSPHRASE"]
-    import getpass
-
     return getpass.getpass("备份密钥口令：")
 
 
