@@ -9,10 +9,10 @@ import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.views import View
 
 from liangxin.accounts.scoping import Scope, scope_for
+from liangxin.core.lookup import get_in_scope  # noqa: F401  (re-exported: the pages import it from here)
 
 
 class ScopedView(LoginRequiredMixin, View):
@@ -50,13 +50,6 @@ class SearchByPost:
         from urllib.parse import urlencode
 
         return HttpResponseRedirect(f"{request.path}?{urlencode(params)}" if params else request.path, status=303)
-
-
-def get_in_scope(queryset, **lookup):
-    obj = queryset.filter(**lookup).first()
-    if obj is None:
-        raise Http404("对象不存在")
-    return obj
 
 
 def deny(message: str = "无权执行此操作"):
