@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
-from liangxin.core.tree import subtree_q
+from liangxin.mgmt.queries import in_node_subtree, parse_node
+from liangxin.regions.queries import in_region_subtree, parse_region
 
 from .choices import (
     SIZE_BAND_CHOICES,
@@ -148,11 +149,7 @@ def parse_filter(params, scope) -> OrgFilter:
     def choice(name: str, choices, label: str) -> str:
         return read_choice(params, name, choices, label, errors)
 
-    region_code = normalize.code(params.get("region"))
-    if region_code:
-        f.region = scope.regions("view").filter(code=region_code).first()
-        if f.region is None:
-            errors["region"] = f"区划代码「{region_code}」不存在或不在您的权限范围内"
+    f.region = params_.collect(errors, parse_region, params, "region", "区划代码", scope=scope)
     read_attributes(params, scope, f, errors)
     f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
     f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
@@ -161,11 +158,7 @@ def parse_filter(params, scope) -> OrgFilter:
     minimum = params_.collect(errors, params_.parse_int, params, "min_employees", "从业人员下限", minimum=0)
     if minimum is not None:
         f.min_employees = minimum
-    node = params_.collect(errors, params_.parse_id, params, "node", "管理节点")
-    if node is not None:
-        f.node = scope.stats_nodes().filter(pk=node).first()
-        if f.node is None:
-            errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
+    f.node = params_.collect(errors, parse_node, params, "node", "管理节点", scope=scope)
     from liangxin.regions.models import CarrierKind
     from liangxin.stats.measures import MEASURES
 
@@ -181,9 +174,7 @@ def parse_filter(params, scope) -> OrgFilter:
 
 def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.region is not None:
-        from liangxin.regions.models import Region
-
-        qs = qs.filter(operating_region_id__in=Region.objects.filter(subtree_q(f.region.path)).values("id"))
+        qs = qs.filter(in_region_subtree(f.region, "operating_region_id"))
     for name in ("kind", "sector"):
         if getattr(f, name):
             qs = qs.filter(**{name: getattr(f, name)})
@@ -199,9 +190,7 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.status != "all":
         qs = qs.filter(status=f.status)
     if f.node is not None:
-        from liangxin.mgmt.models import ManagementNode
-
-        qs = qs.filter(responsible_node_id__in=ManagementNode.objects.filter(subtree_q(f.node.path)).values("id"))
+        qs = qs.filter(in_node_subtree(f.node, "responsible_node_id"))
     if f.carrier_kind:
         qs = qs.filter(carrier__kind=f.carrier_kind)
     if f.stat:
