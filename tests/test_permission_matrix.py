@@ -53,8 +53,9 @@ OWN_JOB = expect(404, huangpu=200, auditor=403, nobody=403)
 
 
 # A statistic counts every organization of its unit: 外滩街道 is open to the city, 黄浦 and
-# 外滩 (and 黄浦's auditor); to anyone else it is a Chinese error (400), never figures.
-WAITAN_STATS = expect(400, city=200, huangpu=200, waitan=200, auditor=200, nobody=403, secretary=403)
+# 外滩 (and 黄浦's auditor); to anyone else it is a Chinese error (400), never figures. The lawyers'
+# committee has no territory: a region it names narrows its own node (its organizations there).
+WAITAN_STATS = expect(400, city=200, huangpu=200, waitan=200, auditor=200, lawyers=200, nobody=403, secretary=403)
 LAWYERS_STATS = expect(400, city=200, lawyers=200, nobody=403, secretary=403)
 
 

@@ -21,7 +21,7 @@ from liangxin.orgs.models import Organization
 from liangxin.party.models import PartyOrganization
 from liangxin.party.validation import clean_id_number
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 STEP_DATES = ["talked_on", "activist_on", "candidate_on", "introducers_on", "reviewed_on", "trained_on"]
 STEP_DATES += ["publicized_on", "prereviewed_on", "voted_on", "approved_on", "oath_on", "extension_months"]

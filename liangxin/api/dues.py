@@ -16,16 +16,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from liangxin.accounts.scoping import scope_for
 from liangxin.core import normalize
+from liangxin.core.lookup import get_in_scope
 from liangxin.core.params import MAX_ID, parse_id
 from liangxin.dues import ledger, rules, services
 from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 from liangxin.party.models import Member
-from liangxin.web.base import get_in_scope
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 
 def _amount(value, label: str):
@@ -230,11 +229,8 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     serializer_class = PaymentSerializer
     queryset = DuesPayment.objects.none()  # for the schema; requests use the scope's (get_queryset)
 
-    def initial(self, request, *args, **kwargs):
-        super(ScopedViewSet, self).initial(request, *args, **kwargs)
-        self.scope = scope_for(request.user)
-        if not (self.scope.can_read_party or self.scope.member is not None):
-            raise PermissionDenied
+    def allowed(self, scope) -> bool:
+        return scope.can_read_party or scope.member is not None  # a member reads their own records
 
     def get_queryset(self):
         qs = DuesPayment.objects.filter(member__in=self.scope.dues_members().values("pk"))

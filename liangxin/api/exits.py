@@ -20,7 +20,7 @@ from liangxin.party import exits
 from liangxin.party.choices import PROPOSABLE_EXIT_KINDS
 from liangxin.party.models import MemberExit, MemberExitAttachment
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 NOT_FOUND = "不存在或不在您的管辖范围内"
 

@@ -19,7 +19,7 @@ from liangxin.imports import engine, report, tasks
 from liangxin.imports.models import ImportJob
 from liangxin.imports.reading import UnusableFile
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

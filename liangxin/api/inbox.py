@@ -1,11 +1,13 @@
 """The caller's own notices: list (unread first if asked) and mark read."""
 
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liangxin.inbox import services
 from liangxin.inbox.models import Notice
+
+from .base import ScopedViewSet
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -16,11 +18,12 @@ class NoticeSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "kind_display", "title", "body", "url", "created_at", "read_at"]
 
 
-class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """站内消息：本人的消息（他人的消息不可见）。?unread=1 只看未读。"""
 
     serializer_class = NoticeSerializer
     queryset = Notice.objects.none()  # the schema's model; requests read the caller's own (get_queryset)
+    required = None  # every signed-in user has an inbox
 
     def get_queryset(self):
         qs = Notice.objects.filter(recipient=self.request.user)

@@ -22,7 +22,7 @@ from liangxin.life import attachments, compliance, queries, services
 from liangxin.life.choices import MeetingKind
 from liangxin.life.models import Attachment, Attendance, Meeting
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

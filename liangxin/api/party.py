@@ -18,7 +18,7 @@ from liangxin.core.params import id_or_none, parse_choice
 from liangxin.party import policy, rules, services
 from liangxin.party.models import Instructor, InstructorAssignment
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 TARGETS = {"organization": "两新组织", "party_org": "党组织", "member": "党员"}
 

@@ -5,15 +5,14 @@ so an unknown code or a unit outside the caller's scope is a 400 with Chinese re
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from liangxin.accounts.scoping import scope_for
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
 from liangxin.stats import blank_spots, engine
 
+from .base import ScopedAPIView
 from .pagination import KeysetPagination
 
 STATS_FILTERS = [
@@ -31,12 +30,8 @@ STATS_FILTERS = [
 ]
 
 
-class StatsView(APIView):
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.scope = scope_for(request.user)
-        if not self.scope.can_read_stats:
-            raise PermissionDenied
+class StatsView(ScopedAPIView):
+    required = "can_read_stats"
 
     def parse(self, request) -> engine.StatsQuery:
         q = engine.parse_query(request.query_params, self.scope)

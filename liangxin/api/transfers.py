@@ -24,7 +24,7 @@ from liangxin.party.models import Member, PartyOrganization
 from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import Transfer, TransferKind
 
-from .views import ScopedViewSet
+from .base import ScopedViewSet
 
 NOT_FOUND = "不存在或不在您的管辖范围内"
 
@@ -121,12 +121,8 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     queryset = Transfer.objects.none()  # for the schema; every request uses get_queryset
     required = "can_read_party"
 
-    def initial(self, request, *args, **kwargs):
-        try:
-            super().initial(request, *args, **kwargs)
-        except PermissionDenied:
-            if not self.scope.can_read_transfers:  # a member-role user reads their own transfers
-                raise
+    def allowed(self, scope) -> bool:
+        return super().allowed(scope) or scope.can_read_transfers  # a member-role user reads their own transfers
 
     def get_queryset(self):
         if self.action == "list":

@@ -1,14 +1,12 @@
-"""API views. Every queryset comes from the caller's scope (accounts.scoping), like the pages."""
+"""API views. Every queryset comes from the caller's scope (built once per request, ``api.base``), like the pages."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.exceptions import ValidationError
 
-from liangxin.accounts.scoping import scope_for
 from liangxin.core import crypto, normalize
 from liangxin.core.params import parse_choice, parse_id
 from liangxin.orgs import services
@@ -18,51 +16,9 @@ from liangxin.party import services as party_services
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.regions.models import Carrier, Region
 
+from .base import EditableScopedViewSet, ScopedViewSet
 from .party_serializers import MemberSerializer, PartyOrganizationSerializer
 from .serializers import CarrierSerializer, OrganizationSerializer, RegionSerializer
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Base API viewset: the queryset is the scope's, so outside scope is 404 like missing."""
-
-    scope_method = ""
-    required = "can_read_registry"
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.scope = scope_for(request.user)
-        if not getattr(self.scope, self.required):
-            raise PermissionDenied
-
-    def get_queryset(self):
-        return getattr(self.scope, self.scope_method)("view")
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "scope": getattr(self, "scope", None)}
-
-    def keyset_order(self):
-        return ("id", False)
-
-
-class EditableScopedViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
-):
-    """List, read, create and update. ``create_capability`` gates creating; changing an object
-    needs it in the scope's "change" queryset (visible but not changeable → 403)."""
-
-    create_capability = ""
-
-    def create(self, request, *args, **kwargs):
-        if not getattr(self.scope, self.create_capability):
-            raise PermissionDenied  # before validation, so a reader learns nothing from error bodies
-        return super().create(request, *args, **kwargs)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if not getattr(self.scope, self.scope_method)("change").filter(pk=obj.pk).exists():
-                raise PermissionDenied
-        return obj
 
 
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -7,12 +7,15 @@ label. The API answers it with 400 (``api.errors``), the pages with a 400 page
 (``web.middleware``): a user's typo or a crafted link is never a server error, and never
 silently an empty list. Blank means "not given" (None), like an empty filter field.
 
-Parsers of other kinds of parameter (region codes next) belong here, raising the same error.
+Parsers of other kinds of parameter belong here, raising the same error: ``parse_region_code``
+reads a region code's syntax (``regions.queries.parse_region`` then finds it in the caller's scope).
 """
 
 import datetime
 import re
 from collections.abc import Iterable, Mapping
+
+from liangxin.core import normalize
 
 # Ids are BigAutoField: no row has a larger one, and neither SQLite nor PostgreSQL can compare a
 # column with a larger integer (SQLite raises OverflowError, PostgreSQL "out of range").
@@ -21,6 +24,8 @@ MAX_ID = 2**63 - 1
 MAX_INT = 2**31 - 1
 _INTEGER = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+# 统计用区划代码: 6 digits (city, district), 9 (street/town), 12 (grid)
+_REGION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
 _SHOWN = 20  # characters of a bad value echoed back in the reason
 
 
@@ -125,3 +130,14 @@ def parse_flag(params: Mapping, name: str, label: str) -> bool | None:
     if text not in ("1", "0"):
         raise BadParameter(name, f"「{label}」应为 1（是）或 0（否），收到「{shown(text)}」")
     return text == "1"
+
+
+def parse_region_code(params: Mapping, name: str, label: str) -> str | None:
+    """A region code (区划代码): 6, 9 or 12 digits, full-width digits, spaces and dashes forgiven."""
+    text = raw(params, name)
+    if text is None:
+        return None
+    code = normalize.code(text)
+    if not _REGION_CODE.fullmatch(code):
+        raise BadParameter(name, f"「{label}」应为 6、9 或 12 位数字的区划代码，收到「{shown(text)}」")
+    return code

@@ -2,20 +2,16 @@
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from liangxin.core import normalize
 from liangxin.core import params as params_
 from liangxin.core.hooks import Slot
-from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import ManagementNode
-from liangxin.regions.models import CarrierKind, Region
-
-if TYPE_CHECKING:
-    from liangxin.mgmt.models import ManagementNode
-    from liangxin.regions.models import Carrier, Region
+from liangxin.mgmt.queries import in_node_subtree, parse_node
+from liangxin.regions.models import Carrier, CarrierKind, Region
+from liangxin.regions.queries import in_region_subtree, parse_region
 
 from .choices import (
     SIZE_BAND_CHOICES,
@@ -59,19 +55,19 @@ FEW_MATCHES = 1000  # a code search matching at most this many rows is resolved 
 class OrgFilter:
     """The filters of the organization list, parsed from request parameters."""
 
-    region: "Region | None" = None
+    region: Region | None = None
     kind: str = ""
     sector: str = ""
     industry: str = ""
     size: str = ""
     above_scale: bool | None = None
     key_industry: bool | None = None
-    carrier: "Carrier | None" = None
+    carrier: Carrier | None = None
     min_employees: int | None = None
     status: str = OrgStatus.OPERATING
     basis: str = ""
     coverage: str = ""
-    node: "ManagementNode | None" = None
+    node: ManagementNode | None = None
     carrier_kind: str = ""
     stat: str = ""  # a statistics measure: the organizations behind one figure (stats.measures)
     q: str = ""
@@ -157,11 +153,7 @@ def parse_filter(params, scope) -> OrgFilter:
     def choice(name: str, choices, label: str) -> str:
         return read_choice(params, name, choices, label, errors)
 
-    region_code = normalize.code(params.get("region"))
-    if region_code:
-        f.region = scope.regions("view").filter(code=region_code).first()
-        if f.region is None:
-            errors["region"] = f"区划代码「{region_code}」不存在或不在您的权限范围内"
+    f.region = params_.collect(errors, parse_region, params, "region", "区划代码", scope=scope)
     read_attributes(params, scope, f, errors)
     f.basis = choice("basis", ResponsibleBasis.choices, "责任认定依据")
     f.coverage = choice("coverage", CoverageState.choices, "覆盖状态")
@@ -170,11 +162,7 @@ def parse_filter(params, scope) -> OrgFilter:
     minimum = params_.collect(errors, params_.parse_int, params, "min_employees", "从业人员下限", minimum=0)
     if minimum is not None:
         f.min_employees = minimum
-    node = params_.collect(errors, params_.parse_id, params, "node", "管理节点")
-    if node is not None:
-        f.node = scope.stats_nodes().filter(pk=node).first()
-        if f.node is None:
-            errors["node"] = f"管理节点「{node}」不存在或不在您的权限范围内"
+    f.node = params_.collect(errors, parse_node, params, "node", "管理节点", scope=scope)
     f.carrier_kind = choice("carrier_kind", CarrierKind.choices, "载体类型")
     f.stat = choice("stat", stat_measures(), "统计项")
     if f.stat:
@@ -187,7 +175,7 @@ def parse_filter(params, scope) -> OrgFilter:
 
 def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.region is not None:
-        qs = qs.filter(operating_region_id__in=Region.objects.filter(subtree_q(f.region.path)).values("id"))
+        qs = qs.filter(in_region_subtree(f.region, "operating_region_id"))
     for name in ("kind", "sector"):
         if getattr(f, name):
             qs = qs.filter(**{name: getattr(f, name)})
@@ -203,7 +191,7 @@ def apply_filter(qs: QuerySet, f: OrgFilter) -> QuerySet:
     if f.status != "all":
         qs = qs.filter(status=f.status)
     if f.node is not None:
-        qs = qs.filter(responsible_node_id__in=ManagementNode.objects.filter(subtree_q(f.node.path)).values("id"))
+        qs = qs.filter(in_node_subtree(f.node, "responsible_node_id"))
     if f.carrier_kind:
         qs = qs.filter(carrier__kind=f.carrier_kind)
     if f.stat:

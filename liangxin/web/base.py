@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
 from liangxin.accounts.scoping import Scope, scope_for
 from liangxin.core import audit, crypto, normalize
+from liangxin.core.lookup import get_in_scope  # noqa: F401  (re-exported: the pages import it from here)
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import export_file, now_text
 from liangxin.imports import exporting, tasks
@@ -54,13 +55,6 @@ class SearchByPost:
             params["q"] = crypto.search_token(code)
         params = {k: v for k, v in params.items() if v}
         return HttpResponseRedirect(f"{request.path}?{urlencode(params)}" if params else request.path, status=303)
-
-
-def get_in_scope(queryset, **lookup):
-    obj = queryset.filter(**lookup).first()
-    if obj is None:
-        raise Http404("对象不存在")
-    return obj
 
 
 def deny(message: str = "无权执行此操作"):
