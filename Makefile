@@ -45,6 +45,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/mypy
+	@# the import layers (docs/architecture.md): also part of the suite, here so lint alone says it
+	$(PY) -m pytest -q -p no:xdist tests/test_layers.py
 
 # Each run gets its own scratch directory (and, for PostgreSQL, its own server directory and a
 # free port), removed when the run ends, passed or failed: two runs on one host never collide.
