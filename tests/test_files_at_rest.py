@@ -131,3 +131,26 @@ def test_rejected_rows_keep_their_cells_encrypted_in_the_database(party_cast, tm
         stored = " ".join(str(value) for (value,) in cursor.fetchall())
     assert NUMBER not in stored and "李四" not in stored
     assert NUMBER in job.rejected_rows.get().cells  # the error file still gets the whole row
+
+
+def test_prune_files_sweeps_decrypted_copies_a_killed_process_left(tmp_path):
+    """A copy older than a day is a killed process's leftover; a younger one may be a live reader's."""
+    stored = tmp_path / "s.bin"
+    files.write_chunks(stored, [b"310101199001011234"])
+    with files.plain_copy(stored) as live:
+        left = files.private_dir() / "import-999999-left.csv"
+        left.write_bytes(b"310101199001011234")
+        day_and_a_bit = timezone.now().timestamp() - 25 * 3600
+        os.utime(left, (day_and_a_bit, day_and_a_bit))
+        call_command("prune_files")
+        assert not left.exists() and os.path.exists(live)
+
+
+def test_an_owners_next_copy_removes_what_its_killed_run_left(tmp_path):
+    stored = tmp_path / "s.bin"
+    files.write_chunks(stored, [b"x"])
+    left = files.private_dir() / "import-999998-abc.csv"
+    left.write_bytes(b"plain")  # as a SIGKILL leaves it: the finally never ran
+    with files.plain_copy(stored, owner="import-999998") as name:
+        assert not left.exists() and os.path.basename(name).startswith("import-999998-")
+    assert not os.path.exists(name)

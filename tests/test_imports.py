@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from liangxin.accounts.scoping import scope_for
+from liangxin.core import files
 from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.imports import engine
 from liangxin.imports.models import JobStatus
@@ -441,8 +442,11 @@ def test_a_killed_import_leaves_whole_batches_and_resumes(cast, tmp_path):
     committed = sum(len(b.created_rows) for b in job.batches.all())
     assert imported == committed == job.created  # whole batches only, and the job knows which
     assert job.rows_done == job.batches.order_by("-last_row").first().last_row
+    scratch = files.private_dir()
+    assert list(scratch.glob(f"import-{job.pk}-*")), "the killed run's decrypted copy is still there"
     job = engine.run(job.pk, scope_for(job.actor))  # resume after the checkpoint
     assert job.status == JobStatus.DONE and (job.created, job.rejected) == (30_000, 0)
+    assert not list(scratch.glob(f"import-{job.pk}-*"))  # the resumed job removed it
     assert Organization.objects.filter(name__startswith="上海批量").count() == 30_000
     again = run(cast.district_admin, "organizations", path)  # and a rerun changes nothing
     assert (again.created, again.unchanged) == (0, 30_000)

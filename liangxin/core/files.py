@@ -17,6 +17,7 @@ import io
 import os
 import struct
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -201,10 +202,18 @@ def download(path: str | os.PathLike, filename: str, content_type: str | None = 
 
 
 @contextmanager
-def plain_copy(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
+def plain_copy(path: str | os.PathLike, suffix: str = "", owner: str = "") -> Iterator[str]:
     """A decrypted copy of a stored file for readers that need a real file (zip's random
-    access): a 0600 file in a 0700 folder under VAR_DIR, removed when the block ends."""
-    fd, name = tempfile.mkstemp(suffix=suffix, dir=private_dir())
+    access): a 0600 file in a 0700 folder under VAR_DIR, removed when the block ends.
+
+    A killed process never reaches the ``finally``: with an ``owner`` (e.g. ``import-17``) the
+    copy is named after it, and the owner's next copy — the resumed job — first removes what a
+    killed run left; ``sweep_scratch`` (daily, ``prune_files``) removes any other leftover."""
+    folder = private_dir()
+    if owner:
+        for left in folder.glob(f"{owner}-*"):
+            left.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix=f"{owner}-" if owner else "tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in iter_plain(path):
@@ -212,6 +221,18 @@ def plain_copy(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
         yield name
     finally:
         os.unlink(name)
+
+
+def sweep_scratch(hours: float = 24) -> int:
+    """Remove decrypted working copies older than ``hours`` (left by a killed process; a live
+    reader's copy is younger than the longest import allows). Returns how many."""
+    cutoff = time.time() - hours * 3600
+    removed = 0
+    for left in private_dir().iterdir():
+        if left.is_file() and left.stat().st_mtime < cutoff:
+            left.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def plain_temp(suffix: str = "") -> str:

@@ -244,7 +244,10 @@ def _run(job: ImportJob, kind: Kind, scope, progress: Progress | None) -> Import
     plain = contextlib.ExitStack()
     try:
         suffix = os.path.splitext(job.stored_path)[1]
-        source = Source(plain.enter_context(files.plain_copy(job.stored_path, suffix=suffix)), deadline=_RUN)
+        source = Source(
+            plain.enter_context(files.plain_copy(job.stored_path, suffix=suffix, owner=f"import-{job.pk}")),
+            deadline=_RUN,
+        )
     except (UnusableFile, FileNotFoundError, files.DamagedFile) as error:
         plain.close()
         if isinstance(error, FileNotFoundError):
