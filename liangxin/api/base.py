@@ -13,9 +13,13 @@ scope queryset) and ``EditableScopedViewSet`` (list, read, create, update).
 
 from django.core.exceptions import PermissionDenied
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from liangxin.accounts.scoping import Scope, scope_for
+from liangxin.party.models import Member
+
+NOT_FOUND = "不存在或不在您的管辖范围内"
 
 
 class ScopedMixin:
@@ -52,6 +56,19 @@ class ScopedViewSet(ScopedMixin, viewsets.GenericViewSet):
 
     def keyset_order(self):
         return ("id", False)
+
+    def body(self, serializer_class) -> dict:
+        """The request body as ``serializer_class`` reads it (400 with each field's messages if it can't)."""
+        incoming = serializer_class(data=self.request.data)
+        incoming.is_valid(raise_exception=True)
+        return incoming.validated_data
+
+    def body_member(self, pk) -> Member:
+        """The member a request body names: one the caller sees, else 400 on ``member`` (not 404: it is input)."""
+        member = self.scope.members("view").filter(pk=pk or 0).first()
+        if member is None:
+            raise ValidationError({"member": [f"党员{NOT_FOUND}"]})
+        return member
 
 
 class EditableScopedViewSet(

@@ -2,7 +2,6 @@
 with Chinese reasons), the pipeline counts per party organization, and the yearly plans."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from liangxin.party.models import PartyOrganization
 from liangxin.party.validation import clean_id_number
 
 from .base import ScopedViewSet
+from .errors import cleaned
 
 STEP_DATES = ["talked_on", "activist_on", "candidate_on", "introducers_on", "reviewed_on", "trained_on"]
 STEP_DATES += ["publicized_on", "prereviewed_on", "voted_on", "approved_on", "oath_on", "extension_months"]
@@ -54,10 +54,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
             self.fields["employer"].queryset = scope.organizations("view")
 
     def validate_id_number(self, value):
-        try:
-            return clean_id_number(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
+        return cleaned(clean_id_number, value)
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):

@@ -5,7 +5,6 @@ Everything starts from the caller's scope, like the pages; the figures come from
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from liangxin.party import policy
 from liangxin.party.models import Member
 
 from .base import ScopedViewSet
+from .errors import service_errors
 
 
 def _amount(value, label: str):
@@ -34,15 +34,19 @@ def _amount(value, label: str):
         raise serializers.ValidationError(str(exc)) from None
 
 
+def _amount_paid(value):
+    """实缴金额 of a payment: required, 0 records the month unpaid."""
+    amount = _amount(value, "实缴金额")
+    if amount is None:
+        raise serializers.ValidationError("实缴金额不能为空（未缴请填 0）")
+    return amount
+
+
 def _month(value):
     try:
         return rules.parse_month(value)
     except ValueError as exc:
         raise serializers.ValidationError(str(exc)) from None
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 def _member_in(scope, pk):
@@ -133,10 +137,8 @@ class DuesProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             "override_reason": profile.override_reason if profile else "",
         }
         values = {**current, **d} if partial else {**{k: None for k in current}, "override_reason": "", **d}
-        try:
+        with service_errors():
             services.set_profile(request.user, member, **{**values, "category": values["category"] or ""})
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=member.pk)).data)
 
     def partial_update(self, request, pk=None):
@@ -176,10 +178,7 @@ class PaymentInputSerializer(serializers.Serializer):
         return _month(value)
 
     def validate_amount_paid(self, value):
-        amount = _amount(value, "实缴金额")
-        if amount is None:
-            raise serializers.ValidationError("实缴金额不能为空（未缴请填 0）")
-        return amount
+        return _amount_paid(value)
 
 
 class EntrySerializer(serializers.Serializer):
@@ -189,10 +188,7 @@ class EntrySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_amount_paid(self, value):
-        amount = _amount(value, "实缴金额")
-        if amount is None:
-            raise serializers.ValidationError("实缴金额不能为空（未缴请填 0）")
-        return amount
+        return _amount_paid(value)
 
 
 class BulkSerializer(serializers.Serializer):
@@ -255,15 +251,11 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     def create(self, request):
         if not self.scope.can_edit_party:
             raise PermissionDenied  # before validation: a reader learns nothing from error bodies
-        data = PaymentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = self.body(PaymentInputSerializer)
         member = _member_in(self.scope, d["member"])
         item = services.PaymentInput(member, d["amount_paid"], d.get("paid_on"), normalize.text(d.get("note")))
-        try:
+        with service_errors():
             row = services.record_payment(request.user, member, d["month"], item, timezone.localdate())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
         return Response(PaymentSerializer(self.get_queryset().get(pk=row.pk)).data, status=201)
 
     @extend_schema(request=BulkSerializer, responses={200: OpenApiTypes.OBJECT})
@@ -272,9 +264,7 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """一次登记一个党组织一个月：每条为一名党员（实缴 0 即未缴）；任何一条有误则全部不保存。"""
         if not self.scope.can_edit_party:
             raise PermissionDenied
-        data = BulkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = self.body(BulkSerializer)
         party_org = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=d["party_org"])
         if not self.scope.acts_for(party_org):
             raise PermissionDenied
@@ -286,10 +276,8 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
                 raise Http404  # not a member of this party organization: as if missing
             on = e.get("paid_on") or (d.get("paid_on") if e["amount_paid"] > 0 else None)
             items.append(services.PaymentInput(member, e["amount_paid"], on, normalize.text(e.get("note"))))
-        try:
+        with service_errors():
             result = services.record_month(request.user, party_org, d["month"], items, timezone.localdate())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from None
         return Response(
             {
                 "party_org": party_org.pk,

@@ -1,8 +1,12 @@
 """API errors in Chinese, in one shape: ``{"detail": ..., "errors": {field: [messages]}}``."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from liangxin.core.params import BadParameter
@@ -17,6 +21,24 @@ MESSAGES = {
     exceptions.ParseError: "请求内容无法解析",
     exceptions.UnsupportedMediaType: "不支持的内容类型",
 }
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's refusal (Django ``ValidationError``) as the API's 400, per field or ``non_field_errors``."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        raise exceptions.ValidationError(errors) from None
+
+
+def cleaned(clean, value):
+    """``value`` through one of the pages' field cleaners, its refusal as the serializer field's messages."""
+    try:
+        return clean(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
 
 
 def exception_handler(exc, context):

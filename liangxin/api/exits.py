@@ -7,12 +7,11 @@ multipart with ``attachments`` files), and the steps ``POST {id}/approve/``, ``{
 pages (``party.exits``), each step audited; errors in Chinese, ``{"detail", "errors"}``.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -21,12 +20,7 @@ from liangxin.party.choices import PROPOSABLE_EXIT_KINDS
 from liangxin.party.models import MemberExit, MemberExitAttachment
 
 from .base import ScopedViewSet
-
-NOT_FOUND = "不存在或不在您的管辖范围内"
-
-
-def _api_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
+from .errors import service_errors
 
 
 class ExitAttachmentSerializer(serializers.ModelSerializer):
@@ -109,19 +103,13 @@ class MemberExitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         """提出党员减少（党员所在党组织或其上级党委）。"""
         if not self.scope.can_edit_party:
             raise PermissionDenied
-        incoming = ExitProposeSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        d = dict(incoming.validated_data)
-        member = self.scope.members("view").filter(pk=d.pop("member")).first()
-        if member is None:
-            raise ValidationError({"member": [f"党员{NOT_FOUND}"]})
+        d = dict(self.body(ExitProposeSerializer))
+        member = self.body_member(d.pop("member"))
         if not self.scope.may_propose_exit(member):
             raise PermissionDenied("只有党员组织关系所在党组织或其上级党委可以提出党员减少（且党员须在册）")
         files = d.pop("attachments", [])
-        try:
+        with service_errors():
             exit_ = exits.propose(request.user, self.scope, member, d, files)
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
         return Response(self._read(exit_), status=status.HTTP_201_CREATED)
 
     def _read(self, exit_) -> dict:
@@ -131,12 +119,9 @@ class MemberExitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         exit_ = self.get_object()
         if not getattr(self.scope, may)(exit_):
             raise PermissionDenied("您不是办理这一环节的一方")
-        data = ExitReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            exit_ = run(exit_, data.validated_data.get("reason", ""))
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
+        reason = self.body(ExitReasonSerializer).get("reason", "")
+        with service_errors():
+            exit_ = run(exit_, reason)
         return Response(self._read(exit_))
 
     @extend_schema(request=None, responses=MemberExitSerializer)

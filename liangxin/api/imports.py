@@ -68,20 +68,19 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
     def create(self, request):
-        upload = ImportUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        kind = {k.name: k for k in self.scope.import_kinds()}.get(upload.validated_data["kind"])
+        d = self.body(ImportUploadSerializer)
+        kind = {k.name: k for k in self.scope.import_kinds()}.get(d["kind"])
         if kind is None:
             raise PermissionDenied
-        file = upload.validated_data["file"]
+        file = d["file"]
         try:
             job = engine.create_job(
                 request.user,
                 kind.name,
                 file,
                 file.name,
-                dry_run=upload.validated_data["dry_run"],
-                all_or_nothing=upload.validated_data["all_or_nothing"],
+                dry_run=d["dry_run"],
+                all_or_nothing=d["all_or_nothing"],
                 origin=current_origin(),
             )
         except UnusableFile as error:

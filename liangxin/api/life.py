@@ -5,7 +5,6 @@ pages' own (``liangxin.life``): outside scope is 404, visible but not changeable
 
 import datetime
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from liangxin.life.choices import MeetingKind
 from liangxin.life.models import Attachment, Attendance, Meeting
 
 from .base import ScopedViewSet
+from .errors import service_errors
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -100,13 +100,6 @@ def parse_payload(data, partial: bool) -> tuple[dict, list | None]:
     return values, attendance
 
 
-def _service(call):
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        raise ValidationError({k: v for k, v in exc.message_dict.items()}) from None
-
-
 # a download is sent as the type its content was checked to be
 ATTACHMENT_RESPONSES = {(200, kind.content_type): OpenApiTypes.BINARY for kind in attachments.TYPES}
 FILES = {"type": "array", "items": {"type": "string", "format": "binary"}}
@@ -159,14 +152,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         if not self.scope.acts_for(party_org):
             raise PermissionDenied
         values, attendance = parse_payload(request.data, partial=False)
-        meeting = _service(lambda: services.create_meeting(request.user, party_org, values, attendance=attendance))
+        with service_errors():
+            meeting = services.create_meeting(request.user, party_org, values, attendance=attendance)
         data = self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         meeting = self._changeable(self.get_object())
         values, attendance = parse_payload(request.data, partial=kwargs.get("partial", False))
-        _service(lambda: services.update_meeting(request.user, meeting, values, attendance=attendance))
+        with service_errors():
+            services.update_meeting(request.user, meeting, values, attendance=attendance)
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     def partial_update(self, request, *args, **kwargs):
@@ -177,7 +172,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def attachments(self, request, pk=None):
         """上传附件（照片 JPEG/PNG 或 PDF；按文件内容检查类型，有大小上限）。"""
         meeting = self._changeable(self.get_object())
-        stored = _service(lambda: services.add_attachments(request.user, meeting, request.FILES.getlist("files")))
+        with service_errors():
+            stored = services.add_attachments(request.user, meeting, request.FILES.getlist("files"))
         return Response(AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ATTACHMENT_RESPONSES)

@@ -122,9 +122,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def create(self, request):
         if not self.scope.can_edit_registry:
             raise PermissionDenied  # before validation, so a reader learns nothing from error bodies
-        incoming = InstructorSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        d = incoming.validated_data
+        d = self.body(InstructorSerializer)
         node = self.scope.nodes("view").filter(pk=d["node"].pk).first()
         try:
             instructor = services.create_instructor(
@@ -154,9 +152,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         instructor = self.get_object()
         if not instructor.is_active:
             raise ValidationError({"instructor": ["该指导员已不在岗"]})
-        data = AssignInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        org = self._organization(data.validated_data["organization"])
+        org = self._organization(self.body(AssignInputSerializer)["organization"])
         services.assign_instructor(request.user, instructor, org, timezone.localdate())
         return Response(InstructorSerializer(self.get_queryset().get(pk=instructor.pk)).data, status=201)
 
@@ -167,9 +163,7 @@ class InstructorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         if not self.scope.can_edit_registry:
             raise PermissionDenied
         instructor = self.get_object()
-        data = EndInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        pk = id_or_none(data.validated_data["assignment"])
+        pk = id_or_none(self.body(EndInputSerializer)["assignment"])
         assignment = instructor.assignments.filter(pk=pk, end_on__isnull=True).first() if pk else None
         if assignment is None:
             raise Http404

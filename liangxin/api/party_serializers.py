@@ -1,6 +1,5 @@
 """JSON shapes of party organizations and members; identity numbers only masked."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from liangxin.mgmt.models import ManagementNode
@@ -8,6 +7,8 @@ from liangxin.orgs.models import Organization
 from liangxin.party import policy, validation
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
+
+from .errors import cleaned
 
 
 class _ParentField(serializers.PrimaryKeyRelatedField):
@@ -98,10 +99,7 @@ class MemberSerializer(serializers.ModelSerializer):
             self.fields["inflow_party_org"].queryset = scope.party_orgs("view")
 
     def validate_id_number(self, value):
-        try:
-            return validation.clean_id_number(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
+        return cleaned(validation.clean_id_number, value)
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):

@@ -1,6 +1,5 @@
 """JSON shapes of the API. Validation calls the same functions as the pages."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from liangxin.mgmt.models import ManagementNode
@@ -9,12 +8,7 @@ from liangxin.orgs.models import Organization
 from liangxin.orgs.services import EDITABLE_FIELDS
 from liangxin.regions.models import Carrier, Region
 
-
-def _django_to_drf(func, value):
-    try:
-        return func(value)
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.messages) from None
+from .errors import cleaned
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -81,16 +75,16 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return data
 
     def validate_name(self, value):
-        return _django_to_drf(validation.clean_name, value)
+        return cleaned(validation.clean_name, value)
 
     def validate_credit_code(self, value):
-        return _django_to_drf(validation.clean_credit_code, value)
+        return cleaned(validation.clean_credit_code, value)
 
     def validate_employees(self, value):
-        return _django_to_drf(validation.clean_employees, value)
+        return cleaned(validation.clean_employees, value)
 
     def validate_founded_on(self, value):
-        return _django_to_drf(validation.clean_founded_on, value)
+        return cleaned(validation.clean_founded_on, value)
 
     def validate(self, attrs):
         values = {name: getattr(self.instance, name) for name in EDITABLE_FIELDS} if self.instance else {}

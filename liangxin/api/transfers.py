@@ -10,7 +10,6 @@ Same scope and the same services as the pages; errors in Chinese, ``{"detail", "
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -25,12 +24,7 @@ from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import Transfer, TransferKind
 
 from .base import ScopedViewSet
-
-NOT_FOUND = "不存在或不在您的管辖范围内"
-
-
-def _api_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
+from .errors import service_errors
 
 
 def _party_org(scope, data: dict, name: str, label: str) -> PartyOrganization | None:
@@ -42,6 +36,13 @@ def _party_org(scope, data: dict, name: str, label: str) -> PartyOrganization | 
     if found is None:
         raise ValidationError({name: [f"{label}不存在（编号 {pk}）"]})
     return found
+
+
+def _params(context: dict) -> dict:
+    """The policy numbers, read once per response (a list serializes many rows with one context)."""
+    if "params" not in context:
+        context["params"] = policy.values()
+    return context["params"]
 
 
 # -- transfers ----------------------------------------------------------------------------------------
@@ -71,16 +72,11 @@ class TransferSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def _params(self):
-        if "params" not in self.context:
-            self.context["params"] = policy.values()
-        return self.context["params"]
-
     def get_overdue(self, obj) -> bool:
-        return rules.is_overdue(obj, self._params(), timezone.localdate())
+        return rules.is_overdue(obj, _params(self.context), timezone.localdate())
 
     def get_valid_until(self, obj) -> str:
-        return rules.letter_valid_until(obj.issued_on, self._params()).isoformat()
+        return rules.letter_valid_until(obj.issued_on, _params(self.context)).isoformat()
 
 
 class NewMemberFields(serializers.Serializer):
@@ -139,10 +135,8 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def create(self, request):
         if not self.scope.can_edit_party:
             raise PermissionDenied
-        incoming = TransferCreateSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        d = incoming.validated_data
-        try:
+        d = self.body(TransferCreateSerializer)
+        with service_errors():
             if d["kind"] == TransferKind.IN:
                 transfer = services.register_incoming(
                     request.user, self.scope, to_party_org=_party_org(self.scope, d, "to_party_org", "接收党组织"),
@@ -151,27 +145,19 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                     person={k: d.get(k) for k in ("name", "id_number", "phone", "category", "joined_on", "full_on")},
                 )  # fmt: skip
             else:
-                member = self.scope.members("view").filter(pk=d.get("member") or 0).first()
-                if member is None:
-                    raise ValidationError({"member": [f"党员{NOT_FOUND}"]})
                 transfer = services.initiate(
-                    request.user, self.scope, member, kind=d["kind"],
+                    request.user, self.scope, self.body_member(d.get("member")), kind=d["kind"],
                     to_party_org=_party_org(self.scope, d, "to_party_org", "转入党组织"),
                     to_org_name=d.get("to_org_name", ""), letter_no=d.get("letter_no", ""),
                     issued_on=d.get("issued_on") or timezone.localdate(), reason=d.get("reason", ""),
                 )  # fmt: skip
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request, run):
         transfer = self.get_object()
-        data = TransferStepInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            transfer = run(transfer, data.validated_data)
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
+        d = self.body(TransferStepInputSerializer)
+        with service_errors():
+            transfer = run(transfer, d)
         transfer = self.scope.transfers().prefetch_related("steps").get(pk=transfer.pk)
         return Response(TransferSerializer(transfer).data)
 
@@ -229,20 +215,15 @@ class FloatingMemberSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def _params(self):
-        if "params" not in self.context:
-            self.context["params"] = policy.values()
-        return self.context["params"]
-
     def get_inflow_party_org_name(self, obj) -> str:
         return obj.inflow_party_org.name if obj.inflow_party_org_id else ""
 
     def get_census_due_on(self, obj) -> str | None:
-        due = rules.census_due_on(obj.last_confirmed, self._params())
+        due = rules.census_due_on(obj.last_confirmed, _params(self.context))
         return due.isoformat() if due else None
 
     def get_census_overdue(self, obj) -> bool:
-        return rules.census_overdue(obj.last_confirmed, self._params(), timezone.localdate())
+        return rules.census_overdue(obj.last_confirmed, _params(self.context), timezone.localdate())
 
 
 class FloatingDetailSerializer(FloatingMemberSerializer):
@@ -310,16 +291,11 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def create(self, request):
         if not self.scope.can_edit_party:
             raise PermissionDenied
-        incoming = FloatingRegisterSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        d = incoming.validated_data
-        try:
+        d = self.body(FloatingRegisterSerializer)
+        with service_errors():
             if d["kind"] == FloatingStatus.OUTFLOW:
-                member = self.scope.members("view").filter(pk=d.get("member") or 0).first()
-                if member is None:
-                    raise ValidationError({"member": [f"党员{NOT_FOUND}"]})
                 member = services.register_outflow(
-                    request.user, self.scope, member, card_no=d.get("card_no", ""),
+                    request.user, self.scope, self.body_member(d.get("member")), card_no=d.get("card_no", ""),
                     inflow_place=d.get("inflow_place", ""), outflow_place=d.get("outflow_place", ""), on=d.get("on"),
                     inflow_party_org=_party_org(self.scope, d, "inflow_party_org", "流入地党组织"),
                 )  # fmt: skip
@@ -330,8 +306,6 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
                     card_no=d.get("card_no", ""), outflow_place=d.get("outflow_place", ""),
                     inflow_place=d.get("inflow_place", ""), on=d.get("on"),
                 )  # fmt: skip
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
         return Response(self._detail(member), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FloatingCensusInputSerializer, responses=FloatingDetailSerializer)
@@ -339,16 +313,12 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def census(self, request, pk=None):
         """排摸：确认目前所在地与联系情况。"""
         member = self.get_object()
-        data = FloatingCensusInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        try:
+        d = self.body(FloatingCensusInputSerializer)
+        with service_errors():
             services.record_census(
                 request.user, self.scope, member, confirmed_on=d.get("confirmed_on") or timezone.localdate(),
                 location=d.get("location", ""), contact_ok=d.get("contact_ok", True), note=d.get("note", ""),
             )  # fmt: skip
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
         return Response(self._detail(member))
 
     @extend_schema(request=FloatingEndInputSerializer, responses=FloatingDetailSerializer)
@@ -356,18 +326,9 @@ class FloatingMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     def end(self, request, pk=None):
         """结束流动（组织关系所在党组织）。"""
         member = self.get_object()
-        data = FloatingEndInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            services.end_floating(
-                request.user,
-                self.scope,
-                member,
-                on=data.validated_data.get("on"),
-                reason=data.validated_data.get("reason", ""),
-            )
-        except DjangoValidationError as error:
-            raise _api_errors(error) from None
+        d = self.body(FloatingEndInputSerializer)
+        with service_errors():
+            services.end_floating(request.user, self.scope, member, on=d.get("on"), reason=d.get("reason", ""))
         member.refresh_from_db()
         member.last_confirmed = None
         return Response(FloatingMemberSerializer(member).data)
