@@ -83,6 +83,21 @@ def check_upload(upload) -> FileType:
     return check(upload.name, upload.size, head)
 
 
+def check_uploads(files, *, limit: int, label: str, per: str, already: int = 0) -> list[FileType]:
+    """``check_upload`` for each file, with at most ``limit`` in all counting the ``already``
+    stored; ValidationError on the field ``attachments``, its message led by ``label`` (the
+    field as the form names it), e.g. "附件：每次会议最多 30 个附件" with ``per`` "每次会议"."""
+    if already + len(files) > limit:
+        raise ValidationError({"attachments": [f"{label}：{per}最多 {limit} 个附件"]})
+    kinds = []
+    for upload in files:
+        try:
+            kinds.append(check_upload(upload))
+        except ValidationError as exc:
+            raise ValidationError({"attachments": [f"{label}：{exc.messages[0]}"]}) from None
+    return kinds
+
+
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 

@@ -19,10 +19,12 @@ def _chunks(items: Iterable, size: int = BATCH) -> Iterator[list]:
 class RowWriter:
     """Inserts rows of one model by ``executemany``, BATCH rows per transaction.
 
-    seed_demo's OrgWriter technique, for its reason: the rows are plain Python values already
-    and ``bulk_create`` would prepare them value by value (three times slower there). Measured
-    on PostgreSQL too: one multi-row VALUES list per few hundred rows took 1.7 times as long.
-    Fields a row leaves out get their model default.
+    The rows are plain Python values already (str, int, bool, date, None), so they skip the
+    ORM: ``bulk_create`` compiled SQL value by value and took two thirds of a million-row
+    organization load (measured: 71 s against 23 s for 300,000 rows). Measured on PostgreSQL
+    too: one multi-row VALUES list per few hundred rows took 1.7 times as long. Fields a row
+    leaves out get their model default (e.g. ``coverage_state``), so new fields with defaults
+    need no change; ``auto_now(_add)`` fields get no value this way: the caller gives them.
     """
 
     def __init__(self, model) -> None:

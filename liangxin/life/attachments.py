@@ -10,6 +10,7 @@ from liangxin.core.attachments import (  # noqa: F401 — life's callers name th
     FileType,
     check,
     check_upload,
+    check_uploads,
     detect,
     display_name,
     max_bytes,

@@ -36,18 +36,6 @@ def _fail(errors: dict[str, str]) -> None:
         raise ValidationError({k: [v] for k, v in errors.items()})
 
 
-def _check_files(files, already: int = 0) -> list:
-    kinds = []
-    if already + len(files) > attachments.MAX_PER_MEETING:
-        _fail({"attachments": f"附件：每次会议最多 {attachments.MAX_PER_MEETING} 个附件"})
-    for upload in files:
-        try:
-            kinds.append(attachments.check_upload(upload))
-        except ValidationError as exc:
-            _fail({"attachments": "附件：" + exc.messages[0]})
-    return kinds
-
-
 def _attendance_or_errors(status: str, attendance, party_org, meeting=None) -> tuple[list | None, dict]:
     """Attendance of a held meeting: parsed when given; when not, kept for a meeting already held."""
     keep_existing = meeting is not None and meeting.status == MeetingStatus.HELD
@@ -92,7 +80,7 @@ def create_meeting(actor, party_org, values: dict, *, attendance=None, files=(),
     errors = check_meeting(values, party_org, status, today)
     rows, more = _attendance_or_errors(status, attendance, party_org)
     _fail({**errors, **more})
-    kinds = _check_files(files)
+    kinds = attachments.check_uploads(files, limit=attachments.MAX_PER_MEETING, label="附件", per="每次会议")
     meeting = Meeting(party_org=party_org, status=status, created_by=actor, **{k: values.get(k) for k in EDITABLE})
     meeting.minutes = meeting.minutes or ""
     meeting.save()
@@ -181,7 +169,9 @@ def add_attachments(actor, meeting: Meeting, files) -> list[Attachment]:
         _fail({"attachments": "附件：已取消的会议不能上传附件"})
     if not files:
         _fail({"attachments": "附件：请选择要上传的文件"})
-    kinds = _check_files(files, meeting.attachments.count())
+    kinds = attachments.check_uploads(
+        files, limit=attachments.MAX_PER_MEETING, label="附件", per="每次会议", already=meeting.attachments.count()
+    )
     stored = _store_files(actor, meeting, files, kinds)
     try:
         names = "、".join(a.name for a in stored)

@@ -131,7 +131,19 @@ class Organization(models.Model):
         return dict(SIZE_BAND_CHOICES)[code]
 
 
-class Placement(models.Model):
+class DatedLink(models.Model):
+    """A dated fact about an organization: in force from ``start_on`` until ``end_on`` (blank: still
+    in force). ``party.coverage.active_on(day)`` is the filter of the ones in force on a day; a model
+    whose dates read differently re-declares the field with its own label."""
+
+    start_on = models.DateField("开始日期")
+    end_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Placement(DatedLink):
     """经营地变更记录: where an organization operated from ``start_on`` (blank: since it was entered)
     to ``end_on``. Written by database triggers on every change of its region or carrier, so
     statistics as of a past date (``stats.asof``) place it where it was then."""
@@ -142,7 +154,6 @@ class Placement(models.Model):
         "regions.Carrier", verbose_name="所在载体", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     start_on = models.DateField("开始日期", null=True, blank=True)
-    end_on = models.DateField("结束日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "经营地变更记录"

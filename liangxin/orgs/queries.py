@@ -52,10 +52,10 @@ FEW_MATCHES = 1000  # a code search matching at most this many rows is resolved 
 
 
 @dataclass
-class OrgFilter:
-    """The filters of the organization list, parsed from request parameters."""
+class OrgAttributes:
+    """The organization attributes a list and a statistic are both filtered by: set by
+    ``read_attributes``, applied by ``filter_by_profile`` (and kind, sector, carrier by each)."""
 
-    region: Region | None = None
     kind: str = ""
     sector: str = ""
     industry: str = ""
@@ -63,6 +63,13 @@ class OrgFilter:
     above_scale: bool | None = None
     key_industry: bool | None = None
     carrier: Carrier | None = None
+
+
+@dataclass
+class OrgFilter(OrgAttributes):
+    """The filters of the organization list, parsed from request parameters."""
+
+    region: Region | None = None
     min_employees: int | None = None
     status: str = OrgStatus.OPERATING
     basis: str = ""
@@ -124,7 +131,7 @@ def read_choice(params, name: str, choices, label: str, errors: dict) -> str:
     return value
 
 
-def read_attributes(params, scope, target, errors: dict) -> None:
+def read_attributes(params, scope, target: OrgAttributes, errors: dict) -> None:
     """The organization attributes a list and a statistic are both filtered by (kind, sector,
     industry, size band, above-scale, key industry, carrier), set on ``target``."""
     target.kind = read_choice(params, "kind", OrgKind.choices, "组织类型", errors)
@@ -223,7 +230,7 @@ def few_matches_first(qs: QuerySet) -> QuerySet:
     return qs.model._default_manager.filter(pk__in=ids)
 
 
-def filter_by_profile(qs: QuerySet, f) -> QuerySet:
+def filter_by_profile(qs: QuerySet, f: OrgAttributes) -> QuerySet:
     """Industry, size band, above-scale, key industry — as read by ``read_attributes``."""
     if f.industry:
         qs = qs.filter(industry=f.industry)

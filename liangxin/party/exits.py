@@ -146,18 +146,6 @@ def check_proposal(member: Member, values: dict, today: datetime.date) -> dict[s
     return errors
 
 
-def _check_files(files, already: int = 0) -> list:
-    if already + len(files) > MAX_ATTACHMENTS:
-        _raise({"attachments": f"证明材料：每件最多 {MAX_ATTACHMENTS} 个附件"})
-    kinds = []
-    for upload in files:
-        try:
-            kinds.append(attachments.check_upload(upload))
-        except ValidationError as exc:
-            _raise({"attachments": "证明材料：" + exc.messages[0]})
-    return kinds
-
-
 def _store_files(actor, exit_: MemberExit, files, kinds) -> list[MemberExitAttachment]:
     """Write the files, then their rows; a failure removes the files written (nothing half-saved)."""
     rows = attachments.store_all(
@@ -198,7 +186,7 @@ def propose(actor, scope, member: Member, values: dict, files=(), today: datetim
     files = list(files)
     member = Member.objects.select_for_update(of=("self",)).select_related("party_org__node").get(pk=member.pk)
     errors = check_proposal(member, values, today)
-    kinds = _check_files(files) if not errors else []
+    kinds = [] if errors else attachments.check_uploads(files, limit=MAX_ATTACHMENTS, label="证明材料", per="每件")
     _raise(errors)
     exit_ = MemberExit(member=member, party_org=member.party_org, proposed_by=_user(actor), **values)
     try:

@@ -1,6 +1,7 @@
 from django.db import models
 
 from liangxin.core.models import StoredFile
+from liangxin.orgs.models import DatedLink
 
 from .choices import (
     PARTY_EXIT_KINDS,
@@ -65,18 +66,6 @@ class PartyOrganization(models.Model):
 
     def audit_paths(self) -> tuple[str, str]:
         return self.node.path, ""
-
-
-class DatedLink(models.Model):
-    """A dated fact about an organization: in force from ``start_on`` until ``end_on`` (blank: still
-    in force). ``coverage.active_on(day)`` is the filter of the ones in force on a day; a model
-    whose dates read differently re-declares the field with its own label."""
-
-    start_on = models.DateField("开始日期")
-    end_on = models.DateField("结束日期", null=True, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class PartyOrgLink(DatedLink):

@@ -29,7 +29,7 @@ from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.mgmt.queries import in_node_subtree, parse_node
 from liangxin.orgs.choices import SECTOR_OF_KIND, SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.orgs.models import Organization, Placement
-from liangxin.orgs.queries import filter_by_profile, read_attributes, read_choice
+from liangxin.orgs.queries import OrgAttributes, filter_by_profile, read_attributes, read_choice
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 from liangxin.regions.models import Carrier, CarrierKind, Region
@@ -50,18 +50,11 @@ SECTOR_KINDS = {s: [k for k, v in SECTOR_OF_KIND.items() if v == s] for s in Sec
 
 
 @dataclass
-class StatsQuery:
+class StatsQuery(OrgAttributes):
     """Which unit (a region, or a node of the management tree) and which filters."""
 
     region: Region | None = None
     node: ManagementNode | None = None
-    kind: str = ""
-    sector: str = ""
-    industry: str = ""
-    size: str = ""
-    above_scale: bool | None = None
-    key_industry: bool | None = None
-    carrier: Carrier | None = None
     carrier_kind: str = ""
     as_of: datetime.date | None = None
     errors: dict[str, str] = field(default_factory=dict)
