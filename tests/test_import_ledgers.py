@@ -173,16 +173,13 @@ def _wide_sheet_xlsx(path, megabytes: int) -> str:
     return str(path)
 
 
-def test_an_overlong_row_fails_the_job_quickly_with_a_reason(cast, tmp_path, settings):
-    import time
-
+def test_an_overlong_row_fails_the_job_with_a_reason(cast, tmp_path, settings):
+    # how fast it stops is bench/ matter (never a timed assertion): here, that it stops at the bound
     settings.IMPORT_MAX_ROW_BYTES = 4 * 1024 * 1024
     path = _wide_sheet_xlsx(tmp_path / "wide.xlsx", 24)
-    started = time.monotonic()
     job = run(cast.city_admin, "organizations", path)
     assert job.status == JobStatus.FAILED
     assert job.message == "第 2 行内容异常庞大（超过 4 MB），已停止读取；请检查文件是否损坏或含有大量空白"
-    assert time.monotonic() - started < 5
 
 
 def test_the_reader_is_linear_in_a_long_pending_element(settings):
@@ -199,7 +196,9 @@ def test_the_reader_is_linear_in_a_long_pending_element(settings):
         assert len(got) == 2
         return time.monotonic() - started
 
-    small, large = cost(8), cost(64)
+    # a ratio, not a time: 8× the data may cost up to 24× (a quadratic scan costs 64×); the least of
+    # three runs each, so a busy machine's pauses do not decide it
+    small, large = min(cost(8) for _ in range(3)), min(cost(64) for _ in range(3))
     assert large < small * 8 * 3, (small, large)
 
 

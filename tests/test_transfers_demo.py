@@ -3,7 +3,6 @@ with census records (some unconfirmed for over the period), consistent with the 
 
 import io
 import random
-import time
 
 import pytest
 from django.core.management import call_command
@@ -30,10 +29,7 @@ def built() -> dict:
     call_command("seed_demo", orgs=2000, seed=5, no_party=True, stdout=io.StringIO())
     build_party_demo(random.Random(5), log=lambda _: None)
     create_secretary_account()
-    started = time.monotonic()
-    counts = build_demo(random.Random(5), lambda _: None)
-    counts["seconds"] = time.monotonic() - started
-    return counts
+    return build_demo(random.Random(5), lambda _: None)
 
 
 def test_every_state_and_kind_occurs(built):
@@ -108,7 +104,7 @@ def test_demo_accounts_see_something_on_every_page(built):
     assert client_for(member).get(mine[0].url).status_code == 200
 
 
-def test_demo_is_fast_and_runs_once(built):
-    assert built["seconds"] < 10
+def test_demo_runs_once(built):
+    # its speed is measured with the whole demo (seed_demo prints each part's seconds), never asserted here
     assert build_demo(random.Random(5), lambda _: None) == {}
     assert TransferState.ACCEPTED in set(Transfer.objects.values_list("state", flat=True))
