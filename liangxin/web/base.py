@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -61,6 +62,24 @@ def deny(message: str = "无权执行此操作"):
     raise PermissionDenied(message)
 
 
+def refused(request, error: ValidationError) -> None:
+    """A step the domain refused: each reason as a message on the page the user goes back to."""
+    for text in error.messages:
+        messages.error(request, f"未办理：{text}")
+
+
+def query_without(request, name: str) -> str:
+    """The list's query string without ``name`` (its page or cursor): the pager adds its own."""
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+def paginate(request, items, per_page: int = 50) -> tuple[Page, str]:
+    """The page of ``items`` that ``?page=`` names, and the query string for the pager's links."""
+    return Paginator(items, per_page).get_page(request.GET.get("page")), query_without(request, "page")
+
+
 def export_response(request, *, title: str, object_type: str, filter_text: str, columns, rows):
     """Every list export: a cover sheet (who, when, which filter), the rows, an audit entry."""
     cover = [("导出人", request.user.display_name), ("导出时间", now_text()), ("筛选条件", filter_text)]
@@ -99,6 +118,33 @@ def list_export(request, scope, list_name: str):
     response = FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)
     os.unlink(handle.name)  # the open handle keeps the data until the response closes it
     return response
+
+
+class StepView(ScopedView):
+    """A step on an object's page (POST), the one named by ``action``: outside scope 404, not
+    this user's step 403 (``MAY``: the scope's test per action), a refused step back to the
+    page with its reasons."""
+
+    action = ""
+    MAY: dict[str, str] = {}
+    detail = ""  # the object's page URL name
+
+    def objects(self):
+        raise NotImplementedError
+
+    def perform(self, request, obj) -> str:
+        """Take the step and return the success message; a refusal raises ValidationError."""
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obj = get_in_scope(self.objects(), pk=pk)
+        if not getattr(self.scope, self.MAY[self.action])(obj):
+            deny("您不是办理这一环节的一方")
+        try:
+            messages.success(request, self.perform(request, obj))
+        except ValidationError as error:
+            refused(request, error)
+        return redirect(self.detail, pk=pk)
 
 
 class ListExportView(ScopedView):

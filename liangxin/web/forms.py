@@ -49,6 +49,14 @@ def chinese_empty_choice(form: forms.Form) -> None:
             field.choices = [("", "— 请选择 —")] + list(choices)[1:]
 
 
+def errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: each field's reason at its field, the rest above."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for name, texts in by_field.items():
+        for text in texts:
+            form.add_error(name if name in form.fields else None, text)
+
+
 def labelled_regions(queryset, value: str = "pk") -> list[tuple[str, str]]:
     """Region choices labelled with their district, e.g. "黄浦区 / 南京东路街道"; ``value`` is pk or code."""
     regions = list(queryset.order_by("path"))

@@ -1,7 +1,6 @@
 """Account management in the product (not the Django admin): within the manager's subtree."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from rest_framework.authtoken.models import Token
 
@@ -10,7 +9,7 @@ from liangxin.accounts.exports import account_export
 from liangxin.accounts.models import RoleAssignment
 from liangxin.accounts.queries import filtered_accounts
 
-from ..base import ExportView, ScopedView, get_in_scope
+from ..base import ExportView, ScopedView, get_in_scope, paginate
 from ..forms import AccountForm, RoleAssignmentForm
 
 
@@ -19,10 +18,8 @@ class AccountList(ScopedView):
 
     def get(self, request):
         users, q = filtered_accounts(self.scope.users(), request.GET)
-        page = Paginator(users, 50).get_page(request.GET.get("page"))
-        params = request.GET.copy()
-        params.pop("page", None)
-        return render(request, "web/accounts/list.html", {"page": page, "q": q, "query": params.urlencode()})
+        page, query = paginate(request, users)
+        return render(request, "web/accounts/list.html", {"page": page, "q": q, "query": query})
 
 
 class AccountExport(ExportView):

@@ -1,13 +1,12 @@
 """The audit log, read within scope, filtered by who, what, which object and when; and its export."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from liangxin.core.exports import audit_export
 from liangxin.core.models import AuditAction
 from liangxin.core.queries import OBJECT_TYPES, filtered_entries
 
-from ..base import ExportView, ScopedView
+from ..base import ExportView, ScopedView, paginate
 
 
 class AuditList(ScopedView):
@@ -15,9 +14,7 @@ class AuditList(ScopedView):
 
     def get(self, request):
         entries, _ = filtered_entries(self.scope.audit_entries(), request.GET)
-        page = Paginator(entries, 50).get_page(request.GET.get("page"))
-        params = request.GET.copy()
-        params.pop("page", None)
+        page, query = paginate(request, entries)
         return render(
             request,
             "web/audit/list.html",
@@ -26,7 +23,7 @@ class AuditList(ScopedView):
                 "actions": AuditAction.choices,
                 "object_types": OBJECT_TYPES.items(),
                 "g": request.GET,
-                "query": params.urlencode(),
+                "query": query,
             },
         )
 

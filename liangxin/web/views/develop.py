@@ -21,7 +21,7 @@ from liangxin.party import policy
 from liangxin.party.choices import Education, MemberCategory
 from liangxin.party.validation import clean_id_number
 
-from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope
+from ..base import ScopedView, SearchByPost, deny, export_response, get_in_scope, query_without
 from ..forms import DATE, chinese_empty_choice
 from ..party_forms import EmployerByCode
 
@@ -78,12 +78,11 @@ class ApplicantList(SearchByPost, ScopedView):
     def get(self, request):
         qs, q, said = queries.filtered(self.scope, request.GET)
         page = keyset_page(qs, "id", True, request.GET.get("cursor"), 50)
-        params = request.GET.copy()
-        params.pop("cursor", None)
         today, values = timezone.localdate(), policy.values()
         return render(request, "web/develop/list.html", {
             "page": page, "rows": [(a, next_due(a, values, today)) for a in page.rows], "q": q, "g": request.GET,
-            "said": said, "query": params.urlencode(), "stages": [(k, lbl) for k, lbl, _ in queries.COLUMNS],
+            "said": said, "query": query_without(request, "cursor"),
+            "stages": [(k, lbl) for k, lbl, _ in queries.COLUMNS],
         })  # fmt: skip
 
 

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,7 +22,7 @@ from liangxin.dues.models import DuesCategory, DuesPayment, DuesProfile
 from liangxin.party import policy
 from liangxin.party.models import PartyOrganization
 
-from ..base import ExportView, ScopedView, deny, export_response, get_in_scope
+from ..base import ExportView, ScopedView, deny, export_response, get_in_scope, paginate
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
 NAV = [
@@ -139,8 +138,7 @@ class DuesList(ScopedView):
         except ValueError as exc:
             return _bad_request(request, str(exc), reverse("web:dues_totals"))
         due, paid, owed = rules.sum_entries(e.entry for e in found)
-        params = request.GET.copy()
-        params.pop("page", None)
+        page, query = paginate(request, found, 100)
         return render(
             request,
             "web/dues/list.html",
@@ -149,10 +147,10 @@ class DuesList(ScopedView):
                 "period": period,
                 "status": status,
                 "statuses": ledger.STATUSES,
-                "page": Paginator(found, 100).get_page(request.GET.get("page")),
+                "page": page,
                 "sum": {"due": due, "paid": paid, "owed": owed, "count": len(found)},
                 "words": words,
-                "query": params.urlencode(),
+                "query": query,
                 "base_query": _query(node=node.pk, own=request.GET.get("own"), **period.query),
             },
         )
@@ -541,21 +539,20 @@ class DuesArrears(ScopedView):
         today = timezone.localdate()
         node = _node(self.scope, request.GET)
         owing, lapsed_only, words, params = queries.arrears_list(self.scope.members("view"), node, request.GET, today)
-        params_q = request.GET.copy()
-        params_q.pop("page", None)
+        page, query = paginate(request, owing, 100)
         return render(
             request,
             "web/dues/arrears.html",
             {
                 "node": node,
-                "page": Paginator(owing, 100).get_page(request.GET.get("page")),
+                "page": page,
                 "count": len(owing),
                 "lapsed_count": sum(1 for o in owing if o.lapsed),
                 "owed": sum((o.arrears.owed for o in owing), Decimal("0.00")),
                 "lapsed_only": lapsed_only,
                 "lapse_months": int(params["lapse_months"]),
                 "through": rules.closed_through(today),
-                "query": params_q.urlencode(),
+                "query": query,
                 "words": words,
             },
         )

@@ -16,8 +16,8 @@ from liangxin.party import exits, policy
 from liangxin.party.choices import PROPOSABLE_EXIT_KINDS, ExitKind, ExitState
 from liangxin.party.models import MemberExitAttachment
 
-from ..base import ScopedView, deny, export_response, get_in_scope
-from ..forms import DATE
+from ..base import ScopedView, StepView, deny, export_response, get_in_scope, query_without
+from ..forms import DATE, errors_to_form
 
 
 class ExitForm(forms.Form):
@@ -36,12 +36,6 @@ class ExitForm(forms.Form):
     decision_ref = forms.CharField(label="处分决定文号", max_length=100, required=False, help_text="开除党籍必填")
 
 
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    for name, texts in error.message_dict.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
-
-
 class ExitList(ScopedView):
     required = "can_read_party"
 
@@ -50,8 +44,6 @@ class ExitList(ScopedView):
         every, _ = exits.filtered_exits(self.scope, {k: v for k, v in request.GET.items() if k in ("party_org", "q")})
         kind_labels, year_rows = exits.counts_by_year(every)
         page = keyset_page(qs.order_by("-pk"), "id", True, request.GET.get("cursor"), 50)
-        params = request.GET.copy()
-        params.pop("cursor", None)
         waiting, _ = exits.filtered_exits(self.scope, {"mine": "1"})
         return render(
             request,
@@ -59,7 +51,7 @@ class ExitList(ScopedView):
             {
                 "page": page,
                 "g": request.GET,
-                "query": params.urlencode(),
+                "query": query_without(request, "cursor"),
                 "filter_text": filter_text,
                 "states": ExitState.choices,
                 "kinds": ExitKind.choices,
@@ -128,7 +120,7 @@ class ExitCreate(ScopedView):
                     request.user, self.scope, member, form.cleaned_data, request.FILES.getlist("attachments")
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, f"已提出党员减少（{exit_.get_kind_display()}），等待上级党委审批")
                 return redirect("web:exit_detail", pk=exit_.pk)
@@ -155,32 +147,26 @@ class ExitDetail(ScopedView):
         )
 
 
-class ExitAction(ScopedView):
-    """审批 / 退回 / 撤销 (POST): outside scope 404, not this user's step 403, bad input back with the reason."""
+class ExitAction(StepView):
+    """审批 / 退回 / 撤销."""
 
     required = "can_read_party"
-    action = ""
     MAY = {"approve": "may_decide_exit", "return": "may_decide_exit", "reverse": "may_reverse_exit"}
+    detail = "web:exit_detail"
 
-    def post(self, request, pk):
-        exit_ = get_in_scope(self.scope.member_exits(), pk=pk)
-        if not getattr(self.scope, self.MAY[self.action])(exit_):
-            deny("您不是办理这一环节的一方")
+    def objects(self):
+        return self.scope.member_exits()
+
+    def perform(self, request, exit_) -> str:
         reason = request.POST.get("reason", "")
-        try:
-            if self.action == "approve":
-                exits.approve(request.user, self.scope, exit_)
-                messages.success(request, "已批准：该党员不再在册")
-            elif self.action == "return":
-                exits.return_exit(request.user, self.scope, exit_, reason)
-                messages.success(request, "已退回")
-            else:
-                exits.reverse_exit(request.user, self.scope, exit_, reason)
-                messages.success(request, "已撤销：该党员恢复在册")
-        except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, f"未办理：{text}")
-        return redirect("web:exit_detail", pk=pk)
+        if self.action == "approve":
+            exits.approve(request.user, self.scope, exit_)
+            return "已批准：该党员不再在册"
+        if self.action == "return":
+            exits.return_exit(request.user, self.scope, exit_, reason)
+            return "已退回"
+        exits.reverse_exit(request.user, self.scope, exit_, reason)
+        return "已撤销：该党员恢复在册"
 
 
 class ExitAttachmentDownload(ScopedView):

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from liangxin.life.models import Attachment, Meeting
 from liangxin.life.validation import eligible_members
 from liangxin.party import policy
 
-from ..base import ScopedView, deny, export_response, get_in_scope
+from ..base import ScopedView, deny, export_response, get_in_scope, paginate
 
 NAV: list[tuple[str, str, str | None]] = [
     ("组织生活", "web:life_meetings", "can_read_party"),
@@ -123,13 +122,11 @@ class MeetingList(ScopedView):
             n_attendance=Count("attendance", distinct=True),
             n_files=Count("attachments", distinct=True),
         )
-        page = Paginator(qs.order_by("-date", "-pk"), 50).get_page(g.get("page"))
-        params = g.copy()
-        params.pop("page", None)
+        page, query = paginate(request, qs.order_by("-date", "-pk"))
         # a secretary's own party organizations (admins reach the grids from the roll-up)
         context.update(
             page=page,
-            query=params.urlencode(),
+            query=query,
             my_party_orgs=list(self.scope.own_party_orgs()),
             party_org=self.scope.party_orgs("view").filter(pk=party_org).first() if party_org else None,
         )
@@ -433,7 +430,8 @@ ORG_STATE_LABELS = {compliance.COMPLIANT: "达标", compliance.MISSING: "未达�
 
 
 class RollupOrgs(ScopedView):
-    """The party organizations behind one number of the roll-up."""
+    """The party organizations behind one number of the roll-up (``answer``: the page; the
+    export answers the same filter with a file). A filter ``_drill`` refuses is a 400 page."""
 
     required = "can_read_registry"
 
@@ -443,25 +441,19 @@ class RollupOrgs(ScopedView):
             q, items, state = _drill(self.scope, request.GET, today)
         except ValueError as exc:
             return render(request, "web/life/rollup_orgs.html", {"error": str(exc)}, status=400)
-        params = request.GET.copy()
-        params.pop("page", None)
+        return self.answer(request, q, items, state, today)
+
+    def answer(self, request, q, items, state, today):
+        page, query = paginate(request, items, 100)
         context = {
             "q": q, "state": state, "state_label": compliance.ORG_STATES[state], "total": len(items),
-            "page": Paginator(items, 100).get_page(request.GET.get("page")), "query": params.urlencode(),
-            "org_states": ORG_STATE_LABELS, "today": today, "g": request.GET,
+            "page": page, "query": query, "org_states": ORG_STATE_LABELS, "today": today, "g": request.GET,
         }  # fmt: skip
         return render(request, "web/life/rollup_orgs.html", context)
 
 
-class RollupOrgsExport(ScopedView):
-    required = "can_read_registry"
-
-    def get(self, request):
-        today = timezone.localdate()
-        try:
-            q, items, state = _drill(self.scope, request.GET, today)
-        except ValueError as exc:
-            return render(request, "web/life/rollup_orgs.html", {"error": str(exc)}, status=400)
+class RollupOrgsExport(RollupOrgs):
+    def answer(self, request, q, items, state, today):
         columns = [
             Column("党组织", lambda a: a.facts.name, 36),
             Column("上级", lambda a: a.facts.parent_name or "", 28),

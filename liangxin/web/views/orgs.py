@@ -23,7 +23,7 @@ from liangxin.party import policy, rules
 from liangxin.party.suggestion import suggest
 from liangxin.regions.models import RegionLevel
 
-from ..base import ListExportView, ScopedView, deny, get_in_scope
+from ..base import ListExportView, ScopedView, deny, get_in_scope, query_without
 from ..forms import DeactivateForm, OrganizationForm, RestoreForm, carrier_choices, labelled_regions
 
 PAGE_SIZE = 50
@@ -59,13 +59,11 @@ class OrganizationList(ScopedView):
         editable = set(
             self.scope.organizations("change").filter(pk__in=[o.pk for o in page.rows]).values_list("pk", flat=True)
         )
-        params = request.GET.copy()
-        params.pop("cursor", None)
         context = {
             "page": page,
             "editable": editable,
             "total": qs.count(),
-            "query": params.urlencode(),
+            "query": query_without(request, "cursor"),
             **filter_context(self.scope, f),
         }
         template = "web/orgs/_table.html" if request.headers.get("HX-Request") else "web/orgs/list.html"

@@ -15,7 +15,7 @@ from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory
 from liangxin.party.models import Member, SetupModeLinkKind
 from liangxin.party.queries import filtered_members, filtered_party_orgs
 
-from ..base import ExportView, ListExportView, ScopedView, SearchByPost, deny, get_in_scope
+from ..base import ExportView, ListExportView, ScopedView, SearchByPost, deny, get_in_scope, paginate, query_without
 from ..party_forms import MemberForm, PartyOrgForm
 
 
@@ -30,9 +30,7 @@ class PartyOrgList(ScopedView):
     def get(self, request):
         qs, q, _ = filtered_party_orgs(self.scope, request.GET)
         g = request.GET
-        page = Paginator(qs.order_by("node__path"), 50).get_page(g.get("page"))
-        params = g.copy()
-        params.pop("page", None)
+        page, query = paginate(request, qs.order_by("node__path"))
         return render(
             request,
             "web/party/list.html",
@@ -42,7 +40,7 @@ class PartyOrgList(ScopedView):
                 "modes": SetupMode.choices,
                 "g": g,
                 "q": q,
-                "query": params.urlencode(),
+                "query": query,
             },
         )
 
@@ -111,8 +109,6 @@ class MemberList(SearchByPost, ScopedView):
         qs, q, _ = filtered_members(self.scope, request.GET)
         g = request.GET
         page = keyset_page(qs, "id", True, g.get("cursor"), 50)
-        params = g.copy()
-        params.pop("cursor", None)
         return render(
             request,
             "web/party/members.html",
@@ -120,7 +116,7 @@ class MemberList(SearchByPost, ScopedView):
                 "page": page,
                 "g": g,
                 "q": q,
-                "query": params.urlencode(),
+                "query": query_without(request, "cursor"),
                 "categories": MemberCategory.choices,
             },
         )
@@ -202,8 +198,6 @@ class FindingList(ScopedView):
 
     def get(self, request):
         rule, level, rows, page = self._rows(request)
-        params = request.GET.copy()
-        params.pop("cursor", None)
         return render(
             request,
             "web/party/findings.html",
@@ -214,7 +208,7 @@ class FindingList(ScopedView):
                 "rows": rows,
                 "page": page,
                 "levels": rules.LEVEL_LABELS.items(),
-                "query": params.urlencode(),
+                "query": query_without(request, "cursor"),
             },
         )
 

@@ -20,8 +20,8 @@ from liangxin.party.models import PartyOrganization
 from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
 
-from ..base import ListExportView, ScopedView, SearchByPost, deny, get_in_scope
-from ..forms import DATE, chinese_empty_choice
+from ..base import ListExportView, ScopedView, SearchByPost, StepView, deny, get_in_scope, query_without, refused
+from ..forms import DATE, chinese_empty_choice, errors_to_form
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
 NAV: list[tuple[str, str, str | None]] = [
@@ -58,19 +58,6 @@ def party_org_search(scope, q: str, exclude: int | None = None) -> list:
     return [p for p in qs.order_by("node__path")[:PICKER_LIMIT] if p.pk != exclude]
 
 
-def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
-    for name, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-
-
-def _query(request, *drop) -> str:
-    params = request.GET.copy()
-    for name in ("cursor", *drop):
-        params.pop(name, None)
-    return params.urlencode()
-
-
 # -- lists ----------------------------------------------------------------------------------------
 class TransferList(ScopedView):
     required = "can_read_party"
@@ -86,7 +73,7 @@ class TransferList(ScopedView):
             "page": page,
             "rows": rows,
             "g": request.GET,
-            "query": _query(request),
+            "query": query_without(request, "cursor"),
             "states": TransferState.choices,
             "kinds": TransferKind.choices,
             "valid_months": rules.months(params, rules.LETTER_KEY),
@@ -124,7 +111,7 @@ class TransferDue(ScopedView):
                 continue
             target = targets.get(m.employer_id)
             rows.append((m, finding, target if target and target.pk != m.party_org_id else None, m.pk in open_ids))
-        context = {"rows": rows, "page": page, "editable": editable, "query": _query(request)}
+        context = {"rows": rows, "page": page, "editable": editable, "query": query_without(request, "cursor")}
         return render(request, "web/transfers/due.html", context)
 
 
@@ -159,36 +146,29 @@ class TransferDetail(ScopedView):
         return render(request, "web/transfers/detail.html", context)
 
 
-class TransferAction(ScopedView):
-    """审核 / 接收 / 退回 (POST): outside scope 404, not this user's step 403, bad input back with the reason."""
+class TransferAction(StepView):
+    """审核 / 接收 / 退回."""
 
     required = "can_read_party"
-    action = ""
     MAY = {"review": "is_transfer_reviewer", "accept": "may_accept_transfer", "return": "may_return_transfer"}
+    detail = "web:transfers_detail"
 
-    def post(self, request, pk):
-        transfer = get_in_scope(self.scope.transfers(), pk=pk)
-        if not getattr(self.scope, self.MAY[self.action])(transfer):
-            deny("您不是办理这一环节的一方")
+    def objects(self):
+        return self.scope.transfers()
+
+    def perform(self, request, transfer) -> str:
         form = StepForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-            return redirect("web:transfers_detail", pk=pk)
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         d = form.cleaned_data
-        try:
-            if self.action == "review":
-                services.review(request.user, self.scope, transfer, on=d["on"], note=d["note"])
-                messages.success(request, "已审核通过，等待接收")
-            elif self.action == "accept":
-                services.accept(request.user, self.scope, transfer, on=d["on"], note=d["note"])
-                messages.success(request, "已办理接收")
-            else:
-                services.return_transfer(request.user, self.scope, transfer, on=d["on"], reason=d["reason"])
-                messages.success(request, "已退回")
-        except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, f"未办理：{text}")
-        return redirect("web:transfers_detail", pk=pk)
+        if self.action == "review":
+            services.review(request.user, self.scope, transfer, on=d["on"], note=d["note"])
+            return "已审核通过，等待接收"
+        if self.action == "accept":
+            services.accept(request.user, self.scope, transfer, on=d["on"], note=d["note"])
+            return "已办理接收"
+        services.return_transfer(request.user, self.scope, transfer, on=d["on"], reason=d["reason"])
+        return "已退回"
 
 
 # -- starting a transfer -----------------------------------------------------------------------------
@@ -208,85 +188,115 @@ class TransferForm(forms.Form):
     reason = forms.CharField(label="转接原因", required=False, max_length=200)
 
 
-class TransferCreate(ScopedView):
+class MemberFormView(ScopedView):
+    """A form about one member, picked first: without ``member`` (GET or POST) the page lists
+    the user's ``candidates`` to pick from; a picked member must pass the scope's ``may`` test
+    (else 403). ``save`` calls the service; its refusal goes back onto the form (400)."""
+
     required = "can_edit_party"
+    form_class: type[forms.Form] = forms.Form
+    template = ""
+    may = ""  # the Scope test the picked member must pass
+    denied = ""  # the 403's text
+    pick_first = ""  # the form's error when no member was picked
 
     def _member(self, value):
         pk = _int(value)
         if pk is None:
             return None
         member = get_in_scope(self.scope.members("view").select_related("employer"), pk=pk)
-        if not self.scope.may_initiate_transfer(member):
-            deny("只有党员组织关系所在党组织或其上级党委可以发起转接")
+        if not getattr(self.scope, self.may)(member):
+            deny(self.denied)
         return member
+
+    def post(self, request):
+        member = self._member(request.POST.get("member"))
+        form = self.form_class(request.POST)
+        if member is None:
+            form.add_error(None, self.pick_first)
+        elif form.is_valid():
+            try:
+                return self.save(request, member, form.cleaned_data)
+            except ValidationError as error:
+                errors_to_form(form, error)
+        return self._render(request, member, form, status=400)
+
+    def _render(self, request, member, form, status=200):
+        g = request.GET
+        context = {"member": member, "form": form, "g": g}
+        if member is None:
+            q = normalize.text(g.get("q"))
+            mine = self.candidates().select_related("party_org__node")
+            context["q"] = q
+            context["candidates"] = (mine.filter(name__contains=q) if q else mine).order_by("name", "pk")[:50]
+        else:
+            context |= self.member_context(g, member, form)
+        return render(request, self.template, context, status=status)
+
+    def candidates(self):
+        return self.scope.members("change").filter(is_active=True)
+
+    def member_context(self, g, member, form) -> dict:
+        raise NotImplementedError
+
+    def save(self, request, member, d):
+        raise NotImplementedError
+
+
+def _add_found(scope, options: list, g, member) -> list:
+    """``options`` and then the party organizations the picker's search (``to_q``) finds."""
+    for po in party_org_search(scope, g.get("to_q", ""), exclude=member.party_org_id):
+        if all(po.pk != o.pk for o, _ in options):
+            options.append((po, ""))
+    return options
+
+
+class TransferCreate(MemberFormView):
+    form_class, template = TransferForm, "web/transfers/create.html"
+    may, denied = "may_initiate_transfer", "只有党员组织关系所在党组织或其上级党委可以发起转接"
+    pick_first = "请先选择要转接的党员"
 
     def get(self, request):
         member = self._member(request.GET.get("member"))
         form = TransferForm(initial={"issued_on": timezone.localdate(), "to_party_org": request.GET.get("to", "")})
         return self._render(request, member, form)
 
-    def post(self, request):
-        member = self._member(request.POST.get("member"))
-        form = TransferForm(request.POST)
-        if member is None:
-            form.add_error(None, "请先选择要转接的党员")
-        if member is not None and form.is_valid():
-            d = form.cleaned_data
-            # the page offers both at once: a party organization picked for an internal transfer only
-            internal = d["kind"] == TransferKind.INTERNAL
-            target, missing = find_party_org(self.scope, d["to_party_org"]) if internal else (None, None)
-            if missing:
-                form.add_error(None, missing)
-            else:
-                try:
-                    transfer = services.initiate(
-                        request.user, self.scope, member, kind=d["kind"], to_party_org=target,
-                        to_org_name=d["to_org_name"], letter_no=d["letter_no"], issued_on=d["issued_on"],
-                        reason=d["reason"],
-                    )  # fmt: skip
-                except ValidationError as error:
-                    _errors_to_form(form, error)
-                else:
-                    messages.success(request, f"已发起「{transfer.person_name}」的组织关系转接")
-                    return redirect("web:transfers_detail", pk=transfer.pk)
-        return self._render(request, member, form, status=400)
+    def save(self, request, member, d):
+        # the page offers both at once: a party organization picked for an internal transfer only
+        internal = d["kind"] == TransferKind.INTERNAL
+        target, missing = find_party_org(self.scope, d["to_party_org"]) if internal else (None, None)
+        if missing:
+            raise ValidationError(missing)
+        transfer = services.initiate(
+            request.user, self.scope, member, kind=d["kind"], to_party_org=target,
+            to_org_name=d["to_org_name"], letter_no=d["letter_no"], issued_on=d["issued_on"],
+            reason=d["reason"],
+        )  # fmt: skip
+        messages.success(request, f"已发起「{transfer.person_name}」的组织关系转接")
+        return redirect("web:transfers_detail", pk=transfer.pk)
 
-    def _render(self, request, member, form, status=200):
-        g = request.GET
-        context = {"member": member, "form": form, "g": g}
-        today = timezone.localdate()
-        if member is None:
-            q = normalize.text(g.get("q"))
-            mine = self.scope.members("change").filter(is_active=True).select_related("party_org__node")
-            context["q"] = q
-            context["candidates"] = (mine.filter(name__contains=q) if q else mine).order_by("name", "pk")[:50]
-        else:
-            suggested = rules.suggested_targets([member.employer_id], today).get(member.employer_id)
-            if suggested is not None and suggested.pk == member.party_org_id:
-                suggested = None
-            chosen = form["to_party_org"].value() or g.get("to") or (suggested.pk if suggested else "")
-            options = [(suggested, "覆盖其工作单位的党组织（建议）")] if suggested else []
-            picked, _ = find_party_org(self.scope, chosen)
-            if picked is not None and picked.node.is_active and all(picked.pk != o.pk for o, _ in options):
-                options.append((picked, ""))
-            for po in party_org_search(self.scope, g.get("to_q", ""), exclude=member.party_org_id):
-                if all(po.pk != o.pk for o, _ in options):
-                    options.append((po, ""))
-            context |= {
-                "options": options,
-                "chosen": str(chosen),
-                "open_transfer": services.open_transfer_of(member),
-                "to_q": g.get("to_q", ""),
-            }
-        return render(request, "web/transfers/create.html", context, status=status)
+    def member_context(self, g, member, form) -> dict:
+        suggested = rules.suggested_targets([member.employer_id], timezone.localdate()).get(member.employer_id)
+        if suggested is not None and suggested.pk == member.party_org_id:
+            suggested = None
+        chosen = form["to_party_org"].value() or g.get("to") or (suggested.pk if suggested else "")
+        options = [(suggested, "覆盖其工作单位的党组织（建议）")] if suggested else []
+        picked, _ = find_party_org(self.scope, chosen)
+        if picked is not None and picked.node.is_active and all(picked.pk != o.pk for o, _ in options):
+            options.append((picked, ""))
+        return {
+            "options": _add_found(self.scope, options, g, member),
+            "chosen": str(chosen),
+            "open_transfer": services.open_transfer_of(member),
+            "to_q": g.get("to_q", ""),
+        }
 
 
-class IncomingForm(forms.Form):
-    to_party_org = forms.ModelChoiceField(label="接收党组织", queryset=PartyOrganization.objects.none())
-    from_org_name = forms.CharField(label="开具介绍信的党组织（系统外）", max_length=100, required=False)
-    letter_no = forms.CharField(label="介绍信编号", max_length=60, required=False)
-    issued_on = forms.DateField(label="介绍信开具日期", required=False, widget=DATE)
-    reason = forms.CharField(label="转接原因", required=False, max_length=200)
+class PersonForm(forms.Form):
+    """A person whose membership is held outside the platform, taken into one of the user's
+    active party organizations (the field ``field_order`` puts first, ``required_text`` when
+    missing); ``field_order`` places the form's own fields around the person's."""
+
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
@@ -296,16 +306,29 @@ class IncomingForm(forms.Form):
     joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
     full_on = forms.DateField(label="转正日期", required=False, widget=DATE)
 
+    required_text = ""
+
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = scope.party_orgs("change").filter(node__is_active=True).order_by("node__path")
-        self.fields["to_party_org"].queryset = qs
-        self.fields["to_party_org"].error_messages["invalid_choice"] = "请选择您管辖的党组织"
-        self.fields["to_party_org"].error_messages["required"] = "请选择接收的党组织"
+        field = self.fields[self.field_order[0]]
+        field.queryset = scope.party_orgs("change").filter(node__is_active=True).order_by("node__path")
+        field.error_messages["invalid_choice"] = "请选择您管辖的党组织"
+        field.error_messages["required"] = self.required_text
         chinese_empty_choice(self)
 
 
-PERSON_FIELDS = ("name", "id_number", "phone", "category", "joined_on", "full_on")
+PERSON_FIELDS = tuple(PersonForm.base_fields)
+
+
+class IncomingForm(PersonForm):
+    to_party_org = forms.ModelChoiceField(label="接收党组织", queryset=PartyOrganization.objects.none())
+    from_org_name = forms.CharField(label="开具介绍信的党组织（系统外）", max_length=100, required=False)
+    letter_no = forms.CharField(label="介绍信编号", max_length=60, required=False)
+    issued_on = forms.DateField(label="介绍信开具日期", required=False, widget=DATE)
+    reason = forms.CharField(label="转接原因", required=False, max_length=200)
+
+    field_order = ["to_party_org", "from_org_name", "letter_no", "issued_on", "reason"]
+    required_text = "请选择接收的党组织"
 
 
 class TransferCreateIncoming(ScopedView):
@@ -331,7 +354,7 @@ class TransferCreateIncoming(ScopedView):
                     person={k: d[k] for k in PERSON_FIELDS},
                 )  # fmt: skip
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, f"已登记「{transfer.person_name}」的转入介绍信，待接收")
                 return redirect("web:transfers_detail", pk=transfer.pk)
@@ -357,7 +380,7 @@ class FloatingList(SearchByPost, ScopedView):
             "page": page,
             "rows": _floating_rows(page.rows, params, today),
             "g": request.GET,
-            "query": _query(request),
+            "query": query_without(request, "cursor"),
             "census_months": rules.months(params, rules.CENSUS_KEY),
         }
         return render(request, "web/transfers/floating_list.html", context)
@@ -422,7 +445,7 @@ class FloatingCensus(FloatingDetail):
                     contact_ok=d["contact_ok"], note=d["note"],
                 )  # fmt: skip
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, "已登记排摸")
                 return redirect("web:transfers_floating_detail", pk=pk)
@@ -446,8 +469,7 @@ class FloatingEnd(FloatingDetail):
                 request.user, self.scope, member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, f"未办理：{text}")
+            refused(request, error)
             return redirect("web:transfers_floating_detail", pk=pk)
         messages.success(request, f"「{member.name}」已结束流动")
         return redirect("web:transfers_floating")
@@ -463,19 +485,12 @@ class OutflowForm(forms.Form):
     on = forms.DateField(label="登记日期", required=False, widget=DATE)
 
 
-class FloatingOutflow(ScopedView):
+class FloatingOutflow(MemberFormView):
     """流出登记 of a member of the holding side (also to change a registration)."""
 
-    required = "can_edit_party"
-
-    def _member(self, value):
-        pk = _int(value)
-        if pk is None:
-            return None
-        member = get_in_scope(self.scope.members("view"), pk=pk)
-        if not self.scope.is_floating_holder(member):
-            deny("只有党员组织关系所在党组织或其上级党委可以登记流出")
-        return member
+    form_class, template = OutflowForm, "web/transfers/outflow.html"
+    may, denied = "is_floating_holder", "只有党员组织关系所在党组织或其上级党委可以登记流出"
+    pick_first = "请先选择党员"
 
     def get(self, request):
         member = self._member(request.GET.get("member"))
@@ -487,73 +502,40 @@ class FloatingOutflow(ScopedView):
             }  # fmt: skip
         return self._render(request, member, OutflowForm(initial=initial))
 
-    def post(self, request):
-        member = self._member(request.POST.get("member"))
-        form = OutflowForm(request.POST)
-        if member is None:
-            form.add_error(None, "请先选择党员")
-        if member is not None and form.is_valid():
-            d = form.cleaned_data
-            inflow_org, missing = find_party_org(self.scope, d["inflow_party_org"])
-            if missing:
-                form.add_error(None, missing.replace("转入党组织", "流入地党组织"))
-            else:
-                try:
-                    services.register_outflow(
-                        request.user, self.scope, member, card_no=d["card_no"], inflow_place=d["inflow_place"],
-                        outflow_place=d["outflow_place"], inflow_party_org=inflow_org, on=d["on"],
-                    )  # fmt: skip
-                except ValidationError as error:
-                    _errors_to_form(form, error)
-                else:
-                    messages.success(request, f"已登记「{member.name}」流出")
-                    return redirect("web:transfers_floating_detail", pk=member.pk)
-        return self._render(request, member, form, status=400)
+    def save(self, request, member, d):
+        inflow_org, missing = find_party_org(self.scope, d["inflow_party_org"])
+        if missing:
+            raise ValidationError(missing.replace("转入党组织", "流入地党组织"))
+        services.register_outflow(
+            request.user, self.scope, member, card_no=d["card_no"], inflow_place=d["inflow_place"],
+            outflow_place=d["outflow_place"], inflow_party_org=inflow_org, on=d["on"],
+        )  # fmt: skip
+        messages.success(request, f"已登记「{member.name}」流出")
+        return redirect("web:transfers_floating_detail", pk=member.pk)
 
-    def _render(self, request, member, form, status=200):
-        g = request.GET
-        context = {"member": member, "form": form, "g": g}
-        if member is None:
-            q = normalize.text(g.get("q"))
-            mine = self.scope.members("change").filter(is_active=True).exclude(floating=FloatingStatus.INFLOW)
-            mine = mine.select_related("party_org__node")
-            context["q"] = q
-            context["candidates"] = (mine.filter(name__contains=q) if q else mine).order_by("name", "pk")[:50]
-        else:
-            chosen = form["inflow_party_org"].value()
-            options = []
-            picked, _ = find_party_org(self.scope, chosen)
-            if picked is not None:
-                options.append((picked, "当前"))
-            for po in party_org_search(self.scope, g.get("to_q", ""), exclude=member.party_org_id):
-                if all(po.pk != o.pk for o, _ in options):
-                    options.append((po, ""))
-            context |= {"options": options, "chosen": str(chosen or ""), "to_q": g.get("to_q", "")}
-        return render(request, "web/transfers/outflow.html", context, status=status)
+    def candidates(self):
+        return super().candidates().exclude(floating=FloatingStatus.INFLOW)
+
+    def member_context(self, g, member, form) -> dict:
+        chosen = form["inflow_party_org"].value()
+        picked, _ = find_party_org(self.scope, chosen)
+        options = [(picked, "当前")] if picked is not None else []
+        return {
+            "options": _add_found(self.scope, options, g, member),
+            "chosen": str(chosen or ""),
+            "to_q": g.get("to_q", ""),
+        }
 
 
-class InflowForm(forms.Form):
+class InflowForm(PersonForm):
     party_org = forms.ModelChoiceField(label="流入地党组织（本方）", queryset=PartyOrganization.objects.none())
-    name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
-    phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    category = forms.ChoiceField(
-        label="党员类别", choices=[("", "— 请选择 —"), *MemberCategory.choices], required=False
-    )
-    joined_on = forms.DateField(label="入党日期", required=False, widget=DATE)
-    full_on = forms.DateField(label="转正日期", required=False, widget=DATE)
     card_no = forms.CharField(label="流动党员活动证号", max_length=40, required=False)
     outflow_place = forms.CharField(label="流出地（组织关系所在党组织或地方）", max_length=100, required=False)
     inflow_place = forms.CharField(label="流入地", max_length=100, required=False, help_text="不填为本党组织名称")
     on = forms.DateField(label="登记日期", required=False, widget=DATE)
 
-    def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
-        qs = scope.party_orgs("change").filter(node__is_active=True).order_by("node__path")
-        self.fields["party_org"].queryset = qs
-        self.fields["party_org"].error_messages["invalid_choice"] = "请选择您管辖的党组织"
-        self.fields["party_org"].error_messages["required"] = "请选择流入地党组织"
-        chinese_empty_choice(self)
+    field_order = ["party_org"]
+    required_text = "请选择流入地党组织"
 
 
 class FloatingInflow(ScopedView):
@@ -575,7 +557,7 @@ class FloatingInflow(ScopedView):
                     card_no=d["card_no"], outflow_place=d["outflow_place"], inflow_place=d["inflow_place"], on=d["on"],
                 )  # fmt: skip
             except ValidationError as error:
-                _errors_to_form(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, f"已登记流入党员「{member.name}」")
                 return redirect("web:transfers_floating_detail", pk=member.pk)
