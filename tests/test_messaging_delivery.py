@@ -3,6 +3,7 @@
 import datetime
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from liangxin.core.models import AuditEntry
 from liangxin.inbox.models import Notice
-from liangxin.messaging import channels, services
+from liangxin.messaging import channels, services, tasks
 from liangxin.messaging.channels import SmsGatewayChannel, quiet_until
 from liangxin.messaging.choices import DeliveryState, MessageState
 from liangxin.messaging.models import Delivery, Message
@@ -357,3 +358,63 @@ def test_a_worker_killed_after_a_request_leaves_it_unknown_and_the_rerun_sends_t
         assert services.create_deliveries(message, _phones(20), ["sms"]) == 0
     finally:
         gateway.stop()
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"JSON": True, "TOKEN": "t0ken"}, {"mobile": "13800000000", "request_id": "KEY"}),
+        ({"METHOD": "GET", "USERNAME": "lx", "PASSWORD": "pw"}, {"username": "lx", "password": "pw"}),
+    ],
+)
+def test_the_gateway_may_take_json_or_a_query_string(cast, gateway, config, expected):
+    message = _message(cast)
+    services.queue_message(cast.street_admin, message, _phones(1), ["sms"])
+    services.send_pending(message.pk, channels={"sms": SmsGatewayChannel(config)})
+    delivery = Delivery.objects.get(message=message)
+    (request,) = gateway.requests
+    expected = {k: delivery.idempotency_key if v == "KEY" else v for k, v in expected.items()}
+    assert delivery.state == "sent" and expected.items() <= request.items()
+    assert request["content"] == message.body
+
+
+class RaisingBackend:
+    """A mail backend that fails as the test tells it."""
+
+    error: BaseException | None = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise type(self).error
+
+
+@pytest.mark.parametrize(
+    ("error", "state", "retried"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}), "failed", False),
+        (smtplib.SMTPDataError(451, b"try later"), "queued", True),
+        (ConnectionRefusedError(), "queued", True),
+        (TimeoutError("timed out"), "unknown", False),
+    ],
+)
+def test_email_errors_are_failed_retried_or_unknown(cast, settings, error, state, retried):
+    settings.EMAIL_BACKEND = f"{__name__}.RaisingBackend"
+    RaisingBackend.error = error
+    message = _message(cast)
+    person = Recipient(key="org-contact:8", addresses={"email": "a@example.com"})
+    services.queue_message(cast.street_admin, message, [person], ["email"])
+    services.send_pending(message.pk)
+    delivery = Delivery.objects.get(message=message)
+    assert (delivery.state, delivery.next_attempt_at is not None) == (state, retried)
+
+
+def test_the_task_sends_and_the_message_is_done(cast, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    message = _message(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_message(cast.street_admin, message, _phones(3), ["log"])
+        tasks.start(message)
+    message.refresh_from_db()
+    assert message.state == MessageState.DONE and services.progress(message.pk)["sent"] == 3

@@ -34,7 +34,10 @@ from .models import Delivery, Message
 log = logging.getLogger("liangxin.messaging")
 
 BATCH = 500  # deliveries a fan-out insert
-SEND_BATCH = 50  # deliveries read at a time by a sending run; the lease is renewed between batches
+# deliveries read at a time by a sending run; the lease is renewed between batches, so a batch of
+# SMS all timing out (20 × 10 s) stays well inside MESSAGING_LEASE_SECONDS. Should a run outlive its
+# lease all the same, no delivery goes twice: each is claimed by a conditional 待发送 → 发送中 update
+SEND_BATCH = 20
 
 
 @dataclass(frozen=True)
