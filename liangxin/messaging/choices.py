@@ -38,16 +38,3 @@ class DeliveryState(models.TextChoices):
     UNKNOWN = "unknown", "结果未知"
     READ = "read", "已读"
     REPLIED = "replied", "已回复"
-
-
-# the states a delivery never leaves by itself (UNKNOWN leaves only by the sender's resend)
-FINAL_STATES = frozenset(
-    {
-        DeliveryState.SENT,
-        DeliveryState.DELIVERED,
-        DeliveryState.FAILED,
-        DeliveryState.UNKNOWN,
-        DeliveryState.READ,
-        DeliveryState.REPLIED,
-    }
-)
