@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "liangxin.develop",
     "liangxin.transfers",
     "liangxin.dues",
+    "liangxin.messaging",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it
@@ -234,6 +235,43 @@ IMPORT_RETENTION_DAYS = int(os.environ.get("LIANGXIN_IMPORT_RETENTION_DAYS", "30
 EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LIANGXIN_EXPORT_SYNC_MAX_ROWS", "100000"))  # more: a background job
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# 信息群发 (liangxin/messaging). E-mail goes through Django's mail backend to any SMTP relay.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@liangxin.local")
+MESSAGING_SITE_URL = os.environ.get("LIANGXIN_SITE_URL", "http://127.0.0.1:8000")  # the read links' base
+MESSAGING_READ_LINK_DAYS = int(os.environ.get("LIANGXIN_READ_LINK_DAYS", "90"))
+# The SMS gateway: any HTTP endpoint taking the phone, the text and an idempotency key as
+# parameters (form, JSON or query string) and answering JSON with a success field. No URL: SMS
+# deliveries fail with 未配置短信网关 (an intranet without a gateway uses the log channel).
+MESSAGING_SMS = {
+    "URL": os.environ.get("LIANGXIN_SMS_URL", ""),
+    "METHOD": os.environ.get("LIANGXIN_SMS_METHOD", "POST"),
+    "JSON": os.environ.get("LIANGXIN_SMS_JSON", "0") == "1",  # POST body as JSON, else a form
+    "TOKEN": os.environ.get("LIANGXIN_SMS_TOKEN", ""),  # sent as Authorization: Bearer …
+    "USERNAME": os.environ.get("LIANGXIN_SMS_USERNAME", ""),  # or sent as parameters
+    "PASSWORD": os.environ.get("LIANGXIN_SMS_PASSWORD", ""),
+    "USERNAME_PARAM": os.environ.get("LIANGXIN_SMS_USERNAME_PARAM", "username"),
+    "PASSWORD_PARAM": os.environ.get("LIANGXIN_SMS_PASSWORD_PARAM", "password"),
+    "PHONE_PARAM": os.environ.get("LIANGXIN_SMS_PHONE_PARAM", "mobile"),
+    "TEXT_PARAM": os.environ.get("LIANGXIN_SMS_TEXT_PARAM", "content"),
+    "KEY_PARAM": os.environ.get("LIANGXIN_SMS_KEY_PARAM", "request_id"),
+    "SUCCESS_FIELD": os.environ.get("LIANGXIN_SMS_SUCCESS_FIELD", "code"),  # empty: any 2xx is success
+    "SUCCESS_VALUE": os.environ.get("LIANGXIN_SMS_SUCCESS_VALUE", "0"),
+    "ID_FIELD": os.environ.get("LIANGXIN_SMS_ID_FIELD", "msg_id"),
+    "MESSAGE_FIELD": os.environ.get("LIANGXIN_SMS_MESSAGE_FIELD", "message"),
+    "TIMEOUT": float(os.environ.get("LIANGXIN_SMS_TIMEOUT", "10")),
+}
+# No SMS between these local times (start, end; may wrap midnight): a delivery waits for the window.
+MESSAGING_SMS_QUIET_HOURS = tuple(os.environ.get("LIANGXIN_SMS_QUIET_HOURS", "21:00-08:00").split("-", 1))
+# Waits before the 2nd, 3rd, … try after a transient failure; when they are used up: 失败.
+MESSAGING_RETRY_SECONDS = [60, 300, 1800]
+MESSAGING_LEASE_SECONDS = 600  # a sending run's claim on its message, renewed every batch
 
 # Every handler masks identity and mobile numbers (core/logmask.py): request lines carry query
 # strings. The development server's request log is routed through it too; gunicorn's access log

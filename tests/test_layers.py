@@ -11,8 +11,9 @@ one tier are siblings and must not import one another):
 4. ``party`` — party organizations and members, built on orgs
 5. the apps built on party: ``life`` | ``dues`` | ``develop`` | ``transfers`` | ``stats`` |
    ``imports``
-6. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
-7. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
+6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below
+7. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
+8. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
 
 Where a lower app needs a higher one at run time, the lower app declares a slot
@@ -47,8 +48,8 @@ from liangxin.party import exits
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "liangxin"
 
-ENTRY = 7
-SCOPE_SEAM = 6
+ENTRY = 8
+SCOPE_SEAM = 7
 # app → (tier, sibling group): the same tier with a different group is a sideways import
 TIERS: dict[str, tuple[int, str]] = {
     "core": (0, "core"),
@@ -64,6 +65,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "transfers": (5, "transfers"),
     "stats": (5, "stats"),
     "imports": (5, "imports"),
+    "messaging": (6, "messaging"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),

@@ -31,7 +31,7 @@ def delete_demo_data() -> None:
     # exits first: a 转出至系统外 exit record protects its transfer
     MemberExitAttachment.objects.all().delete()
     MemberExit.objects.all().delete()
-    for label in ("life", "develop", "transfers", "dues", "inbox"):
+    for label in ("messaging", "life", "develop", "transfers", "dues", "inbox"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             if model._meta.managed:
                 model.objects.all().delete()

@@ -1,0 +1,40 @@
+"""The vocabularies of 信息群发."""
+
+from django.db import models
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "普通"
+    URGENT = "urgent", "紧急"
+
+
+class ReplyKind(models.TextChoices):
+    NONE = "none", "无需回复"
+    ACK = "ack", "确认收到"
+    TEXT = "text", "简短回复"
+    YES_NO = "yes_no", "是否"
+
+
+class MessageState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    QUEUED = "queued", "待发送"
+    SENDING = "sending", "发送中"
+    DONE = "done", "已发送"
+
+
+class ChannelKind(models.TextChoices):
+    INBOX = "inbox", "站内消息"
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+    LOG = "log", "记录（无网关）"
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发出"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "失败"
+    UNKNOWN = "unknown", "结果未知"
+    READ = "read", "已读"
+    REPLIED = "replied", "已回复"
