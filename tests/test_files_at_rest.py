@@ -151,6 +151,10 @@ def test_an_owners_next_copy_removes_what_its_killed_run_left(tmp_path):
     files.write_chunks(stored, [b"x"])
     left = files.private_dir() / "import-999998-abc.csv"
     left.write_bytes(b"plain")  # as a SIGKILL leaves it: the finally never ran
+    busy = files.private_dir() / f"import-999998-{os.getppid()}-def.csv"
+    busy.write_bytes(b"plain")  # a live process's copy (another test worker's job of the same number)
     with files.plain_copy(stored, owner="import-999998") as name:
-        assert not left.exists() and os.path.basename(name).startswith("import-999998-")
+        assert not left.exists() and os.path.basename(name).startswith(f"import-999998-{os.getpid()}-")
+        assert busy.exists()
     assert not os.path.exists(name)
+    busy.unlink()

@@ -207,13 +207,17 @@ def plain_copy(path: str | os.PathLike, suffix: str = "", owner: str = "") -> It
     access): a 0600 file in a 0700 folder under VAR_DIR, removed when the block ends.
 
     A killed process never reaches the ``finally``: with an ``owner`` (e.g. ``import-17``) the
-    copy is named after it, and the owner's next copy — the resumed job — first removes what a
-    killed run left; ``sweep_scratch`` (daily, ``prune_files``) removes any other leftover."""
+    copy is named after it and this process (``import-17-<pid>-…``), and the owner's next copy —
+    the resumed job — first removes what a run whose process is gone left (another live process's
+    copy, e.g. a second test worker's job of the same number, is left alone); ``sweep_scratch``
+    (daily, ``prune_files``) removes any other leftover."""
     folder = private_dir()
     if owner:
         for left in folder.glob(f"{owner}-*"):
-            left.unlink(missing_ok=True)
-    fd, name = tempfile.mkstemp(suffix=suffix, prefix=f"{owner}-" if owner else "tmp", dir=folder)
+            if not _process_alive(left.name[len(owner) + 1 :].split("-", 1)[0]):
+                left.unlink(missing_ok=True)
+    prefix = f"{owner}-{os.getpid()}-" if owner else "tmp"
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix=prefix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in iter_plain(path):
@@ -221,6 +225,19 @@ def plain_copy(path: str | os.PathLike, suffix: str = "", owner: str = "") -> It
         yield name
     finally:
         os.unlink(name)
+
+
+def _process_alive(pid: str) -> bool:
+    """Whether the process numbered ``pid`` (text from a file name) still runs on this host."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def sweep_scratch(hours: float = 24) -> int:
