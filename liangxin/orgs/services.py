@@ -18,7 +18,7 @@ EDITABLE_FIELDS = [
     "name", "credit_code", "founded_on", "kind", "industry", "supervising_unit", "employees",
     "above_scale", "key_industry", "owner_is_member", "has_union", "has_youth_league",
     "has_womens_federation", "registered_region", "operating_region", "carrier", "address",
-    "contact_name", "contact_phone", "attachment_kind", "attachment_node", "attachment_reason",
+    "contact_name", "contact_phone", "contact_email", "attachment_kind", "attachment_node", "attachment_reason",
     "attachment_date",
 ]  # fmt: skip
 AUDITED_FIELDS = EDITABLE_FIELDS + ["responsible_node", "responsible_basis", "status", "status_date", "status_reason"]

@@ -44,6 +44,7 @@ PARTY_ORG_FIELDS = [
 MEMBER_FIELDS = [
     "name",
     "phone",
+    "email",
     "education",
     "employer",
     "employed_since",
