@@ -253,3 +253,20 @@ def test_outside_scope_cannot_set_opt_outs(party_cast):
     )
     assert Organization.objects.get(pk=c.org.pk).sms_opt_out_on is None
     assert Member.objects.get(pk=c.member.pk).sms_opt_out_on is None
+
+
+def test_the_api_records_and_clears_an_opt_out_through_the_same_service(party_cast):
+    c = party_cast
+    client = api(c.street_admin)
+    today = datetime.date.today().isoformat()
+    url = f"/api/v1/members/{c.member.pk}/opt-out/"
+    response = client.post(url, {"channel": "sms", "opt_out": True}, format="json")
+    assert response.status_code == 200 and response.json()["sms_opt_out_on"] == today
+    entry = AuditEntry.objects.filter(object_type="party.member", object_id=str(c.member.pk)).latest("id")
+    assert entry.changes == {"不接收短信（登记日期）": [None, today]} and entry.origin.startswith("API ")
+    assert client.post(url, {"channel": "sms", "opt_out": False}, format="json").json()["sms_opt_out_on"] is None
+    refused = client.post(url, {"channel": "fax", "opt_out": True}, format="json")
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["channel"]
+    outside = api(c.xuhui_admin).post(f"/api/v1/organizations/{c.org.pk}/opt-out/", {"channel": "sms", "opt_out": True})
+    assert outside.status_code == 404
+    assert Organization.objects.get(pk=c.org.pk).sms_opt_out_on is None

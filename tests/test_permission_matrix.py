@@ -248,10 +248,12 @@ MATRIX = {
     "member-list": ("get", None, None, {**ORG_READERS, **API}),
     "member-detail": ("get", lambda c: {"pk": c.member.pk}, None, {**PARTY_VIEW, **API}),
     "member-detail PATCH": ("patch", lambda c: {"pk": c.member.pk}, {"phone": "13800000000"}, {**PARTY_EDIT, **API}),
+    "member-opt-out POST": ("post", lambda c: {"pk": c.member.pk}, {}, {**invalid_body(PARTY_EDIT), **API}),
     "member-list POST": ("post", None, {"name": "x"}, {**invalid_body(PARTY_EDITORS), **API}),
     "organization-list": ("get", None, None, {**ORG_READERS, **API}),
     "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
+    "organization-opt-out POST": ("post", lambda c: {"pk": c.org.pk}, {}, {**invalid_body(EDIT_ORG), **API}),
     "organization-list POST": ("post", None, {"name": "x"}, {**invalid_body(ORG_EDITORS), **API}),
     # 问题清单 and 党建指导员: as their pages (web:finding_list, web:instructor_list)
     "finding-list": ("get", None, None, {**ORG_READERS, **API}),

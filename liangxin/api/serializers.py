@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from liangxin.core.contact import Channel
 from liangxin.mgmt.models import ManagementNode
 from liangxin.orgs import validation
 from liangxin.orgs.models import Organization
@@ -27,6 +28,13 @@ class CarrierSerializer(serializers.ModelSerializer):
     class Meta:
         model = Carrier
         fields = ["id", "name", "kind", "kind_display", "street", "address", "is_active"]
+
+
+class OptOutSerializer(serializers.Serializer):
+    """不接收短信 / 不接收邮件: ``opt_out`` true records it with today's date, false clears it."""
+
+    channel = serializers.ChoiceField(label="渠道", choices=Channel.choices)
+    opt_out = serializers.BooleanField(label="不接收")
 
 
 class NodeRefSerializer(serializers.ModelSerializer):
