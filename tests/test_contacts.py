@@ -14,7 +14,9 @@ from liangxin.core import contact
 from liangxin.core.models import AuditEntry
 from liangxin.orgs import services as org_services
 from liangxin.orgs.models import Organization
+from liangxin.party import policy
 from liangxin.party.models import Member
+from liangxin.transfers.services import check_person
 from liangxin.web.party_forms import MemberForm
 
 from .conftest import CODES, client_for
@@ -270,3 +272,12 @@ def test_the_api_records_and_clears_an_opt_out_through_the_same_service(party_ca
     outside = api(c.xuhui_admin).post(f"/api/v1/organizations/{c.org.pk}/opt-out/", {"channel": "sms", "opt_out": True})
     assert outside.status_code == 404
     assert Organization.objects.get(pk=c.org.pk).sms_opt_out_on is None
+
+
+def test_a_member_coming_from_outside_has_the_phone_checked_like_the_member_form(cast):
+    person = {"name": "赵强", "id_number": id_number("19880808"), "category": "full",
+              "joined_on": datetime.date(2012, 7, 1), "full_on": datetime.date(2013, 7, 1)}  # fmt: skip
+    _, errors = check_person({**person, "phone": "1380000111"}, policy.values())
+    assert errors == {"phone": "联系电话格式不正确：手机号应为11位，当前为10位"}
+    clean, errors = check_person({**person, "phone": "+86 138 0000 1111"}, policy.values())
+    assert (errors, clean["phone"]) == ({}, "13800001111")
