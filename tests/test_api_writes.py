@@ -80,6 +80,10 @@ def _exit(c, approved=False) -> int:
 
 
 CASES = {
+    "POST /api/v1/organizations/{pk}/opt-out/": ("street_admin", lambda c: f"/api/v1/organizations/{c.org.pk}/opt-out/",
+                                                 lambda c, u: {"channel": "sms", "opt_out": True}),
+    "POST /api/v1/members/{pk}/opt-out/": ("street_admin", lambda c: f"/api/v1/members/{c.member.pk}/opt-out/",
+                                           lambda c, u: {"channel": "email", "opt_out": True}),
     "POST /api/v1/develop/applicants/": ("city_admin", lambda c: "/api/v1/develop/applicants/", lambda c, u: {
         "name": "赵敏", "id_number": id_number("19990101"), "party_org": c.branch.pk,
         "applied_on": str(TODAY - datetime.timedelta(days=10))}),

@@ -4,8 +4,8 @@ The demo (``seed_demo``, small) is built, then each demo account logs in and fol
 pages it sees (breadth first from the home page, so the menu comes first), same origin, GET only,
 at most ``PAGES_PER_ROLE`` pages, never an export, a download or the logout. On each page the text a
 user reads (``document.body.innerText`` and the title) may hold no snake_case identifier and no English
-word outside ``ALLOWED``. Data is not a code name: the demo's login names are allowed, and so are
-letters inside codes (credit codes, masked identity numbers), which always mix in digits.
+word outside ``ALLOWED``. Data is not a code name: the demo's login names and e-mail addresses are
+allowed, and so are letters inside codes (credit codes, masked identity numbers), which always mix in digits.
 """
 
 import heapq
@@ -33,6 +33,8 @@ SKIP = re.compile(r"/logout/|export|download|/api/|/admin/|/static/|/media/|\.xl
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 # a word of letters alone (letters inside a code mix in digits); after a dot it is a file's extension
 WORD = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+# an e-mail address is data, like a login name (a contact's 联系邮箱, a member's 电子邮箱)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
 TEXT_JS = "() => document.title + '\\n' + document.body.innerText"
@@ -46,6 +48,7 @@ def demo(transactional_db, live_server):
 
 
 def foreign_words(text: str, allowed: set[str]) -> list[str]:
+    text = EMAIL.sub(" ", text)
     found = SNAKE.findall(text) + [w for w in WORD.findall(text) if w not in ALLOWED]
     return sorted({w for w in found if w not in allowed})
 

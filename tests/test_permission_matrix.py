@@ -43,6 +43,7 @@ CITY_ONLY = expect(403, city=200)
 ACCOUNT_MANAGERS = expect(403, city=200, huangpu=200, xuhui=200)
 PARTY_VIEW = VIEW_ORG
 PARTY_EDIT = {**VIEW_ORG, "auditor": 403}
+PARTY_EDIT_ACTION = {k: (302 if v == 200 else v) for k, v in PARTY_EDIT.items()}
 PARTY_EDITORS = expect(200, auditor=403, nobody=403, secretary=200)
 API = {"anon": 401}
 # the API documents: the admin roles and the auditor, who hold tokens to use the API
@@ -132,6 +133,9 @@ MATRIX = {
     "web:member_detail": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_VIEW),
     "web:member_detail POST": ("post", lambda c: {"pk": c.member.pk}, None, {**PARTY_VIEW, "auditor": 403}),
     "web:member_edit": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_EDIT),
+    # 不接收短信/邮件: GET leads back to the page; a POST without channel answers 400 to those who may record it
+    "web:member_opt_out": ("get", lambda c: {"pk": c.member.pk}, None, PARTY_EDIT_ACTION),
+    "web:member_opt_out POST": ("post", lambda c: {"pk": c.member.pk}, None, invalid_body(PARTY_EDIT)),
     "web:finding_list": ("get", None, None, ORG_READERS),
     "web:party_committee": (
         "post",
@@ -162,6 +166,8 @@ MATRIX = {
     "web:org_edit": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG),
     "web:org_deactivate": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
     "web:org_restore": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
+    "web:org_opt_out": ("get", lambda c: {"pk": c.org.pk}, None, EDIT_ORG_ACTION),
+    "web:org_opt_out POST": ("post", lambda c: {"pk": c.org.pk}, None, invalid_body(EDIT_ORG)),
     "web:region_list": ("get", None, None, READERS),
     "web:region_create": ("get", None, None, CITY_ONLY),
     "web:region_export": ("get", None, None, READERS),
@@ -242,10 +248,12 @@ MATRIX = {
     "member-list": ("get", None, None, {**ORG_READERS, **API}),
     "member-detail": ("get", lambda c: {"pk": c.member.pk}, None, {**PARTY_VIEW, **API}),
     "member-detail PATCH": ("patch", lambda c: {"pk": c.member.pk}, {"phone": "13800000000"}, {**PARTY_EDIT, **API}),
+    "member-opt-out POST": ("post", lambda c: {"pk": c.member.pk}, {}, {**invalid_body(PARTY_EDIT), **API}),
     "member-list POST": ("post", None, {"name": "x"}, {**invalid_body(PARTY_EDITORS), **API}),
     "organization-list": ("get", None, None, {**ORG_READERS, **API}),
     "organization-detail": ("get", lambda c: {"pk": c.org.pk}, None, {**VIEW_ORG, **API}),
     "organization-detail PATCH": ("patch", lambda c: {"pk": c.org.pk}, {"employees": 130}, {**EDIT_ORG, **API}),
+    "organization-opt-out POST": ("post", lambda c: {"pk": c.org.pk}, {}, {**invalid_body(EDIT_ORG), **API}),
     "organization-list POST": ("post", None, {"name": "x"}, {**invalid_body(ORG_EDITORS), **API}),
     # 问题清单 and 党建指导员: as their pages (web:finding_list, web:instructor_list)
     "finding-list": ("get", None, None, {**ORG_READERS, **API}),

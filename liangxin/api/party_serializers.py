@@ -77,6 +77,7 @@ class MemberSerializer(serializers.ModelSerializer):
     """``id_number`` is write-only; responses carry ``id_masked`` only."""
 
     id_number = serializers.CharField(write_only=True, required=False)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)  # cleaned by the domain
     employer = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
     party_org = serializers.PrimaryKeyRelatedField(queryset=PartyOrganization.objects.all())
     inflow_party_org = serializers.PrimaryKeyRelatedField(
@@ -86,9 +87,11 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "id_number", "id_masked", "birth_date", "sex", *MEMBER_FIELDS, "is_active", "category_display"]
-        # 在册 is shown, never written here: leaving the roll is the 党员减少 workflow (/api/v1/member-exits/)
-        read_only_fields = ["id_masked", "birth_date", "sex", "is_active"]
+        fields = ["id", "id_number", "id_masked", "birth_date", "sex", *MEMBER_FIELDS, "is_active", "category_display",
+                  "sms_opt_out_on", "email_opt_out_on"]  # fmt: skip
+        # 在册 is shown, never written here: leaving the roll is the 党员减少 workflow (/api/v1/member-exits/);
+        # opt-outs are recorded by their own action, with the day (core.contact)
+        read_only_fields = ["id_masked", "birth_date", "sex", "is_active", "sms_opt_out_on", "email_opt_out_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +103,12 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def validate_id_number(self, value):
         return cleaned(validation.clean_id_number, value)
+
+    def validate_phone(self, value):
+        return cleaned(validation.clean_phone, value)
+
+    def validate_email(self, value):
+        return cleaned(validation.clean_email, value)
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("id_number"):

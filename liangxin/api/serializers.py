@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from liangxin.core.contact import Channel
 from liangxin.mgmt.models import ManagementNode
 from liangxin.orgs import validation
 from liangxin.orgs.models import Organization
@@ -29,6 +30,13 @@ class CarrierSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "kind_display", "street", "address", "is_active"]
 
 
+class OptOutSerializer(serializers.Serializer):
+    """不接收短信 / 不接收邮件: ``opt_out`` true records it with today's date, false clears it."""
+
+    channel = serializers.ChoiceField(label="渠道", choices=Channel.choices)
+    opt_out = serializers.BooleanField(label="不接收")
+
+
 class NodeRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ManagementNode
@@ -46,6 +54,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
     )
     credit_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     employees = serializers.IntegerField(required=False, allow_null=True)  # null: not known
+    contact_email = serializers.CharField(required=False, allow_blank=True, max_length=254)  # cleaned by the domain
     responsible_node = NodeRefSerializer(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     sector_display = serializers.CharField(source="get_sector_display", read_only=True)
@@ -59,8 +68,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
         fields = ["id", *EDITABLE_FIELDS, "sector", "sector_display", "kind_display", "industry_display",
                   "responsible_node", "responsible_basis", "responsible_basis_display", "coverage_state",
                   "coverage_state_display", "status", "status_display",
-                  "status_date", "status_reason", "pinyin_initials", "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = ["status", "status_date", "status_reason"]
+                  "status_date", "status_reason", "pinyin_initials", "created_at", "updated_at",
+                  "sms_opt_out_on", "email_opt_out_on"]  # fmt: skip
+        # opt-outs are recorded by their own action, with the day (core.contact)
+        read_only_fields = ["status", "status_date", "status_reason", "sms_opt_out_on", "email_opt_out_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,6 +96,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     def validate_founded_on(self, value):
         return cleaned(validation.clean_founded_on, value)
+
+    def validate_contact_phone(self, value):
+        return cleaned(validation.clean_contact_phone, value)
+
+    def validate_contact_email(self, value):
+        return cleaned(validation.clean_contact_email, value)
 
     def validate(self, attrs):
         values = {name: getattr(self.instance, name) for name in EDITABLE_FIELDS} if self.instance else {}

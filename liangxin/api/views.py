@@ -5,7 +5,9 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from liangxin.core import crypto, normalize
 from liangxin.core.params import parse_choice, parse_id
@@ -18,7 +20,7 @@ from liangxin.regions.models import Carrier, Region
 
 from .base import EditableScopedViewSet, ScopedViewSet
 from .party_serializers import MemberSerializer, PartyOrganizationSerializer
-from .serializers import CarrierSerializer, OrganizationSerializer, RegionSerializer
+from .serializers import CarrierSerializer, OptOutSerializer, OrganizationSerializer, RegionSerializer
 
 
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -102,6 +104,15 @@ class OrganizationViewSet(EditableScopedViewSet):
         values = {k: v for k, v in serializer.validated_data.items() if k in services.EDITABLE_FIELDS}
         serializer.instance = services.update_organization(self.request.user, serializer.instance, values)
 
+    @extend_schema(request=OptOutSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"], url_path="opt-out", url_name="opt-out")
+    def opt_out(self, request, pk=None):
+        """登记或撤销联系人“不接收短信/邮件”（登记时记录当日日期）。"""
+        org = self.get_object()  # a write: 403 unless the caller may change it
+        d = self.body(OptOutSerializer)
+        services.set_contact_opt_out(request.user, org, d["channel"], d["opt_out"])
+        return Response(self.get_serializer(org).data)
+
 
 class PartyOrganizationViewSet(EditableScopedViewSet):
     """党组织：按权限范围查询、新建、修改（含覆盖的两新组织）。"""
@@ -173,3 +184,12 @@ class MemberViewSet(EditableScopedViewSet):
         number = values.pop("id_number", None)
         values = {k: v for k, v in values.items() if k in party_services.MEMBER_FIELDS}
         serializer.instance = party_services.save_member(self.request.user, serializer.instance, values, number)
+
+    @extend_schema(request=OptOutSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"], url_path="opt-out", url_name="opt-out")
+    def opt_out(self, request, pk=None):
+        """登记或撤销党员“不接收短信/邮件”（登记时记录当日日期）。"""
+        member = self.get_object()  # a write: 403 unless the caller may change the member
+        d = self.body(OptOutSerializer)
+        party_services.set_member_opt_out(request.user, member, d["channel"], d["opt_out"])
+        return Response(self.get_serializer(member).data)

@@ -1,9 +1,12 @@
 """What the parts of the demo share: batch sizes, weighted choice, the committees and logins, person names."""
 
 import bisect
+import functools
 import random
 from collections.abc import Callable
 from typing import Any
+
+from pypinyin import lazy_pinyin
 
 from liangxin.accounts.roles import Role
 
@@ -33,6 +36,25 @@ SECRETARY_ACCOUNT = "secretary"  # bound to a party organization that seed_demo 
 MEMBER_ACCOUNT = "member"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建文斌宇浩凯兰俊峰琳雪婷慧"
+# e-mail addresses only on the domains reserved for examples (RFC 2606): never a real mailbox
+EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
+
+
+def mobile_number(rng: random.Random) -> str:
+    """An 11-digit mobile number in an issued 号段 (13x, 15x, 18x, 19x; 154x and 194x are not
+    issued and become 157x, 197x): the same draws as ever, so the rest of the city is unchanged."""
+    number = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+    return f"{number[:2]}7{number[3:]}" if number[2] == "4" and number[1] in "59" else number
+
+
+@functools.cache
+def _syllable(char: str) -> str:
+    return lazy_pinyin(char)[0]
+
+
+def email_of(name: str, number: int) -> str:
+    """A person's address as people make them: the name's pinyin and a number (王红 → wanghong27@example.org)."""
+    return f"{''.join(_syllable(c) for c in name)}{number}@{EXAMPLE_DOMAINS[number % len(EXAMPLE_DOMAINS)]}"
 
 
 class Picker:

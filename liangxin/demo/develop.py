@@ -23,7 +23,7 @@ from liangxin.accounts.models import RoleAssignment
 from liangxin.accounts.roles import Role
 from liangxin.core import crypto
 from liangxin.core.dates import add_months
-from liangxin.demo.common import GIVEN_CHARS, SURNAMES
+from liangxin.demo.common import GIVEN_CHARS, SURNAMES, mobile_number
 from liangxin.develop import rules
 from liangxin.develop.models import Applicant, ApplicantStep, Quota, Stage
 from liangxin.develop.models import StepKind as K
@@ -138,7 +138,7 @@ class Maker:
         return {
             "name": rng.choice(SURNAMES) + given, "id_number_enc": crypto.encrypt(number),
             "id_hash": crypto.lookup_hash(number), "id_masked": crypto.mask_id_number(number),
-            **derived_from_id(number), "phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            **derived_from_id(number), "phone": mobile_number(rng),
             "education": rng.choice([Education.BACHELOR, Education.BACHELOR, Education.COLLEGE, Education.MASTER]),
         }  # fmt: skip
 

@@ -29,6 +29,8 @@ from liangxin.demo.common import (
     SURNAMES,
     Log,
     Picker,
+    email_of,
+    mobile_number,
 )
 from liangxin.demo.names import (
     ASSOCIATION_ENDINGS,
@@ -194,7 +196,9 @@ class OrgFactory:
             supervising_unit=self._supervisor(kind, district, law_firm),
             operating_region_id=operating.id, registered_region_id=registered.id,
             carrier_id=carrier.id if carrier else None, address=self._address(street, carrier),
-            contact_name=self._person(), contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+            contact_name=(person := self._person()), contact_phone=mobile_number(rng),
+            # a third of the contacts give an address (no draw: the rest of the city stays the same)
+            contact_email=email_of(person, index % 100) if index % 3 == 0 else "",
             responsible_node_id=node.id if node else None, responsible_basis=str(basis),
             **self._attachment(attachment, founded), **values,
         )  # fmt: skip

@@ -1,5 +1,7 @@
 from django.db import models
 
+from liangxin.core import contact
+
 from .choices import (
     SIZE_BAND_CHOICES,
     AttachmentKind,
@@ -55,6 +57,10 @@ class Organization(models.Model):
     address = models.CharField("经营地址", max_length=200, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    # the contact's per-channel opt-outs (信息群发), each with the day it was recorded
+    sms_opt_out_on = contact.sms_opt_out_field()
+    email_opt_out_on = contact.email_opt_out_field()
 
     attachment_kind = models.CharField("隶属调整方式", max_length=12, choices=AttachmentKind.choices, blank=True)
     attachment_node = models.ForeignKey(

@@ -3,8 +3,9 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from liangxin.core import audit
+from liangxin.core import audit, contact
 from liangxin.core.hooks import Slot
 from liangxin.core.models import AuditAction
 
@@ -18,7 +19,7 @@ EDITABLE_FIELDS = [
     "name", "credit_code", "founded_on", "kind", "industry", "supervising_unit", "employees",
     "above_scale", "key_industry", "owner_is_member", "has_union", "has_youth_league",
     "has_womens_federation", "registered_region", "operating_region", "carrier", "address",
-    "contact_name", "contact_phone", "attachment_kind", "attachment_node", "attachment_reason",
+    "contact_name", "contact_phone", "contact_email", "attachment_kind", "attachment_node", "attachment_reason",
     "attachment_date",
 ]  # fmt: skip
 AUDITED_FIELDS = EDITABLE_FIELDS + ["responsible_node", "responsible_basis", "status", "status_date", "status_reason"]
@@ -97,3 +98,16 @@ def restore_organization(actor, org: Organization, on: datetime.date, reason: st
     org.save()
     audit.record(actor, AuditAction.UPDATE, org, changes=audit.diff(before, audit.snapshot(org, AUDITED_FIELDS)))
     return org
+
+
+@transaction.atomic
+def set_contact_opt_out(actor, org: Organization, channel: str, opted_out: bool, today=None) -> bool:
+    """The contact's 不接收短信 / 不接收邮件, recorded with the day (undo clears it); audited.
+    Whether anything changed (recording twice keeps the first day)."""
+    field = contact.OPT_OUT_FIELD[contact.Channel(channel)]
+    before = audit.snapshot(org, [field])
+    if not contact.set_opt_out(org, channel, opted_out, today or timezone.localdate()):
+        return False
+    org.save(update_fields=[field, "updated_at"])
+    audit.record(actor, AuditAction.UPDATE, org, changes=audit.diff(before, audit.snapshot(org, [field])))
+    return True

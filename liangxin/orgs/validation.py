@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from liangxin.core import normalize
+from liangxin.core import contact, normalize
 from liangxin.mgmt.models import COMMITTEE_KINDS
 from liangxin.regions.models import RegionLevel
 
@@ -74,6 +74,15 @@ def clean_founded_on(value: datetime.date | None, today: datetime.date | None = 
     if value and value > (today or timezone.localdate()):
         raise ValidationError("成立日期不能晚于今天")
     return value
+
+
+def clean_contact_phone(value) -> str:
+    """联系电话: a mainland mobile or fixed-line number, stored in one canonical text (core.contact)."""
+    return contact.clean_phone(value, "联系电话")
+
+
+def clean_contact_email(value) -> str:
+    return contact.clean_email(value, "联系邮箱")
 
 
 def check_organization(values: dict, *, instance: Organization | None, scope) -> dict[str, str]:

@@ -1,5 +1,6 @@
 from django.db import models
 
+from liangxin.core import contact
 from liangxin.core.models import StoredFile
 from liangxin.orgs.models import DatedLink
 
@@ -120,6 +121,10 @@ class Member(Person):
     for exact lookup and platform-wide uniqueness, and a masked copy for display."""
 
     id_hash = models.CharField("身份号码检索摘要", max_length=64, unique=True, editable=False)
+    email = models.EmailField("电子邮箱", blank=True)
+    # per-channel opt-outs (信息群发), each with the day it was recorded
+    sms_opt_out_on = contact.sms_opt_out_field()
+    email_opt_out_on = contact.email_opt_out_field()
     employer = models.ForeignKey(
         "orgs.Organization",
         verbose_name="工作单位",

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from liangxin.accounts.models import User
 from liangxin.accounts.roles import Role
-from liangxin.core import audit, crypto
+from liangxin.core import audit, contact, crypto
 from liangxin.core.dates import add_months
 from liangxin.core.models import AuditAction
 from liangxin.core.services import save_audited
@@ -44,6 +45,7 @@ PARTY_ORG_FIELDS = [
 MEMBER_FIELDS = [
     "name",
     "phone",
+    "email",
     "education",
     "employer",
     "employed_since",
@@ -317,3 +319,16 @@ def set_link_kind(actor, mode: str, link_kind: str) -> int:
     row.link_kind = link_kind
     save_audited(actor, row, ["link_kind"])
     return coverage.refresh_all()
+
+
+@transaction.atomic
+def set_member_opt_out(actor, member: Member, channel: str, opted_out: bool, today=None) -> bool:
+    """The member's 不接收短信 / 不接收邮件, recorded with the day (undo clears it); audited.
+    Whether anything changed (recording twice keeps the first day)."""
+    field = contact.OPT_OUT_FIELD[contact.Channel(channel)]
+    before = audit.snapshot(member, [field])
+    if not contact.set_opt_out(member, channel, opted_out, today or timezone.localdate()):
+        return False
+    member.save(update_fields=[field])
+    audit.record(actor, AuditAction.UPDATE, member, changes=audit.diff(before, audit.snapshot(member, [field])))
+    return True

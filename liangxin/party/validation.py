@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.cn import ric
 
-from liangxin.core import crypto, normalize
+from liangxin.core import contact, crypto, normalize
 
 from .choices import MemberCategory, Sex
 from .models import Member, PartyOrganization
@@ -30,6 +30,15 @@ def clean_id_number(value) -> str:
     # Not ric.validate(): it also rejects an area code not yet in force in the birth year, but a
     # genuine number carries the code in force when it was first issued (e.g. 310115 浦东 for 1980).
     return number
+
+
+def clean_phone(value) -> str:
+    """联系电话: a mainland mobile or fixed-line number, stored in one canonical text (core.contact)."""
+    return contact.clean_phone(value, "联系电话")
+
+
+def clean_email(value) -> str:
+    return contact.clean_email(value, "电子邮箱")
 
 
 def derived_from_id(number: str) -> dict:

@@ -297,7 +297,7 @@ def check_person(person: dict, params: dict, taken: str = TAKEN_FOR_TRANSFER) ->
     age at joining, dates), and not a member already on the platform's roll."""
     clean: dict[str, Any] = {
         "name": normalize.text(person.get("name")),
-        "phone": normalize.text(person.get("phone")),
+        "phone": "",
         "category": person.get("category") or "",
         "joined_on": person.get("joined_on"),
         "full_on": person.get("full_on"),
@@ -310,6 +310,10 @@ def check_person(person: dict, params: dict, taken: str = TAKEN_FOR_TRANSFER) ->
         clean["id_number"] = party_validation.clean_id_number(person.get("id_number"))
     except ValidationError as exc:
         errors["id_number"] = exc.messages[0]
+    try:  # the member's phone, checked as the member form checks it
+        clean["phone"] = party_validation.clean_phone(person.get("phone"))
+    except ValidationError as exc:
+        errors["phone"] = exc.messages[0]
     if clean["category"] not in MemberCategory.values:
         errors["category"] = "请选择党员类别（正式党员或预备党员）"
     if clean["joined_on"] is None:

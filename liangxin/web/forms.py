@@ -69,6 +69,9 @@ def labelled_regions(queryset, value: str = "pk") -> list[tuple[str, str]]:
 
 
 class OrganizationForm(forms.ModelForm):
+    # text, so that the domain's cleaner (full-width ＠, Chinese message) sees what was typed
+    contact_email = forms.CharField(label="联系邮箱", max_length=254, required=False)
+
     class Meta:
         model = Organization
         fields = EDITABLE_FIELDS
@@ -110,6 +113,12 @@ class OrganizationForm(forms.ModelForm):
     def clean_founded_on(self):
         return validation.clean_founded_on(self.cleaned_data.get("founded_on"))
 
+    def clean_contact_phone(self):
+        return unchanged_or(self, "contact_phone", validation.clean_contact_phone)
+
+    def clean_contact_email(self):
+        return unchanged_or(self, "contact_email", validation.clean_contact_email)
+
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
@@ -122,6 +131,15 @@ class OrganizationForm(forms.ModelForm):
     def _post_clean(self):
         # Uniqueness is checked (with a Chinese message) by check_organization; skip the model's own.
         pass
+
+
+def unchanged_or(form, name: str, clean):
+    """A stored value is checked when it changes: a ledger number that does not pass never blocks
+    an edit of another field (core.contact)."""
+    value = form.cleaned_data.get(name)
+    if form.instance.pk and value == getattr(form.instance, name):
+        return value
+    return clean(value)
 
 
 def carrier_choices(scope, region_id) -> list[tuple[str, str]]:

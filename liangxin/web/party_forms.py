@@ -11,7 +11,7 @@ from liangxin.party import policy, validation
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.party.services import MEMBER_FIELDS, PARTY_ORG_FIELDS
 
-from .forms import DATE, chinese_empty_choice
+from .forms import DATE, chinese_empty_choice, unchanged_or
 
 
 def organizations_by_codes(text: str, scope) -> tuple[list[Organization], list[str]]:
@@ -111,6 +111,7 @@ class PartyOrgForm(forms.ModelForm):
 class MemberForm(EmployerByCode, forms.ModelForm):
     id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
     employer_code = forms.CharField(label="工作单位（统一社会信用代码）", max_length=30, required=False)
+    email = forms.CharField(label="电子邮箱", max_length=254, required=False)
 
     class Meta:
         model = Member
@@ -135,6 +136,12 @@ class MemberForm(EmployerByCode, forms.ModelForm):
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number")
         return validation.clean_id_number(value) if value or not self.instance.pk else None
+
+    def clean_phone(self):
+        return unchanged_or(self, "phone", validation.clean_phone)
+
+    def clean_email(self):
+        return unchanged_or(self, "email", validation.clean_email)
 
     def clean(self):
         cleaned = super().clean()

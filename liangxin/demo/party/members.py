@@ -13,7 +13,7 @@ from stdnum.cn import ric
 
 from liangxin.core import crypto
 from liangxin.core.dates import add_months
-from liangxin.demo.common import GIVEN_CHARS, PROGRESS_EVERY, SURNAMES, Log, Picker
+from liangxin.demo.common import GIVEN_CHARS, PROGRESS_EVERY, SURNAMES, Log, Picker, email_of, mobile_number
 from liangxin.demo.party.params import (
     AREA_CODES,
     BIRTH_FROM,
@@ -75,7 +75,14 @@ def person_name(rng: random.Random) -> str:
 
 
 def phone_number(rng: random.Random) -> str:
-    return f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+    return mobile_number(rng)
+
+
+def email_for(name: str, id_hash: str) -> str:
+    """About three members in ten give an address; which ones follows the keyed hash, not a draw,
+    so the rest of the city is the same as without addresses."""
+    number = int(id_hash[:4], 16)
+    return email_of(name, number % 1000) if number % 10 < 3 else ""
 
 
 class MemberMaker:
@@ -118,7 +125,8 @@ class MemberMaker:
         derived = derived_from_id(number)
         base = int(round(rng.lognormvariate(9.0, 0.45), -2)) if rng.random() < DUES_BASE_SHARE else None
         return {
-            "name": person_name(rng), "id_number_enc": crypto.encrypt(number), "id_hash": crypto.lookup_hash(number),
+            "name": (name := person_name(rng)), "id_number_enc": crypto.encrypt(number),
+            "id_hash": (id_hash := crypto.lookup_hash(number)), "email": email_for(name, id_hash),
             "id_masked": crypto.mask_id_number(number), "birth_date": derived["birth_date"],
             "sex": str(derived["sex"]), "phone": phone_number(rng), "education": str(self.education.pick(rng)),
             "employer_id": None if retired else self.orgs.ids[i],

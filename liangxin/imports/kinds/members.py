@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from liangxin.core import audit, bulk, crypto
+from liangxin.core import audit, bulk, contact, crypto
 from liangxin.core.models import AuditAction
 from liangxin.orgs import validation as org_validation
 from liangxin.orgs.models import Organization
@@ -77,8 +77,10 @@ COLUMNS = [
            export=lambda m: m.joined_on),
     Column("full_on", "转正日期", ("转正时间",), cells.date, example="2016-07-01", kind="date",
            note="预备党员留空", export=lambda m: m.full_on),
-    Column("phone", "联系电话", ("手机", "手机号", "电话", "手机号码"), cells.text, example="13800138000",
-           export=lambda m: m.phone),
+    Column("phone", "联系电话", ("手机", "手机号", "电话", "手机号码"), lambda v: validation.clean_phone(cells.text(v)),
+           example="13800138000", note="11位手机号或带区号的固定电话", export=lambda m: m.phone),
+    Column("email", "电子邮箱", ("邮箱", "电子邮件", "联系邮箱", "Email", "E-mail"),
+           lambda v: validation.clean_email(cells.text(v)), example="zhangsan@example.com", export=lambda m: m.email),
     Column("education", "学历", ("文化程度",), EDUCATION, choices=tuple(Education.labels), example="本科",
            export=lambda m: m.get_education_display()),
     Column("employer_code", "工作单位统一社会信用代码", ("工作单位信用代码", "单位统一社会信用代码"), _employer_code,
@@ -247,6 +249,8 @@ class MemberKind(Kind):
                                                              validation.id_number_taken(who))])  # fmt: skip
         if not current.is_active:
             return Outcome(row.number, "rejected", [RowError("公民身份号码", current.id_masked, OFF_ROLL)])
+        if "phone" in fields:
+            fields["phone"] = contact.same_or_new(current.phone, fields["phone"])
         changed = [f for f in fields if _value(fields[f], f) != getattr(current, ATTNAMES[f])]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from liangxin.core import audit, bulk
+from liangxin.core import audit, bulk, contact
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
 from liangxin.orgs import pinyin, services, validation
@@ -105,8 +105,12 @@ COLUMNS = [
     Column("address", "经营地址", ("地址", "详细地址", "办公地址"), cells.text, example="南京东路100号",
            export=lambda o: o.address),
     Column("contact_name", "联系人", ("联系人姓名",), cells.text, example="张三", export=lambda o: o.contact_name),
-    Column("contact_phone", "联系电话", ("电话", "手机", "联系方式"), cells.text, example="021-63210000",
-           export=lambda o: o.contact_phone),
+    Column("contact_phone", "联系电话", ("电话", "手机", "联系方式"),
+           lambda v: validation.clean_contact_phone(cells.text(v)), example="021-63210000",
+           note="11位手机号或带区号的固定电话", export=lambda o: o.contact_phone),
+    Column("contact_email", "联系邮箱", ("电子邮箱", "邮箱", "电子邮件", "Email", "E-mail"),
+           lambda v: validation.clean_contact_email(cells.text(v)), example="zhangsan@example.com",
+           export=lambda o: o.contact_email),
     Column("attachment_kind", "隶属调整方式", ("调整方式",), ATTACHMENT, choices=tuple(AttachmentKind.labels),
            note="属业、属资、属条、归口、指定；不调整留空", export=lambda o: o.get_attachment_kind_display()),
     Column("attachment_node", "调整后隶属党委", ("隶属党委",), cells.text, note="党委名称",
@@ -310,6 +314,8 @@ class OrganizationKind(Kind):
                 f"组织「{current.name}」不在您的管辖范围内，不能修改" if visible else validation.credit_code_taken(None)
             )
             return Outcome(row.number, "rejected", [RowError("统一社会信用代码", current.credit_code or "", reason)])
+        if "contact_phone" in values:
+            values["contact_phone"] = contact.same_or_new(current.contact_phone, values["contact_phone"])
         changed = [a for a in (ATTNAMES[f] for f in COMPARED) if a in values and values[a] != getattr(current, a)]
         if not changed:
             return Outcome(row.number, "unchanged", object_id=current.pk, label=current.name)
