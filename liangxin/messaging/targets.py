@@ -25,7 +25,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -46,9 +46,6 @@ from liangxin.regions.queries import in_region_subtree
 
 from .choices import ChannelKind
 from .services import Recipient
-
-if TYPE_CHECKING:
-    from liangxin.accounts.scoping import Scope
 
 CHUNK = 2000  # rows read at a time while streaming recipients
 SAMPLE = 10
@@ -162,6 +159,20 @@ class Target:
         return not self.people and self.organizations is None
 
 
+class SenderScope(Protocol):
+    """What ``resolve`` asks of the sender's scope (``accounts.scoping.Scope``, handed in by the
+    face: this app never imports the seam)."""
+
+    def message_refusal(self, target: Target) -> str | None: ...
+    def nodes(self, action: Any = ...) -> QuerySet: ...
+    def regions(self, action: Any = ...) -> QuerySet: ...
+    def party_orgs(self, action: Any = ...) -> QuerySet: ...
+    def members(self, action: Any = ...) -> QuerySet: ...
+    def floating_members(self, action: Any = ...) -> QuerySet: ...
+    def instructors(self, action: Any = ...) -> QuerySet: ...
+    def organizations(self, action: Any = ...) -> QuerySet: ...
+
+
 @dataclass(frozen=True)
 class SampleEntry:
     name: str
@@ -272,7 +283,7 @@ def _describe(route: str, obj) -> str:
     return f"组织联系人 · {obj.name}"
 
 
-def find_places(target: Target, scope: Scope) -> Places:
+def find_places(target: Target, scope: SenderScope) -> Places:
     """The target's nodes and regions, each one the sender may name; else a Chinese reason naming it."""
     errors = []
     nodes, regions = [], []
@@ -295,7 +306,7 @@ def find_places(target: Target, scope: Scope) -> Places:
     return Places(nodes, regions)
 
 
-def _members(target: Target, scope: Scope, places: Places) -> QuerySet:
+def _members(target: Target, scope: SenderScope, places: Places) -> QuerySet:
     kinds = set(target.people)
     party_orgs = scope.party_orgs("view").filter(node__is_active=True)
     wanted = Q(pk__in=[])
@@ -335,7 +346,7 @@ def _members(target: Target, scope: Scope, places: Places) -> QuerySet:
     return Member.objects.filter(pks).select_related("party_org__node")
 
 
-def _applicants(target: Target, scope: Scope, places: Places, members: QuerySet) -> QuerySet:
+def _applicants(target: Target, scope: SenderScope, places: Places, members: QuerySet) -> QuerySet:
     if PeopleKind.APPLICANTS not in target.people:
         return Applicant.objects.none()
     qs = Applicant.objects.filter(party_org__in=scope.party_orgs("view").values("pk"), stage__in=OPEN_STAGES)
@@ -343,7 +354,9 @@ def _applicants(target: Target, scope: Scope, places: Places, members: QuerySet)
     return qs.exclude(member__in=members.values("pk")).select_related("party_org__node")
 
 
-def _instructors(target: Target, scope: Scope, places: Places, members: QuerySet, applicants: QuerySet) -> QuerySet:
+def _instructors(
+    target: Target, scope: SenderScope, places: Places, members: QuerySet, applicants: QuerySet
+) -> QuerySet:
     qs = scope.instructors("view")
     if PeopleKind.INSTRUCTORS not in target.people:
         return qs.none()
@@ -363,7 +376,7 @@ def _instructors(target: Target, scope: Scope, places: Places, members: QuerySet
     return qs.exclude(taken).select_related("node")
 
 
-def _organizations(target: Target, scope: Scope, places: Places) -> QuerySet:
+def _organizations(target: Target, scope: SenderScope, places: Places) -> QuerySet:
     o = target.organizations
     qs = scope.organizations("view")
     if o is None:
@@ -396,7 +409,7 @@ def _organizations(target: Target, scope: Scope, places: Places) -> QuerySet:
     return qs
 
 
-def resolve(target: Target, scope: Scope) -> Resolution:
+def resolve(target: Target, scope: SenderScope) -> Resolution:
     """Who ``target`` reaches within ``scope``. Refused (``ValidationError``, Chinese): an empty
     target, a target the sender may not send (``scope.message_refusal``), a node or region
     outside the scope, a target that reaches nobody."""
