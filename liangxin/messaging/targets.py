@@ -190,15 +190,15 @@ class Places:
     def any(self) -> bool:
         return bool(self.nodes or self.regions)
 
-    def q(self, node_field: str | None, region_field: str | None, extra_node_fields: tuple[str, ...] = ()) -> Q:
+    def q(self, node_field: str | None, region_field: str | None) -> Q:
         """Rows in any of the places: ``node_field`` a management-node path (``…node__path``),
         ``region_field`` a region path. No place: everything."""
         if not self.any:
             return Q()
         q = Q(pk__in=[])
         for node, below in self.nodes:
-            for name in filter(None, (node_field, *extra_node_fields)):
-                q |= subtree_q(node.path, name) if below else Q(**{name: node.path})
+            if node_field:
+                q |= subtree_q(node.path, node_field) if below else Q(**{node_field: node.path})
         for region, below in self.regions:
             if region_field:
                 q |= subtree_q(region.path, region_field) if below else Q(**{region_field: region.path})
