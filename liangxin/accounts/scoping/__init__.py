@@ -20,6 +20,7 @@ from .develop import DevelopScope
 from .dues import DuesScope
 from .imports import ImportScope
 from .life import LifeScope
+from .messaging import MessagingScope
 from .orgs import OrgScope
 from .party import PartyScope
 from .stats import StatsScope
@@ -28,6 +29,7 @@ from .trees import TreeScope
 
 
 class Scope(
+    MessagingScope,
     OrgScope,
     TransferScope,
     DuesScope,
