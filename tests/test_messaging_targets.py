@@ -330,6 +330,26 @@ def test_blank_spots_over_50_reach_their_contacts_only(world):
     assert by_key[f"org-contact:{c.blank_social.pk}"].address_for("sms") is None  # a contact without a phone
 
 
+def test_addresses_follow_the_e_mail_fields_and_the_opt_outs(world):
+    """A recorded opt-out removes that channel's address (no delivery on it); the other stays."""
+    c = world
+    today = timezone.localdate()
+    _set(c.blank_big, contact_email="qian@example.com", sms_opt_out_on=today)
+    _set(c.blank_waitan, contact_email="sun@example.com", email_opt_out_on=today)
+    _set(c.blank_social, contact_email="li@example.org")  # reachable by e-mail alone
+    _set(c.committee_member, email="wu@example.com", sms_opt_out_on=today, email_opt_out_on=today)
+    _set(c.sec_member, email="zhou@example.com")
+    _, _, recipients = _resolved(Target(organizations=OrgFilter(coverage=["none"], min_employees=50)), c.city_admin)
+    by_key = {r.key: r.addresses for r in recipients}
+    assert by_key[f"org-contact:{c.blank_big.pk}"] == {"email": "qian@example.com"}
+    assert by_key[f"org-contact:{c.blank_waitan.pk}"] == {"sms": "13900000003"}
+    assert by_key[f"org-contact:{c.blank_social.pk}"] == {"email": "li@example.org"}
+    _, _, people = _resolved(Target(people=[PeopleKind.MEMBERS]), c.city_admin)
+    by_member = {r.member_id: r.addresses for r in people}
+    assert by_member[c.committee_member.pk] == {}  # opted out of both: reached in the inbox only, if at all
+    assert by_member[c.sec_member.pk] == {"sms": "13700000001", "email": "zhou@example.com"}
+
+
 def test_floating_members_in_and_out(world):
     c = world
     _, keys, _ = _resolved(Target(people=[PeopleKind.FLOATING_OUT]), c.city_admin)

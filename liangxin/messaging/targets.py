@@ -240,37 +240,49 @@ class Resolution:
 
     def recipients(self) -> Iterator[Recipient]:
         """Every recipient once, read ``CHUNK`` rows at a time."""
-        for m in self._members.values("pk", "name", "phone", "user_id").order_by("pk").iterator(CHUNK):
+        member_fields = ("pk", "name", "phone", "email", "sms_opt_out_on", "email_opt_out_on", "user_id")
+        for m in self._members.values(*member_fields).order_by("pk").iterator(CHUNK):
             yield Recipient(
                 key=f"user:{m['user_id']}" if m["user_id"] else f"member:{m['pk']}",
                 name=m["name"],
                 user_id=m["user_id"],
                 member_id=m["pk"],
-                addresses=_phone(m["phone"]),
+                addresses=_addresses(m["phone"], m["email"], m["sms_opt_out_on"], m["email_opt_out_on"]),
             )
         fields = ("pk", "name", "phone", "member_id", "member__user_id")
         for a in self._applicants.values(*fields).order_by("pk").iterator(CHUNK):
             user_id, member_id = a["member__user_id"], a["member_id"]
             key = f"user:{user_id}" if user_id else f"member:{member_id}" if member_id else f"applicant:{a['pk']}"
-            yield Recipient(key=key, name=a["name"], user_id=user_id, member_id=member_id, addresses=_phone(a["phone"]))
+            yield Recipient(
+                key=key, name=a["name"], user_id=user_id, member_id=member_id, addresses=_addresses(a["phone"])
+            )
         for i in self._instructors.values("pk", "name", "phone", "user_id").order_by("pk").iterator(CHUNK):
             key = f"user:{i['user_id']}" if i["user_id"] else f"instructor:{i['pk']}"
-            yield Recipient(key=key, name=i["name"], user_id=i["user_id"], addresses=_phone(i["phone"]))
-        for o in self._contacts.values("pk", "who", "contact_phone").order_by("pk").iterator(CHUNK):
+            yield Recipient(key=key, name=i["name"], user_id=i["user_id"], addresses=_addresses(i["phone"]))
+        contact_fields = ("pk", "who", "contact_phone", "contact_email", "sms_opt_out_on", "email_opt_out_on")
+        for o in self._contacts.values(*contact_fields).order_by("pk").iterator(CHUNK):
             yield Recipient(
                 key=f"org-contact:{o['pk']}",
                 name=o["who"],
                 organization_id=o["pk"],
-                addresses=_phone(o["contact_phone"]),
+                addresses=_addresses(
+                    o["contact_phone"], o["contact_email"], o["sms_opt_out_on"], o["email_opt_out_on"]
+                ),
             )
 
     def organization_ids(self) -> QuerySet:
         return self._orgs.values_list("pk", flat=True)
 
 
-def _phone(phone: str) -> dict[str, str]:
-    # e-mail addresses are not on the records yet: only the SMS address
-    return {ChannelKind.SMS: phone} if phone else {}
+def _addresses(phone: str, email: str = "", sms_out=None, email_out=None) -> dict[str, str]:
+    """The person's address per channel; a channel they opted out of (a recorded date) has none,
+    so no delivery is made on it. Applicants and instructors have a phone only."""
+    found = {}
+    if phone and sms_out is None:
+        found[ChannelKind.SMS] = phone
+    if email and email_out is None:
+        found[ChannelKind.EMAIL] = email
+    return found
 
 
 def _describe(route: str, obj) -> str:
@@ -424,7 +436,7 @@ def resolve(target: Target, scope: SenderScope) -> Resolution:
     applicants = _applicants(target, scope, places, members)
     instructors = _instructors(target, scope, places, members, applicants)
     orgs = _organizations(target, scope, places)
-    contacts = orgs.exclude(contact_name="", contact_phone="").annotate(
+    contacts = orgs.exclude(contact_name="", contact_phone="", contact_email="").annotate(
         who=Case(
             When(contact_name="", then=Concat(F("name"), Value("联系人"))),
             default=F("contact_name"),
