@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from . import normalize
+from . import audit, normalize
+from .models import AuditAction
 
 PHONE_SHAPE = "应为11位手机号或带区号的固定电话"
 _SEPARATORS = str.maketrans("", "", " -()")
@@ -158,4 +159,17 @@ def set_opt_out(obj: models.Model, channel: str, opted_out: bool, today: datetim
     if wanted == current:
         return False
     setattr(obj, field, wanted)
+    return True
+
+
+def record_opt_out(actor, obj: models.Model, channel: str, opted_out: bool, today: datetime.date, *also: str) -> bool:
+    """Record (or clear) ``obj``'s opt-out of ``channel`` with the day, and audit it; ``also``
+    names fields saved with it (``updated_at``). Whether anything changed (recording twice keeps
+    the first day). The caller holds the transaction."""
+    field = OPT_OUT_FIELD[Channel(channel)]
+    before = audit.snapshot(obj, [field])
+    if not set_opt_out(obj, channel, opted_out, today):
+        return False
+    obj.save(update_fields=[field, *also])
+    audit.record(actor, AuditAction.UPDATE, obj, changes=audit.diff(before, audit.snapshot(obj, [field])))
     return True

@@ -104,10 +104,4 @@ def restore_organization(actor, org: Organization, on: datetime.date, reason: st
 def set_contact_opt_out(actor, org: Organization, channel: str, opted_out: bool, today=None) -> bool:
     """The contact's 不接收短信 / 不接收邮件, recorded with the day (undo clears it); audited.
     Whether anything changed (recording twice keeps the first day)."""
-    field = contact.OPT_OUT_FIELD[contact.Channel(channel)]
-    before = audit.snapshot(org, [field])
-    if not contact.set_opt_out(org, channel, opted_out, today or timezone.localdate()):
-        return False
-    org.save(update_fields=[field, "updated_at"])
-    audit.record(actor, AuditAction.UPDATE, org, changes=audit.diff(before, audit.snapshot(org, [field])))
-    return True
+    return contact.record_opt_out(actor, org, channel, opted_out, today or timezone.localdate(), "updated_at")

@@ -325,10 +325,4 @@ def set_link_kind(actor, mode: str, link_kind: str) -> int:
 def set_member_opt_out(actor, member: Member, channel: str, opted_out: bool, today=None) -> bool:
     """The member's 不接收短信 / 不接收邮件, recorded with the day (undo clears it); audited.
     Whether anything changed (recording twice keeps the first day)."""
-    field = contact.OPT_OUT_FIELD[contact.Channel(channel)]
-    before = audit.snapshot(member, [field])
-    if not contact.set_opt_out(member, channel, opted_out, today or timezone.localdate()):
-        return False
-    member.save(update_fields=[field])
-    audit.record(actor, AuditAction.UPDATE, member, changes=audit.diff(before, audit.snapshot(member, [field])))
-    return True
+    return contact.record_opt_out(actor, member, channel, opted_out, today or timezone.localdate())

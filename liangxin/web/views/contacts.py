@@ -10,6 +10,7 @@ from liangxin.orgs import services as org_services
 from liangxin.party import services as party_services
 
 from ..base import ScopedView, deny, get_in_scope
+from .orgs import ChangeableOrganization
 
 CHANNEL_NAMES = dict(Channel.choices)
 
@@ -30,15 +31,7 @@ def _said(request, channel: str, opted_out: bool, changed: bool) -> None:
         messages.success(request, f"已登记不接收{name}" if opted_out else f"已撤销“不接收{name}”")
 
 
-class OrganizationOptOut(ScopedView):
-    required = "can_read_orgs"
-
-    def _get(self, pk):
-        org = get_in_scope(self.scope.organizations("view"), pk=pk)
-        if not self.scope.organizations("change").filter(pk=pk).exists():
-            deny("该组织由其他党委负责，您只能查看")
-        return org
-
+class OrganizationOptOut(ChangeableOrganization):
     def get(self, request, pk):
         self._get(pk)
         return redirect("web:org_detail", pk=pk)

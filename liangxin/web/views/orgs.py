@@ -118,7 +118,9 @@ class OrganizationCreate(ScopedView):
         return redirect("web:org_detail", pk=org.pk)
 
 
-class OrganizationEdit(ScopedView):
+class ChangeableOrganization(ScopedView):
+    """A page that changes one organization: 404 outside scope, 403 when another committee answers for it."""
+
     required = "can_read_orgs"
 
     def _get(self, pk):
@@ -127,6 +129,8 @@ class OrganizationEdit(ScopedView):
             deny("该组织由其他党委负责，您只能查看")
         return org
 
+
+class OrganizationEdit(ChangeableOrganization):
     def get(self, request, pk):
         org = self._get(pk)
         return render(
