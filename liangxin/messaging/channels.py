@@ -119,9 +119,11 @@ class EmailChannel:
             transient = 400 <= error.smtp_code < 500
             return Outcome(DeliveryState.FAILED, f"邮件服务器拒绝（{error.smtp_code}）", retry=transient)
         except (ConnectionRefusedError, socket.gaierror, smtplib.SMTPConnectError) as error:
-            return Outcome(DeliveryState.FAILED, f"无法连接邮件服务器：{error}", retry=True)
+            log.warning("邮件服务器连接失败：%s", error)  # the details for the operator; the sender reads Chinese
+            return Outcome(DeliveryState.FAILED, "无法连接邮件服务器", retry=True)
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
-            return Outcome(DeliveryState.UNKNOWN, f"邮件服务器无应答：{error}")
+            log.warning("邮件服务器无应答：%r", error)
+            return Outcome(DeliveryState.UNKNOWN, "邮件服务器无应答")
         return Outcome(DeliveryState.SENT)
 
     def wait_until(self, now: datetime.datetime) -> datetime.datetime | None:
@@ -212,9 +214,11 @@ class SmsGatewayChannel:
                 return Outcome(DeliveryState.FAILED, f"短信网关暂时不可用（HTTP {error.code}）", retry=True)
             return Outcome(DeliveryState.FAILED, f"短信网关拒绝（HTTP {error.code}）")
         except urllib.error.URLError as error:
-            return Outcome(DeliveryState.FAILED, f"无法连接短信网关：{error.reason}", retry=True)
+            log.warning("短信网关连接失败：%s", error.reason)
+            return Outcome(DeliveryState.FAILED, "无法连接短信网关", retry=True)
         except (TimeoutError, http.client.HTTPException, OSError) as error:
-            return Outcome(DeliveryState.UNKNOWN, f"短信网关无应答：{error or type(error).__name__}")
+            log.warning("短信网关无应答：%r", error)
+            return Outcome(DeliveryState.UNKNOWN, "短信网关无应答")
         return self._answer(raw)
 
     def _answer(self, raw: bytes) -> Outcome:
