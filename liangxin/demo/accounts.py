@@ -54,7 +54,7 @@ def create_secretary_account() -> None:
     RoleAssignment.objects.get_or_create(user=user, role=Role.SECRETARY, node=branch.node)
     person.user = user
     person.save(update_fields=["user"])
-    # a 党员 of the same branch with a login: the member portal (own record, inbox, dues, meetings);
+    # a 党员 of the same branch with a login: the member's own pages (own record, inbox, dues, meetings);
     # an ordinary member — no committee seat — still working at a unit
     others = branch.members.filter(is_active=True, user__isnull=True).exclude(pk=person.pk)
     member = (

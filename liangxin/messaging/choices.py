@@ -17,9 +17,20 @@ class ReplyKind(models.TextChoices):
 
 class MessageState(models.TextChoices):
     DRAFT = "draft", "草稿"
+    PENDING = "pending", "待签发"
+    SCHEDULED = "scheduled", "定时发送"
     QUEUED = "queued", "待发送"
     SENDING = "sending", "发送中"
     DONE = "done", "已发送"
+    RECALLED = "recalled", "已撤回"
+
+
+class MessageSource(models.TextChoices):
+    """What a message carries: a mass message written by a sender, or a notice down the tree
+    (通知下达) whose deliveries reach the addressed nodes' administrators."""
+
+    MESSAGE = "message", "群发信息"
+    NOTICE = "notice", "通知下达"
 
 
 class ChannelKind(models.TextChoices):
@@ -38,3 +49,4 @@ class DeliveryState(models.TextChoices):
     UNKNOWN = "unknown", "结果未知"
     READ = "read", "已读"
     REPLIED = "replied", "已回复"
+    RECALLED = "recalled", "已撤回"

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.db import models
 
-from .choices import ChannelKind, DeliveryState, MessageState, ReplyKind, Urgency
+from liangxin.core.models import StoredFile
+
+from .choices import ChannelKind, DeliveryState, MessageSource, MessageState, ReplyKind, Urgency
 
 
 class Message(models.Model):
@@ -18,9 +21,21 @@ class Message(models.Model):
     )
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     reply_kind = models.CharField("回复要求", max_length=8, choices=ReplyKind.choices, default=ReplyKind.NONE)
-    state = models.CharField("状态", max_length=8, choices=MessageState.choices, default=MessageState.DRAFT)
+    state = models.CharField("状态", max_length=10, choices=MessageState.choices, default=MessageState.DRAFT)
+    source = models.CharField("类别", max_length=8, choices=MessageSource.choices, default=MessageSource.MESSAGE)
+    # the 发送范围 as ``targets.Target.to_json()``: resolved again when the message is sent
+    target = models.JSONField("发送范围", default=dict, blank=True)
+    channels = models.JSONField("发送渠道", default=list, blank=True)  # ChannelKind values; the inbox always
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    scheduled_at = models.DateTimeField("定时发送时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交签发时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "accounts.User", verbose_name="签发人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("签发时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    recalled_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("提醒未读时间", null=True, blank=True)
     lease_until = models.DateTimeField("发送占用至", null=True, blank=True, editable=False)
     worker = models.CharField("发送进程", max_length=120, blank=True, editable=False)  # host:pid
 
@@ -69,6 +84,7 @@ class Delivery(models.Model):
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     reply = models.CharField("回复", max_length=200, blank=True)
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "投递"
@@ -76,7 +92,101 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["message", "recipient_key", "channel"], name="one_delivery_per_channel")
         ]
-        indexes = [models.Index(fields=["message", "state", "next_attempt_at"], name="delivery_due")]
+        indexes = [
+            models.Index(fields=["message", "state", "next_attempt_at"], name="delivery_due"),
+            # the reach figure: deliveries sent in a period, by who received them
+            models.Index(fields=["sent_at"], name="delivery_sent_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient_name or self.recipient_key}（{self.get_channel_display()}）"
+
+
+class MessageAttachment(StoredFile):
+    """附件 of a message (PDF, Office files, images), checked by content, stored encrypted."""
+
+    message = models.ForeignKey(Message, verbose_name="信息", on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息附件"
+        ordering = ["id"]
+
+
+class MessageTemplate(models.Model):
+    """信息模板: a recurring message (monthly 主题党日 notice, dues reminder) with placeholders
+    {姓名} {组织} {月份}, filled per recipient when sent."""
+
+    node = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="所属单位", on_delete=models.CASCADE, related_name="message_templates"
+    )
+    name = models.CharField("模板名称", max_length=60)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    reply_kind = models.CharField("回复要求", max_length=8, choices=ReplyKind.choices, default=ReplyKind.NONE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信息模板"
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["node", "name"], name="one_template_name_per_node")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_paths(self) -> tuple[str, str]:
+        return (self.node.path, "")
+
+
+class MessagingPolicy(models.Model):
+    """A node's setting for mass messages: whether a second administrator of the node must
+    approve (签发) a message before it goes."""
+
+    node = models.OneToOneField(
+        "mgmt.ManagementNode", verbose_name="单位", on_delete=models.CASCADE, related_name="messaging_policy"
+    )
+    require_approval = models.BooleanField("群发需审核签发", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "群发设置"
+
+    def __str__(self) -> str:
+        return f"{self.node}：{'需签发' if self.require_approval else '无需签发'}"
+
+    def audit_paths(self) -> tuple[str, str]:
+        return (self.node.path, "")
+
+
+class SegmentSource(models.TextChoices):
+    """The platform lists a segment can be saved from ("发送给这些")."""
+
+    ORGANIZATIONS = "organizations", "组织名录"
+    MEMBERS = "members", "党员名册"
+    BLANK_SPOTS = "blank_spots", "空白点"
+    FINDINGS = "findings", "核查发现"
+
+
+class Segment(models.Model):
+    """常用发送对象: a filtered list of the platform saved as a target. It stores the list's
+    filter, not its rows, so it is resolved again — within the sender's scope — at each use."""
+
+    node = models.ForeignKey("mgmt.ManagementNode", verbose_name="所属单位", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField("名称", max_length=60)
+    source = models.CharField("来源列表", max_length=16, choices=SegmentSource.choices)
+    query = models.CharField("筛选条件", max_length=1000, blank=True)  # the list page's query string
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常用发送对象"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_paths(self) -> tuple[str, str]:
+        return (self.node.path, "")

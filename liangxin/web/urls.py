@@ -12,9 +12,9 @@ from .views import (
     imports,
     inbox,
     life,
+    mine,
     orgs,
     party,
-    portal,
     stats,
     transfers,
     trees,
@@ -87,5 +87,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, portal, life, develop, transfers, dues, exits):
+for module in (inbox, mine, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

@@ -18,7 +18,7 @@ class MyMembership(ScopedView):
             "m": member,
             "due": reminders.due_for(request.user, self.scope, timezone.localdate()),
         }
-        return render(request, "web/portal/membership.html", context)
+        return render(request, "web/mine/membership.html", context)
 
 
 urlpatterns = [path("me/membership/", MyMembership.as_view(), name="my_membership")]
