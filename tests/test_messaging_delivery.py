@@ -122,7 +122,8 @@ def test_the_gateway_receives_phone_text_and_idempotency_key(cast, gateway):
     assert services.send_pending(message.pk)["sent"] == 1
     delivery = Delivery.objects.get(message=message)
     (request,) = gateway.requests
-    assert request == {"mobile": "13800000000", "content": message.body, "request_id": delivery.idempotency_key}
+    text = f"【{message.node.name}】{message.title}：{message.body}"  # the sender, the title, the body as text
+    assert request == {"mobile": "13800000000", "content": text, "request_id": delivery.idempotency_key}
     assert (delivery.provider_id, delivery.attempts) == ("gw-1", 1)
 
 
@@ -375,7 +376,7 @@ def test_the_gateway_may_take_json_or_a_query_string(cast, gateway, config, expe
     (request,) = gateway.requests
     expected = {k: delivery.idempotency_key if v == "KEY" else v for k, v in expected.items()}
     assert delivery.state == "sent" and expected.items() <= request.items()
-    assert request["content"] == message.body
+    assert request["content"] == f"【{message.node.name}】{message.title}：{message.body}"
 
 
 class RaisingBackend:
@@ -415,6 +416,6 @@ def test_the_task_sends_and_the_message_is_done(cast, settings, django_capture_o
     message = _message(cast)
     with django_capture_on_commit_callbacks(execute=True):
         services.queue_message(cast.street_admin, message, _phones(3), ["log"])
-        tasks.start(message)
+        tasks.start_sending(message)
     message.refresh_from_db()
     assert message.state == MessageState.DONE and services.progress(message.pk)["sent"] == 3

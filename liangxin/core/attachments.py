@@ -11,6 +11,7 @@ the original name is kept for display only, and files are stored under a random 
 import hashlib
 import os
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,31 @@ TYPES = [
 ]
 ALLOWED_TEXT = "、".join(sorted({e for t in TYPES for e in t.extensions}))
 
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of Word/Excel/PowerPoint 97–2003
+# Office documents for 信息群发 and 通知下达: an OOXML file is a zip whose parts name what it is
+# (``word/``, ``xl/``, ``ppt/``; checked in ``check_upload``), an old one an OLE compound file
+OFFICE_TYPES = [
+    FileType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word 文档", (".docx",), lambda h: h.startswith(_ZIP),
+    ),
+    FileType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel 工作簿", (".xlsx",), lambda h: h.startswith(_ZIP),
+    ),
+    FileType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint 演示文稿", (".pptx",), lambda h: h.startswith(_ZIP),
+    ),
+    FileType("application/msword", "Word 97-2003 文档", (".doc",), lambda h: h.startswith(_OLE)),
+    FileType("application/vnd.ms-excel", "Excel 97-2003 工作簿", (".xls",), lambda h: h.startswith(_OLE)),
+    FileType("application/vnd.ms-powerpoint", "PowerPoint 97-2003 演示文稿", (".ppt",), lambda h: h.startswith(_OLE)),
+]  # fmt: skip
+DOCUMENT_TYPES = TYPES + OFFICE_TYPES
+DOCUMENT_ALLOWED_TEXT = "、".join(sorted({e for t in DOCUMENT_TYPES for e in t.extensions}))
+_OOXML_PART = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+
 
 def max_bytes() -> int:
     return int(getattr(settings, "LIFE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
@@ -52,11 +78,14 @@ def display_name(raw: str) -> str:
     return stem[: 120 - len(ext)] + ext if len(name) > 120 else name
 
 
-def detect(head: bytes) -> FileType | None:
-    return next((t for t in TYPES if t.matches(head)), None)
+def detect(head: bytes, types: list[FileType] = TYPES, ext: str = "") -> FileType | None:
+    """The type the first bytes say; where several types share a signature (zip, OLE), the one
+    the extension names."""
+    matching = [t for t in types if t.matches(head)]
+    return next((t for t in matching if ext in t.extensions), matching[0] if matching else None)
 
 
-def check(name: str, size: int, head: bytes) -> FileType:
+def check(name: str, size: int, head: bytes, types: list[FileType] = TYPES) -> FileType:
     """The file's type, or ValidationError naming the file and the reason (附件 field)."""
     shown = display_name(name)
     ext = os.path.splitext(shown)[1].lower()
@@ -67,23 +96,43 @@ def check(name: str, size: int, head: bytes) -> FileType:
         raise ValidationError(
             f"附件「{shown}」大小 {_mb(size)}（{size:,} 字节），超过上限 {_mb(limit)}（{limit:,} 字节）"
         )
-    kind = detect(head)
+    kind = detect(head, types, ext)
     if kind is None:
-        raise ValidationError(f"附件「{shown}」的内容不是允许的类型（只接受照片 JPEG/PNG 和 PDF：{ALLOWED_TEXT}）")
+        allowed = "、".join(sorted({e for t in types for e in t.extensions}))
+        what = "照片 JPEG/PNG 和 PDF" if types is TYPES else "PDF、Office 文档和图片"
+        raise ValidationError(f"附件「{shown}」的内容不是允许的类型（只接受{what}：{allowed}）")
     if ext not in kind.extensions:
         raise ValidationError(f"附件「{shown}」的扩展名「{ext or '无'}」与文件内容（{kind.label}）不符")
     return kind
 
 
-def check_upload(upload) -> FileType:
+def _check_ooxml(upload, shown: str, ext: str) -> None:
+    """An OOXML file must be a readable zip holding its kind's parts: a renamed archive is not."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        names = []
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names or not any(n.startswith(_OOXML_PART[ext]) for n in names):
+        raise ValidationError(f"附件「{shown}」不是有效的 {ext[1:]} 文件（内容已损坏或只是改了扩展名）")
+
+
+def check_upload(upload, types: list[FileType] = TYPES) -> FileType:
     """``check`` for a Django UploadedFile (reads its first bytes, then rewinds)."""
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    return check(upload.name, upload.size, head)
+    kind = check(upload.name, upload.size, head, types)
+    if kind.extensions[0] in _OOXML_PART:
+        _check_ooxml(upload, display_name(upload.name), kind.extensions[0])
+    return kind
 
 
-def check_uploads(files, *, limit: int, label: str, per: str, already: int = 0) -> list[FileType]:
+def check_uploads(
+    files, *, limit: int, label: str, per: str, already: int = 0, types: list[FileType] = TYPES
+) -> list[FileType]:
     """``check_upload`` for each file, with at most ``limit`` in all counting the ``already``
     stored; ValidationError on the field ``attachments``, its message led by ``label`` (the
     field as the form names it), e.g. "附件：每次会议最多 30 个附件" with ``per`` "每次会议"."""
@@ -92,7 +141,7 @@ def check_uploads(files, *, limit: int, label: str, per: str, already: int = 0) 
     kinds = []
     for upload in files:
         try:
-            kinds.append(check_upload(upload))
+            kinds.append(check_upload(upload, types))
         except ValidationError as exc:
             raise ValidationError({"attachments": [f"{label}：{exc.messages[0]}"]}) from None
     return kinds

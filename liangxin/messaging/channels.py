@@ -25,12 +25,15 @@ from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from liangxin.inbox.models import NoticeKind
 from liangxin.inbox.services import notify
 
+from . import content
 from .choices import ChannelKind, DeliveryState
 from .models import Delivery
 
@@ -68,8 +71,12 @@ class InboxChannel:
     def send(self, delivery: Delivery) -> Outcome:
         if delivery.user is None:
             return Outcome(DeliveryState.FAILED, "接收人没有账号")
-        message = delivery.message
-        notify([delivery.user], NoticeKind.MESSAGE, message.title, message.body, key=delivery.idempotency_key)
+        # the notice opens the recipient's page of the message, which marks the delivery read
+        url = reverse("web:message_received", args=[delivery.pk])
+        title = content.title_for(delivery)
+        notify(
+            [delivery.user], NoticeKind.MESSAGE, title, content.text_for(delivery), url, key=delivery.idempotency_key
+        )
         return Outcome(DeliveryState.DELIVERED)
 
     def wait_until(self, now: datetime.datetime) -> datetime.datetime | None:
@@ -77,7 +84,7 @@ class InboxChannel:
 
 
 def read_token(delivery: Delivery) -> str:
-    """The signed token of an e-mail's read link (the page that reads it comes later)."""
+    """The signed token of an e-mail's read link (``/m/read/<token>/``: the page marks it read)."""
     return signing.dumps({"d": delivery.pk, "k": delivery.idempotency_key}, salt=READ_SALT, compress=True)
 
 
@@ -96,21 +103,23 @@ def read_link(delivery: Delivery) -> str:
 
 
 class EmailChannel:
-    """电子邮件 through Django's mail backend (any SMTP relay): plain text with a read link."""
+    """电子邮件 through Django's mail backend (any SMTP relay): plain text and HTML, with a read link."""
 
     kind = ChannelKind.EMAIL
     atomic = False
 
     def send(self, delivery: Delivery) -> Outcome:
-        message = delivery.message
-        body = f"{message.body}\n\n阅读确认：{read_link(delivery)}\n"
+        link = read_link(delivery)
+        body = f"{content.text_for(delivery)}\n\n阅读、回复与附件：{link}\n"
+        html = f'{content.html_for(delivery)}<p><a href="{escape(link)}">阅读、回复与附件</a></p>'
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "liangxin"
-        mail = EmailMessage(
-            message.title,
+        mail = EmailMultiAlternatives(
+            content.title_for(delivery),
             body,
             to=[delivery.address],
             headers={"Message-ID": f"<{delivery.idempotency_key}@{domain}>"},  # a relay may deduplicate on it
         )
+        mail.attach_alternative(html, "text/html")
         try:
             mail.send()
         except smtplib.SMTPRecipientsRefused:
@@ -180,7 +189,7 @@ class SmsGatewayChannel:
 
     def _request(self, delivery: Delivery) -> urllib.request.Request:
         c = self.config
-        params = {c["PHONE_PARAM"]: delivery.address, c["TEXT_PARAM"]: delivery.message.body}
+        params = {c["PHONE_PARAM"]: delivery.address, c["TEXT_PARAM"]: content.sms_text(delivery)}
         params[c["KEY_PARAM"]] = delivery.idempotency_key
         params.update(c.get("EXTRA_PARAMS") or {})
         headers = {"Idempotency-Key": delivery.idempotency_key}

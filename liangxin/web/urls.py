@@ -12,6 +12,7 @@ from .views import (
     imports,
     inbox,
     life,
+    messaging,
     mine,
     orgs,
     party,
@@ -87,5 +88,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, life, develop, transfers, dues, exits):
+for module in (inbox, mine, messaging, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

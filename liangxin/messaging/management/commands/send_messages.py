@@ -1,9 +1,14 @@
-"""python manage.py send_messages [--message ID]: send what is due of every message being sent
-(or of one). The worker's task does the same; this is for cron (retries, quiet hours ending)
-and for sending by hand. Safe beside a running worker: one run at a time holds a message."""
+"""python manage.py send_messages [--message ID]: release the scheduled messages whose time has
+come and send what is due of every message being sent (or of one). The worker's tasks do the
+same; this is for cron (retries, quiet hours ending, a worker that was down at the set time) and
+for sending by hand. Safe beside a running worker: one run at a time holds a message."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from liangxin.accounts.scoping import scope_for
+
+from ... import compose
 from ...choices import MessageState
 from ...models import Message
 from ...services import send_pending
@@ -16,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--message", type=int, default=None)
 
     def handle(self, *args, message: int | None, **options):
+        due = Message.objects.filter(state=MessageState.SCHEDULED, scheduled_at__lte=timezone.now())
+        if message:
+            due = due.filter(pk=message)
+        for scheduled in due.select_related("sender"):
+            added = compose.fan_out(scheduled, scope_for(scheduled.sender))
+            self.stdout.write(f"信息 {scheduled.pk}：定时发送，{added or 0} 条投递")
         ids = (
             [message]
             if message

@@ -1,0 +1,342 @@
+"""信息群发 through the pages: write, preview, send (or 签发), deliver to the inbox, read, reply,
+recall, remind once, schedule, attachments checked by content, templates filled per recipient,
+the e-mail's read link; scope (a street never sees or reaches another street's)."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from liangxin.accounts.models import RoleAssignment, User
+from liangxin.accounts.scoping import scope_for
+from liangxin.inbox.models import Notice
+from liangxin.messaging import compose
+from liangxin.messaging.channels import read_token
+from liangxin.messaging.choices import ChannelKind, DeliveryState, MessageState
+from liangxin.messaging.models import Delivery, Message, MessagingPolicy
+from liangxin.messaging.targets import NodePlace, Target
+from liangxin.party.models import Member
+
+from .conftest import _user, client_for
+from .party_helpers import make_member
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def street(party_cast, django_capture_on_commit_callbacks):
+    c = party_cast
+    c.reader_user = User.objects.create_user(username="wanghong", password="x-Test@pass-2026", full_name="王红")
+    Member.objects.filter(pk=c.member.pk).update(user=c.reader_user, email="wanghong@example.cn")
+    RoleAssignment.objects.create(user=c.reader_user, role="member", node=c.branch.node)
+    c.second = make_member(c, c.branch, name="李明", employer=c.org, phone="13700000009")
+    c.capture = django_capture_on_commit_callbacks
+    return c
+
+
+def _form(c, **extra) -> dict:
+    values = {
+        "node": str(c.nanjing_node.pk),
+        "title": "关于开展十二月主题党日的通知",
+        "body": "各位同志：\n\n请于{月份}底前参加主题党日。<script>alert(1)</script>",
+        "nodes": [str(c.nanjing_node.pk)],
+        "descendants": "1",
+        "people": ["members"],
+        "urgency": "normal",
+        "reply_kind": "yes_no",
+        "action": "send",
+    }
+    values.update(extra)
+    return values
+
+
+def _send(c, client=None, **extra):
+    client = client or client_for(c.street_admin)
+    with c.capture(execute=True):
+        response = client.post(reverse("web:message_new"), _form(c, **extra))
+    return response
+
+
+def test_preview_counts_and_sends_nothing(street):
+    c = street
+    response = client_for(c.street_admin).post(reverse("web:message_new"), _form(c, action="preview"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="reach-people">2<' in text  # 王红 and 李明, the branch's members
+    assert "王红" in text and "李明" in text
+    assert not Message.objects.exists()
+
+
+def test_send_delivers_to_the_inbox_and_the_member_reads_and_replies(street):
+    c = street
+    response = _send(c)
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert message.state == MessageState.DONE
+    assert "<script>" not in message.body and "alert" not in message.body  # sanitised on save
+    inbox = Delivery.objects.get(message=message, channel=ChannelKind.INBOX)
+    assert inbox.user == c.reader_user and inbox.state == DeliveryState.DELIVERED
+    # 李明 has no account: no inbox delivery, and no address on another channel was chosen
+    assert Delivery.objects.filter(message=message).count() == 1
+    notice = Notice.objects.get(recipient=c.reader_user)
+    assert notice.title == message.title and "主题党日" in notice.body
+
+    reader = client_for(c.reader_user)
+    opened = reader.get(reverse("web:inbox_open", args=[notice.pk]), follow=True)
+    assert opened.status_code == 200
+    month = f"{timezone.localtime(message.sent_at).month}月"
+    assert f"请于{month}底前参加主题党日" in opened.content.decode()  # the placeholder filled
+    inbox.refresh_from_db()
+    assert inbox.state == DeliveryState.READ and inbox.read_at is not None
+
+    bad = reader.post(reverse("web:message_received", args=[inbox.pk]), {"reply": "也许"}, follow=True)
+    assert "请选择“是”或“否”" in bad.content.decode()
+    reader.post(reverse("web:message_received", args=[inbox.pk]), {"reply": "是"})
+    inbox.refresh_from_db()
+    assert (inbox.state, inbox.reply) == (DeliveryState.REPLIED, "是")
+
+
+def test_another_user_cannot_open_someone_elses_delivery(street):
+    c = street
+    _send(c)
+    delivery = Delivery.objects.get()
+    assert client_for(c.secretary).get(reverse("web:message_received", args=[delivery.pk])).status_code == 404
+
+
+def test_recall_withdraws_the_unread_and_refuses_a_reply(street):
+    c = street
+    _send(c)
+    message = Message.objects.get()
+    delivery = Delivery.objects.get()
+    with c.capture(execute=True):
+        client_for(c.street_admin).post(reverse("web:message_step", args=[message.pk, "recall"]))
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.RECALLED
+    assert not Notice.objects.filter(recipient=c.reader_user).exists()  # unread: gone from the inbox
+    page = client_for(c.reader_user).get(reverse("web:message_received", args=[delivery.pk]))
+    assert page.status_code == 410 and "已撤回" in page.content.decode()
+    with pytest.raises(Exception, match="已被发送单位撤回"):
+        compose.reply(delivery, "是")
+
+
+def test_recall_keeps_what_was_read(street):
+    c = street
+    _send(c)
+    delivery = Delivery.objects.get()
+    compose.open_delivery(delivery)
+    compose.recall(c.street_admin, Message.objects.get())
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.READ
+    assert Notice.objects.filter(recipient=c.reader_user).exists()
+
+
+def test_remind_unread_once(street):
+    c = street
+    _send(c)
+    message = Message.objects.get()
+    admin = client_for(c.street_admin)
+    admin.post(reverse("web:message_step", args=[message.pk, "remind"]))
+    assert Notice.objects.filter(recipient=c.reader_user, title__startswith="提醒").count() == 1
+    again = admin.post(reverse("web:message_step", args=[message.pk, "remind"]), follow=True)
+    assert "提醒过一次" in again.content.decode()
+    assert Notice.objects.filter(recipient=c.reader_user, title__startswith="提醒").count() == 1
+
+
+def test_a_read_delivery_is_not_reminded(street):
+    c = street
+    _send(c)
+    compose.open_delivery(Delivery.objects.get())
+    assert compose.remind_unread(c.street_admin, Message.objects.get()) == 0
+
+
+def test_approval_needs_a_second_administrator(street):
+    c = street
+    MessagingPolicy.objects.create(node=c.nanjing_node, require_approval=True)
+    second = _user("nanjing_admin2", "street_admin", c.nanjing_node)
+    _send(c)
+    message = Message.objects.get()
+    assert message.state == MessageState.PENDING and not Delivery.objects.exists()
+    assert Notice.objects.filter(recipient=second, title__startswith="待签发").exists()
+    own = client_for(c.street_admin).post(reverse("web:message_step", args=[message.pk, "approve"]), follow=True)
+    assert "另一名管理员" in own.content.decode()
+    assert Message.objects.get().state == MessageState.PENDING
+    with c.capture(execute=True):
+        client_for(second).post(reverse("web:message_step", args=[message.pk, "approve"]))
+    message.refresh_from_db()
+    assert message.state == MessageState.DONE and message.approved_by == second
+    assert Delivery.objects.filter(message=message).count() == 1
+
+
+def test_approval_without_a_second_administrator_is_refused(street):
+    c = street
+    MessagingPolicy.objects.create(node=c.nanjing_node, require_approval=True)
+    response = _send(c)
+    assert response.status_code == 302
+    assert Message.objects.get().state == MessageState.DRAFT
+
+
+def test_scheduled_message_waits_for_its_time(street):
+    c = street
+    when = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    _send(c, scheduled_at=when)
+    message = Message.objects.get()
+    assert message.state == MessageState.SCHEDULED and not Delivery.objects.exists()
+    call_command("send_messages", stdout=io.StringIO())
+    assert not Delivery.objects.exists()  # not yet
+    Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now() - datetime.timedelta(minutes=1))
+    call_command("send_messages", stdout=io.StringIO())
+    message.refresh_from_db()
+    assert message.state == MessageState.DONE and Delivery.objects.filter(message=message).count() == 1
+
+
+def test_a_scheduled_time_in_the_past_is_refused(street):
+    c = street
+    when = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = _send(c, scheduled_at=when)
+    assert response.status_code == 400 and "应晚于当前时间" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_attachments_are_checked_by_content(street):
+    c = street
+    client = client_for(c.street_admin)
+    fake = io.BytesIO(b"#!/bin/sh\nrm -rf /\n")
+    fake.name = "通知.pdf"
+    response = client.post(reverse("web:message_new"), {**_form(c, action="save"), "attachments": [fake]})
+    assert response.status_code == 400 and "不是允许的类型" in response.content.decode()
+    renamed_zip = io.BytesIO()
+    with zipfile.ZipFile(renamed_zip, "w") as z:
+        z.writestr("readme.txt", "x")
+    renamed_zip.seek(0)
+    renamed_zip.name = "方案.docx"
+    response = client.post(reverse("web:message_new"), {**_form(c, action="save"), "attachments": [renamed_zip]})
+    assert response.status_code == 400 and "不是有效的 docx 文件" in response.content.decode()
+    assert not Message.objects.exists()
+    good = io.BytesIO(PDF)
+    good.name = "实施方案.pdf"
+    response = client.post(reverse("web:message_new"), {**_form(c, action="save"), "attachments": [good]})
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert message.state == MessageState.DRAFT and [a.name for a in message.attachments.all()] == ["实施方案.pdf"]
+    file_url = reverse("web:message_file", args=[message.pk, message.attachments.get().pk])
+    assert b"".join(client.get(file_url).streaming_content) == PDF
+    assert client_for(c.other_street_admin).get(file_url).status_code == 404
+
+
+def test_a_target_outside_the_scope_is_refused_in_chinese(street):
+    c = street
+    response = client_for(c.street_admin).post(
+        reverse("web:message_new"), _form(c, nodes=[str(c.waitan_node.pk)], action="preview")
+    )
+    assert response.status_code == 400
+    assert "外滩街道综合党委" in response.content.decode() and "不在您的权限范围内" in response.content.decode()
+
+
+def test_another_street_sees_no_message(street):
+    c = street
+    _send(c)
+    message = Message.objects.get()
+    for name in ("web:message_detail", "web:message_people", "web:message_replies_export"):
+        assert client_for(c.other_street_admin).get(reverse(name, args=[message.pk])).status_code == 404
+    assert client_for(c.district_admin).get(reverse("web:message_detail", args=[message.pk])).status_code == 200
+    # the district reads it but does not manage it
+    refused = client_for(c.district_admin).post(reverse("web:message_step", args=[message.pk, "recall"]))
+    assert refused.status_code == 403
+
+
+def test_a_secretary_sends_to_their_members_only(street):
+    c = street
+    client = client_for(c.secretary)
+    response = client.post(
+        reverse("web:message_new"),
+        _form(c, node=str(c.branch.node.pk), nodes=[str(c.branch.node.pk)], people=["applicants"], action="preview"),
+    )
+    assert response.status_code == 400 and "党组织书记只能向本党组织的党员群发信息" in response.content.decode()
+    response = client.post(
+        reverse("web:message_new"), _form(c, node=str(c.branch.node.pk), nodes=[str(c.branch.node.pk)])
+    )
+    assert response.status_code == 302 and Message.objects.get().node == c.branch.node
+
+
+def test_email_read_link_marks_read_and_takes_a_reply(street):
+    c = street
+    _send(c, channels=["email"])
+    email = Delivery.objects.get(channel=ChannelKind.EMAIL)
+    assert email.state == DeliveryState.SENT and email.address == "wanghong@example.cn"
+    assert len(mail.outbox) == 1 and "/m/read/" in mail.outbox[0].body
+    link = reverse("web:message_read_link", args=[read_token(email)])
+    page = client_for(None).get(link)
+    assert page.status_code == 200 and "主题党日" in page.content.decode()
+    email.refresh_from_db()
+    assert email.state == DeliveryState.READ
+    client_for(None).post(link, {"reply": "否"})
+    email.refresh_from_db()
+    assert email.reply == "否"
+    assert client_for(None).get(reverse("web:message_read_link", args=["forged"])).status_code == 404
+
+
+def test_template_placeholders_filled_per_recipient(street):
+    c = street
+    template = compose.save_template(
+        c.street_admin, scope_for(c.street_admin), c.nanjing_node, "党费提醒", "{姓名}同志：党费提醒",
+        "{姓名}同志，请于{月份}按时交纳党费（{组织}）。",
+    )  # fmt: skip
+    page = client_for(c.street_admin).get(reverse("web:message_new") + f"?template={template.pk}")
+    assert "{姓名}同志：党费提醒" in page.content.decode()
+    _send(c, title=template.title, body=template.body)
+    notice = Notice.objects.get(recipient=c.reader_user)
+    assert notice.title == "王红同志：党费提醒"
+    assert "王红同志，请于" in notice.body and c.branch.node.name in notice.body
+
+
+def test_replies_export(street):
+    c = street
+    _send(c)
+    delivery = Delivery.objects.get()
+    compose.reply(delivery, "是")
+    response = client_for(c.street_admin).get(reverse("web:message_replies_export", args=[Message.objects.get().pk]))
+    assert response.status_code == 200
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.worksheets[-1].values)
+    assert rows[0][0] == "接收人" and rows[1][0] == "王红" and "是" in rows[1]
+
+
+def test_fan_out_resolves_again_at_send_time(street):
+    """A member who left before the scheduled time is not reached; the target is a description."""
+    c = street
+    scope = scope_for(c.street_admin)
+    draft = compose.check_draft(
+        "通知", "正文", Target(nodes=[NodePlace(c.nanjing_node.pk)], people=["members"]),
+        scheduled_at=timezone.now() + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    message = compose.save_draft(c.street_admin, scope, c.nanjing_node, draft)
+    compose.submit(c.street_admin, scope, message, start=lambda m: None)
+    Member.objects.filter(pk=c.member.pk).update(is_active=False)
+    Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now())
+    assert compose.fan_out(message, scope) == 0  # 李明 has no account and no address on the inbox
+    assert not Delivery.objects.filter(message=message, user=c.reader_user).exists()
+
+
+def test_a_template_from_above_is_used_not_deleted(street):
+    c = street
+    template = compose.save_template(
+        c.street_admin, scope_for(c.street_admin), c.nanjing_node, "月度主题党日", "主题党日通知", "请参加。"
+    )
+    secretary = client_for(c.secretary)
+    assert "主题党日通知" in secretary.get(reverse("web:message_new") + f"?template={template.pk}").content.decode()
+    assert secretary.post(reverse("web:message_template_delete", args=[template.pk])).status_code == 403
+    other = client_for(c.other_street_admin)
+    assert other.post(reverse("web:message_template_delete", args=[template.pk])).status_code == 404
