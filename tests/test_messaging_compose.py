@@ -340,3 +340,52 @@ def test_a_template_from_above_is_used_not_deleted(street):
     assert secretary.post(reverse("web:message_template_delete", args=[template.pk])).status_code == 403
     other = client_for(c.other_street_admin)
     assert other.post(reverse("web:message_template_delete", args=[template.pk])).status_code == 404
+
+
+def test_the_api_drafts_previews_sends_and_the_member_replies(street):
+    c = street
+    admin = client_for(c.street_admin)
+    target = {"nodes": [{"id": c.nanjing_node.pk}], "people": ["members"]}
+    preview = admin.post("/api/v1/messages/preview/", {"target": target}, content_type="application/json")
+    assert preview.status_code == 200 and preview.json()["people"] == 2
+    outside = admin.post(
+        "/api/v1/messages/preview/",
+        {"target": {"nodes": [{"id": c.waitan_node.pk}], "people": ["members"]}},
+        content_type="application/json",
+    )
+    assert outside.status_code == 400 and "不在您的权限范围内" in str(outside.json())
+    body = {"title": "API 通知", "body": "请回复", "target": target, "reply_kind": "text"}
+    created = admin.post("/api/v1/messages/", body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["state"] == "draft"
+    pk = created.json()["id"]
+    with c.capture(execute=True):
+        sent = admin.post(f"/api/v1/messages/{pk}/send/")
+    assert sent.status_code == 200
+    assert admin.get(f"/api/v1/messages/{pk}/progress/").json()["states"]["delivered"] == 1
+
+    reader = client_for(c.reader_user)
+    (item,) = reader.get("/api/v1/received-messages/").json()["results"]
+    assert reader.get(f"/api/v1/received-messages/{item['id']}/").json()["state"] == "read"
+    empty = reader.post(
+        f"/api/v1/received-messages/{item['id']}/reply/", {"reply": ""}, content_type="application/json"
+    )
+    assert empty.status_code == 400 and "回复：请填写" in str(empty.json())
+    ok = reader.post(
+        f"/api/v1/received-messages/{item['id']}/reply/", {"reply": "收到，按时参加"}, content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["reply"] == "收到，按时参加"
+
+    admin.post(f"/api/v1/messages/{pk}/recall/")  # what was read stays; nothing unread is left
+    assert Delivery.objects.get().state == DeliveryState.REPLIED
+
+
+def test_the_api_refuses_a_reply_to_a_recalled_message(street):
+    c = street
+    _send(c)
+    compose.recall(c.street_admin, Message.objects.get())
+    delivery = Delivery.objects.get()
+    reader = client_for(c.reader_user)
+    answer = reader.post(
+        f"/api/v1/received-messages/{delivery.pk}/reply/", {"reply": "是"}, content_type="application/json"
+    )
+    assert answer.status_code == 400 and "已被发送单位撤回" in str(answer.json())

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from liangxin.inbox import reminders, services
 from liangxin.inbox.models import Notice
 
-from ..base import ScopedView
+from ..base import ScopedView, paginate
 
 
 class InboxList(ScopedView):
@@ -17,8 +17,11 @@ class InboxList(ScopedView):
         only_unread = request.GET.get("unread") == "1"
         if only_unread:
             notices = notices.filter(read_at__isnull=True)
+        page, query = paginate(request, notices, 50)
         context = {
-            "notices": notices[:200],
+            "notices": page,
+            "page": page,
+            "query": query,
             "only_unread": only_unread,
             "unread": services.unread_count(request.user),
             "due": reminders.due_for(request.user, self.scope, timezone.localdate()),
