@@ -55,8 +55,8 @@ class Recipient:
         """The address on ``channel``, or None when the recipient cannot be reached there."""
         if channel == ChannelKind.INBOX:
             return "" if self.user_id else None
-        if channel == ChannelKind.LOG:
-            return self.addresses.get(channel, "")
+        if channel == ChannelKind.LOG:  # the stand-in for a gateway: it records where the SMS would go
+            return self.addresses.get(channel) or self.addresses.get(ChannelKind.SMS) or ""
         return self.addresses.get(channel) or None
 
 
