@@ -389,3 +389,40 @@ def test_the_api_refuses_a_reply_to_a_recalled_message(street):
         f"/api/v1/received-messages/{delivery.pk}/reply/", {"reply": "是"}, content_type="application/json"
     )
     assert answer.status_code == 400 and "已被发送单位撤回" in str(answer.json())
+
+
+def test_a_fan_out_killed_midway_is_redone_and_nobody_gets_two(street, monkeypatch):
+    """The worker dies after the first batch of deliveries: the message is not 已发送, the cron run
+    redoes the fan-out (adding only what is missing) and every recipient has one delivery and one
+    notice."""
+    from liangxin.messaging import services
+
+    c = street
+    for i in range(4):  # more members with accounts: several batches of one
+        user = User.objects.create_user(username=f"m{i}", password="x-Test@pass-2026", full_name=f"党员{i}")
+        make_member(c, c.branch, name=f"党员{i}", employer=c.org, user=user)
+    monkeypatch.setattr(services, "BATCH", 1)
+    real = Delivery.objects.bulk_create
+    calls = {"n": 0}
+
+    def dies_on_the_third_batch(rows, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("worker killed")
+        return real(rows, **kwargs)
+
+    monkeypatch.setattr(Delivery.objects, "bulk_create", dies_on_the_third_batch)
+    _send(c)  # the background task fails (the task backend records it)
+    message = Message.objects.get()
+    assert message.state == MessageState.QUEUED and message.fanned_out_at is None
+    assert 0 < Delivery.objects.filter(message=message).count() < 5  # part of them
+    services.send_pending(message.pk)  # what exists is sent; the message is not 已发送
+    assert Message.objects.get().state == MessageState.SENDING
+    monkeypatch.setattr(Delivery.objects, "bulk_create", real)
+    call_command("send_messages", stdout=io.StringIO())
+    message.refresh_from_db()
+    assert message.state == MessageState.DONE and message.fanned_out_at is not None
+    keys = list(Delivery.objects.filter(message=message).values_list("recipient_key", flat=True))
+    assert len(keys) == len(set(keys)) == 5  # 王红 and four more with accounts; 李明 has none
+    for user_id in Delivery.objects.filter(message=message).values_list("user_id", flat=True):
+        assert Notice.objects.filter(recipient_id=user_id).count() == 1

@@ -239,6 +239,8 @@ def fan_out(message: Message, scope) -> int | None:
     and make the deliveries (a rerun adds only what is missing). None when it is not time yet
     or the message was recalled. A target that now reaches nobody ends the message with a record."""
     message.refresh_from_db()
+    if message.fanned_out_at is not None:
+        return 0  # done before: a rerun adds nobody (and finds no one new since)
     if message.state == MessageState.SCHEDULED:
         if message.scheduled_at and message.scheduled_at > timezone.now():
             return None

@@ -34,6 +34,9 @@ class Message(models.Model):
     )
     approved_at = models.DateTimeField("签发时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # set once every delivery of the target exists: a fan-out killed before it is redone (adding
+    # only what is missing), and the message is never 已发送 without it
+    fanned_out_at = models.DateTimeField("分发完成时间", null=True, blank=True, editable=False)
     recalled_at = models.DateTimeField("撤回时间", null=True, blank=True)
     reminded_at = models.DateTimeField("提醒未读时间", null=True, blank=True)
     lease_until = models.DateTimeField("发送占用至", null=True, blank=True, editable=False)

@@ -121,6 +121,7 @@ def queue_message(actor, message: Message, recipients: Iterable[Recipient], chan
     added = create_deliveries(message, recipients, channels)
     with transaction.atomic():
         Message.objects.filter(pk=message.pk, state=MessageState.DRAFT).update(state=MessageState.QUEUED)
+        Message.objects.filter(pk=message.pk).update(fanned_out_at=timezone.now())
         record(actor, AuditAction.UPDATE, message, detail=f"发送：{added} 条投递")
     return added
 
@@ -253,7 +254,10 @@ def send_pending(message_id: int, channels: Mapping[str, Channel] | None = None)
             _renew(message_id)
         counts = progress(message_id)
         if not counts[DeliveryState.QUEUED] and not counts[DeliveryState.SENDING]:
-            Message.objects.filter(pk=message_id).update(state=MessageState.DONE)
+            # not before the fan-out finished: a killed one is redone and its new deliveries sent
+            Message.objects.filter(pk=message_id, fanned_out_at__isnull=False).exclude(
+                state=MessageState.RECALLED
+            ).update(state=MessageState.DONE)
         return counts
     finally:
         Message.objects.filter(pk=message_id).update(lease_until=None, worker="")

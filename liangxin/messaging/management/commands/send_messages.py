@@ -4,6 +4,7 @@ same; this is for cron (retries, quiet hours ending, a worker that was down at t
 for sending by hand. Safe beside a running worker: one run at a time holds a message."""
 
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 from django.utils import timezone
 
 from liangxin.accounts.scoping import scope_for
@@ -21,12 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--message", type=int, default=None)
 
     def handle(self, *args, message: int | None, **options):
-        due = Message.objects.filter(state=MessageState.SCHEDULED, scheduled_at__lte=timezone.now())
+        scheduled = Q(state=MessageState.SCHEDULED, scheduled_at__lte=timezone.now())
+        # released, but the fan-out never finished (the worker was killed or down): redo it
+        unfinished = Q(state__in=[MessageState.QUEUED, MessageState.SENDING], fanned_out_at__isnull=True)
+        due = Message.objects.filter(scheduled | unfinished)
         if message:
             due = due.filter(pk=message)
-        for scheduled in due.select_related("sender"):
-            added = compose.fan_out(scheduled, scope_for(scheduled.sender))
-            self.stdout.write(f"信息 {scheduled.pk}：定时发送，{added or 0} 条投递")
+        for found in due.select_related("sender"):
+            added = compose.fan_out(found, scope_for(found.sender))
+            self.stdout.write(f"信息 {found.pk}：分发 {added or 0} 条投递")
         ids = (
             [message]
             if message
