@@ -27,7 +27,7 @@ from django.utils import timezone
 from liangxin.core import normalize
 from liangxin.core.audit import AuditAction, record
 from liangxin.core.params import BadParameter
-from liangxin.orgs.queries import filtered_organizations
+from liangxin.orgs.queries import OrgAttributes, OrgFilter, filtered_organizations
 from liangxin.party import policy, rules
 from liangxin.party.choices import MemberCategory
 from liangxin.party.queries import filtered_members
@@ -63,6 +63,7 @@ class SegmentRows:
 
     organizations: QuerySet | None = None
     members: QuerySet | None = None
+    said: str = ""  # the filter in words (Chinese), as the list says it
 
 
 def clean_query(query: str) -> str:
@@ -120,7 +121,8 @@ def _organizations(scope: SegmentScope, params: QueryDict) -> SegmentRows:
     qs, f = filtered_organizations(scope, params)
     if f.errors:
         _refuse(f.errors)
-    return SegmentRows(organizations=qs)
+    said = "；".join(f"{label}：{value}" for label, value in f.describe())
+    return SegmentRows(organizations=qs, said=said)
 
 
 def _blank_spots(scope: SegmentScope, params: QueryDict) -> SegmentRows:
@@ -131,8 +133,18 @@ def _blank_spots(scope: SegmentScope, params: QueryDict) -> SegmentRows:
     if q.errors:
         _refuse(q.errors)
     found = blank_spots.blank_spots(q, which).order_by().values("pk")
+    said = "；".join([f"清单：{blank_spots.LISTS[which]}", f"范围：{q.unit_label}"] + [
+        f"{label}：{value}" for label, value in _attributes_said(q)
+    ])  # fmt: skip
     # the unit lies inside the scope (parse_query); the scope's queryset says so once more
-    return SegmentRows(organizations=scope.organizations("view").filter(pk__in=found))
+    return SegmentRows(organizations=scope.organizations("view").filter(pk__in=found), said=said)
+
+
+def _attributes_said(q: engine.StatsQuery) -> list[tuple[str, str]]:
+    """The organization attributes a statistics query is narrowed by, in words."""
+    shown = OrgFilter(**{name: getattr(q, name) for name in OrgAttributes.__dataclass_fields__})
+    shown.status, shown.carrier_kind = "all", q.carrier_kind
+    return [(label, value) for label, value in shown.describe() if label != "状态"]
 
 
 def _members(scope: SegmentScope, params: QueryDict) -> SegmentRows:
@@ -146,10 +158,10 @@ def _members(scope: SegmentScope, params: QueryDict) -> SegmentRows:
     if errors:
         raise ValidationError(errors)
     try:
-        qs, _, _ = filtered_members(scope, params)
+        qs, _, said = filtered_members(scope, params)
     except BadParameter as error:
         raise ValidationError(error.reason) from None
-    return SegmentRows(members=qs)
+    return SegmentRows(members=qs, said=said)
 
 
 def _findings(scope: SegmentScope, params: QueryDict) -> SegmentRows:
@@ -157,6 +169,7 @@ def _findings(scope: SegmentScope, params: QueryDict) -> SegmentRows:
     level = params.get("level") or ""
     if level and level not in rules.LEVEL_LABELS:
         raise ValidationError(f"级别「{level[:20]}」不存在")
+    said = f"规则：{rule.label}" + (f"；级别：{rules.LEVEL_LABELS[level]}" if level else "")
     values, day = policy.values(), timezone.localdate()
     found = rules.candidates(rule, scope, values, day)
     if level:
@@ -169,11 +182,13 @@ def _findings(scope: SegmentScope, params: QueryDict) -> SegmentRows:
                 pks.append(obj.pk)
         found = found.model._default_manager.filter(pk__in=pks)
     if rule.target == "organization":
-        return SegmentRows(organizations=scope.organizations("view").filter(pk__in=found.values("pk")))
+        return SegmentRows(organizations=scope.organizations("view").filter(pk__in=found.values("pk")), said=said)
     if rule.target == "party_org":
         secretaries = found.filter(secretary__isnull=False).values("secretary_id")
-        return SegmentRows(members=scope.members("view").filter(is_active=True, pk__in=secretaries))
-    return SegmentRows(members=scope.members("view").filter(is_active=True, pk__in=found.values("pk")))
+        return SegmentRows(
+            members=scope.members("view").filter(is_active=True, pk__in=secretaries), said=f"{said}（各党组织书记）"
+        )
+    return SegmentRows(members=scope.members("view").filter(is_active=True, pk__in=found.values("pk")), said=said)
 
 
 READERS = {

@@ -15,6 +15,7 @@ from .views import (
     mine,
     orgs,
     party,
+    segments,
     stats,
     transfers,
     trees,
@@ -87,5 +88,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, life, develop, transfers, dues, exits):
+for module in (inbox, mine, life, develop, transfers, dues, exits, segments):
     urlpatterns += module.urlpatterns
