@@ -67,6 +67,11 @@ def _assigned(c):
     return instructor
 
 
+def _segment(c) -> int:
+    """A segment (常用发送对象) the street admin saved from the organization list."""
+    return MATRIX["message-segment-detail"][1](c)["pk"]
+
+
 def _exit(c, approved=False) -> int:
     """A proposed (or approved) 党员减少 record of the branch's member."""
     from liangxin.accounts.scoping import scope_for
@@ -180,6 +185,9 @@ CASES = {
                                               lambda c, u: {"reason": "缺本人申请书"}),
     "POST /api/v1/member-exits/{pk}/reverse/": ("street_admin", lambda c: f"/api/v1/member-exits/{_exit(c, approved=True)}/reverse/",
                                                lambda c, u: {"reason": "本人撤回申请"}),
+    "POST /api/v1/message-segments/": ("street_admin", lambda c: "/api/v1/message-segments/",
+                                       lambda c, u: {"name": "未覆盖组织", "source": "organizations", "query": "coverage=none"}),
+    "DELETE /api/v1/message-segments/{pk}/": ("street_admin", lambda c: f"/api/v1/message-segments/{_segment(c)}/", lambda c, u: None),
 }  # fmt: skip
 
 # Two writes record something other than an audit entry, as their pages do: reading one's own

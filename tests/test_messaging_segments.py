@@ -17,6 +17,7 @@ from liangxin.party.models import Member
 from liangxin.stats import blank_spots, engine
 
 from . import test_messaging_targets
+from .conftest import client_for
 from .test_messaging_targets import _resolved, _set
 
 world = test_messaging_targets.world  # the fixture: the targets' small city with its people and contacts
@@ -307,3 +308,113 @@ def test_a_preview_before_saving_counts_what_saving_would_reach(world):
     saved = resolve(Target(segments=[seg.pk]), _scope(c.street_admin))
     assert (preview.people, preview.organizations) == (saved.people, saved.organizations)
     assert preview.people == len(_contact_keys([c.blank_big, c.blank_small, c.blank_social]))
+
+
+# -- the pages ----------------------------------------------------------------------------------------------
+
+LISTS = {
+    "organizations": "/orgs/?coverage=none",
+    "members": "/members/?floating=outflow",
+    "blank_spots": "/stats/blank-spots/?list=blank_50",
+    "findings": "/findings/?rule=org_employees_unknown",
+}
+
+
+def _send_these_form(html: str) -> str:
+    start = html.find('class="inline send-these"')
+    return "" if start < 0 else html[start : html.index("</form>", start)]
+
+
+def test_send_these_is_on_the_four_lists_for_those_who_may_send_to_them(world):
+    c = world
+    for source, url in LISTS.items():
+        form = _send_these_form(client_for(c.street_admin).get(url).content.decode())
+        assert f'name="source" value="{source}"' in form, source
+        query = url.split("?")[1]
+        assert f'name="query" value="{query}"' in form, source
+        assert "发送给这些" in form
+    auditor = client_for(c.auditor)
+    for source in ("organizations", "members", "blank_spots", "findings"):
+        response = auditor.get(LISTS[source])
+        assert response.status_code == 200 and not _send_these_form(response.content.decode()), source
+    # a secretary sends to members only: the button on the member list and on findings about members
+    secretary = client_for(c.secretary)
+    assert _send_these_form(secretary.get("/members/").content.decode())
+    assert _send_these_form(secretary.get("/findings/?rule=member_floating").content.decode())
+    assert not _send_these_form(secretary.get("/orgs/").content.decode())
+    assert not _send_these_form(secretary.get(LISTS["findings"]).content.decode())
+
+
+def test_send_these_shows_the_count_then_saves_under_a_name(world):
+    c = world
+    client = client_for(c.street_admin)
+    posted = {"source": "organizations", "query": "coverage=none&sort=-employees"}
+    response = client.post("/messages/segments/new/", posted)
+    html = response.content.decode()
+    expected = resolve(
+        Target(), _scope(c.street_admin), drafts=[Segment(owner=c.street_admin, node=c.nanjing_node, name="x",
+                                                            source="organizations", query="coverage=none")]
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert f'<b id="reach-people">{expected.people}</b>' in html and expected.people == 3
+    assert "覆盖状态：空白点" in html and "coverage=none" not in html.split("<main")[1].split("<form")[0]  # in words
+    assert not Segment.objects.exists()  # the preview saves nothing
+
+    response = client.post("/messages/segments/new/", {**posted, "name": "", "save": "1"})
+    assert response.status_code == 400 and "请填写名称" in response.content.decode()
+    response = client.post("/messages/segments/new/", {**posted, "name": "未覆盖企业", "save": "1"})
+    seg = Segment.objects.get()
+    assert (seg.name, seg.query, seg.owner) == ("未覆盖企业", "coverage=none", c.street_admin)
+    assert response.status_code == 302
+    assert response.url in (
+        f"/messages/new/?segment={seg.pk}",
+        "/messages/segments/",
+    )  # the compose page, once it exists
+
+    listed = client.get("/messages/segments/").content.decode()
+    assert "未覆盖企业" in listed and f"/messages/segments/{seg.pk}/" in listed
+    detail = client.get(f"/messages/segments/{seg.pk}/").content.decode()
+    assert f'<b id="reach-people">{expected.people}</b>' in detail
+    assert "钱经理" in detail  # the first ten by name
+    assert client.post(f"/messages/segments/{seg.pk}/delete/").status_code == 302
+    assert not Segment.objects.exists()
+
+
+def test_send_these_refuses_in_chinese_without_a_save_button(world):
+    c = world
+    response = client_for(c.secretary).post("/messages/segments/new/", {"source": "organizations", "query": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "不能发送给：组织联系人" in html and 'name="save"' not in html
+    response = client_for(c.street_admin).post(
+        "/messages/segments/new/", {"source": "organizations", "query": "region=310101013"}
+    )
+    assert response.status_code == 400
+    assert "区划代码「310101013」不存在或不在您的权限范围内" in response.content.decode()
+
+
+# -- the API -----------------------------------------------------------------------------------------------
+
+
+def test_the_api_saves_lists_previews_and_deletes_own_segments(world):
+    c = world
+    client = client_for(c.street_admin)
+    body = {"name": "空白企业", "source": "organizations", "query": "coverage=none&cursor=abc"}
+    response = client.post("/api/v1/message-segments/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    assert response.json()["query"] == "coverage=none"
+    listed = client.get("/api/v1/message-segments/").json()
+    assert [row["id"] for row in listed["results"]] == [pk]
+    preview = client.get(f"/api/v1/message-segments/{pk}/preview/").json()
+    expected = resolve(Target(segments=[pk]), _scope(c.street_admin))
+    assert preview == {"people": expected.people, "organizations": expected.organizations, "refusal": []}
+    assert client_for(c.city_admin).get(f"/api/v1/message-segments/{pk}/").status_code == 404
+
+    bad = client.post(
+        "/api/v1/message-segments/", {**body, "query": "min_employees=很多"}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"query": ["「从业人员下限」应为整数，收到「很多」"]}
+    assert client.delete(f"/api/v1/message-segments/{pk}/").status_code == 204
+    assert not Segment.objects.exists()

@@ -12,7 +12,7 @@ organizations reaches their contacts, so a secretary may not save or send one)."
 from django.db.models import QuerySet
 
 from liangxin.messaging.models import Segment
-from liangxin.messaging.targets import MEMBER_KINDS, PeopleKind, Target, segment_as_target
+from liangxin.messaging.targets import MEMBER_KINDS, OrgFilter, PeopleKind, Target, segment_as_target
 
 from ..roles import PARTY_ROLES, REGISTRY_EDITORS
 from .trees import TreeScope
@@ -30,6 +30,11 @@ class MessagingScope(TreeScope):
     def message_node_id(self) -> int | None:
         """The node a user's messages and segments belong to: that of their first sending role."""
         return next((g.node_id for g in self.grants if g.role in MESSAGE_SENDERS), None)
+
+    @property
+    def can_send_to_contacts(self) -> bool:
+        """May send to organization contacts (the lists of organizations offer "发送给这些")."""
+        return self.message_refusal(Target(organizations=OrgFilter())) is None
 
     def message_refusal(self, target: Target) -> str | None:
         """Why this user may not send to ``target`` (Chinese), or None when they may."""
