@@ -15,6 +15,7 @@ from liangxin.messaging.targets import NOBODY, OrgFilter, PeopleKind, Target, re
 from liangxin.orgs.models import Organization
 from liangxin.party.models import Member
 from liangxin.stats import blank_spots, engine
+from liangxin.web.views.segments import compose_url
 
 from . import test_messaging_targets
 from .conftest import client_for
@@ -366,10 +367,7 @@ def test_send_these_shows_the_count_then_saves_under_a_name(world):
     seg = Segment.objects.get()
     assert (seg.name, seg.query, seg.owner) == ("未覆盖企业", "coverage=none", c.street_admin)
     assert response.status_code == 302
-    assert response.url in (
-        f"/messages/new/?segment={seg.pk}",
-        "/messages/segments/",
-    )  # the compose page, once it exists
+    assert response.url == (compose_url(seg) or "/messages/segments/")  # the compose page, once it exists
 
     listed = client.get("/messages/segments/").content.decode()
     assert "未覆盖企业" in listed and f"/messages/segments/{seg.pk}/" in listed
@@ -391,6 +389,8 @@ def test_send_these_refuses_in_chinese_without_a_save_button(world):
     )
     assert response.status_code == 400
     assert "区划代码「310101013」不存在或不在您的权限范围内" in response.content.decode()
+    response = client_for(c.street_admin).post("/messages/segments/new/", {"source": "people"})
+    assert response.status_code == 400 and "点击“发送给这些”" in response.content.decode()
 
 
 # -- the API -----------------------------------------------------------------------------------------------

@@ -74,7 +74,10 @@ class SegmentNew(ScopedView):
             owner=request.user, node_id=self.scope.message_node_id, source=source, query=query,
             name=name.strip() or dict(SegmentSource.choices).get(source, "常用发送对象"),
         )  # fmt: skip
-        resolution, refusals, said = _reached(self.scope, draft, Target(), [draft])
+        if source not in SegmentSource.values:
+            resolution, refusals, said = None, ["请在组织名录、党员名册、空白点或问题清单中点击“发送给这些”"], ""
+        else:
+            resolution, refusals, said = _reached(self.scope, draft, Target(), [draft])
         context = {
             "source": source,
             "source_label": dict(SegmentSource.choices).get(source, ""),
