@@ -67,6 +67,41 @@ def _assigned(c):
     return instructor
 
 
+def _segment(c) -> int:
+    """A segment (常用发送对象) the street admin saved from the organization list."""
+    return MATRIX["message-segment-detail"][1](c)["pk"]
+
+
+def _message(c, state="draft", sender=None) -> int:
+    """A message of 南京东路's committee to its members (sent by the street admin unless named)."""
+    from liangxin.messaging.models import Message
+
+    return Message.objects.create(
+        title="通知",
+        body="<p>正文</p>",
+        sender=sender or c.street_admin,
+        node=c.nanjing_node,
+        state=state,
+        target={"nodes": [{"id": c.nanjing_node.pk}], "people": ["members"]},
+    ).pk
+
+
+def _received(c) -> int:
+    """A message delivered to the street admin's inbox, asking for a short reply."""
+    from liangxin.messaging.models import Delivery, Message
+
+    message = Message.objects.get(pk=_message(c, "done", sender=c.district_admin))
+    Message.objects.filter(pk=message.pk).update(reply_kind="text")
+    return Delivery.objects.create(
+        message=message,
+        recipient_key=f"user:{c.street_admin.pk}",
+        user=c.street_admin,
+        channel="inbox",
+        state="delivered",
+        idempotency_key=f"lx-api-{message.pk}",
+    ).pk
+
+
 def _exit(c, approved=False) -> int:
     """A proposed (or approved) 党员减少 record of the branch's member."""
     from liangxin.accounts.scoping import scope_for
@@ -180,6 +215,21 @@ CASES = {
                                               lambda c, u: {"reason": "缺本人申请书"}),
     "POST /api/v1/member-exits/{pk}/reverse/": ("street_admin", lambda c: f"/api/v1/member-exits/{_exit(c, approved=True)}/reverse/",
                                                lambda c, u: {"reason": "本人撤回申请"}),
+    "POST /api/v1/message-segments/": ("street_admin", lambda c: "/api/v1/message-segments/",
+                                       lambda c, u: {"name": "未覆盖组织", "source": "organizations", "query": "coverage=none"}),
+    "DELETE /api/v1/message-segments/{pk}/": ("street_admin", lambda c: f"/api/v1/message-segments/{_segment(c)}/", lambda c, u: None),
+    "POST /api/v1/messages/": ("street_admin", lambda c: "/api/v1/messages/",
+                               lambda c, u: {"title": "通知", "body": "请参加", "target": {"nodes": [{"id": c.nanjing_node.pk}], "people": ["members"]}}),
+    "POST /api/v1/messages/preview/": ("street_admin", lambda c: "/api/v1/messages/preview/",
+                                       lambda c, u: {"target": {"nodes": [{"id": c.nanjing_node.pk}], "people": ["members"]}}),
+    "POST /api/v1/messages/{pk}/send/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c)}/send/", lambda c, u: {}),
+    "POST /api/v1/messages/{pk}/approve/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'pending', c.city_admin)}/approve/", lambda c, u: {}),
+    "POST /api/v1/messages/{pk}/reject/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'pending', c.city_admin)}/reject/",
+                                           lambda c, u: {"reason": "范围过大"}),
+    "POST /api/v1/messages/{pk}/recall/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'done')}/recall/", lambda c, u: {}),
+    "POST /api/v1/messages/{pk}/remind/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'done')}/remind/", lambda c, u: {}),
+    "POST /api/v1/received-messages/{pk}/reply/": ("street_admin", lambda c: f"/api/v1/received-messages/{_received(c)}/reply/",
+                                                   lambda c, u: {"reply": "收到"}),
 }  # fmt: skip
 
 # Two writes record something other than an audit entry, as their pages do: reading one's own
@@ -187,8 +237,25 @@ CASES = {
 # its checksum, when), and every row the job writes is audited when it runs.
 NOT_AUDITED = {
     "POST /api/v1/inbox/{pk}/read/": lambda c: Notice.objects.filter(recipient=c.district_admin, read_at__isnull=False),
+    # a recipient's reply changes only their own delivery (the sender reads it, exports it)
+    "POST /api/v1/received-messages/{pk}/reply/": lambda c: _replied(c),
+    # the preview stores nothing: it answers how many a target reaches
+    "POST /api/v1/messages/preview/": lambda c: _nothing_stored(),
     "POST /api/v1/imports/": lambda c: ImportJob.objects.filter(actor=c.district_admin),
 }
+
+
+def _replied(c):
+    from liangxin.messaging.models import Delivery
+
+    return Delivery.objects.filter(user=c.street_admin, reply="收到")
+
+
+def _nothing_stored():
+    from liangxin.messaging.models import Message
+
+    assert not Message.objects.exists() and not AuditEntry.objects.filter(object_type__contains="信息").exists()
+    return AuditEntry.objects.all()  # the cast's own entries: .exists() holds
 
 
 def _without_nulls(data: dict) -> dict:

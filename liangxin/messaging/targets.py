@@ -13,6 +13,10 @@ Rules:
   they work (their employer's operating place); instructors by their committee and by the
   organizations assigned to them; organizations by responsibility (responsible node, or a covering
   party organization) and by operating place;
+- saved lists (常用发送对象, ``segments``): each applies its list's filter again within the scope
+  (``messaging.segments.rows``) and adds its organizations' contacts or its members to the other
+  routes; the places do not narrow them (a segment is its own filter). Only the sender's own
+  segments, at a node they see, may be named (``scope.segment_refusal``);
 - one person is one recipient: a member, applicant or instructor with a login account is keyed by
   the account (``user:12``), otherwise by their record (``member:34``, ``applicant:5``,
   ``instructor:6``); an organization's contact is ``org-contact:56``. The routes are taken in
@@ -23,7 +27,7 @@ Rules:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -44,7 +48,9 @@ from liangxin.party.models import CommitteeSeat, InstructorAssignment, Member, P
 from liangxin.regions.models import CarrierKind, Region
 from liangxin.regions.queries import in_region_subtree
 
+from . import segments as segments_
 from .choices import ChannelKind
+from .models import Segment
 from .services import Recipient
 
 CHUNK = 2000  # rows read at a time while streaming recipients
@@ -109,12 +115,14 @@ class OrgFilter:
 
 @dataclass
 class Target:
-    """发送范围: places, kinds of people, and kinds of organization (None: no contacts)."""
+    """发送范围: places, kinds of people, kinds of organization (None: no contacts) and saved
+    lists (常用发送对象, by id)."""
 
     nodes: list[NodePlace] = field(default_factory=list)
     regions: list[RegionPlace] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     organizations: OrgFilter | None = None
+    segments: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,6 +139,7 @@ class Target:
                 ],
                 people=[str(p) for p in data.get("people") or []],
                 organizations=None if orgs is None else OrgFilter(**orgs),
+                segments=[_segment_id(s) for s in data.get("segments") or []],
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValidationError("发送范围的格式有误") from error
@@ -151,19 +160,40 @@ class Target:
                 errors += [f"{label}「{v}」不存在" for v in values if v not in choices.values]
             if o.min_employees is not None and o.min_employees < 0:
                 errors.append("从业人员下限不能为负数")
+        errors += [f"常用发送对象「{s}」不存在" for s in self.segments if not isinstance(s, int) or s < 1]
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_empty(self) -> bool:
-        return not self.people and self.organizations is None
+        return not self.people and self.organizations is None and not self.segments
+
+
+def _segment_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    return int(value)
+
+
+def segment_as_target(segment: Segment) -> Target:
+    """The plain target reaching what ``segment`` reaches (organization contacts, or members): what
+    the scope's refusal is asked about (a secretary sends to members only)."""
+    if segments_.reaches(segment.source, segment.query) == segments_.CONTACTS:
+        return Target(organizations=OrgFilter())
+    return Target(people=[PeopleKind.MEMBERS])
 
 
 class SenderScope(Protocol):
     """What ``resolve`` asks of the sender's scope (``accounts.scoping.Scope``, handed in by the
     face: this app never imports the seam)."""
 
+    user_id: int | None
+
     def message_refusal(self, target: Target) -> str | None: ...
+    def segment_refusal(self, segment: Segment) -> str | None: ...
+    def segments(self) -> QuerySet: ...
+    @property
+    def message_node_id(self) -> int | None: ...
     def nodes(self, action: Any = ...) -> QuerySet: ...
     def regions(self, action: Any = ...) -> QuerySet: ...
     def party_orgs(self, action: Any = ...) -> QuerySet: ...
@@ -421,21 +451,60 @@ def _organizations(target: Target, scope: SenderScope, places: Places) -> QueryS
     return qs
 
 
-def resolve(target: Target, scope: SenderScope) -> Resolution:
-    """Who ``target`` reaches within ``scope``. Refused (``ValidationError``, Chinese): an empty
-    target, a target the sender may not send (``scope.message_refusal``), a node or region
-    outside the scope, a target that reaches nobody."""
+def _segments(target: Target, scope: SenderScope, drafts: Sequence[Segment]) -> segments_.SegmentRows:
+    """The rows of every segment the target names (and of the unsaved ``drafts``), each by its
+    list's filter within the scope: the organizations and the members they add up to (None: none)."""
+    saved = {s.pk: s for s in Segment.objects.filter(pk__in=target.segments)}
+    orgs, members = Q(pk__in=[]), Q(pk__in=[])
+    any_orgs = any_members = False
+    for segment in [saved[pk] for pk in dict.fromkeys(target.segments) if pk in saved] + list(drafts):
+        found = segments_.rows(segment, scope)
+        if found.organizations is not None:
+            orgs |= Q(pk__in=found.organizations.order_by().values("pk"))
+            any_orgs = True
+        if found.members is not None:
+            members |= Q(pk__in=found.members.order_by().values("pk"))
+            any_members = True
+    return segments_.SegmentRows(
+        organizations=scope.organizations("view").filter(orgs) if any_orgs else None,
+        members=scope.members("view").filter(members) if any_members else None,
+    )
+
+
+def reach(target: Target, scope: SenderScope, drafts: Sequence[Segment] = ()) -> Resolution:
+    """What ``target`` reaches within ``scope`` — ``resolve`` without its last refusal, so a
+    preview can say "nobody". ``drafts`` are unsaved segments (the page's preview before saving),
+    taken like the saved ones the target names."""
     target.check_values()
-    if target.is_empty:
+    if target.is_empty and not drafts:
         raise ValidationError(NOTHING_CHOSEN)
     refusal = scope.message_refusal(target)
     if refusal:
         raise ValidationError(refusal)
+    refusals = [r for r in (scope.segment_refusal(d) for d in drafts) if r]
+    if refusals:
+        raise ValidationError(refusals)
     places = find_places(target, scope)
+    from_segments = _segments(target, scope, drafts)
     members = _members(target, scope, places)
+    if from_segments.members is not None:
+        if set(target.people) & MEMBER_KINDS:
+            members = Member.objects.filter(
+                Q(pk__in=members.order_by().values("pk")) | Q(pk__in=from_segments.members.values("pk"))
+            )
+        else:
+            members = from_segments.members
+        members = members.select_related("party_org__node")
     applicants = _applicants(target, scope, places, members)
     instructors = _instructors(target, scope, places, members, applicants)
     orgs = _organizations(target, scope, places)
+    if from_segments.organizations is not None:
+        listed = Q(pk__in=from_segments.organizations.values("pk"))
+        orgs = (
+            from_segments.organizations
+            if target.organizations is None
+            else orgs.model._default_manager.filter(Q(pk__in=orgs.order_by().values("pk")) | listed)
+        )
     contacts = orgs.exclude(contact_name="", contact_phone="", contact_email="").annotate(
         who=Case(
             When(contact_name="", then=Concat(F("name"), Value("联系人"))),
@@ -449,7 +518,15 @@ def resolve(target: Target, scope: SenderScope) -> Resolution:
         | Q(pk__in=applicants.filter(employer__isnull=False).values("employer_id"))
     )
     organizations = scope.organizations("view").filter(reached)
-    resolution = Resolution(members, applicants, instructors, contacts, organizations)
+    return Resolution(members, applicants, instructors, contacts, organizations)
+
+
+def resolve(target: Target, scope: SenderScope, drafts: Sequence[Segment] = ()) -> Resolution:
+    """Who ``target`` reaches within ``scope``. Refused (``ValidationError``, Chinese): an empty
+    target, a target the sender may not send (``scope.message_refusal``, which also refuses a
+    segment of another user or at a node the sender does not see), a node or region outside the
+    scope, a segment whose filter no longer reads, a target that reaches nobody."""
+    resolution = reach(target, scope, drafts)
     if not resolution.people:
         raise ValidationError(NOBODY)
     return resolution

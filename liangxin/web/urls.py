@@ -16,6 +16,7 @@ from .views import (
     mine,
     orgs,
     party,
+    segments,
     stats,
     transfers,
     trees,
@@ -88,5 +89,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, life, develop, transfers, dues, exits):
+for module in (inbox, mine, messaging, segments, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

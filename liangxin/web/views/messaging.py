@@ -55,9 +55,8 @@ def target_from(data) -> Target:
         regions=[RegionPlace(c, below) for c in data.getlist("regions") if c],
         people=data.getlist("people"),
         organizations=orgs,
+        segments=_ints(data.getlist("segment")),
     )
-    if hasattr(target, "segments"):
-        target.segments = _ints(data.getlist("segment"))
     return target
 
 
@@ -109,7 +108,7 @@ def _choices(scope) -> dict:
         "urgencies": Urgency.choices,
         "reply_kinds": ReplyKind.choices,
         "templates": scope.message_templates(),
-        "segments": scope.segments() if hasattr(scope, "segments") else [],
+        "segments": scope.segments(),
         "placeholders": content.PLACEHOLDERS,
         "allowed_files": attachments.DOCUMENT_ALLOWED_TEXT,
         "max_files": compose.MAX_ATTACHMENTS,
