@@ -541,6 +541,7 @@ NAV = [
     ("信息群发", "web:message_list", SENDER),
     ("写信息", "web:message_new", SENDER),
     ("信息模板", "web:message_templates", SENDER),
+    ("常用发送对象", "web:segment_list", SENDER),
 ]
 
 urlpatterns = [
