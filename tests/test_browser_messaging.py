@@ -40,7 +40,7 @@ def test_a_street_messages_blank_spots_and_members_and_a_member_replies(site, pa
     page.get_by_label("标题").fill("关于开展“两个覆盖”攻坚的通知")
     page.get_by_label("正文").fill("请各单位负责人于本月底前联系街道综合党委。\n\n请回复联系人姓名。")
     page.get_by_label("党员", exact=True).check()
-    page.get_by_label("发送给组织联系人（在营组织）").check()
+    page.get_by_label("发送给组织联系人（在营组织，按下列条件）").check()
     page.get_by_label("空白点").check()
     page.get_by_label("从业人员不少于（人）").fill("50")
     page.get_by_label("记录（无网关）").check()

@@ -426,3 +426,14 @@ def test_a_fan_out_killed_midway_is_redone_and_nobody_gets_two(street, monkeypat
     assert len(keys) == len(set(keys)) == 5  # 王红 and four more with accounts; 李明 has none
     for user_id in Delivery.objects.filter(message=message).values_list("user_id", flat=True):
         assert Notice.objects.filter(recipient_id=user_id).count() == 1
+
+
+def test_the_descendants_box_as_the_browser_sends_it(street):
+    """The page sends a hidden 0 before the 含下级 box: checked is ["0", "1"], unchecked ["0"]."""
+    c = street
+    client = client_for(c.street_admin)
+    below = client.post(reverse("web:message_new"), _form(c, descendants=["0", "1"], action="preview"))
+    assert below.status_code == 200 and 'id="reach-people">2<' in below.content.decode()
+    only_the_node = client.post(reverse("web:message_new"), _form(c, descendants=["0"], action="preview"))
+    # the branch's members sit in the party organization below the street's node
+    assert only_the_node.status_code == 400 and "没有可接收的人员" in only_the_node.content.decode()

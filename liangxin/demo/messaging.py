@@ -119,7 +119,7 @@ def build_demo(rng: random.Random, log: Log) -> dict:
                 Target(nodes=here, people=[PeopleKind.SECRETARIES]), [ChannelKind.EMAIL, ChannelKind.SMS],
                 ReplyKind.ACK, 12, ["已确认收到"],
             ), (
-                "{月份}主题党日活动安排",
+                "本月主题党日活动安排",
                 "{姓名}同志：\n\n本月主题党日围绕“学习贯彻党的二十届四中全会精神”开展，请按支部通知参加。",
                 Target(nodes=here, people=[PeopleKind.MEMBERS]), [ChannelKind.EMAIL], ReplyKind.YES_NO, 6,
                 ["是", "是", "是", "否"],

@@ -29,6 +29,7 @@ from liangxin.regions.models import CarrierKind, Region, RegionLevel
 from ..base import ExportView, ScopedView, deny, get_in_scope, paginate, refused
 
 SENDER = "can_send_messages"
+MAX_NODE_CHOICES = 300  # beyond this the place list offers committees only (a party organization: by its street)
 OPTIONAL_CHANNELS = [(c.value, c.label) for c in (ChannelKind.EMAIL, ChannelKind.SMS, ChannelKind.LOG)]
 
 
@@ -39,7 +40,8 @@ def _ints(values) -> list[int]:
 
 def target_from(data) -> Target:
     """The 发送范围 the form describes (``data``: the POST, or a query string for ?segment=)."""
-    below = data.get("descendants", "1") == "1"
+    # the form sends a hidden "0" before the box: checked gives both; a client sending neither means yes
+    below = "1" in data.getlist("descendants") or "descendants" not in data
     orgs = None
     if data.get("org_contacts") == "1":
         min_employees = data.get("min_employees", "").strip()
@@ -88,7 +90,9 @@ def _choices(scope) -> dict:
     senders = list(scope.sender_nodes())
     committee = scope.has_any(REGISTRY_EDITORS)
     if committee:
-        nodes = scope.nodes("view").filter(kind__in=COMMITTEE_KINDS, is_active=True).order_by("path")
+        nodes = scope.nodes("view").filter(is_active=True).order_by("path")
+        if nodes.count() > MAX_NODE_CHOICES:  # a district or the city: committees only, a street's list is short
+            nodes = nodes.filter(kind__in=COMMITTEE_KINDS)
         regions = scope.regions("view").filter(level__lte=RegionLevel.STREET).order_by("path")
         people = list(PeopleKind.choices)
     else:  # a secretary: their own party organizations and their members
@@ -152,7 +156,7 @@ def _posted(request) -> dict:
         **{k: data.getlist(k) for k in ("regions", "people", "org_kind", "industry", "carrier_kind", "coverage",
                                         "channels")},
         "nodes": _ints(data.getlist("nodes")), "segment": _ints(data.getlist("segment")),
-        "descendants": data.get("descendants", "1") == "1", "org_contacts": data.get("org_contacts") == "1",
+        "descendants": "1" in data.getlist("descendants") or "descendants" not in data, "org_contacts": data.get("org_contacts") == "1",
     }  # fmt: skip
 
 
