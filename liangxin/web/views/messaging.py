@@ -38,10 +38,15 @@ def _ints(values) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
 
+def _below(data) -> bool:
+    """含下级: the form sends a hidden "0" before the box, so checked gives both values; a client
+    that sends neither means yes."""
+    return "1" in data.getlist("descendants") or "descendants" not in data
+
+
 def target_from(data) -> Target:
     """The 发送范围 the form describes (``data``: the POST, or a query string for ?segment=)."""
-    # the form sends a hidden "0" before the box: checked gives both; a client sending neither means yes
-    below = "1" in data.getlist("descendants") or "descendants" not in data
+    below = _below(data)
     orgs = None
     if data.get("org_contacts") == "1":
         min_employees = data.get("min_employees", "").strip()
@@ -156,7 +161,7 @@ def _posted(request) -> dict:
         **{k: data.getlist(k) for k in ("regions", "people", "org_kind", "industry", "carrier_kind", "coverage",
                                         "channels")},
         "nodes": _ints(data.getlist("nodes")), "segment": _ints(data.getlist("segment")),
-        "descendants": "1" in data.getlist("descendants") or "descendants" not in data, "org_contacts": data.get("org_contacts") == "1",
+        "descendants": _below(data), "org_contacts": data.get("org_contacts") == "1",
     }  # fmt: skip
 
 
