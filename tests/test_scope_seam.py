@@ -24,7 +24,7 @@ from .party_helpers import make_party_org
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "liangxin"
 SEAM = "liangxin.accounts.scoping"
-FACES = {"accounts", "web", "api"}  # the seam's own app and the two faces over the domain
+FACES = {"accounts", "web", "api", "demo"}  # the seam's own app, the two faces, and the demo (an entry point too)
 
 
 def fresh(user) -> Scope:
