@@ -290,6 +290,22 @@ def _targets(c):
             people=[PeopleKind.APPLICANTS], organizations=OrgFilter(kinds=["trade_association", "private"])
         ),
         "所有人": Target(people=list(PeopleKind.values), organizations=OrgFilter()),
+        # 本级 only: the street committee's own node (its party organizations sit below it) and the
+        # district's own region (every organization operates in a street below it)
+        "南京东路本级与黄浦区本级": Target(
+            nodes=[NodePlace(c.nanjing_node.pk, descendants=False)],
+            regions=[RegionPlace("310101", descendants=False)],
+            people=[PeopleKind.MEMBERS, PeopleKind.INSTRUCTORS],
+            organizations=OrgFilter(),
+        ),
+        "两个街道（含下级）": Target(
+            nodes=[NodePlace(c.nanjing_node.pk), NodePlace(c.waitan_node.pk)],
+            people=[PeopleKind.MEMBERS],
+            organizations=OrgFilter(coverage=["none"]),
+        ),
+        "两个街道区划（含下级）": Target(
+            regions=[RegionPlace("310101002"), RegionPlace("310101013")], people=[PeopleKind.APPLICANTS]
+        ),
     }
 
 
@@ -312,6 +328,8 @@ def test_every_target_resolves_to_the_selection_by_hand_for_a_street(world):
     for label, target in _targets(c).items():
         if target.regions and not all(p.code.startswith("310101002") for p in target.regions):
             continue  # outside the street: refused (below)
+        if any(p.id == c.waitan_node.pk for p in target.nodes):
+            continue
         try:
             _, keys, _ = _resolved(target, c.street_admin)
         except ValidationError as error:
@@ -479,3 +497,45 @@ def test_recipients_stream_in_chunks(world, monkeypatch):
     everyone = Target(people=list(PeopleKind.values), organizations=OrgFilter())
     _, keys, _ = _resolved(everyone, c.city_admin)
     assert keys == by_hand(everyone)[0]
+
+
+def test_each_route_hands_over_the_recipient_as_its_rows_say(world):
+    """Key, account, member, address: read from the raw rows by hand for applicants and instructors."""
+    c = world
+    res, _, recipients = _resolved(Target(people=[PeopleKind.APPLICANTS, PeopleKind.INSTRUCTORS]), c.city_admin)
+    got = {r.key: r for r in recipients}
+    for a in Applicant.objects.filter(stage__in=OPEN_STAGES).select_related("member"):
+        user_id = a.member.user_id if a.member_id else None
+        key = f"user:{user_id}" if user_id else f"member:{a.member_id}" if a.member_id else f"applicant:{a.pk}"
+        r = got[key]
+        assert (r.name, r.user_id, r.member_id) == (a.name, user_id, a.member_id)
+        assert r.addresses == ({"sms": a.phone} if a.phone else {})
+    for i in Instructor.objects.filter(is_active=True):
+        key = f"user:{i.user_id}" if i.user_id else f"instructor:{i.pk}"
+        r = got[key]
+        assert (r.name, r.user_id, r.member_id) == (i.name, i.user_id, None)
+        assert r.addresses == ({"sms": i.phone} if i.phone else {})
+    assert got[f"user:{c.secretary.pk}"].addresses == {"sms": "13700000009"}
+    assert got[f"instructor:{c.other_instructor.pk}"].user_id is None
+
+
+def test_the_sample_says_who_each_one_is(world):
+    c = world
+    target = Target(nodes=[NodePlace(c.branch.node.pk)], people=[PeopleKind.MEMBERS, PeopleKind.APPLICANTS])
+    res, _, _ = _resolved(target, c.city_admin)
+    said = {s.name: s.description for s in res.sample}
+    assert said["吴委员"] == f"党员 · {c.branch.node.name}"
+    assert said["朱申请"] == f"{c.applicant.get_stage_display()} · {c.branch.node.name}"
+    res, _, _ = _resolved(
+        Target(people=[PeopleKind.INSTRUCTORS], organizations=OrgFilter(min_employees=60)), c.city_admin
+    )
+    said = {s.name: s.description for s in res.sample}
+    assert said["卫指导"] == f"党建指导员 · {c.other_instructor.node.name}"
+    assert said["孙主任"] == f"组织联系人 · {c.blank_waitan.name}"
+
+
+def test_places_mean_with_descendants_unless_told(world):
+    c = world
+    stored = {"nodes": [{"id": c.nanjing_node.pk}], "regions": [{"code": "310101"}], "people": ["members"]}
+    target = Target.from_json(stored)
+    assert target.nodes[0].descendants is True and target.regions[0].descendants is True
