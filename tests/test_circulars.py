@@ -320,3 +320,34 @@ def test_a_past_deadline_is_refused(tree):
     with pytest.raises(ValidationError) as error:
         send(c, deadline=timezone.localdate() - datetime.timedelta(days=1))
     assert error.value.message_dict == {"deadline": ["签收期限：不能早于今天"]}
+
+
+# -- the pages ------------------------------------------------------------------------------------
+def test_the_compose_page_sends_and_the_tracking_page_counts(tree):
+    c = tree
+    district = client_for(c.district_admin)
+    form = {**VALUES, "mode": "kinds", "kinds": ["grassroots"], "deadline": ""}
+    response = district.post("/circulars/new/", {**form, "attachments": [SimpleUploadedFile("方案.pdf", PDF)]})
+    circular = Circular.objects.get()
+    assert response.status_code == 302 and response.url == f"/circulars/{circular.pk}/"
+    assert circular.receipts.count() == 2 and circular.attachments.count() == 1
+    services.sign(c.secretary, receipt_of(circular, c.branch.node))
+    page = district.get(f"/circulars/{circular.pk}/").content.decode()
+    assert '<td class="num">2</td><td class="num">1</td><td class="num">1</td>' in page  # addressed, opened, signed
+    refused = district.post("/circulars/new/", {**form, "title": "", "mode": "nodes"})
+    assert refused.status_code == 400
+    assert "标题：请填写" in refused.content.decode() and "收文单位：请选择至少一个单位" in refused.content.decode()
+    assert Circular.objects.count() == 1
+
+
+def test_the_received_list_shows_unread_in_bold_and_the_forward_form_refuses_in_chinese(tree):
+    c = tree
+    circular = send(c, addressees=Addressees(AddressMode.KINDS, kinds=("grassroots",)))
+    receipt = receipt_of(circular, c.branch.node)
+    secretary = client_for(c.secretary)
+    assert '<tr class="unread">' in secretary.get("/circulars/in/").content.decode()
+    answer = secretary.post(f"/circulars/in/{receipt.pk}/forward/", {"mode": "children", "additions": "x"})
+    assert answer.status_code == 400 and "收文单位：本单位没有符合条件的下级单位" in answer.content.decode()
+    receipt.refresh_from_db()
+    assert receipt.state == ReceiptState.UNREAD  # nothing was forwarded (nor signed)
+    assert Circular.objects.count() == 1
