@@ -83,3 +83,17 @@ ENTRIES: dict = {
     "web:circular_forward POST": ("post", branch_receipt, {}, invalid_body(BRANCH_RECEIPT)),
     "web:circular_receipt_file": ("get", branch_receipt_file, None, BRANCH_RECEIPT),
 }
+
+ENTRIES.update(
+    {
+        # the API: the same answers, 401 for no token
+        "circular-list": ("get", None, None, {**RECEIVERS, **API}),
+        "circular-list POST": ("post", None, {}, {**invalid_body(SENDERS), **API}),
+        "circular-detail": ("get", sent, None, {**TRACK, **API}),
+        "circular-remind POST": ("post", sent, {}, {**TRACK, "city": 403, "huangpu": 200, **API}),
+        "circular-receipt-list": ("get", None, None, {**RECEIVERS, **API}),
+        "circular-receipt-detail": ("get", nanjing_receipt, None, {**NANJING_RECEIPT, **API}),
+        "circular-receipt-sign POST": ("post", nanjing_receipt, {}, {**NANJING_RECEIPT, **API}),
+        "circular-receipt-forward POST": ("post", branch_receipt, {}, {**invalid_body(BRANCH_RECEIPT), **API}),
+    }
+)

@@ -351,3 +351,54 @@ def test_the_received_list_shows_unread_in_bold_and_the_forward_form_refuses_in_
     receipt.refresh_from_db()
     assert receipt.state == ReceiptState.UNREAD  # nothing was forwarded (nor signed)
     assert Circular.objects.count() == 1
+
+
+# -- the API ----------------------------------------------------------------------------------------
+def _api(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_the_api_sends_forwards_signs_and_reports_progress(tree):
+    c = tree
+    created = _api(c.district_admin).post(
+        "/api/v1/circulars/", {"title": "接口通知", "body": "请落实。", "number": "黄〔2026〕3号"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    circular = Circular.objects.get(pk=created.json()["id"])
+    street = _api(c.street_admin)
+    mine = street.get("/api/v1/circular-receipts/").json()["results"]
+    assert [r["node"] for r in mine] == [c.nanjing_node.pk]
+    opened = street.get(f"/api/v1/circular-receipts/{mine[0]['id']}/").json()
+    assert opened["state"] == ReceiptState.READ
+    forwarded = street.post(
+        f"/api/v1/circular-receipts/{mine[0]['id']}/forward/",
+        {"additions": "月底前完成", "mode": "children"},
+        format="json",
+    )
+    assert forwarded.status_code == 200 and forwarded.json()["parent"] == circular.pk
+    branch = _api(c.secretary).get("/api/v1/circular-receipts/").json()["results"][0]
+    assert _api(c.secretary).post(f"/api/v1/circular-receipts/{branch['id']}/sign/").json()["state"] == "signed"
+    again = _api(c.deputy).post(f"/api/v1/circular-receipts/{branch['id']}/sign/")
+    assert again.status_code == 400 and "已签收" in str(again.json())
+    progress = _api(c.district_admin).get(f"/api/v1/circulars/{circular.pk}/").json()
+    levels = {lv["label"]: (lv["addressed"], lv["signed"], lv["forwarded"]) for lv in progress["levels"]}
+    assert levels == {"街道/镇综合党委": (2, 1, 1), "基层党组织": (1, 1, 0)}
+    assert _api(c.other_street_admin).get(f"/api/v1/circular-receipts/{branch['id']}/").status_code == 404
+
+
+def test_the_api_refuses_a_receiver_who_is_no_sender_and_an_addressee_outside(tree):
+    c = tree
+    assert _api(c.secretary).post("/api/v1/circulars/", {"title": "x"}, format="json").status_code == 403
+    refused = _api(c.street_admin).post(
+        "/api/v1/circulars/",
+        {"title": "越界", "body": "x", "mode": "nodes", "nodes": [c.waitan_branch.node.pk]},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"addressees": ["收文单位：所选单位中有 1 个不是本单位的下级单位"]}
+    assert not Circular.objects.exists()
