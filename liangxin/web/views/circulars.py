@@ -175,13 +175,16 @@ class ReceiptFile(ScopedView):
 
 # -- the sending side ------------------------------------------------------------------------------
 class SentList(ScopedView):
-    """发文: the notices sent (and forwarded) from the user's nodes and below, with their figures."""
+    """发文: the notices sent from the user's nodes and below, and the user's own nodes' forwards,
+    with their figures (a forward by a lower node is read on its original's tracking page)."""
 
     required = SENDER
 
     def get(self, request):
+        own = Q(parent__isnull=True) | Q(node_id__in=self.scope.circular_admin_node_ids())
         qs = (
             self.scope.circulars_sent("view")
+            .filter(own)
             .annotate(
                 n_total=Count("receipts"),
                 n_signed=Count("receipts", filter=Q(receipts__state__in=[ReceiptState.SIGNED, ReceiptState.FORWARDED])),
