@@ -23,8 +23,8 @@ def site(transactional_db, live_server, cast):
     return cast
 
 
-def log_out(page, site):
-    page.context.clear_cookies()
+def log_out(tab) -> None:
+    tab.context.clear_cookies()  # the next user logs in on the same browser
 
 
 def test_district_sends_street_forwards_secretary_signs_district_sees_it_reached(site, page):  # noqa: F811
@@ -39,7 +39,7 @@ def test_district_sends_street_forwards_secretary_signs_district_sees_it_reached
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="下发", exact=True).click()
     expect(page.locator(".msg-success")).to_contain_text("通知已下发至 2 个单位")
-    log_out(page, site)
+    log_out(page)
 
     # the street opens it from 收文 and forwards it to its party organizations with its notes
     log_in(page, site, site.street_admin)
@@ -53,7 +53,7 @@ def test_district_sends_street_forwards_secretary_signs_district_sees_it_reached
     forward.get_by_role("button", name="转发").click()
     expect(page.locator(".msg-success")).to_contain_text("已转发至 1 个单位")
     expect(page.locator("#receipt-state")).to_have_text("已转发")
-    log_out(page, site)
+    log_out(page)
 
     # the branch secretary finds it in the inbox, reads the chain with the street's notes, signs
     log_in(page, site, site.secretary)
@@ -65,7 +65,7 @@ def test_district_sends_street_forwards_secretary_signs_district_sees_it_reached
     page.locator("#sign-button").click()
     expect(page.locator(".msg-success")).to_contain_text("已签收")
     expect(page.locator("#receipt-state")).to_have_text("已签收")
-    log_out(page, site)
+    log_out(page)
 
     # the district sees it reached: the street level forwarded, the grassroots level signed
     log_in(page, site, site.district_admin)

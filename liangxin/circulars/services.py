@@ -182,10 +182,9 @@ def _deliver(actor, circular: Circular, receipts: list[CircularReceipt]) -> Mess
     messaging.queue_message(actor, message, recipients, [ChannelKind.INBOX])
     messaging.send_pending(message.pk)
     # the inbox channel links its notice to the message's page; a notice is signed on its own page
-    for delivery in Delivery.objects.filter(message=message, channel=ChannelKind.INBOX, user__isnull=False):
-        Notice.objects.filter(recipient_id=delivery.user_id, key=delivery.idempotency_key).update(
-            url=receipt_url(first_receipt[delivery.user_id])
-        )
+    for user_id, receipt in first_receipt.items():
+        key = messaging.idempotency_key(message.pk, f"user:{user_id}", ChannelKind.INBOX)
+        Notice.objects.filter(recipient_id=user_id, key=key).update(url=receipt_url(receipt))
     return message
 
 
