@@ -402,3 +402,29 @@ def test_the_api_refuses_a_receiver_who_is_no_sender_and_an_addressee_outside(tr
     assert refused.status_code == 400
     assert refused.json()["errors"] == {"addressees": ["收文单位：所选单位中有 1 个不是本单位的下级单位"]}
     assert not Circular.objects.exists()
+
+
+def test_an_unsigned_notice_is_due_from_the_parameters_days_before_its_deadline(tree):
+    from liangxin.inbox import reminders
+
+    c = tree
+    today = timezone.localdate()
+    grassroots = Addressees(AddressMode.KINDS, kinds=("grassroots",))
+    soon = send(c, addressees=grassroots, title="近期通知", deadline=today + datetime.timedelta(days=3))
+    send(c, addressees=grassroots, title="远期通知", deadline=today + datetime.timedelta(days=4))
+    send(c, addressees=grassroots, title="不设期限的通知")
+    due = [r for r in reminders.due_for(c.secretary, scope_for(c.secretary), today) if r.key.startswith("circulars:")]
+    assert [(r.title, r.overdue) for r in due] == [
+        (
+            "上海嘉信信息科技有限公司党支部：通知「近期通知」待签收（期限 "
+            + f"{today + datetime.timedelta(days=3):%Y-%m-%d}）",
+            False,
+        )
+    ]
+    later = today + datetime.timedelta(days=5)
+    late = [r for r in reminders.due_for(c.secretary, scope_for(c.secretary), later) if r.key.startswith("circulars:")]
+    assert [(r.due_on, r.overdue) for r in late] == [(soon.deadline, True), (today + datetime.timedelta(days=4), True)]
+    services.sign(c.secretary, receipt_of(soon, c.branch.node))
+    after = [r for r in reminders.due_for(c.secretary, scope_for(c.secretary), later) if r.key.startswith("circulars:")]
+    assert [r.due_on for r in after] == [today + datetime.timedelta(days=4)]
+    assert reminders.due_for(c.auditor, scope_for(c.auditor), later) == []

@@ -231,7 +231,9 @@ def test_every_slot_is_filled_and_an_empty_one_says_so():
     assert all(slot._provided is not None for slot in slots), slots
     assert passwords.max_age_days._provided is not None and org_queries.stat_measures._provided is not None
     sources = {f"{f.__module__}.{f.__name__}" for f in reminders.SOURCES}
-    assert sources == {f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues")}
+    assert sources == {
+        f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues", "circulars")
+    }
 
     empty = Slot("无人提供")
     with pytest.raises(ImproperlyConfigured, match="无人提供"):
