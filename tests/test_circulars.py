@@ -428,3 +428,12 @@ def test_an_unsigned_notice_is_due_from_the_parameters_days_before_its_deadline(
     after = [r for r in reminders.due_for(c.secretary, scope_for(c.secretary), later) if r.key.startswith("circulars:")]
     assert [r.due_on for r in after] == [today + datetime.timedelta(days=4)]
     assert reminders.due_for(c.auditor, scope_for(c.auditor), later) == []
+
+
+def test_a_deadline_that_is_no_date_is_refused_beside_the_other_fields(tree):
+    c = tree
+    answer = client_for(c.district_admin).post("/circulars/new/", {"title": "", "body": "x", "deadline": "明天"})
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert "签收期限：格式应为 年-月-日" in page and "标题：请填写" in page
+    assert not Circular.objects.exists()

@@ -13,8 +13,9 @@ notices, and opening the notice marks the opener's delivery read."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -151,6 +152,19 @@ def is_admin(user, node_id: int) -> bool:
     return RoleAssignment.objects.filter(user=user, node_id=node_id, role__in=NODE_ADMIN_ROLES).exists()
 
 
+def _all_checked(*checks: Callable[[], Any]) -> list[Any]:
+    """Each check's result; or, when any refuses, one ValidationError with every field's reasons."""
+    results, errors = [], ValidationError({})
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as error:
+            errors = ValidationError({**errors.message_dict, **error.message_dict})
+    if errors.message_dict:
+        raise errors
+    return results
+
+
 def _check_files(files: Sequence) -> list:
     return attachments.check_uploads(
         list(files), limit=MAX_ATTACHMENTS, label="附件", per="每份通知", types=attachments.DOCUMENT_TYPES
@@ -169,7 +183,9 @@ def _deliver(actor, circular: Circular, receipts: list[CircularReceipt]) -> Mess
     message = Message.objects.create(
         title=f"通知：{circular.title}"[:200], body=text, sender=actor, node=circular.node,
         source=MessageSource.NOTICE, channels=[ChannelKind.INBOX.value],
-        target={"nodes": [{"id": r.node_id, "descendants": False} for r in receipts]},
+        # no 发送范围: the recipients are the addressed nodes' administrators, chosen here; a target
+        # would let a later fan-out of 信息群发 reach everyone below those nodes
+        target={},
     )  # fmt: skip
     record(actor, AuditAction.CREATE, message, detail=f"通知下达：{circular.title}")
     admins = node_admins(r.node_id for r in receipts)
@@ -215,24 +231,12 @@ def send_circular(
     administrators an inbox delivery."""
     if node is None or not sender_nodes.filter(pk=node.pk).exists():
         raise ValidationError({"node": ["发送单位：您不能以该单位的名义发文"]})
-    errors: dict[str, list[str]] = {}
-    checked: CircularValues | None = None
-    nodes: list[ManagementNode] = []
-    kinds: list = []
     # every field's reason at once, so the form shows them together
-    for check in ("values", "addressees", "files"):
-        try:
-            if check == "values":
-                checked = check_values(values, default_issuer=node.name)
-            elif check == "addressees":
-                nodes = resolve_addressees(node, addressees)
-            else:
-                kinds = _check_files(files)
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
-    if errors or checked is None:
-        raise ValidationError(errors)
+    checked, nodes, kinds = _all_checked(
+        lambda: check_values(values, default_issuer=node.name),
+        lambda: resolve_addressees(node, addressees),
+        lambda: _check_files(files),
+    )
     with transaction.atomic():
         circular = _create(actor, node, checked, nodes, files, kinds)
         record(actor, AuditAction.CREATE, circular, detail=f"下发至 {len(nodes)} 个单位")
@@ -247,22 +251,11 @@ def forward(actor, receipt: CircularReceipt, additions: str, files: Sequence, ad
         raise ValidationError("只有收文单位的管理员可以转发")
     if receipt.state == ReceiptState.FORWARDED:
         raise ValidationError("该通知已转发过")
-    errors: dict[str, list[str]] = {}
-    text, nodes, kinds = "", [], []
-    try:
-        text = check_additions(additions)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        nodes = resolve_addressees(receipt.node, addressees)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        kinds = _check_files(files)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    text, nodes, kinds = _all_checked(
+        lambda: check_additions(additions),
+        lambda: resolve_addressees(receipt.node, addressees),
+        lambda: _check_files(files),
+    )
     parent = receipt.circular
     values = CircularValues(parent.title, parent.number, parent.issuer, parent.body, parent.deadline)
     now = timezone.now()

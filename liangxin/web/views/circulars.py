@@ -45,14 +45,16 @@ def addressees_from(data) -> Addressees:
     )  # fmt: skip
 
 
-def _deadline(raw: str) -> datetime.date | None:
+def _deadline(raw: str) -> datetime.date | str | None:
+    """The date typed, or the text itself when it is none: the service refuses it beside the
+    other fields' reasons."""
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError({"deadline": ["签收期限：格式应为 年-月-日"]}) from None
+        return raw
 
 
 def _kinds_below(node) -> list[tuple[str, str]]:
