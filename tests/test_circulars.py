@@ -437,3 +437,23 @@ def test_a_deadline_that_is_no_date_is_refused_beside_the_other_fields(tree):
     assert answer.status_code == 400
     assert "签收期限：格式应为 年-月-日" in page and "标题：请填写" in page
     assert not Circular.objects.exists()
+
+
+def _docx() -> SimpleUploadedFile:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return SimpleUploadedFile("实施方案.docx", buffer.getvalue())
+
+
+def test_an_office_document_is_kept_with_its_whole_content_type(tree):
+    """The Word type's name (71 characters) is longer than a stored file's usual 40: kept whole
+    (PostgreSQL would refuse a longer value; SQLite would not notice)."""
+    c = tree
+    circular = send(c, files=[_docx()])
+    stored = circular.attachments.get()
+    assert stored.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
