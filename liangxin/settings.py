@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "liangxin.transfers",
     "liangxin.dues",
     "liangxin.messaging",
+    "liangxin.circulars",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it
@@ -211,7 +212,10 @@ SPECTACULAR_SETTINGS = {
     # IsAuthenticated first, so that an anonymous caller gets 401 rather than 403
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "liangxin.api.permissions.ReadsApiDocs"],
     # several models have a "kind"; name each choice set so the document has no ambiguous enum
-    "ENUM_NAME_OVERRIDES": {"TransferKindEnum": "liangxin.transfers.models.TransferKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "TransferKindEnum": "liangxin.transfers.models.TransferKind",
+        "NodeKindEnum": "liangxin.mgmt.models.NodeKind",  # a node's kind, and the kinds a notice is addressed to
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

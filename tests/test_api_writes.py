@@ -232,6 +232,20 @@ CASES = {
                                                    lambda c, u: {"reply": "收到"}),
 }  # fmt: skip
 
+# 通知下达: the district's notice to its streets (tests/matrix_circulars.py), 南京东路's copy of it
+circular_sent, nanjing_receipt = MATRIX["circular-detail"][1], MATRIX["circular-receipt-detail"][1]
+CASES.update({
+    "POST /api/v1/circulars/": ("district_admin", lambda c: "/api/v1/circulars/", lambda c, u: {
+        "node": c.huangpu_node.pk, "title": "接口下发的通知", "body": "请各街道落实。", "mode": "children"}),
+    "POST /api/v1/circulars/{pk}/remind/": (
+        "district_admin", lambda c: f"/api/v1/circulars/{_pk(circular_sent)(c)}/remind/", lambda c, u: {}),
+    "POST /api/v1/circular-receipts/{pk}/sign/": (
+        "street_admin", lambda c: f"/api/v1/circular-receipts/{_pk(nanjing_receipt)(c)}/sign/", lambda c, u: {}),
+    "POST /api/v1/circular-receipts/{pk}/forward/": (
+        "street_admin", lambda c: f"/api/v1/circular-receipts/{_pk(nanjing_receipt)(c)}/forward/",
+        lambda c, u: {"additions": "请各支部月底前完成。", "mode": "children"}),
+})  # fmt: skip
+
 # Two writes record something other than an audit entry, as their pages do: reading one's own
 # notice changes only that notice's read time; an upload is an import job (who, which file and
 # its checksum, when), and every row the job writes is audited when it runs.

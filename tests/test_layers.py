@@ -12,8 +12,9 @@ one tier are siblings and must not import one another):
 5. the apps built on party: ``life`` | ``dues`` | ``develop`` | ``transfers`` | ``stats`` |
    ``imports``
 6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below
-7. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
-8. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
+7. ``circulars`` — 通知下达: notices down the management tree, delivered as 信息群发 of source 通知下达
+8. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
+9. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
 
 Where a lower app needs a higher one at run time, the lower app declares a slot
@@ -48,8 +49,8 @@ from liangxin.party import exits
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "liangxin"
 
-ENTRY = 8
-SCOPE_SEAM = 7
+ENTRY = 9
+SCOPE_SEAM = 8
 # app → (tier, sibling group): the same tier with a different group is a sideways import
 TIERS: dict[str, tuple[int, str]] = {
     "core": (0, "core"),
@@ -66,6 +67,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "stats": (5, "stats"),
     "imports": (5, "imports"),
     "messaging": (6, "messaging"),
+    "circulars": (7, "circulars"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),
@@ -229,7 +231,9 @@ def test_every_slot_is_filled_and_an_empty_one_says_so():
     assert all(slot._provided is not None for slot in slots), slots
     assert passwords.max_age_days._provided is not None and org_queries.stat_measures._provided is not None
     sources = {f"{f.__module__}.{f.__name__}" for f in reminders.SOURCES}
-    assert sources == {f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues")}
+    assert sources == {
+        f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues", "circulars")
+    }
 
     empty = Slot("无人提供")
     with pytest.raises(ImproperlyConfigured, match="无人提供"):

@@ -82,6 +82,8 @@ PARAMETERS: list[Parameter] = [
     Parameter("probation_extension_min_months", "延长预备期至少", Decimal(6), "个月", _SRC_DEVELOP),
     Parameter("probation_extension_max_months", "延长预备期至多", Decimal(12), "个月", _SRC_PARTY),
     Parameter("step_remind_days", "发展党员各环节期限前提醒（天）", Decimal(14), "天", _SRC_CITY),
+    # 通知下达: an unsigned notice is listed as due (and put in the inbox once) this many days before its deadline
+    Parameter("circular_remind_days", "通知签收期限前提醒（天）", Decimal(3), "天", _SRC_CITY),
     # transfers and floating members
     Parameter("transfer_letter_valid_months", "组织关系介绍信有效期", Decimal(3), "个月", _SRC_CITY),
     Parameter("floating_census_months", "流动党员排摸周期", Decimal(6), "个月", _SRC_CITY),

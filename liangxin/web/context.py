@@ -5,7 +5,7 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import develop, dues, life, messaging, transfers
+from .views import circulars, develop, dues, life, messaging, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -13,7 +13,7 @@ NAVIGATION = [
         ("首页", "web:home", None), ("消息与待办", "web:inbox", None), ("我的党员信息", "web:my_membership", "member"),
     ]),
     ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
-    ("信息传输", []),  # filled from the messaging pages' NAV (below)
+    ("信息传输", []),  # filled from the messaging and circulars pages' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),
@@ -54,7 +54,7 @@ def navigation(request) -> dict:
         if title == "日常工作":
             items = daily_work_links()
         elif title == "信息传输":
-            items = messaging.NAV
+            items = messaging.NAV + circulars.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

@@ -4,6 +4,7 @@ from .views import (
     accounts,
     audit,
     auth,
+    circulars,
     contacts,
     develop,
     dues,
@@ -89,5 +90,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, life, develop, transfers, dues, exits):
+for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

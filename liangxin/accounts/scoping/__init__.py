@@ -16,6 +16,7 @@ The domain apps never import this package.
 from ..models import RoleAssignment
 from .accounts import AccountScope
 from .base import Action, Grant, ScopeBase
+from .circulars import CircularScope
 from .develop import DevelopScope
 from .dues import DuesScope
 from .imports import ImportScope
@@ -29,6 +30,7 @@ from .trees import TreeScope
 
 
 class Scope(
+    CircularScope,
     MessagingScope,
     OrgScope,
     TransferScope,
