@@ -1,0 +1,256 @@
+"""到达率 ("两个力争": 力争党的声音传递到每一个两新组织), computed from deliveries only.
+
+An organization of a statistics unit is **reached** (覆盖到达) in a period when at least one of its
+people received a message or a notice (通知下达 is a ``Message`` too) in the period, over the chosen
+channel(s):
+
+- its contact (``Delivery.organization``);
+- a member employed there (``Delivery.member``, or ``Delivery.user`` linked to a member): the
+  member's employer today (``Member.employer``), as the coverage figures count members;
+- the secretary of a party organization covering it: a user holding the ``secretary`` role at the
+  party organization's node, whose link (``PartyOrgLink``) to the organization was in force on at
+  least one day of the period.
+
+"Received" is a delivery 已发出 / 已送达 / 已读 / 已回复 whose ``sent_at`` falls in the period (whole
+days in local time, both ends included). It is **read-reached** (阅读到达) when such a delivery was
+also read (``read_at`` set: the inbox opened, an e-mail link followed). An SMS is received, never
+read: no handset tells the platform, so a ``read_at`` on one is ignored.
+
+The denominator is the coverage rates' own, 纳入统计的在营组织 (``stats.measures`` ``counted``) of the
+unit with its filters (``stats.engine.unit_organizations``), so the rates sit beside the coverage
+rates and the never-reached list has exactly ``counted − reached`` rows.
+
+Everything is SQL: the organizations reached form two semi-joins (people → employer or contact;
+secretaries → covered organizations) evaluated once per query and probed per organization; no
+Python loop over organizations or deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from liangxin.accounts.models import RoleAssignment
+from liangxin.accounts.roles import Role
+from liangxin.core import params as params_
+from liangxin.party import policy
+from liangxin.party.models import PartyOrgLink
+from liangxin.stats import engine
+from liangxin.stats.measures import Thresholds, conditions, percent
+
+from .choices import ChannelKind, DeliveryState
+from .models import Delivery
+
+RECEIVED = (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ, DeliveryState.REPLIED)
+ALL_CHANNELS = ""
+CHANNEL_CHOICES: dict[str, str] = {ALL_CHANNELS: "全部渠道", **dict(ChannelKind.choices)}
+REACHED_LABEL = "覆盖到达率"
+READ_LABEL = "阅读到达率"
+REACHED_DEFINITION = (
+    "统计期内至少有一名联系人、在此就业的党员或覆盖它的党组织书记收到群发信息或下达通知的组织数 ÷ 纳入统计的在营组织数"
+)
+READ_DEFINITION = (
+    "统计期内至少有一名上述人员阅读了信息或通知（站内消息已打开、邮件链接已点开；短信无法确认是否阅读，不计入）"
+    "的组织数 ÷ 纳入统计的在营组织数"
+)
+NEVER_LABEL = "统计期内从未到达的组织"
+
+
+@dataclass(frozen=True)
+class Period:
+    """统计期: whole days ``start``–``end`` (both included, local time) and the channel (""：all)."""
+
+    start: datetime.date
+    end: datetime.date
+    channel: str = ALL_CHANNELS
+
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[start 00:00, the day after end 00:00) in the platform's time zone."""
+        tz = timezone.get_current_timezone()
+        first = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz)
+        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return first, after
+
+    def params(self) -> dict[str, str]:
+        """The period as request parameters (for links that keep it)."""
+        out = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        if self.channel:
+            out["channel"] = self.channel
+        return out
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [
+            ("统计期", f"{self.start.isoformat()} 至 {self.end.isoformat()}"),
+            ("渠道", CHANNEL_CHOICES[self.channel]),
+        ]
+
+
+def default_period(today: datetime.date | None = None) -> Period:
+    """This year so far: 两个力争 is a target of the year's work plan (seed 004)."""
+    today = today or timezone.localdate()
+    return Period(today.replace(month=1, day=1), today)
+
+
+def parse_period(params, errors: dict[str, str]) -> Period:
+    """``from``, ``to`` (YYYY-MM-DD) and ``channel`` of a request; a missing one takes the default
+    (this year so far, all channels). Wrong values are written into ``errors`` in Chinese."""
+    default = default_period()
+    start = params_.collect(errors, params_.parse_date, params, "from", "到达统计起始日期")
+    end = params_.collect(errors, params_.parse_date, params, "to", "到达统计截止日期")
+    channel = params_.collect(errors, params_.parse_choice, params, "channel", "渠道", CHANNEL_CHOICES)
+    period = Period(start or default.start, end or default.end, channel or ALL_CHANNELS)
+    if period.start > period.end and "from" not in errors and "to" not in errors:
+        errors["to"] = "到达统计截止日期不能早于起始日期"
+    return period
+
+
+def received(period: Period, *, read: bool = False) -> QuerySet:
+    """Deliveries received in the period over its channel(s); ``read``: and read (never an SMS)."""
+    first, after = period.bounds()
+    qs = Delivery.objects.filter(state__in=RECEIVED, sent_at__gte=first, sent_at__lt=after)
+    if period.channel:
+        qs = qs.filter(channel=period.channel)
+    if read:
+        qs = qs.filter(read_at__isnull=False).exclude(channel=ChannelKind.SMS)
+    return qs
+
+
+def reached_condition(period: Period, *, read: bool = False) -> Q:
+    """On an organization row: reached (``read``: read-reached) in the period.
+
+    Two uncorrelated subqueries, each evaluated once by the database: the organizations of the
+    people who received (a contact's own organization, else the employer of the member the
+    delivery names or of the member the account belongs to — one delivery is one person), and
+    those covered by the party organizations whose secretaries received."""
+    deliveries = received(period, read=read)
+    by_person = (
+        deliveries.annotate(reached_org=Coalesce("organization_id", "member__employer_id", "user__member__employer_id"))
+        .filter(reached_org__isnull=False)  # NULL-free: the never-reached list is a NOT IN
+        .values("reached_org")
+    )
+    secretaries = RoleAssignment.objects.filter(
+        role=Role.SECRETARY, user_id__in=deliveries.filter(user_id__isnull=False).values("user_id")
+    )
+    links = PartyOrgLink.objects.filter(
+        Q(start_on__lte=period.end) & (Q(end_on__isnull=True) | Q(end_on__gt=period.start)),  # in force a day of it
+        party_org__node_id__in=secretaries.values("node_id"),
+    )
+    return Q(pk__in=by_person) | Q(pk__in=links.values("organization_id"))
+
+
+def _counted() -> Q:
+    return conditions(Thresholds.of(policy.values()))["counted"]
+
+
+@dataclass
+class ReachRow:
+    """One line: the unit, or one of its children."""
+
+    label: str
+    counted: int = 0
+    reached: int = 0
+    read: int = 0
+    params: dict[str, str] | None = None  # what narrows the unit's query to this row (None: no list)
+
+    @property
+    def never(self) -> int:
+        return self.counted - self.reached
+
+    @property
+    def reached_percent(self) -> Decimal | None:
+        return percent(self.reached, self.counted)
+
+    @property
+    def read_percent(self) -> Decimal | None:
+        return percent(self.read, self.counted)
+
+    def add(self, row: dict) -> None:
+        self.counted += row["counted"]
+        self.reached += row["reached"]
+        self.read += row["read"]
+
+
+@dataclass
+class Reach:
+    query: engine.StatsQuery
+    period: Period
+    total: ReachRow
+    children: list[ReachRow] = field(default_factory=list)
+    child_label: str = "下级"
+
+
+def reach(q: engine.StatsQuery, period: Period) -> Reach:
+    """The unit's reached and read-reached organizations and their rates, and its children's:
+    one GROUP BY over the unit's counted organizations, folded into children like the
+    dashboard's table."""
+    units = engine.child_units(q)
+    column = "operating_region_id" if units.dim == "region" else "responsible_node_id"
+    rows = (
+        engine.unit_organizations(q)
+        .filter(_counted())
+        .values(column)
+        .annotate(
+            counted=Count("pk"),
+            reached=Count("pk", filter=reached_condition(period)),
+            read=Count("pk", filter=reached_condition(period, read=True)),
+        )
+        .order_by()
+    )
+    total = ReachRow(q.unit_label, params={})
+    kids = {k.pk: ReachRow(k.name, params=units.params[k.pk]) for k in units.kids}
+    own = ReachRow(f"{units.unit.name}（直属，未划入下级）")
+    for row in rows:
+        if not units.inside(row[column]):
+            continue
+        total.add(row)
+        kid = units.kid_of(row[column])
+        (kids[kid.pk] if kid is not None else own).add(row)
+    children = list(kids.values()) + ([own] if own.counted else [])
+    return Reach(q, period, total, children, units.level_label)
+
+
+def never_reached(q: engine.StatsQuery, period: Period) -> QuerySet:
+    """The unit's counted organizations no one of whose people received anything in the period:
+    largest first, like the blank-spot lists."""
+    return (
+        engine.unit_organizations(q)
+        .filter(_counted())
+        .exclude(reached_condition(period))
+        .select_related("operating_region__parent", "carrier", "responsible_node")
+        .order_by("-employees", "pk")
+    )
+
+
+def as_dict(result: Reach) -> dict:
+    """The figures as plain data (the API's answer)."""
+    q = result.query
+
+    def row(r: ReachRow) -> dict:
+        return {
+            "label": r.label,
+            "params": r.params,
+            "counted": r.counted,
+            "reached": r.reached,
+            "read": r.read,
+            "never": r.never,
+            "reached_percent": float(r.reached_percent) if r.reached_percent is not None else None,
+            "read_percent": float(r.read_percent) if r.read_percent is not None else None,
+        }
+
+    return {
+        "unit": {"label": q.unit_label, "region": q.region.code if q.region else None,
+                 "node": q.node.pk if q.node else None},
+        "filters": q.filter_params(),
+        "period": {"from": result.period.start.isoformat(), "to": result.period.end.isoformat(),
+                   "channel": result.period.channel or None},
+        "definitions": {"reached": f"{REACHED_LABEL}：{REACHED_DEFINITION}",
+                        "read": f"{READ_LABEL}：{READ_DEFINITION}"},
+        "total": row(result.total),
+        "children_level": result.child_label,
+        "children": [row(r) for r in result.children],
+    }  # fmt: skip
