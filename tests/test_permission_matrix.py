@@ -267,7 +267,7 @@ MATRIX = {
 
 
 # the daily-work modules keep their entries beside their code's tests
-for _module in ("matrix_life", "matrix_develop", "matrix_transfers", "matrix_dues", "matrix_exits"):
+for _module in ("matrix_life", "matrix_develop", "matrix_transfers", "matrix_dues", "matrix_exits", "matrix_reach"):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 
 

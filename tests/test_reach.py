@@ -312,3 +312,92 @@ def test_a_messages_counts_per_child_node_equal_the_recount(world, party_cast):
     city = {r.label: r for r in rates.by_child(w.message, c.city_node).children}
     assert (city["徐汇区社会工作党委"].received, city["徐汇区社会工作党委"].read) == (2, 1)  # the SMS is not read
     assert city["上海市律师行业党委"].deliveries == 1 and city["上海市律师行业党委"].received == 0
+
+
+# -- the pages and the API ------------------------------------------------------------------
+MARCH_PARAMS = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+def test_the_dashboard_shows_both_rates_beside_the_coverage_rates(world, party_cast):
+    c = party_cast
+    response = client_for(c.district_admin).get("/stats/", MARCH_PARAMS)
+    assert response.status_code == 200
+    text = response.text
+    result, _ = figures(c, c.district_admin, MARCH)
+    assert "覆盖到达率" in text and "阅读到达率" in text and "“两个力争”" in text
+    assert f"{result.total.reached} / {result.total.counted}" in text
+    assert f"{result.total.read} / {result.total.counted}" in text
+    never = response.context["reach_total_never"]
+    assert never.startswith("/stats/reach/never/?") and "from=2026-03-01" in never and "region=310101" in never
+    assert [row.label for row, _ in response.context["reach_children"]] == ["南京东路街道", "外滩街道"]
+
+
+def test_a_wrong_period_on_the_dashboard_is_a_chinese_400(party_cast):
+    response = client_for(party_cast.city_admin).get("/stats/", {"from": "2026-04-01", "to": "2026-03-01"})
+    assert response.status_code == 400
+    assert "到达统计截止日期不能早于起始日期" in response.text
+
+
+def test_the_never_reached_list_has_as_many_rows_as_the_figure(world, party_cast):
+    c, w = party_cast, world
+    result, q = figures(c, c.street_admin, MARCH)
+    response = client_for(c.street_admin).get("/stats/reach/never/", {**MARCH_PARAMS, "cursor": ""})
+    assert response.status_code == 200
+    assert response.context["total"] == result.total.never
+    shown = {org.pk for org in response.context["page"].rows}
+    assert shown == set(reach.never_reached(q, MARCH).values_list("pk", flat=True))
+    assert w.day_before.name in response.text and w.last_day.name not in response.text
+    assert c.xuhui_org.name not in response.text  # never reached, but another district's
+
+
+def test_a_street_cannot_open_another_streets_never_reached_list(world, party_cast):
+    c = party_cast
+    for url in ("/stats/reach/never/", "/stats/reach/never/export.xlsx"):
+        response = client_for(c.street_admin).get(url, {**MARCH_PARAMS, "region": c.waitan.code})
+        assert response.status_code == 400
+        assert "不存在或不在您的权限范围内" in response.text
+
+
+def test_the_never_reached_export_has_the_lists_rows_and_says_the_period(world, party_cast):
+    import io
+
+    from openpyxl import load_workbook
+
+    from liangxin.core.models import AuditEntry
+
+    c = party_cast
+    response = client_for(c.district_admin).get("/stats/reach/never/export.xlsx", {**MARCH_PARAMS, "channel": "sms"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book["数据"].iter_rows(values_only=True))
+    _, q = figures(c, c.district_admin, MARCH)
+    sms = reach.Period(MARCH.start, MARCH.end, "sms")
+    assert sorted(r[0] for r in rows[1:]) == sorted(reach.never_reached(q, sms).values_list("name", flat=True))
+    assert rows[0][:3] == ("组织名称", "统一社会信用代码", "组织类型")
+    cover = {row[0]: row[1] for row in book["导出说明"].iter_rows(min_row=3, values_only=True)}
+    assert "统计期：2026-03-01 至 2026-03-31" in cover["筛选条件"] and "渠道：短信" in cover["筛选条件"]
+    assert AuditEntry.objects.filter(action="export", object_type="stats.reach_never").count() == 1
+
+
+def test_the_api_gives_the_figures_and_the_never_reached_list(world, party_cast):
+    c = party_cast
+    client = client_for(c.district_admin)
+    data = client.get("/api/v1/stats/reach/", MARCH_PARAMS).json()
+    result, q = figures(c, c.district_admin, MARCH)
+    assert data["total"]["reached"] == result.total.reached and data["total"]["read"] == result.total.read
+    assert data["total"]["counted"] == result.total.counted and data["period"]["from"] == "2026-03-01"
+    assert [r["label"] for r in data["children"]] == ["南京东路街道", "外滩街道"]
+    page = client.get("/api/v1/stats/reach/never/", {**MARCH_PARAMS, "page_size": 500}).json()
+    assert {r["id"] for r in page["results"]} == set(reach.never_reached(q, MARCH).values_list("pk", flat=True))
+    assert "suggestion" not in page["results"][0]
+
+
+def test_the_api_refuses_a_wrong_period_a_past_date_and_a_unit_outside_scope(party_cast):
+    c = party_cast
+    client = client_for(c.street_admin)
+    wrong = client.get("/api/v1/stats/reach/", {"from": "2026-02-30"})
+    assert wrong.status_code == 400 and "到达统计起始日期" in wrong.json()["errors"]["from"][0]
+    past = client.get("/api/v1/stats/reach/", {"as_of": "2025-01-01"})
+    assert past.status_code == 400 and "当前在营" in past.json()["errors"]["as_of"][0]
+    outside = client.get("/api/v1/stats/reach/never/", {"region": c.waitan.code})
+    assert outside.status_code == 400 and "region" in outside.json()["errors"]
