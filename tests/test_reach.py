@@ -401,3 +401,19 @@ def test_the_api_refuses_a_wrong_period_a_past_date_and_a_unit_outside_scope(par
     assert past.status_code == 400 and "当前在营" in past.json()["errors"]["as_of"][0]
     outside = client.get("/api/v1/stats/reach/never/", {"region": c.waitan.code})
     assert outside.status_code == 400 and "region" in outside.json()["errors"]
+
+
+def test_a_message_to_members_only_is_counted_by_their_party_organizations(party_cast):
+    from liangxin.messaging import rates
+
+    c = party_cast
+    message = services.create_message(c.city_admin, c.city_node, "通知", "正文")
+    other = make_party_org(c, name="天平路党支部", parent=c.tianping_node)
+    deliver(
+        message, member=make_member(c, other, "周一"), state="read", sent_at=at("2026-03-02"), read_at=at("2026-03-02")
+    )
+    deliver(message, member=c.member, state="failed")
+    result = rates.by_child(message, c.city_node)
+    got = {r.label: (r.deliveries, r.received, r.read, r.replied) for r in [*result.children, result.elsewhere]}
+    assert got == recount_by_child(message, c.city_node)
+    assert got["徐汇区社会工作党委"] == (1, 1, 1, 0) and got["黄浦区社会工作党委"] == (1, 0, 0, 0)

@@ -11,8 +11,8 @@ It then counts for the child of the asked node whose subtree holds that node; a 
 node itself, outside it or with no node is counted apart (``elsewhere``), so the rows and it add
 up to every delivery of the message.
 
-One GROUP BY over the message's deliveries by that node (a few thousand groups at most: one per
-party organization), folded into children in Python.
+A GROUP BY over the message's deliveries by that node (a few thousand groups at most: one per
+party organization), in two steps (``_grouped``), folded into children in Python.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from liangxin.accounts.models import RoleAssignment
@@ -72,36 +72,45 @@ class ByChild:
             self.total.add(vars(row))
 
 
-def recipient_node(node: ManagementNode):
-    """The node a delivery's recipient sits at (module docstring), as one SQL expression; a role
-    is taken inside ``node``'s subtree (an account may hold roles in several places)."""
+def _role_node(node: ManagementNode) -> Subquery:
+    """The node of the recipient account's first role inside ``node``'s subtree (an account may
+    hold roles in several places)."""
     roles = RoleAssignment.objects.filter(subtree_q(node.path, "node__path"), user_id=OuterRef("user_id"))
-    role_node = roles.order_by("pk").values("node_id")[:1]
-    return Coalesce(
-        "member__party_org__node_id",
-        "user__member__party_org__node_id",
-        Subquery(role_node),
-        "organization__responsible_node_id",
-        output_field=BigIntegerField(),
+    return Subquery(roles.order_by("pk").values("node_id")[:1])
+
+
+def _grouped(message: Message, node: ManagementNode) -> list[dict]:
+    """The message's counts per recipient node. First every delivery by its member's party
+    organization (nearly all of a message to members: one join each); then, only when some
+    delivery names no member, those again by account, role or organization — the lookups they
+    alone need."""
+    counts = {
+        "deliveries": Count("pk"),
+        "received": Count("pk", filter=Q(state__in=RECEIVED)),
+        "read": Count("pk", filter=Q(state__in=RECEIVED, read_at__isnull=False) & ~Q(channel=ChannelKind.SMS)),
+        "replied": Count("pk", filter=Q(state__in=RECEIVED, replied_at__isnull=False)),
+    }
+    deliveries = Delivery.objects.filter(message=message)
+    by_member = deliveries.annotate(at_node=F("member__party_org__node_id")).values("at_node").annotate(**counts)
+    rows = [row for row in by_member.order_by() if row["at_node"] is not None]
+    if sum(row["deliveries"] for row in rows) == Delivery.objects.filter(message=message).count():
+        return rows
+    others = deliveries.filter(member__isnull=True).annotate(
+        at_node=Coalesce(
+            "user__member__party_org__node_id",
+            _role_node(node),
+            "organization__responsible_node_id",
+            output_field=BigIntegerField(),
+        )
     )
+    return rows + list(others.values("at_node").annotate(**counts).order_by())
 
 
 def by_child(message: Message, node: ManagementNode) -> ByChild:
     """The message's counts per child node of ``node`` (in the tree's order)."""
     tree = dict(ManagementNode.objects.filter(subtree_q(node.path)).values_list("id", "path"))
     kids = list(ManagementNode.objects.filter(parent=node).order_by("path"))
-    rows = (
-        Delivery.objects.filter(message=message)
-        .annotate(at_node=recipient_node(node))
-        .values("at_node")
-        .annotate(
-            deliveries=Count("pk"),
-            received=Count("pk", filter=Q(state__in=RECEIVED)),
-            read=Count("pk", filter=Q(state__in=RECEIVED, read_at__isnull=False) & ~Q(channel=ChannelKind.SMS)),
-            replied=Count("pk", filter=Q(state__in=RECEIVED, replied_at__isnull=False)),
-        )
-        .order_by()
-    )
+    rows = _grouped(message, node)
     counts = {k.pk: Counts(k.name, k.pk) for k in kids}
     elsewhere = Counts("其他（本级或未归属下级）")
     by_path = sorted(kids, key=lambda k: -len(k.path))

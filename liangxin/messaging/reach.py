@@ -27,6 +27,7 @@ Python loop over organizations or deliveries.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -184,29 +185,35 @@ class Reach:
     child_label: str = "下级"
 
 
-def reach(q: engine.StatsQuery, period: Period) -> Reach:
-    """The unit's reached and read-reached organizations and their rates, and its children's:
-    one GROUP BY over the unit's counted organizations, folded into children like the
-    dashboard's table."""
+def reach(q: engine.StatsQuery, period: Period, report: engine.Report | None = None) -> Reach:
+    """The unit's reached and read-reached organizations and their rates, and its children's.
+
+    The denominators are the coverage report's own ``counted`` (its cells: no pass over the
+    organizations; the dashboard hands in the report it already has). The numerators are one
+    GROUP BY driven from the organizations reached — the database walks the reached set and looks
+    each organization up, rather than probing every organization of the unit — folded into the
+    children like the dashboard's table."""
+    if report is None or report.query.as_of is not None:
+        report = engine.compute(dataclasses.replace(q, as_of=None))  # reach is of today's organizations
     units = engine.child_units(q)
     column = "operating_region_id" if units.dim == "region" else "responsible_node_id"
+    total = ReachRow(q.unit_label, counted=report.totals["counted"], params={})
+    kids = {k.pk: ReachRow(k.name, counted=row.measures["counted"], params=row.params)
+            for k, row in zip(units.kids, report.children, strict=False)}  # fmt: skip
+    own_counted = sum(row.measures["counted"] for row in report.children[len(units.kids) :])
+    own = ReachRow(f"{units.unit.name}（直属，未划入下级）", counted=own_counted)
     rows = (
         engine.unit_organizations(q)
         .filter(_counted())
+        .filter(reached_condition(period))
         .values(column)
-        .annotate(
-            counted=Count("pk"),
-            reached=Count("pk", filter=reached_condition(period)),
-            read=Count("pk", filter=reached_condition(period, read=True)),
-        )
+        .annotate(reached=Count("pk"), read=Count("pk", filter=reached_condition(period, read=True)))
         .order_by()
     )
-    total = ReachRow(q.unit_label, params={})
-    kids = {k.pk: ReachRow(k.name, params=units.params[k.pk]) for k in units.kids}
-    own = ReachRow(f"{units.unit.name}（直属，未划入下级）")
     for row in rows:
         if not units.inside(row[column]):
             continue
+        row["counted"] = 0  # counted above, from the report
         total.add(row)
         kid = units.kid_of(row[column])
         (kids[kid.pk] if kid is not None else own).add(row)

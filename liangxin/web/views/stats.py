@@ -77,15 +77,15 @@ class Dashboard(ScopedView):
             carrier_links=[(row, _drill_row(q, row)) for row in report.by_carrier],
             total_links=_drill_row(q, {}),
             child_dashboards={row.label: _dashboard_url(q, row) for row in children},
-            **_reach_context(q, period),
+            **_reach_context(q, period, report),
         )  # fmt: skip
         return render(request, "web/stats/dashboard.html", context)
 
 
-def _reach_context(q: engine.StatsQuery, period: reach.Period) -> dict:
+def _reach_context(q: engine.StatsQuery, period: reach.Period, report: engine.Report) -> dict:
     """到达率 beside the coverage rates: the unit's, its children's, and the links to the lists of
     organizations never reached (each row's list has exactly its count of rows)."""
-    result = reach.reach(q, period)
+    result = reach.reach(q, period, report)
     base = {**q.unit_params(), **q.filter_params(), **period.params()}
 
     def never_url(row: reach.ReachRow) -> str | None:
