@@ -236,7 +236,8 @@ def child(args) -> None:  # noqa: PLR0915 — one straight measurement script
         )
 
     # 2. a member's inbox with 10,000 notices: the first page, through the page itself
-    reader = User.objects.filter(member__isnull=False).order_by("pk").first()
+    # a plain member (no role): a secretary's page also gathers their branch's meeting reminders
+    reader = User.objects.filter(member__isnull=False, assignments__isnull=True).order_by("pk").first()
     bulk.insert(Notice, ({"recipient_id": reader.pk, "kind": "message", "title": f"通知第{i}号", "body": "正文",
                           "url": "", "key": ""} for i in range(args.inbox)))  # fmt: skip
     client = Client()
