@@ -239,6 +239,10 @@ def test_random_deliveries_equal_the_recount(party_cast, seed):
             unit = list(engine.unit_organizations(q))
             reached, read = recount(period, unit), recount(period, unit, read=True)
             assert (result.total.reached, result.total.read) == (len(reached), len(read)), (period, params)
+            assert result.total.counted == len([o for o in unit if o.status == "operating"])
+            # the children (and what sits on the unit itself) add up to the unit
+            for name in ("counted", "reached", "read"):
+                assert sum(getattr(r, name) for r in result.children) == getattr(result.total, name), (params, name)
             never = set(reach.never_reached(q, period).values_list("pk", flat=True))
             assert never == {o.pk for o in unit if o.status == "operating"} - reached
 

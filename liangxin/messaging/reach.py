@@ -171,7 +171,7 @@ class ReachRow:
         return percent(self.read, self.counted)
 
     def add(self, row: dict) -> None:
-        self.counted += row["counted"]
+        """Add a group's reached and read-reached organizations (the denominator comes whole)."""
         self.reached += row["reached"]
         self.read += row["read"]
 
@@ -197,11 +197,11 @@ def reach(q: engine.StatsQuery, period: Period, report: engine.Report | None = N
         report = engine.compute(dataclasses.replace(q, as_of=None))  # reach is of today's organizations
     units = engine.child_units(q)
     column = "operating_region_id" if units.dim == "region" else "responsible_node_id"
+    counted = {_key(row.params): row.measures["counted"] for row in report.children}  # the unit's own: key None
     total = ReachRow(q.unit_label, counted=report.totals["counted"], params={})
-    kids = {k.pk: ReachRow(k.name, counted=row.measures["counted"], params=row.params)
-            for k, row in zip(units.kids, report.children, strict=False)}  # fmt: skip
-    own_counted = sum(row.measures["counted"] for row in report.children[len(units.kids) :])
-    own = ReachRow(f"{units.unit.name}（直属，未划入下级）", counted=own_counted)
+    kids = {k.pk: ReachRow(k.name, counted=counted.get(_key(units.params[k.pk]), 0), params=units.params[k.pk])
+            for k in units.kids}  # fmt: skip
+    own = ReachRow(f"{units.unit.name}（直属，未划入下级）", counted=counted.get(None, 0))
     rows = (
         engine.unit_organizations(q)
         .filter(_counted())
@@ -213,12 +213,15 @@ def reach(q: engine.StatsQuery, period: Period, report: engine.Report | None = N
     for row in rows:
         if not units.inside(row[column]):
             continue
-        row["counted"] = 0  # counted above, from the report
         total.add(row)
         kid = units.kid_of(row[column])
         (kids[kid.pk] if kid is not None else own).add(row)
     children = list(kids.values()) + ([own] if own.counted else [])
     return Reach(q, period, total, children, units.level_label)
+
+
+def _key(params: dict[str, str] | None) -> tuple | None:
+    return tuple(sorted(params.items())) if params is not None else None
 
 
 def never_reached(q: engine.StatsQuery, period: Period) -> QuerySet:
