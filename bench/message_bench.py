@@ -133,7 +133,7 @@ def child(args) -> None:  # noqa: PLR0915 — one straight measurement script
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.utils import timezone
 
@@ -219,10 +219,12 @@ def child(args) -> None:  # noqa: PLR0915 — one straight measurement script
             batch.append((raw.pk, r.key, r.name[:100], r.user_id, r.member_id, r.organization_id, "inbox", "",
                           "queued", "", 0, "", "", key(raw.pk, r.key, "inbox"), created, ""))  # fmt: skip
             if len(batch) == 5000:
-                cur.executemany(sql, batch)
+                with transaction.atomic():  # one transaction a batch, as create_deliveries
+                    cur.executemany(sql, batch)
                 batch = []
         if batch:
-            cur.executemany(sql, batch)
+            with transaction.atomic():
+                cur.executemany(sql, batch)
     raw_s = time.perf_counter() - started
     figures.update(raw_s=raw_s, raw_rows=Delivery.objects.filter(message=raw).count())
     log(f"raw executemany: {figures['raw_rows']} rows in {raw_s:.1f} s")
