@@ -45,7 +45,7 @@ def secretary_of(party_org, username):
 @pytest.fixture(autouse=True, params=["walk deliveries", "per organization"])
 def form(request, monkeypatch):
     """Every test under both forms of the condition (the unit's size chooses one in production)."""
-    monkeypatch.setattr(reach, "PER_ORGANIZATION_UP_TO", -1 if request.param == "walk deliveries" else 10**9)
+    monkeypatch.setattr(reach, "_per_organization", lambda counted: request.param == "per organization")
     return request.param
 
 
@@ -441,3 +441,12 @@ def test_a_message_to_members_only_is_counted_by_their_party_organizations(party
     got = {r.label: (r.deliveries, r.received, r.read, r.replied) for r in [*result.children, result.elsewhere]}
     assert got == recount_by_child(message, c.city_node)
     assert got["徐汇区社会工作党委"] == (1, 1, 1, 0) and got["黄浦区社会工作党委"] == (1, 0, 0, 0)
+
+
+def test_the_form_follows_the_units_size_on_sqlite_and_postgresql_always_walks(monkeypatch):
+    monkeypatch.undo()  # the real choice, not the fixture's
+    from django.db import connection
+
+    sqlite = connection.vendor == "sqlite"
+    assert reach._per_organization(reach.PER_ORGANIZATION_UP_TO) is sqlite
+    assert reach._per_organization(reach.PER_ORGANIZATION_UP_TO + 1) is False
