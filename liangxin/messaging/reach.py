@@ -20,9 +20,11 @@ The denominator is the coverage rates' own, 纳入统计的在营组织 (``stats
 unit with its filters (``stats.engine.unit_organizations``), so the rates sit beside the coverage
 rates and the never-reached list has exactly ``counted − reached`` rows.
 
-Everything is SQL: the organizations reached form two semi-joins (people → employer or contact;
-secretaries → covered organizations) evaluated once per query and probed per organization; no
-Python loop over organizations or deliveries.
+Everything is SQL, in one of two forms that give the same answer (``reached_condition``): two
+semi-joins walking the period's deliveries once (people → contact or employer; secretaries →
+covered organizations), or EXISTS probes per organization through the indexes (small units on
+SQLite). The denominators come from the coverage report's cells. No Python loop over
+organizations or deliveries.
 """
 
 from __future__ import annotations
