@@ -276,6 +276,7 @@ for _module in (
     "matrix_messaging",
     "matrix_segments",
     "matrix_circulars",
+    "matrix_reach",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

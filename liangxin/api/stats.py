@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from liangxin.messaging import reach
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
 from liangxin.stats import blank_spots, engine
@@ -96,6 +97,59 @@ class BlankSpotsView(StatsView):
         suggestions = suggest_many(page, policy.values())  # the page's in three queries, not per row
         data = BlankSpotSerializer(page, many=True, context={"suggestions": suggestions}).data
         return paginator.get_paginated_response(data)
+
+    def keyset_order(self):
+        return ("employees", True)
+
+
+REACH_PERIOD = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="到达统计起始日期（含）；缺省为今年1月1日"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="到达统计截止日期（含）；缺省为今天"),
+    OpenApiParameter("channel", OpenApiTypes.STR, description="渠道：inbox / email / sms / log；缺省为全部渠道"),
+]
+
+
+class ReachView(StatsView):
+    """到达率（两个力争）：统计期内覆盖到达率与阅读到达率，统计单元及其下级。按当前在营组织计算。"""
+
+    def parse_reach(self, request) -> tuple[engine.StatsQuery, reach.Period]:
+        q = engine.parse_query(request.query_params, self.scope)
+        period = reach.parse_period(request.query_params, q.errors)
+        if q.as_of is not None:
+            q.errors["as_of"] = "到达率按当前在营的组织计算，不接受统计截止日期"
+        if q.errors:
+            raise ValidationError({k: [v] for k, v in q.errors.items()})
+        return q, period
+
+    @extend_schema(parameters=[*STATS_FILTERS[:-1], *REACH_PERIOD], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(reach.as_dict(reach.reach(*self.parse_reach(request))))
+
+
+class NeverReachedSerializer(BlankSpotSerializer):
+    suggestion = None  # type: ignore[assignment]  # the setup suggestion belongs to the blank-spot lists
+
+
+class NeverReachedPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NeverReachedSerializer(many=True)
+
+
+class NeverReachedView(ReachView):
+    """统计期内从未到达的组织：纳入统计的在营组织中没有一名联系人、就业党员或覆盖它的党组织书记
+    收到过群发信息或下达通知的，按从业人员从多到少。条数等于到达率中的 never。"""
+
+    @extend_schema(
+        parameters=[*STATS_FILTERS[:-1], *REACH_PERIOD,
+                    OpenApiParameter("cursor", OpenApiTypes.STR, description="翻页游标（取自 next/previous）"),
+                    OpenApiParameter("page_size", OpenApiTypes.INT, description="每页条数（最多500）")],
+        responses={200: NeverReachedPageSerializer},
+    )  # fmt: skip
+    def get(self, request):
+        paginator = KeysetPagination()
+        page = paginator.paginate_queryset(reach.never_reached(*self.parse_reach(request)), request, self)
+        return paginator.get_paginated_response(NeverReachedSerializer(page, many=True).data)
 
     def keyset_order(self):
         return ("employees", True)

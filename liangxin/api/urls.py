@@ -30,5 +30,7 @@ urlpatterns = [
     ),
     path("stats/coverage/", stats.CoverageView.as_view(), name="stats-coverage"),
     path("stats/blank-spots/", stats.BlankSpotsView.as_view(), name="stats-blank-spots"),
+    path("stats/reach/", stats.ReachView.as_view(), name="stats-reach"),
+    path("stats/reach/never/", stats.NeverReachedView.as_view(), name="stats-reach-never"),
     path("", include(router.urls)),
 ]

@@ -7,10 +7,9 @@ organization of their own or a joint one (``blank_100``); the thresholds are pol
 
 from django.db.models import QuerySet
 
-from liangxin.orgs.models import Organization
 from liangxin.party import policy
 
-from .engine import ORG_COLUMNS, StatsQuery, _narrow, live_filter
+from .engine import StatsQuery, unit_organizations
 from .measures import Thresholds, conditions
 
 LISTS = {
@@ -23,9 +22,9 @@ SUGGEST_AT_MOST = 2000  # the rule engine asks a few queries per organization: t
 
 def blank_spots(q: StatsQuery, which: str) -> QuerySet:
     params = policy.values()
-    orgs = live_filter(_narrow(Organization.objects.all(), q, ORG_COLUMNS), q)
     return (
-        orgs.filter(conditions(Thresholds.of(params))[which])
+        unit_organizations(q)
+        .filter(conditions(Thresholds.of(params))[which])
         .select_related("operating_region__parent", "carrier", "responsible_node")
         .order_by("-employees", "pk")
     )

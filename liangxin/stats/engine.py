@@ -17,8 +17,10 @@ All four read the measures of ``stats.measures``; the drill-down lists use their
 import dataclasses
 import datetime
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -302,6 +304,12 @@ def live_filter(qs: QuerySet, q: StatsQuery) -> QuerySet:
     return filter_by_profile(qs, q)
 
 
+def unit_organizations(q: StatsQuery) -> QuerySet:
+    """Today's organizations of ``q``'s unit with every filter applied: the rows a live figure
+    counts and its drill-down lists (blank spots, never reached) show."""
+    return live_filter(_narrow(Organization.objects.all(), q, ORG_COLUMNS), q)
+
+
 def compute(q: StatsQuery) -> Report:
     """Every figure of ``q``'s unit, its children, kinds, carrier types and carriers."""
     params = policy.values()
@@ -378,38 +386,65 @@ def _row(label: str, measures: dict[str, int], params: dict[str, str] | None, po
     return Row(label, measures, params, rates_of(measures, policy_values))
 
 
+@dataclass
+class ChildUnits:
+    """The unit's children in its breakdown (regions below a region, committees below a node)
+    and how a row's key (a region id, a responsible node id) folds into one of them."""
+
+    unit: Region | ManagementNode
+    dim: str  # region | node: what the rows are keyed by
+    kids: Sequence[Region | ManagementNode]
+    params: dict[int, dict[str, str]]  # kid pk → what narrows the unit's query to it
+    level_label: str
+    tree: dict[int, str]  # every key under the unit → its path
+
+    def kid_of(self, key) -> Region | ManagementNode | None:
+        """The child a key lies under; None for the unit itself or a key outside it."""
+        path = self.tree.get(key)
+        if path is None:
+            return None
+        return next((k for k in self._by_path if path.startswith(k.path)), None)
+
+    def inside(self, key) -> bool:
+        return key in self.tree
+
+    @cached_property
+    def _by_path(self) -> list[Region | ManagementNode]:
+        return sorted(self.kids, key=lambda k: -len(k.path))
+
+
+def child_units(q: StatsQuery) -> ChildUnits:
+    """A node unit (without a region) breaks down by the committees below it, any other unit by
+    the regions below it (the city's when no region was named)."""
+    if q.node is not None and q.region is None:
+        node = q.node
+        tree = dict(ManagementNode.objects.filter(subtree_q(node.path)).values_list("id", "path"))
+        nodes = list(ManagementNode.objects.filter(parent=node, kind__in=COMMITTEE_KINDS).order_by("path"))
+        return ChildUnits(node, "node", nodes, {k.pk: {"node": str(k.pk)} for k in nodes}, "下级党委", tree)
+    region = q.region or Region.objects.get(level=1)
+    tree = dict(Region.objects.filter(subtree_q(region.path)).values_list("id", "path"))
+    regions = list(Region.objects.filter(parent=region).order_by("sort_order", "code"))
+    label = regions[0].get_level_display() if regions else "下级"
+    return ChildUnits(region, "region", regions, {k.pk: {"region": k.code} for k in regions}, label, tree)
+
+
 def _children(q: StatsQuery, grouped: dict, dim: str, params: dict) -> tuple[list[Row], dict[str, int], str]:
     """Fold per-region (or per-node) sums into the unit's children, plus what sits on the unit itself."""
+    units = child_units(q)
+    assert units.dim == dim, "_report breaks down by node only for a node unit"
     totals = zero()
-    unit: Region | ManagementNode
-    kids: list[Region] | list[ManagementNode]
-    if dim == "region":
-        unit = q.region or Region.objects.get(level=1)
-        tree = dict(Region.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
-        kids = list(Region.objects.filter(parent=unit).order_by("sort_order", "code"))
-        key_of = {k.pk: {"region": k.code} for k in kids}
-        level_label = kids[0].get_level_display() if kids else "下级"
-    else:
-        assert q.node is not None, "_report breaks down by node only for a node unit"
-        unit = q.node
-        tree = dict(ManagementNode.objects.filter(subtree_q(unit.path)).values_list("id", "path"))
-        kids = list(ManagementNode.objects.filter(parent=unit, kind__in=COMMITTEE_KINDS).order_by("path"))
-        key_of = {k.pk: {"node": str(k.pk)} for k in kids}
-        level_label = "下级党委"
-    by_path = sorted(((k.path, k) for k in kids), key=lambda p: -len(p[0]))
-    sums: dict = {k.pk: zero() for k in kids}
+    sums: dict = {k.pk: zero() for k in units.kids}
     own = zero()
     for key, row in grouped.items():
-        path = tree.get(key)
-        if path is None:
+        if not units.inside(key):
             continue  # a row outside the unit cannot occur once narrowed; a region just deleted
         add(totals, row)
-        kid = next((k for p, k in by_path if path.startswith(p)), None)
+        kid = units.kid_of(key)
         add(sums[kid.pk] if kid is not None else own, row)
-    rows = [_row(k.name, sums[k.pk], key_of[k.pk], params) for k in kids]
+    rows = [_row(k.name, sums[k.pk], units.params[k.pk], params) for k in units.kids]
     if any(own.values()):
-        rows.append(_row(f"{unit.name}（直属，未划入下级）", own, None, params))
-    return rows, totals, level_label
+        rows.append(_row(f"{units.unit.name}（直属，未划入下级）", own, None, params))
+    return rows, totals, units.level_label
 
 
 def _by_kind(grouped: dict, params: dict) -> list[Row]:

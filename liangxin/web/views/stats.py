@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
+from liangxin.messaging import reach
 from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
@@ -51,6 +52,7 @@ class Dashboard(ScopedView):
     def get(self, request):
         q = engine.parse_query(request.GET, self.scope)
         context = _form_context(q, self.scope)
+        period = reach.parse_period(request.GET, q.errors)  # a wrong period is refused like a wrong unit
         if q.errors:
             return render(request, "web/stats/dashboard.html", context, status=400)
         report = engine.compute(q)
@@ -75,8 +77,29 @@ class Dashboard(ScopedView):
             carrier_links=[(row, _drill_row(q, row)) for row in report.by_carrier],
             total_links=_drill_row(q, {}),
             child_dashboards={row.label: _dashboard_url(q, row) for row in children},
+            **_reach_context(q, period, report),
         )  # fmt: skip
         return render(request, "web/stats/dashboard.html", context)
+
+
+def _reach_context(q: engine.StatsQuery, period: reach.Period, report: engine.Report) -> dict:
+    """到达率 beside the coverage rates: the unit's, its children's, and the links to the lists of
+    organizations never reached (each row's list has exactly its count of rows)."""
+    result = reach.reach(q, period, report)
+    base = {**q.unit_params(), **q.filter_params(), **period.params()}
+
+    def never_url(row: reach.ReachRow) -> str | None:
+        if row.params is None:
+            return None
+        return reverse("web:stats_reach_never") + "?" + urlencode({**base, **row.params})
+
+    return {
+        "reach": result, "period": period, "channel_choices": reach.CHANNEL_CHOICES,
+        "reach_labels": {"reached": reach.REACHED_LABEL, "read": reach.READ_LABEL},
+        "reach_definitions": {"reached": reach.REACHED_DEFINITION, "read": reach.READ_DEFINITION},
+        "reach_total_never": never_url(result.total),
+        "reach_children": [(row, never_url(row)) for row in result.children],
+    }  # fmt: skip
 
 
 def _sort_key(row: engine.Row, sort: str):
@@ -196,4 +219,59 @@ class BlankSpotExport(ScopedView):
         return export_response(
             request, title=f"空白点_{blank_spots.LISTS[which]}", object_type="stats.blank_spots",
             filter_text=filter_text, columns=columns, rows=rows(),
+        )  # fmt: skip
+
+
+def _never_columns() -> list[Column]:
+    return [
+        Column("组织名称", lambda o: o.name, 36),
+        Column("统一社会信用代码", lambda o: o.credit_code or "", 22),
+        Column("组织类型", lambda o: o.get_kind_display(), 14),
+        Column("从业人员", lambda o: o.employees, 10, "number"),
+        Column("就业党员", lambda o: o.member_count, 10, "number"),
+        Column("覆盖状态", lambda o: o.get_coverage_state_display(), 14),
+        Column("经营地", lambda o: o.operating_region.short_label, 22),
+        Column("载体", lambda o: o.carrier.name if o.carrier_id else "", 18),
+        Column("责任党委", lambda o: o.responsible_node.name if o.responsible_node_id else "", 22),
+    ]
+
+
+class ReachNever(ScopedView):
+    """统计期内从未到达的组织: the organizations behind 覆盖到达率's shortfall, largest first."""
+
+    required = "can_read_stats"
+    page_size = 50
+
+    def get(self, request):
+        q = engine.parse_query(request.GET, self.scope)
+        context = _form_context(q, self.scope)
+        period = reach.parse_period(request.GET, context["errors"])
+        context.update(period=period, channel_choices=reach.CHANNEL_CHOICES, reach_list=True)
+        if q.errors:
+            return render(request, "web/stats/reach_never.html", context, status=400)
+        qs = reach.never_reached(q, period)
+        page = keyset_page(qs, "employees", True, request.GET.get("cursor"), self.page_size)
+        context.update(
+            page=page, total=qs.count(),
+            query=urlencode({k: v for k, v in request.GET.items() if k != "cursor"}),
+            back=urlencode({**q.unit_params(), **q.filter_params(), **period.params()}),
+        )  # fmt: skip
+        return render(request, "web/stats/reach_never.html", context)
+
+
+class ReachNeverExport(ScopedView):
+    required = "can_read_stats"
+
+    def get(self, request):
+        q = engine.parse_query(request.GET, self.scope)
+        context = _form_context(q, self.scope)
+        period = reach.parse_period(request.GET, context["errors"])
+        if q.errors:
+            context.update(period=period, channel_choices=reach.CHANNEL_CHOICES, reach_list=True)
+            return render(request, "web/stats/reach_never.html", context, status=400)
+        rows = reach.never_reached(q, period).iterator(chunk_size=500)
+        filter_text = "；".join(f"{a}：{b}" for a, b in [*q.describe(), *period.describe()])
+        return export_response(
+            request, title=reach.NEVER_LABEL, object_type="stats.reach_never",
+            filter_text=filter_text, columns=_never_columns(), rows=rows,
         )  # fmt: skip
