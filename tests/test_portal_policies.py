@@ -23,10 +23,14 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def values(**overrides) -> dict:
     v = {
-        "title": "关于做好两新组织党建工作的通知", "number": "沪社工委〔2025〕1号", "issuer": "中共上海市社会工作委员会",
-        "issued_on": "2025-03-01", "category": "city", "body": "各区社会工作党委：请认真做好有关工作。",
+        "title": "关于做好两新组织党建工作的通知",
+        "number": "沪社工委〔2025〕1号",
+        "issuer": "中共上海市社会工作委员会",
+        "issued_on": "2025-03-01",
+        "category": "city",
+        "body": "各区社会工作党委：请认真做好有关工作。",
         "to_everyone": False,
-    }  # fmt: skip
+    }
     v.update(overrides)
     return v
 
@@ -156,7 +160,12 @@ def test_deleting_unindexes_and_is_audited(cast):
 
 def test_rebuild_index_finds_documents_loaded_around_the_services(cast):
     PolicyDocument.objects.create(
-        title="批量导入的覆盖文件", issuer="某机关", issued_on=TODAY, category="study", body="两个覆盖", node=cast.city_node
+        title="批量导入的覆盖文件",
+        issuer="某机关",
+        issued_on=TODAY,
+        category="study",
+        body="两个覆盖",
+        node=cast.city_node,
     )
     assert titles("覆盖") == []
     assert search.rebuild_index() == 1
@@ -223,7 +232,9 @@ def test_an_attachment_is_stored_encrypted_and_replaced_on_edit(cast, django_cap
 # -- scope ------------------------------------------------------------------------------------------
 def test_committee_administrators_publish_and_others_do_not(party_cast):
     c = party_cast
-    publishers = {u.username for u in (c.city_admin, c.street_admin, c.industry_admin) if scope_for(u).can_publish_policies}
+    publishers = {
+        u.username for u in (c.city_admin, c.street_admin, c.industry_admin) if scope_for(u).can_publish_policies
+    }
     others = {u.username for u in (c.auditor, c.secretary, c.nobody) if scope_for(u).can_publish_policies}
     assert (publishers, others) == ({"city_admin", "nanjing_admin", "lawyers_admin"}, set())
 
@@ -242,6 +253,7 @@ def test_a_streets_documents_reach_its_subtree_and_no_other_street(party_cast):
     assert seen(member_user) == ["全市覆盖工作意见", "南京东路街道覆盖工作方案"]
     assert seen(c.other_street_admin) == ["全市覆盖工作意见", "外滩街道覆盖工作方案"]
     assert seen(c.district_admin) == ["全市覆盖工作意见", "南京东路街道覆盖工作方案", "外滩街道覆盖工作方案"]
+    assert seen(c.auditor) == ["全市覆盖工作意见", "南京东路街道覆盖工作方案", "外滩街道覆盖工作方案"]
     assert seen(c.nobody) == ["全市覆盖工作意见"]
     # not openable either: another street's document answers 404 like a missing one
     client = client_for(c.secretary)
@@ -288,3 +300,15 @@ def test_publishing_through_the_page_with_a_forbidden_file_shows_the_reason(part
     assert (doc.node, doc.publisher, doc.attachment.name) == (c.nanjing_node, c.street_admin, "原文.pdf")
     download = client_for(c.secretary).get(f"/portal/policies/{doc.pk}/attachment/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+def test_deleting_through_the_page_is_for_the_documents_publishers(party_cast, django_capture_on_commit_callbacks):
+    c = party_cast
+    doc = publish(c, node=c.waitan_node, actor=c.other_street_admin, title="外滩街道覆盖工作方案")
+    url = f"/portal/policies/{doc.pk}/delete/"
+    assert client_for(c.street_admin).post(url).status_code == 404  # another street's: as if missing
+    assert client_for(c.auditor).post(url).status_code == 403  # reads it, may not publish
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(c.other_street_admin).post(url)
+    assert (response.status_code, response.url) == (302, "/portal/policies/")
+    assert PolicyDocument.objects.filter(pk=doc.pk).exists() is False

@@ -4,8 +4,9 @@ Committee administrators (``REGISTRY_EDITORS``) publish, at the nodes of their g
 delete the documents of their subtree (a district may correct a street's). Every signed-in user
 reads the documents addressed to everyone, and those published by a node above or at one of
 their own nodes: a street's documents reach the street's party organizations' secretaries and
-members (their nodes lie under the street), never another street's. Publishers read what they
-may edit as well."""
+members (their nodes lie under the street), never another street's. Committee readers (the
+administrators and the auditor) also read what was published in their subtree, as they read the
+rest of its work."""
 
 from django.db.models import Q, QuerySet
 
@@ -13,7 +14,7 @@ from liangxin.core.tree import any_subtree_q
 from liangxin.mgmt.models import ManagementNode
 from liangxin.portal.models import PolicyDocument
 
-from ..roles import REGISTRY_EDITORS
+from ..roles import REGISTRY_EDITORS, REGISTRY_READERS
 from .base import Action, ScopeBase
 
 
@@ -35,11 +36,11 @@ class PortalScope(ScopeBase):
         qs = PolicyDocument.objects.select_related("node", "publisher")
         if self.user_id is None:
             return qs.none()
-        editable = Q(pk__in=[])
-        if self.is_city_wide:
-            editable = Q()
-        elif self.can_publish_policies:
-            editable = any_subtree_q(self.node_paths(REGISTRY_EDITORS), "node__path")
         if action == "change":
-            return qs.filter(editable)
-        return qs.filter(Q(to_everyone=True) | Q(node_id__in=self._ancestor_node_ids()) | editable)
+            if self.is_city_wide:
+                return qs
+            return qs.filter(any_subtree_q(self.node_paths(REGISTRY_EDITORS), "node__path"))
+        if self._reads_whole_city():
+            return qs
+        below = any_subtree_q(self.node_paths(REGISTRY_READERS), "node__path")
+        return qs.filter(Q(to_everyone=True) | Q(node_id__in=self._ancestor_node_ids()) | below)
