@@ -8,12 +8,15 @@ Committee administrators publish (others 403) and change what lies in their subt
 
 import datetime
 
-from .test_permission_matrix import EVERYONE, ORG_EDITORS, expect, invalid_body
+from .test_permission_matrix import API, EVERYONE, ORG_EDITORS, expect, invalid_body
 
 # the 南京东路 document: read by its subtree and the committees above it
 NANJING_DOC = expect(200, xuhui=404, waitan=404, lawyers=404, nobody=404, secretary=200)
 # changed by its street and the committees above it; publishers elsewhere do not see it (404)
 NANJING_DOC_EDIT = expect(404, city=200, huangpu=200, nanjing=200, auditor=403, secretary=403, nobody=403)
+# the API: the document is looked up first (404 outside the reader's scope), then changing it is
+# refused to those who only read it (403)
+NANJING_DOC_API_EDIT = {**NANJING_DOC, "auditor": 403, "secretary": 403}
 # the city deletes the 外滩 document first: every other publisher then finds nothing (404)
 DELETED_ONCE = expect(404, city=302, auditor=403, secretary=403, nobody=403)
 
@@ -70,4 +73,18 @@ ENTRIES: dict = {
         {**NANJING_DOC_EDIT, "city": 302, "huangpu": 302, "nanjing": 302},
     ),
     "web:policy_doc_delete POST": ("post", waitan_doc, None, DELETED_ONCE),
+    "policy-document-list": ("get", None, None, {**EVERYONE, **API}),
+    "policy-document-list SEARCH": ("get", search_q, None, {**EVERYONE, **API}),
+    "policy-document-list POST": ("post", None, {"title": ""}, {**invalid_body(ORG_EDITORS), **API}),
+    "policy-document-detail": ("get", nanjing_doc, None, {**NANJING_DOC, **API}),
+    "policy-document-detail PATCH": (
+        "patch",
+        nanjing_doc,
+        {"title": ""},
+        {**invalid_body(NANJING_DOC_API_EDIT), **API},
+    ),
+    "policy-document-detail PUT": ("put", nanjing_doc, {"title": "x"}, {**invalid_body(NANJING_DOC_API_EDIT), **API}),
+    # the city deletes it first: for everyone after, it is gone (404)
+    "policy-document-detail DELETE": ("delete", waitan_doc, None, {**expect(404, city=204), **API}),
+    "policy-document-attachment": ("get", nanjing_doc_with_file, None, {**NANJING_DOC, **API}),
 }

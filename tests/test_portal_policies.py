@@ -205,7 +205,7 @@ def test_a_forbidden_attachment_renamed_pdf_is_refused_with_nothing_stored(cast)
     with pytest.raises(ValidationError) as caught:
         policies.publish(cast.city_admin, cast.city_node, values(), attachment=script, today=TODAY)
     assert caught.value.message_dict == {
-        "attachments": [
+        "attachment": [
             "附件：附件「通知.pdf」的内容不是允许的类型（只接受PDF、Office 文档和图片："
             ".doc、.docx、.jpeg、.jpg、.pdf、.png、.ppt、.pptx、.xls、.xlsx）"
         ]
@@ -312,3 +312,50 @@ def test_deleting_through_the_page_is_for_the_documents_publishers(party_cast, d
         response = client_for(c.other_street_admin).post(url)
     assert (response.status_code, response.url) == (302, "/portal/policies/")
     assert PolicyDocument.objects.filter(pk=doc.pk).exists() is False
+
+
+# -- API --------------------------------------------------------------------------------------------
+def _api(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_the_api_searches_with_snippets_and_pages_by_position(party_cast):
+    c = party_cast
+    for i in range(3):
+        publish(c, title=f"覆盖通知{i}", body="推进<两个>" + "覆盖" * (i + 1) + "工作。", to_everyone=True)
+    client = _api(c.secretary)
+    first = client.get("/api/v1/policy-documents/", {"q": "覆盖", "page_size": 2}).json()
+    assert [d["title"] for d in first["results"]] == ["覆盖通知2", "覆盖通知1"]
+    assert first["results"][0]["snippet"] == "推进&lt;两个&gt;<mark>覆盖覆盖覆盖</mark>工作。"
+    assert first["results"][0]["title_html"] == "<mark>覆盖</mark>通知2"
+    second = client.get(first["next"]).json()
+    assert ([d["title"] for d in second["results"]], second["next"]) == (["覆盖通知0"], None)
+    plain = client.get("/api/v1/policy-documents/").json()
+    assert [d["snippet"] for d in plain["results"]] == [None, None, None]
+
+
+def test_the_api_refuses_a_forbidden_attachment_with_nothing_stored(party_cast):
+    c = party_cast
+    before = _stored_files()
+    upload = SimpleUploadedFile("通知.pdf", b"<html><script>alert(1)</script></html>")
+    response = _api(c.street_admin).post(
+        "/api/v1/policy-documents/", {**values(), "node": c.nanjing_node.pk, "attachment": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["attachment"][0].startswith("附件：附件「通知.pdf」的内容不是允许的类型")
+    assert (PolicyDocument.objects.count(), _stored_files()) == (0, before)
+
+
+def test_the_api_reads_the_full_text_and_hides_another_streets_documents(party_cast):
+    c = party_cast
+    own = publish(c, node=c.nanjing_node, actor=c.street_admin, body="第一条\n第二条")
+    other = publish(c, node=c.waitan_node, actor=c.other_street_admin)
+    client = _api(c.secretary)
+    assert client.get(f"/api/v1/policy-documents/{own.pk}/").json()["body"] == "第一条\n第二条"
+    assert client.get(f"/api/v1/policy-documents/{other.pk}/").status_code == 404
+    assert client.patch(f"/api/v1/policy-documents/{own.pk}/", {"title": "x"}, format="json").status_code == 403

@@ -82,9 +82,13 @@ def clean_policy(values: Mapping[str, Any], today: datetime.date | None = None) 
 def _check_attachment(upload) -> list:
     if upload is None:
         return []
-    return attachments.check_uploads(
-        [upload], limit=1, label="附件", per="每份政策文件", types=attachments.DOCUMENT_TYPES
-    )
+    try:
+        return attachments.check_uploads(
+            [upload], limit=1, label="附件", per="每份政策文件", types=attachments.DOCUMENT_TYPES
+        )
+    except ValidationError as error:
+        # one file, so the field is named as the form and the API name it: ``attachment``
+        raise ValidationError({"attachment": error.message_dict["attachments"]}) from None
 
 
 def _store_attachment(actor, doc: PolicyDocument, upload, kinds: list) -> None:

@@ -15,7 +15,7 @@ from liangxin.portal import policies, queries
 from liangxin.portal.models import PolicyCategory, PolicyDocument
 
 from ..base import ScopedView, deny, get_in_scope, paginate
-from ..forms import DATE
+from ..forms import DATE, errors_to_form
 
 PER_PAGE = 20
 
@@ -55,14 +55,6 @@ class PolicyForm(forms.Form):
             self.fields["attachment"].help_text += "；上传新文件将替换现有附件「" + document.attachment.name + "」"
         if document is not None:
             del self.fields["node"]  # a document stays where it was published
-
-
-def _refused(form: PolicyForm, error: ValidationError) -> None:
-    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for name, texts in by_field.items():
-        name = "attachment" if name == "attachments" else name
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 class PolicyList(ScopedView):
@@ -123,7 +115,7 @@ class PolicyCreate(ScopedView):
                     request.user, node, form.cleaned_data, attachment=form.cleaned_data.get("attachment")
                 )
             except ValidationError as error:
-                _refused(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, f"已发布政策文件「{doc.title}」")
                 return redirect("web:policy_doc_detail", pk=doc.pk)
@@ -160,7 +152,7 @@ class PolicyEdit(ScopedView):
                     remove_attachment=bool(data.get("remove_attachment")),
                 )  # fmt: skip
             except ValidationError as error:
-                _refused(form, error)
+                errors_to_form(form, error)
             else:
                 messages.success(request, "已保存")
                 return redirect("web:policy_doc_detail", pk=doc.pk)
