@@ -148,7 +148,8 @@ def _spans(folded: str, words: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    out, at = [], start
+    out: list[str] = []
+    at = start
     for a, b in spans:
         if b <= start or a >= end:
             continue
