@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "liangxin.dues",
     "liangxin.messaging",
     "liangxin.circulars",
+    "liangxin.portal",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it

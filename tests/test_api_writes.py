@@ -28,6 +28,9 @@ nanjing_quota = MATRIX["develop-quota-detail"][1]
 planned, held = MATRIX["life-meeting-detail PATCH"][1], MATRIX["life-meeting-detail"][1]
 outgoing, outgoing_reviewed = MATRIX["transfers-detail"][1], MATRIX["transfers-accept"][1]
 floating = MATRIX["transfers-floating-detail"][1]
+nanjing_policy = MATRIX["policy-document-detail"][1]
+POLICY = {"title": "关于做好两个覆盖工作的通知", "number": "黄社工委〔2025〕3号", "issuer": "南京东路街道综合党委",
+          "issued_on": "2025-03-01", "category": "street", "body": "请各党组织做好两个覆盖工作。"}  # fmt: skip
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 TODAY = timezone.localdate()
@@ -230,6 +233,14 @@ CASES = {
     "POST /api/v1/messages/{pk}/remind/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'done')}/remind/", lambda c, u: {}),
     "POST /api/v1/received-messages/{pk}/reply/": ("street_admin", lambda c: f"/api/v1/received-messages/{_received(c)}/reply/",
                                                    lambda c, u: {"reply": "收到"}),
+    "POST /api/v1/policy-documents/": ("street_admin", lambda c: "/api/v1/policy-documents/",
+                                       lambda c, u: {**POLICY, "node": c.nanjing_node.pk}),
+    "PUT /api/v1/policy-documents/{pk}/": ("street_admin", lambda c: f"/api/v1/policy-documents/{_pk(nanjing_policy)(c)}/",
+                                           lambda c, u: {**POLICY, "title": "关于做好两个覆盖工作的补充通知"}),
+    "PATCH /api/v1/policy-documents/{pk}/": ("street_admin", lambda c: f"/api/v1/policy-documents/{_pk(nanjing_policy)(c)}/",
+                                             lambda c, u: {"to_everyone": True}),
+    "DELETE /api/v1/policy-documents/{pk}/": ("street_admin", lambda c: f"/api/v1/policy-documents/{_pk(nanjing_policy)(c)}/",
+                                              lambda c, u: None),
 }  # fmt: skip
 
 # 通知下达: the district's notice to its streets (tests/matrix_circulars.py), 南京东路's copy of it

@@ -66,6 +66,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "transfers": (5, "transfers"),
     "stats": (5, "stats"),
     "imports": (5, "imports"),
+    "portal": (5, "portal"),
     "messaging": (6, "messaging"),
     "circulars": (7, "circulars"),
     "web": (ENTRY, "entry"),

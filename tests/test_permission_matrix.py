@@ -277,6 +277,7 @@ for _module in (
     "matrix_segments",
     "matrix_circulars",
     "matrix_reach",
+    "matrix_portal",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

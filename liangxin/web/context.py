@@ -14,6 +14,7 @@ NAVIGATION = [
     ]),
     ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
     ("信息传输", []),  # filled from the messaging and circulars pages' NAV (below)
+    ("互动网", [("政策文件库", "web:policy_doc_list", None)]),
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),

@@ -17,6 +17,7 @@ from .views import (
     mine,
     orgs,
     party,
+    portal,
     segments,
     stats,
     transfers,
@@ -92,5 +93,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits):
+for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal):
     urlpatterns += module.urlpatterns

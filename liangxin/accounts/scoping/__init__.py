@@ -24,6 +24,7 @@ from .life import LifeScope
 from .messaging import MessagingScope
 from .orgs import OrgScope
 from .party import PartyScope
+from .portal import PortalScope
 from .stats import StatsScope
 from .transfers import TransferScope
 from .trees import TreeScope
@@ -42,6 +43,7 @@ class Scope(
     StatsScope,
     AccountScope,
     ImportScope,
+    PortalScope,
     ScopeBase,
 ):
     """What one user may reach. Build with ``scope_for(user)``."""
