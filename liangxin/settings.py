@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "liangxin.transfers",
     "liangxin.dues",
     "liangxin.messaging",
+    "liangxin.reporting",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it

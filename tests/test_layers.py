@@ -11,7 +11,8 @@ one tier are siblings and must not import one another):
 4. ``party`` — party organizations and members, built on orgs
 5. the apps built on party: ``life`` | ``dues`` | ``develop`` | ``transfers`` | ``stats`` |
    ``imports``
-6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below
+6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below |
+   ``reporting`` — 报送任务: reads the measures of the daily-work apps and statistics below
 7. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
 8. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
@@ -66,6 +67,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "stats": (5, "stats"),
     "imports": (5, "imports"),
     "messaging": (6, "messaging"),
+    "reporting": (6, "reporting"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),

@@ -23,12 +23,14 @@ from .life import LifeScope
 from .messaging import MessagingScope
 from .orgs import OrgScope
 from .party import PartyScope
+from .reporting import ReportingScope
 from .stats import StatsScope
 from .transfers import TransferScope
 from .trees import TreeScope
 
 
 class Scope(
+    ReportingScope,
     MessagingScope,
     OrgScope,
     TransferScope,

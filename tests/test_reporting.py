@@ -1,0 +1,264 @@
+"""报送任务: sending, pre-filled figures, answering, returning, collecting, 汇总上报, scope."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from liangxin.core.models import AuditEntry
+from liangxin.develop.models import Applicant
+from liangxin.dues.models import DuesPayment
+from liangxin.inbox.models import Notice
+from liangxin.life.models import Meeting
+from liangxin.mgmt.models import ManagementNode
+from liangxin.orgs.models import Organization
+from liangxin.party.models import Member, PartyOrganization
+from liangxin.reporting import services
+from liangxin.reporting.choices import AssignmentState
+from liangxin.reporting.models import ReportAssignment, ReportSubmission
+from liangxin.transfers.models import Transfer
+
+from . import reporting_world as world
+
+TODAY = datetime.date(2026, 4, 2)
+DEADLINE = datetime.date(2026, 4, 15)
+ON_TIME = timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 0))
+LATE = timezone.make_aware(datetime.datetime(2026, 4, 20, 9, 0))
+
+
+@pytest.fixture
+def w(party_cast):
+    return world.build(party_cast)
+
+
+def send(c, node=None, form_name=world.QUARTERLY, rule="kinds", kinds=("grassroots",), sender=None):
+    return services.create_task(
+        sender or c.city_admin, node or c.city_node, world.form(form_name), title="2026年一季度报送",
+        period_start=world.Q1[0], period_end=world.Q1[1], deadline=DEADLINE, rule=rule, kinds=list(kinds), today=TODAY,
+    )  # fmt: skip
+
+
+def full_answer(assignment, **overrides) -> services.Answer:
+    values = {f.key: "" for f in services.fields_of(assignment.task.form)}
+    values.update(work_summary="正常开展", filled_on="2026-04-05", activities="2", new_party_orgs="1",
+                  progress="按计划推进")  # fmt: skip
+    values = {k: v for k, v in values.items() if k in {f.key for f in services.fields_of(assignment.task.form)}}
+    values.update(overrides)
+    return services.Answer(values=values)
+
+
+# -- the pre-filled figures, recomputed over raw rows -----------------------------------------------------------
+def under(path: str, node_path: str) -> bool:
+    return path.startswith(node_path)
+
+
+def expected_figures(node: ManagementNode) -> dict[str, Decimal]:
+    """Every pre-filled figure of the quarterly form for ``node``, from the rows themselves."""
+    start, end = world.Q1
+    members = [m for m in Member.objects.select_related("party_org__node") if m.is_active and
+               under(m.party_org.node.path, node.path)]  # fmt: skip
+    applicants = [a for a in Applicant.objects.select_related("party_org__node") if
+                  under(a.party_org.node.path, node.path)]  # fmt: skip
+    meetings = [m for m in Meeting.objects.select_related("party_org__node") if under(m.party_org.node.path, node.path)
+                and m.status == "held" and start <= m.date <= end]  # fmt: skip
+    payments = [p for p in DuesPayment.objects.select_related("member__party_org__node") if p.member.is_active
+                and under(p.member.party_org.node.path, node.path) and start <= p.month <= end]  # fmt: skip
+    transfers = [t for t in Transfer.objects.select_related("from_party_org__node", "to_party_org__node")
+                 if t.state == "accepted" and t.closed_on and start <= t.closed_on <= end]  # fmt: skip
+    out = {
+        "members_full": sum(m.category == "full" for m in members),
+        "members_probationary": sum(m.category == "probationary" for m in members),
+        "floating_out": sum(m.floating == "outflow" for m in members),
+        "floating_in": sum(m.floating == "inflow" for m in members),
+        "transfers_in": sum(under(t.to_party_org.node.path, node.path) for t in transfers if t.to_party_org),
+        "transfers_out": sum(under(t.from_party_org.node.path, node.path) for t in transfers if t.from_party_org),
+        "dues_paid": sum((p.amount_paid for p in payments), Decimal(0)),
+        "dues_owed": sum((p.amount_due - p.amount_paid for p in payments), Decimal(0)),
+    }
+    for stage in ("applicant", "activist", "candidate"):
+        out[f"applicants_{stage}"] = sum(a.stage == stage for a in applicants)
+    for kind in ("general", "committee", "lecture", "theme_day"):
+        out[f"meetings_{kind}"] = sum(m.kind == kind for m in meetings)
+    return {k: Decimal(v) for k, v in out.items()}
+
+
+def test_prefilled_values_equal_the_measures_recomputed_over_raw_rows(w):
+    task = send(w)
+    checked = 0
+    for assignment in task.assignments.select_related("node", "task__form"):
+        got = {k: Decimal(v) for k, v in services.prefill(assignment).items()}
+        assert got == expected_figures(assignment.node)
+        checked += 1
+    assert checked == PartyOrganization.objects.count()
+    # and the figures are not all zero: the world puts something in each
+    nanjing = expected_figures(w.nanjing_node)
+    assert nanjing["members_full"] > 0 and nanjing["dues_owed"] > 0 and nanjing["meetings_general"] > 0
+    assert nanjing["transfers_in"] == 1 and expected_figures(w.waitan_node)["transfers_out"] == 1
+
+
+def test_coverage_prefill_equals_the_organizations_counted_under_the_node(w):
+    task = send(w, form_name=world.MONTHLY, rule="children")
+    for assignment in task.assignments.select_related("node", "task__form"):
+        node = assignment.node
+        orgs = [o for o in Organization.objects.select_related("responsible_node") if o.responsible_node and
+                under(o.responsible_node.path, node.path) and o.status == "operating"]  # fmt: skip
+        got = services.prefill(assignment)
+        assert Decimal(got["orgs_counted"]) == len(orgs)
+        assert Decimal(got["orgs_covered"]) == sum(o.coverage_state in ("own", "joint") for o in orgs)
+        assert Decimal(got["orgs_blank"]) == sum(o.coverage_state == "none" for o in orgs)
+        party_orgs = PartyOrganization.objects.filter(node__path__startswith=node.path, node__is_active=True)
+        assert Decimal(got["party_orgs"]) == party_orgs.count()
+
+
+# -- sending -----------------------------------------------------------------------------------------------------
+def test_a_task_reaches_children_or_every_node_of_a_kind_in_the_subtree_only(w):
+    children = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin)
+    assert {a.node for a in children.assignments.all()} == {w.nanjing_node, w.waitan_node}
+    branches = send(w, node=w.huangpu_node, sender=w.district_admin)
+    assert {a.node for a in branches.assignments.all()} == {w.branch.node, w.nj1.node, w.nj2.node, w.wt1.node}
+    assert all(a.state == AssignmentState.PENDING for a in branches.assignments.all())
+    entry = AuditEntry.objects.filter(object_type="reporting.reporttask", object_id=str(branches.pk)).get()
+    assert "报送单位 4 个" in entry.detail
+
+
+def test_a_task_without_addressees_or_with_a_past_deadline_is_refused_and_nothing_is_stored(w):
+    with pytest.raises(ValidationError) as e:
+        send(w, node=w.tianping_node, rule="kinds", kinds=("street",), sender=w.xuhui_admin)
+    assert "没有可报送的单位" in str(e.value)
+    with pytest.raises(ValidationError) as e:
+        services.create_task(w.city_admin, w.city_node, world.form(), title="", period_start=world.Q1[1],
+                             period_end=world.Q1[0], deadline=TODAY - datetime.timedelta(days=1), rule="kinds",
+                             kinds=[], today=TODAY)  # fmt: skip
+    assert set(e.value.message_dict) == {"title", "period_end", "deadline", "addressee_kinds"}
+    assert not ReportAssignment.objects.exists()
+
+
+# -- answering -----------------------------------------------------------------------------------------------------
+def assignment_of(task, node) -> ReportAssignment:
+    return task.assignments.select_related("task__form", "node").get(node=node)
+
+
+def test_a_submission_keeps_the_prefilled_figures_and_a_correction_needs_a_note(w):
+    task = send(w)
+    a = assignment_of(task, w.nj1.node)
+    measured = services.prefill(a)
+    wrong = str(int(measured["members_full"]) + 1)
+    with pytest.raises(ValidationError) as e:
+        services.submit(w.nj1_secretary, a, full_answer(a, members_full=wrong), now=ON_TIME)
+    assert "请填写更正说明" in e.value.message_dict["members_full"][0]
+    assert not ReportSubmission.objects.exists()
+    answer = full_answer(a, members_full=wrong)
+    answer.notes = {"members_full": "一名党员组织关系在途"}
+    s = services.submit(w.nj1_secretary, a, answer, now=ON_TIME)
+    assert s.prefilled == measured and s.values["members_full"] == wrong and s.version == 1 and not s.late
+    assert s.corrections == {"members_full": "一名党员组织关系在途"}
+    assert s.values["dues_paid"] == measured["dues_paid"]  # left blank: the platform's figure
+    a.refresh_from_db()
+    assert a.state == AssignmentState.SUBMITTED and a.version == 1
+
+
+def test_bad_values_are_named_in_chinese_and_nothing_is_stored(w):
+    task = send(w, node=w.huangpu_node, form_name=world.MONTHLY, rule="children", sender=w.district_admin)
+    a = assignment_of(task, w.nanjing_node)
+    answer = full_answer(a, new_party_orgs="三", progress="不知道")
+    answer.values["nonsense"] = "1"
+    with pytest.raises(ValidationError) as e:
+        services.submit(w.street_admin, a, answer, now=ON_TIME)
+    errors = e.value.message_dict
+    assert "应为数字" in errors["new_party_orgs"][0] and "应为以下选项之一" in errors["progress"][0]
+    assert "nonsense" in errors["__all__"][0]
+    assert not ReportSubmission.objects.exists()
+    a.refresh_from_db()
+    assert a.state == AssignmentState.PENDING
+
+
+def test_after_the_deadline_a_submission_is_late_and_a_closed_task_refuses(w):
+    task = send(w)
+    late = assignment_of(task, w.nj2.node)
+    s = services.submit(w.nj2_secretary, late, full_answer(late), now=LATE)
+    assert s.late
+    late.refresh_from_db()
+    assert late.state == AssignmentState.LATE
+    services.close_task(w.city_admin, task)
+    a = assignment_of(task, w.nj1.node)
+    with pytest.raises(ValidationError) as e:
+        services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    assert "已关闭" in str(e.value)
+    assert ReportSubmission.objects.filter(assignment=a).count() == 0
+
+
+def test_a_returned_report_is_resubmitted_as_a_new_version_and_both_are_kept(w):
+    task = send(w)
+    a = assignment_of(task, w.nj1.node)
+    services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    with pytest.raises(ValidationError):
+        services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)  # answered: returned first
+    with pytest.raises(ValidationError) as e:
+        services.return_submission(w.city_admin, a, "  ")
+    assert "退回原因" in str(e.value)
+    services.return_submission(w.city_admin, a, "工作小结过于简单")
+    a.refresh_from_db()
+    assert a.state == AssignmentState.RETURNED
+    assert Notice.objects.filter(recipient=w.nj1_secretary, key__startswith="reporting-return:").count() == 1
+    services.submit(w.nj1_secretary, a, full_answer(a, work_summary="补充了三项工作"), now=LATE)
+    versions = list(a.submissions.order_by("version").values_list("version", "returned_reason", "late"))
+    assert versions == [(1, "工作小结过于简单", False), (2, "", True)]
+    a.refresh_from_db()
+    assert a.state == AssignmentState.LATE and a.version == 2
+
+
+def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment(w):
+    task = send(w)
+    a = assignment_of(task, w.nj1.node)
+    services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    assert services.remind(w.city_admin, task, today=LATE.date()) == 4  # the cast's branch too
+    assert Notice.objects.filter(recipient=w.nj2_secretary, title__startswith="已逾期").count() == 1
+    assert not Notice.objects.filter(recipient=w.nj1_secretary, key__startswith="reporting-remind").exists()
+    assert services.remind(w.city_admin, task, today=LATE.date()) == 0
+    assert Notice.objects.filter(recipient=w.nj2_secretary, key__startswith="reporting-remind").count() == 1
+
+
+# -- collecting ----------------------------------------------------------------------------------------------------
+def test_the_collected_sheet_equals_the_answers_row_for_row_with_subtotals_recounted(w):
+    task = send(w)
+    answers = {}
+    for n, branch in enumerate([w.nj1, w.nj2, w.wt1, w.tp1]):
+        a = assignment_of(task, branch.node)
+        answer = full_answer(a, activities=str(n + 1))
+        services.submit(w.city_admin, a, answer, now=ON_TIME if n != 2 else LATE)
+        answers[branch.node.pk] = ReportSubmission.objects.get(assignment=a).values
+    # w.branch (the cast's own) has not answered: a row without values, outside every sum
+    collected = services.collect(task)
+    assert [r.node_id for r in collected.rows] == list(
+        ReportAssignment.objects.filter(task=task).order_by("node__path").values_list("node_id", flat=True)
+    )
+    for row in collected.rows:
+        assert row.values == answers.get(row.node_id, {})
+        assert row.late == (row.node_id == w.wt1.node.pk)
+    keys = collected.summable
+    assert "activities" in keys and "work_summary" not in keys
+
+    def recount(node) -> dict[str, Decimal]:
+        out = dict.fromkeys(keys, Decimal(0))
+        for node_id, values in answers.items():
+            if ManagementNode.objects.get(pk=node_id).path.startswith(node.path):
+                for k in keys:
+                    out[k] += Decimal(values[k] or 0)
+        return out
+
+    by_node = {s.node_id: s for s in collected.subtotals}
+    assert set(by_node) == {w.huangpu_node.pk, w.xuhui_node.pk, w.nanjing_node.pk, w.waitan_node.pk,
+                            w.tianping_node.pk}  # fmt: skip
+    for node in (w.huangpu_node, w.xuhui_node, w.nanjing_node, w.waitan_node, w.tianping_node):
+        assert by_node[node.pk].sums == recount(node)
+    assert collected.total.sums == recount(w.city_node)
+    assert (by_node[w.nanjing_node.pk].answered, by_node[w.nanjing_node.pk].expected) == (2, 3)
+    # the sheet: each subtotal right after its subtree's rows, the total last
+    sheet = collected.sheet()
+    labels = [getattr(item, "node_name", None) or item.label for item in sheet]
+    assert labels[-1] == "合计"
+    assert labels.index("南京东路街道综合党委小计") > labels.index("新世界党支部")
+    assert labels.index("南京东路街道综合党委小计") < labels.index("外滩餐饮党支部")
+    assert labels.index("黄浦区社会工作党委小计") > labels.index("外滩街道综合党委小计")
