@@ -275,6 +275,7 @@ for _module in (
     "matrix_exits",
     "matrix_messaging",
     "matrix_segments",
+    "matrix_reporting",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

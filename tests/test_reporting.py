@@ -262,3 +262,68 @@ def test_the_collected_sheet_equals_the_answers_row_for_row_with_subtotals_recou
     assert labels.index("南京东路街道综合党委小计") > labels.index("新世界党支部")
     assert labels.index("南京东路街道综合党委小计") < labels.index("外滩餐饮党支部")
     assert labels.index("黄浦区社会工作党委小计") > labels.index("外滩街道综合党委小计")
+
+
+# -- the pages ------------------------------------------------------------------------------------------------------
+def page_task(w):
+    """A task from 黄浦 to its streets, sent through the page (deadline in the future: today's)."""
+    from .conftest import client_for
+
+    today = timezone.localdate()
+    response = client_for(w.district_admin).post("/reporting/new/", {
+        "node": w.huangpu_node.pk, "form": world.form(world.MONTHLY).pk, "title": "覆盖月报",
+        "period_start": today.replace(day=1).isoformat(), "period_end": today.isoformat(),
+        "deadline": (today + datetime.timedelta(days=3)).isoformat(), "rule": "children",
+    })  # fmt: skip
+    assert response.status_code == 302
+    from liangxin.reporting.models import ReportTask
+
+    return ReportTask.objects.get(title="覆盖月报")
+
+
+def test_send_answer_with_a_correction_return_and_collect_through_the_pages(w):
+    from openpyxl import load_workbook
+
+    from .conftest import client_for
+
+    task = page_task(w)
+    a = assignment_of(task, w.nanjing_node)
+    street = client_for(w.street_admin)
+    assert "覆盖月报" in street.get("/reporting/mine/").content.decode()
+    measured = services.prefill(a)
+    form_page = street.get(f"/reporting/mine/{a.pk}/").content.decode()
+    assert f"平台数据：{measured['orgs_counted']}" in form_page
+    answer = {"orgs_counted": str(int(measured["orgs_counted"]) + 2), "new_party_orgs": "1", "progress": "进度滞后"}
+    refused = street.post(f"/reporting/mine/{a.pk}/", answer)
+    assert refused.status_code == 400 and "请填写更正说明" in refused.content.decode()
+    done = street.post(f"/reporting/mine/{a.pk}/", {**answer, "note_orgs_counted": "两家新注册企业尚未入库"})
+    assert done.status_code == 302
+    a.refresh_from_db()
+    assert a.state == AssignmentState.SUBMITTED
+    # the other street cannot read or answer 南京东路's assignment: as if missing
+    other = client_for(w.other_street_admin)
+    assert other.get(f"/reporting/mine/{a.pk}/").status_code == 404
+    assert other.post(f"/reporting/mine/{a.pk}/", answer).status_code == 404
+    district = client_for(w.district_admin)
+    detail = district.get(f"/reporting/{task.pk}/").content.decode()
+    assert "已提交 1" in detail and "未提交 1" in detail
+    returned = district.post(f"/reporting/assignments/{a.pk}/", {"reason": "请核实纳入统计数"})
+    assert returned.status_code == 302
+    a.refresh_from_db()
+    assert a.state == AssignmentState.RETURNED
+    assert "请核实纳入统计数" in street.get(f"/reporting/mine/{a.pk}/").content.decode()
+    street.post(f"/reporting/mine/{a.pk}/", {**answer, "note_orgs_counted": "已核实", "new_party_orgs": "2"})
+    response = district.get(f"/reporting/{task.pk}/collect.xlsx")
+    assert response.status_code == 200
+    import io
+
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book["数据"].iter_rows(values_only=True))
+    header = rows[0]
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    nanjing = by_name["南京东路街道综合党委"]
+    assert nanjing["本月新建党组织（个）"] == 2 and nanjing["版本"] == 2 and nanjing["含更正"] == "是"
+    assert nanjing["纳入统计的两新组织（个）"] == int(measured["orgs_counted"]) + 2
+    assert by_name["外滩街道综合党委"]["状态"] == "未提交"
+    assert by_name["合计"]["本月新建党组织（个）"] == 2 and by_name["合计"]["已报/应报"] == "1/2"
+    assert AuditEntry.objects.filter(action="export", object_type="reporting.reporttask").count() == 1

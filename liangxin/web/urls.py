@@ -16,6 +16,7 @@ from .views import (
     mine,
     orgs,
     party,
+    reporting,
     segments,
     stats,
     transfers,
@@ -89,5 +90,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, life, develop, transfers, dues, exits):
+for module in (inbox, mine, messaging, segments, reporting, life, develop, transfers, dues, exits):
     urlpatterns += module.urlpatterns

@@ -53,3 +53,7 @@ class ReportingScope(TreeScope):
         return ReportAssignment.objects.filter(node_id__in=ids, node__is_active=True).select_related(
             "task__form", "task__node", "node"
         )
+
+    def may_manage_report(self, task: ReportTask) -> bool:
+        """催报, 退回, 关闭, 收集汇总: the administrators of the node the task was sent from."""
+        return self.report_tasks("change").filter(pk=task.pk).exists()
