@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from .test_permission_matrix import ORG_EDITORS, READERS, expect, invalid_body
+from .test_permission_matrix import API, ORG_EDITORS, READERS, expect, invalid_body
 
 
 def huangpu_task(c) -> dict:
@@ -57,4 +57,15 @@ ENTRIES: dict = {
     "web:report_assignment": ("get", nanjing_assignment, None, TASK_VIEW),
     # nothing submitted yet: the sender is told so on the page (302 back to it)
     "web:report_assignment POST": ("post", nanjing_assignment, None, TASK_ACTION),
+    "report-task-list": ("get", None, None, {**READERS, **API}),
+    "report-task-list POST": ("post", None, {"title": ""}, {**invalid_body(ORG_EDITORS), **API}),
+    "report-task-detail": ("get", huangpu_task, None, {**TASK_VIEW, **API}),
+    "report-task-assignments": ("get", huangpu_task, None, {**TASK_VIEW, **API}),
+    "report-task-collected": ("get", huangpu_task, None, {**TASK_MANAGE, **API}),
+    "report-task-remind": ("post", huangpu_task, {}, {**TASK_MANAGE, "huangpu": 200, **API}),
+    "report-task-close": ("post", huangpu_task, {}, {**TASK_MANAGE, "huangpu": 200, **API}),
+    "report-task-return": ("post", huangpu_task, {}, {**TASK_MANAGE, "huangpu": 400, **API}),
+    "report-assignment-list": ("get", None, None, {**ANSWERERS, **API}),
+    "report-assignment-detail": ("get", nanjing_assignment, None, {**NANJING_ANSWER, **API}),
+    "report-assignment-submit": ("post", nanjing_assignment, {"values": {}}, {**invalid_body(NANJING_ANSWER), **API}),
 }

@@ -327,3 +327,75 @@ def test_send_answer_with_a_correction_return_and_collect_through_the_pages(w):
     assert by_name["外滩街道综合党委"]["状态"] == "未提交"
     assert by_name["合计"]["本月新建党组织（个）"] == 2 and by_name["合计"]["已报/应报"] == "1/2"
     assert AuditEntry.objects.filter(action="export", object_type="reporting.reporttask").count() == 1
+
+
+# -- the API --------------------------------------------------------------------------------------------------------
+def test_the_api_answers_and_collects_as_figures_and_keeps_other_streets_out(w):
+    from .test_api_writes import api
+
+    task = page_task(w)
+    a = assignment_of(task, w.nanjing_node)
+    other = assignment_of(task, w.waitan_node)
+    street = api(w.street_admin)
+    form = street.get(f"/api/v1/report-assignments/{a.pk}/").json()
+    measured = {f["key"]: f["measured"] for f in form["fields"] if f["kind"] == "prefilled"}
+    assert {k: Decimal(str(v)) for k, v in measured.items()} == {k: Decimal(v) for k, v in services.prefill(a).items()}
+    assert street.get(f"/api/v1/report-assignments/{other.pk}/").status_code == 404
+    assert (
+        street.post(f"/api/v1/report-assignments/{other.pk}/submit/", {"values": {}}, format="json").status_code == 404
+    )
+    bad = street.post(
+        f"/api/v1/report-assignments/{a.pk}/submit/", {"values": {"new_party_orgs": "很多"}}, format="json"
+    )
+    assert bad.status_code == 400 and "应为数字" in bad.json()["errors"]["new_party_orgs"][0]
+    body = {"values": {"new_party_orgs": "3", "progress": "按计划推进"}}
+    assert street.post(f"/api/v1/report-assignments/{a.pk}/submit/", body, format="json").status_code == 200
+    services.close_task(w.district_admin, task)
+    closed = api(w.other_street_admin).post(f"/api/v1/report-assignments/{other.pk}/submit/", body, format="json")
+    assert closed.status_code == 400 and "已关闭" in closed.json()["errors"]["non_field_errors"][0]
+    figures = api(w.district_admin).get(f"/api/v1/report-tasks/{task.pk}/collected/").json()
+    rows = {r["node"]: r for r in figures["rows"]}
+    assert rows[w.nanjing_node.pk]["values"]["new_party_orgs"] == 3
+    assert rows[w.waitan_node.pk]["values"] == {} and rows[w.waitan_node.pk]["state"] == "pending"
+    assert figures["total"]["sums"]["new_party_orgs"] == 3 and figures["total"]["expected"] == 2
+
+
+# -- 汇总上报 -----------------------------------------------------------------------------------------------------
+def test_a_districts_rolled_up_answer_is_the_sum_of_its_streets(w):
+    city_task = send(w, rule="children")  # the city asks its districts (and the industry committee)
+    district_task = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin)  # 黄浦 asks its streets
+    streets = {}
+    for n, street in enumerate([w.nanjing_node, w.waitan_node]):
+        a = assignment_of(district_task, street)
+        answer = full_answer(a, activities=str(3 + n), members_full=str(10 + n), dues_paid="120.5")
+        answer.notes = {"members_full": "按实有人数", "dues_paid": "含补交"}
+        services.submit(w.district_admin, a, answer, now=ON_TIME)
+        streets[street.pk] = ReportSubmission.objects.get(assignment=a).values
+    huangpu = assignment_of(city_task, w.huangpu_node)
+    s = services.rollup(w.district_admin, huangpu, district_task, now=ON_TIME)
+    keys = services.collect(district_task).summable
+    for key in keys:
+        assert Decimal(s.values[key]) == sum(Decimal(v[key]) for v in streets.values()), key
+    assert s.values["activities"] == "7" and s.values["dues_paid"] == "241"
+    assert s.rolled_up_from == district_task and s.corrections["members_full"].startswith("汇总下级报送")
+    # and it is 黄浦's row of the city's collected sheet
+    row = next(r for r in services.collect(city_task).rows if r.node_id == w.huangpu_node.pk)
+    assert row.values == s.values and row.state == AssignmentState.SUBMITTED
+
+
+def test_rollup_is_refused_for_another_form_or_a_node_that_did_not_send_it(w):
+    city_task = send(w, rule="children")
+    other_form = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin, form_name=world.MONTHLY)
+    huangpu = assignment_of(city_task, w.huangpu_node)
+    with pytest.raises(ValidationError) as e:
+        services.rollup(w.district_admin, huangpu, other_form, now=ON_TIME)
+    assert "报送表单不同" in str(e.value)
+    xuhui_task = send(w, node=w.xuhui_node, rule="children", sender=w.xuhui_admin)
+    with pytest.raises(ValidationError) as e:
+        services.rollup(w.district_admin, huangpu, xuhui_task, now=ON_TIME)
+    assert "本单位发起" in str(e.value)
+    same_form = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin)
+    with pytest.raises(ValidationError) as e:
+        services.rollup(w.district_admin, huangpu, same_form, now=ON_TIME)
+    assert "无可汇总" in str(e.value)
+    assert not ReportSubmission.objects.filter(assignment=huangpu).exists()

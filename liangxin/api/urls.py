@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import develop, dues, exits, imports, inbox, life, messaging, party, segments, stats, transfers, views
+from . import develop, dues, exits, imports, inbox, life, messaging, party, reporting, segments, stats, transfers, views
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -12,7 +12,7 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, reporting):
     module.register(router)
 
 urlpatterns = [

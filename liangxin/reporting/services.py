@@ -36,6 +36,8 @@ NUMBER_LIMIT = Decimal("1e12")
 
 
 def _raise(errors: Mapping[str, str]) -> None:
+    if set(errors) == {"__all__"}:  # a refusal of the whole step, not of a field
+        raise ValidationError(errors["__all__"])
     if errors:
         raise ValidationError(dict(errors))
 
@@ -495,3 +497,60 @@ def completion(task: ReportTask) -> dict[str, int]:
     unanswered = counts[AssignmentState.PENDING] + counts[AssignmentState.RETURNED]
     counts["overdue"] = unanswered if timezone.localdate() > task.deadline else 0
     return counts
+
+
+# -- 汇总上报 -----------------------------------------------------------------------------------------
+def rollup_sources(assignment: ReportAssignment) -> QuerySet:
+    """The tasks whose answers can make this assignment's answer: sent from its node with the same form."""
+    return ReportTask.objects.filter(node_id=assignment.node_id, form_id=assignment.task.form_id).order_by(
+        "-created_at"
+    )
+
+
+def _most_common(values: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for v in values:
+        if v:
+            counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: counts[v]) if counts else ""
+
+
+@transaction.atomic
+def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetime.datetime | None = None):
+    """汇总上报: a committee answers its upper committee's task with the answers its own task of the
+    same form collected below it — each number field the sum of the answered rows (a district's
+    row is the sum of its streets'). Pre-filled fields keep the platform's figure beside the sum; a
+    sum that differs carries the note that it was rolled up. Other fields: a required text says
+    what was summed, a required choice the answer most rows gave, a required date today."""
+    now = now or timezone.now()
+    assignment = ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
+    refusal = _refusal(assignment)
+    if not refusal and source.node_id != assignment.node_id:
+        refusal = "只能汇总本单位发起的报送任务"
+    elif not refusal and source.form_id != assignment.task.form_id:
+        refusal = "两个任务的报送表单不同，不能汇总上报"
+    collected = collect(source) if not refusal else None
+    if collected is not None and collected.total.answered == 0:
+        refusal = "本单位发起的任务还没有下级单位提交，无可汇总"
+    if refusal:
+        _raise({"__all__": refusal})
+    assert collected is not None
+    total = collected.total
+    measured = prefill(assignment)
+    summary = f"汇总「{source.title}」下级 {total.answered}/{total.expected} 个单位的报送"
+    values: dict[str, object] = {}
+    corrections: dict[str, str] = {}
+    for f in collected.fields:
+        if f.kind in SUMMABLE_KINDS:
+            values[f.key] = number_text(total.sums[f.key])
+            if f.kind == FieldKind.PREFILLED and values[f.key] != measured[f.key]:
+                corrections[f.key] = f"汇总下级报送（平台数据 {measured[f.key]}）"
+        elif f.kind == FieldKind.TEXT:
+            values[f.key] = summary if f.required else ""
+        elif f.kind == FieldKind.CHOICE:
+            values[f.key] = _most_common([str(r.values.get(f.key) or "") for r in collected.rows if r.answered])
+        elif f.kind == FieldKind.DATE:
+            values[f.key] = timezone.localdate(now).isoformat() if f.required else ""
+        else:
+            values[f.key] = None
+    return _store(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
