@@ -67,5 +67,7 @@ ENTRIES: dict = {
     "report-task-return": ("post", huangpu_task, {}, {**TASK_MANAGE, "huangpu": 400, **API}),
     "report-assignment-list": ("get", None, None, {**ANSWERERS, **API}),
     "report-assignment-detail": ("get", nanjing_assignment, None, {**NANJING_ANSWER, **API}),
+    "web:report_rollup": ("post", nanjing_assignment, None, {**NANJING_ANSWER, "nanjing": 302}),
+    "report-assignment-rollup": ("post", nanjing_assignment, {}, {**invalid_body(NANJING_ANSWER), **API}),
     "report-assignment-submit": ("post", nanjing_assignment, {"values": {}}, {**invalid_body(NANJING_ANSWER), **API}),
 }

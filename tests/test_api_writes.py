@@ -235,6 +235,8 @@ CASES = {
     "POST /api/v1/report-tasks/{pk}/close/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/close/", lambda c, u: {}),
     "POST /api/v1/report-tasks/{pk}/return/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c, submitted=True)}/return/",
                                                lambda c, u: {"assignment": c.nanjing_assignment, "reason": "请核实"}),
+    "POST /api/v1/report-assignments/{pk}/rollup/": ("district_admin", lambda c: f"/api/v1/report-assignments/{_rolled_up(c)}/rollup/",
+                                                     lambda c, u: {"source": c.report_task.pk}),
     "POST /api/v1/report-assignments/{pk}/submit/": ("street_admin", lambda c: f"/api/v1/report-assignments/{_nanjing_assignment(c)}/submit/",
                                                      lambda c, u: {"values": {"new_party_orgs": "1", "progress": "按计划推进"}}),
 }  # fmt: skip
@@ -283,6 +285,17 @@ def _report_task(c, submitted: bool = False) -> int:
         a = c.report_task.assignments.get(pk=c.nanjing_assignment)
         services.submit(c.street_admin, a, services.Answer(values={"new_party_orgs": "1", "progress": "按计划推进"}))
     return c.report_task.pk
+
+
+def _rolled_up(c) -> int:
+    """黄浦's assignment in the city's task of the same form, its own task answered by 南京东路."""
+    from liangxin.reporting import services
+
+    _report_task(c, submitted=True)
+    task = c.report_task
+    city = services.create_task(c.city_admin, c.city_node, task.form, title="全市月报", period_start=task.period_start,
+                                period_end=task.period_end, deadline=task.deadline, rule="children")  # fmt: skip
+    return city.assignments.get(node=c.huangpu_node).pk
 
 
 def _nanjing_assignment(c) -> int:

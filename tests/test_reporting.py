@@ -399,3 +399,23 @@ def test_rollup_is_refused_for_another_form_or_a_node_that_did_not_send_it(w):
         services.rollup(w.district_admin, huangpu, same_form, now=ON_TIME)
     assert "无可汇总" in str(e.value)
     assert not ReportSubmission.objects.filter(assignment=huangpu).exists()
+
+
+def test_the_district_rolls_up_from_its_answer_page(w):
+    from .conftest import client_for
+
+    city_task = send(w, rule="children")
+    district_task = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin)
+    a = assignment_of(district_task, w.nanjing_node)
+    answer = full_answer(a, activities="4")
+    services.submit(w.street_admin, a, answer, now=ON_TIME)
+    huangpu = assignment_of(city_task, w.huangpu_node)
+    district = client_for(w.district_admin)
+    page = district.get(f"/reporting/mine/{huangpu.pk}/").content.decode()
+    assert "汇总上报" in page and district_task.title in page
+    # the street cannot roll up into 黄浦's assignment: not theirs, as if missing
+    url = f"/reporting/mine/{huangpu.pk}/rollup/"
+    assert client_for(w.street_admin).post(url, {"source": district_task.pk}).status_code == 404
+    assert district.post(url, {"source": district_task.pk}).status_code == 302
+    s = ReportSubmission.objects.get(assignment=huangpu)
+    assert s.values["activities"] == "4" and s.rolled_up_from_id == district_task.pk

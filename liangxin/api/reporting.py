@@ -77,6 +77,10 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class RollupSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="本单位发起的同一表单报送任务 ID")
+
+
 def _figure(kind: str, value):
     """A number field's answer as a number (the API's figures); other answers as stored."""
     if kind in SUMMABLE_KINDS and value not in (None, ""):
@@ -239,6 +243,22 @@ class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             s = services.submit(request.user, a, services.Answer(values=data["values"], notes=data.get("notes") or {}))
         a.refresh_from_db()
         return Response({"detail": f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""),
+                         "assignment": AssignmentSerializer(a).data})  # fmt: skip
+
+    @extend_schema(request=RollupSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def rollup(self, request, pk=None):
+        """汇总上报：以本单位发起的同一表单任务中下级单位报送之和作为本单位的报送提交。"""
+        a = self.get_object()
+        data = self.body(RollupSerializer)
+        own = services.rollup_sources(a).filter(pk__in=self.scope.report_tasks("change").values("pk"))
+        source = own.filter(pk=data["source"]).first()
+        if source is None:
+            raise serializers.ValidationError({"source": ["请选择本单位发起的同一表单的报送任务"]})
+        with service_errors():
+            s = services.rollup(request.user, a, source)
+        a.refresh_from_db()
+        return Response({"detail": f"已汇总上报第{s.version}版" + ("（逾期提交）" if s.late else ""),
                          "assignment": AssignmentSerializer(a).data})  # fmt: skip
 
 

@@ -213,7 +213,8 @@ class Answer:
     files: dict[str, object] = field(default_factory=dict)
 
 
-def _refusal(assignment: ReportAssignment) -> str:
+def refusal(assignment: ReportAssignment) -> str:
+    """Why the node cannot answer now (Chinese), or ""."""
     if assignment.task.state == TaskState.CLOSED:
         return "该报送任务已关闭，不能再提交"
     if assignment.state in ANSWERED_STATES:
@@ -233,9 +234,9 @@ def submit(
     that differs from the platform's figure needs a note; after the deadline it is marked late."""
     now = now or timezone.now()
     assignment = ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
-    refusal = _refusal(assignment)
-    if refusal:
-        _raise({"__all__": refusal})
+    refused = refusal(assignment)
+    if refused:
+        _raise({"__all__": refused})
     measured = prefill(assignment)
     previous = _latest(assignment)
     values: dict[str, object] = {}
@@ -524,16 +525,16 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
     what was summed, a required choice the answer most rows gave, a required date today."""
     now = now or timezone.now()
     assignment = ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
-    refusal = _refusal(assignment)
-    if not refusal and source.node_id != assignment.node_id:
-        refusal = "只能汇总本单位发起的报送任务"
-    elif not refusal and source.form_id != assignment.task.form_id:
-        refusal = "两个任务的报送表单不同，不能汇总上报"
-    collected = collect(source) if not refusal else None
+    refused = refusal(assignment)
+    if not refused and source.node_id != assignment.node_id:
+        refused = "只能汇总本单位发起的报送任务"
+    elif not refused and source.form_id != assignment.task.form_id:
+        refused = "两个任务的报送表单不同，不能汇总上报"
+    collected = collect(source) if not refused else None
     if collected is not None and collected.total.answered == 0:
-        refusal = "本单位发起的任务还没有下级单位提交，无可汇总"
-    if refusal:
-        _raise({"__all__": refusal})
+        refused = "本单位发起的任务还没有下级单位提交，无可汇总"
+    if refused:
+        _raise({"__all__": refused})
     assert collected is not None
     total = collected.total
     measured = prefill(assignment)

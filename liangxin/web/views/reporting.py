@@ -220,7 +220,8 @@ class Answer(ScopedView):
         returned = latest.returned_reason if latest is not None and a.state == AssignmentState.RETURNED else ""
         return {
             "a": a, "task": a.task, "fields": fields, "errors": errors.get("__all__", []), "versions": _versions(a),
-            "refusal": services._refusal(a), "returned": returned, "overdue": timezone.localdate() > a.task.deadline,
+            "refusal": services.refusal(a), "returned": returned, "overdue": timezone.localdate() > a.task.deadline,
+            "sources": _rollup_sources(self.scope, a),
         }  # fmt: skip
 
     def get(self, request, pk):
@@ -241,6 +242,30 @@ class Answer(ScopedView):
             errors = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
             return render(request, "web/reporting/answer.html", self.context(a, request.POST, errors), status=400)
         messages.success(request, f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""))
+        return redirect("web:report_answer", pk=pk)
+
+
+def _rollup_sources(scope, a):
+    """The user's own tasks of the same form, sent from the answering node (汇总上报's sources)."""
+    return services.rollup_sources(a).filter(pk__in=scope.report_tasks("change").values("pk"))
+
+
+class Rollup(ScopedView):
+    """汇总上报: answer with the sums of what the node's own task of the same form collected below."""
+
+    required = ANSWERER
+
+    def post(self, request, pk):
+        a = get_in_scope(self.scope.report_assignments(), pk=pk)
+        source_id = params_.parse_id(request.POST, "source", "汇总的报送任务")
+        source = _rollup_sources(self.scope, a).filter(pk=source_id).first() if source_id else None
+        try:
+            if source is None:
+                raise ValidationError("请选择本单位发起的同一表单的报送任务")
+            s = services.rollup(request.user, a, source)
+            messages.success(request, f"已汇总上报第{s.version}版" + ("（逾期提交）" if s.late else ""))
+        except ValidationError as e:
+            refused(request, e)
         return redirect("web:report_answer", pk=pk)
 
 
@@ -269,6 +294,7 @@ urlpatterns = [
     path("reporting/new/", TaskNew.as_view(), name="report_new"),
     path("reporting/mine/", Mine.as_view(), name="report_mine"),
     path("reporting/mine/<int:pk>/", Answer.as_view(), name="report_answer"),
+    path("reporting/mine/<int:pk>/rollup/", Rollup.as_view(), name="report_rollup"),
     path("reporting/<int:pk>/", TaskDetail.as_view(), name="report_detail"),
     path("reporting/<int:pk>/collect.xlsx", CollectExport.as_view(), name="report_collect"),
     path("reporting/<int:pk>/<slug:action>/", TaskStep.as_view(), name="report_step"),
