@@ -32,6 +32,23 @@ def nanjing_assignment(c) -> dict:
     return {"pk": c.report_task.assignments.get(node=c.nanjing_node).pk}
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def nanjing_file(c) -> dict:
+    """南京东路's answer with a file (佐证材料)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liangxin.reporting import services
+
+    nanjing_assignment(c)
+    a = c.report_task.assignments.get(node=c.nanjing_node)
+    answer = services.Answer(values={"new_party_orgs": "1", "progress": "按计划推进"},
+                             files={"evidence": SimpleUploadedFile("合影.png", PNG, "image/png")})  # fmt: skip
+    submission = services.submit(c.street_admin, a, answer)
+    return {"pk": submission.pk, "key": "evidence"}
+
+
 def remind(c) -> dict:
     return {**huangpu_task(c), "action": "remind"}
 
@@ -57,6 +74,8 @@ ENTRIES: dict = {
     "web:report_assignment": ("get", nanjing_assignment, None, TASK_VIEW),
     # nothing submitted yet: the sender is told so on the page (302 back to it)
     "web:report_assignment POST": ("post", nanjing_assignment, None, TASK_ACTION),
+    # the answering node and the task's readers (who also see 南京东路's answer there)
+    "web:report_file": ("get", nanjing_file, None, {**TASK_VIEW, "nanjing": 200, "secretary": 404}),
     "report-task-list": ("get", None, None, {**READERS, **API}),
     "report-task-list POST": ("post", None, {"title": ""}, {**invalid_body(ORG_EDITORS), **API}),
     "report-task-detail": ("get", huangpu_task, None, {**TASK_VIEW, **API}),

@@ -26,6 +26,7 @@ TODAY = datetime.date(2026, 4, 2)
 DEADLINE = datetime.date(2026, 4, 15)
 ON_TIME = timezone.make_aware(datetime.datetime(2026, 4, 10, 9, 0))
 LATE = timezone.make_aware(datetime.datetime(2026, 4, 20, 9, 0))
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -419,3 +420,29 @@ def test_the_district_rolls_up_from_its_answer_page(w):
     assert district.post(url, {"source": district_task.pk}).status_code == 302
     s = ReportSubmission.objects.get(assignment=huangpu)
     assert s.values["activities"] == "4" and s.rolled_up_from_id == district_task.pk
+
+
+def test_a_file_answer_is_checked_stored_and_read_only_by_the_node_and_the_tasks_readers(w, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import client_for
+
+    settings.VAR_DIR = tmp_path
+    task = send(w, node=w.huangpu_node, form_name=world.MONTHLY, rule="children", sender=w.district_admin)
+    a = assignment_of(task, w.nanjing_node)
+    values = {"new_party_orgs": "1", "progress": "按计划推进"}
+    fake = services.Answer(values=values, files={"evidence": SimpleUploadedFile("说明.png", b"MZ not a picture")})
+    with pytest.raises(ValidationError):
+        services.submit(w.street_admin, a, fake, now=ON_TIME)
+    assert not ReportSubmission.objects.exists() and not list((tmp_path / "reporting").glob("*"))
+    good = services.Answer(values=values, files={"evidence": SimpleUploadedFile("合影.png", PNG, "image/png")})
+    s = services.submit(w.street_admin, a, good, now=ON_TIME)
+    assert s.values["evidence"]["name"] == "合影.png"
+    stored = list((tmp_path / "reporting").glob("*"))
+    assert len(stored) == 1 and PNG not in stored[0].read_bytes()  # encrypted at rest
+    url = f"/reporting/submissions/{s.pk}/files/evidence/"
+    for user, status in ((w.street_admin, 200), (w.district_admin, 200), (w.other_street_admin, 404)):
+        response = client_for(user).get(url)
+        assert response.status_code == status
+        if status == 200:
+            assert b"".join(response.streaming_content) == PNG

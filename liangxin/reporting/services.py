@@ -282,7 +282,10 @@ def submit(
         for key, (upload, kind) in uploads.items():
             stored, _digest, size = attachments.store(upload, kind, FILE_FOLDER)
             written.append(stored)
-            values[key] = {"name": attachments.display_name(upload.name), "stored": stored, "size": size}
+            values[key] = {
+                "name": attachments.display_name(upload.name), "stored": stored, "size": size,
+                "content_type": kind.content_type,
+            }  # fmt: skip
         return _store(actor, assignment, values, measured, corrections, now)
     except BaseException:
         for stored in written:  # nothing half-stored: the files go with the failed transaction
@@ -555,3 +558,12 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
         else:
             values[f.key] = None
     return _store(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
+
+
+def file_of(submission: ReportSubmission, key: str) -> tuple[str, str, str] | None:
+    """(path, name, content type) of a file field's answer in ``submission``, or None."""
+    value = submission.values.get(key)
+    if not isinstance(value, dict) or not value.get("stored"):
+        return None
+    path = str(attachments.path_of(value["stored"], FILE_FOLDER))
+    return path, value.get("name", "附件"), value.get("content_type", "")

@@ -34,6 +34,11 @@ class ReportingScope(TreeScope):
     def can_read_reports(self) -> bool:
         return self.has_any(REGISTRY_READERS)
 
+    @property
+    def can_use_reports(self) -> bool:
+        """Answers or reads report tasks (an answer's file is open to both sides)."""
+        return self.can_answer_reports or self.can_read_reports
+
     def report_sender_nodes(self) -> QuerySet:
         """The nodes this user sends tasks from (one per sending grant), in tree order."""
         ids = [g.node_id for g in self.grants if g.role in REPORT_SENDERS]

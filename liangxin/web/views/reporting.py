@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from liangxin.core import files
 from liangxin.core import params as params_
 from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import exports, services
 from liangxin.reporting.choices import ANSWERED_STATES, AddresseeRule, AssignmentState, FieldKind, TaskState
-from liangxin.reporting.models import ReportAssignment, ReportForm
+from liangxin.reporting.models import ReportAssignment, ReportForm, ReportSubmission
 
 from ..base import ScopedView, deny, export_response, get_in_scope, paginate, refused
 
@@ -172,7 +173,8 @@ def _versions(assignment) -> list[dict]:
     for s in assignment.submissions.order_by("-version"):
         out.append({"s": s, "fields": [
             {"label": f.label, "value": _shown(f, s.values.get(f.key)), "measured": s.prefilled.get(f.key),
-             "note": s.corrections.get(f.key, ""), "prefilled": f.kind == FieldKind.PREFILLED}
+             "note": s.corrections.get(f.key, ""), "prefilled": f.kind == FieldKind.PREFILLED,
+             "file_key": f.key if f.kind == FieldKind.FILE and s.values.get(f.key) else ""}
             for f in fields
         ]})  # fmt: skip
     return out
@@ -269,6 +271,21 @@ class Rollup(ScopedView):
         return redirect("web:report_answer", pk=pk)
 
 
+class SubmissionFile(ScopedView):
+    """An answer's file (附件): for the node that answered and for those who read the task."""
+
+    required = "can_use_reports"
+
+    def get(self, request, pk, key):
+        mine = Q(assignment__in=self.scope.report_assignments().values("pk"))
+        read = Q(assignment__task__in=self.scope.report_tasks("view").values("pk"))
+        submission = get_in_scope(ReportSubmission.objects.filter(mine | read), pk=pk)
+        found = services.file_of(submission, key)
+        if found is None:
+            raise Http404
+        return files.download(*found)
+
+
 class CollectExport(ScopedView):
     """收集汇总: every answer in one sheet, one row per node, subtotals per level, who submitted when."""
 
@@ -299,4 +316,5 @@ urlpatterns = [
     path("reporting/<int:pk>/collect.xlsx", CollectExport.as_view(), name="report_collect"),
     path("reporting/<int:pk>/<slug:action>/", TaskStep.as_view(), name="report_step"),
     path("reporting/assignments/<int:pk>/", AssignmentView.as_view(), name="report_assignment"),
+    path("reporting/submissions/<int:pk>/files/<slug:key>/", SubmissionFile.as_view(), name="report_file"),
 ]
