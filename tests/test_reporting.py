@@ -150,11 +150,12 @@ def test_a_submission_keeps_the_prefilled_figures_and_a_correction_needs_a_note(
         services.submit(w.nj1_secretary, a, full_answer(a, members_full=wrong), now=ON_TIME)
     assert "请填写更正说明" in e.value.message_dict["members_full"][0]
     assert not ReportSubmission.objects.exists()
-    answer = full_answer(a, members_full=wrong)
+    answer = full_answer(a, members_full=wrong, work_summary="  开展党课两次，主题党日三次。\n下季度：换届。 ")
     answer.notes = {"members_full": "一名党员组织关系在途"}
     s = services.submit(w.nj1_secretary, a, answer, now=ON_TIME)
     assert s.prefilled == measured and s.values["members_full"] == wrong and s.version == 1 and not s.late
     assert s.corrections == {"members_full": "一名党员组织关系在途"}
+    assert s.values["work_summary"] == "开展党课两次，主题党日三次。\n下季度：换届。"  # as written, trimmed
     assert s.values["dues_paid"] == measured["dues_paid"]  # left blank: the platform's figure
     a.refresh_from_db()
     assert a.state == AssignmentState.SUBMITTED and a.version == 1
@@ -215,7 +216,11 @@ def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment(w):
     a = assignment_of(task, w.nj1.node)
     services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
     assert services.remind(w.city_admin, task, today=LATE.date()) == 4  # the cast's branch too
-    assert Notice.objects.filter(recipient=w.nj2_secretary, title__startswith="已逾期").count() == 1
+    notice = Notice.objects.get(recipient=w.nj2_secretary, title__startswith="已逾期")
+    assert (
+        notice.get_kind_display() == "信息报送"
+        and notice.url == f"/reporting/mine/{assignment_of(task, w.nj2.node).pk}/"
+    )
     assert not Notice.objects.filter(recipient=w.nj1_secretary, key__startswith="reporting-remind").exists()
     assert services.remind(w.city_admin, task, today=LATE.date()) == 0
     assert Notice.objects.filter(recipient=w.nj2_secretary, key__startswith="reporting-remind").count() == 1

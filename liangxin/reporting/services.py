@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from liangxin.accounts.models import RoleAssignment
@@ -24,6 +25,7 @@ from liangxin.core import attachments, audit, normalize
 from liangxin.core.models import AuditAction
 from liangxin.core.tree import subtree_q
 from liangxin.inbox import services as inbox
+from liangxin.inbox.models import NoticeKind
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
 from . import measures
@@ -40,6 +42,12 @@ def _raise(errors: Mapping[str, str]) -> None:
         raise ValidationError(errors["__all__"])
     if errors:
         raise ValidationError(dict(errors))
+
+
+def prose(value) -> str:
+    """What people write in words (a title, a summary, a note, a reason): trimmed, and otherwise as
+    typed — Chinese punctuation stays full-width (``normalize.text`` would fold "，" into ",")."""
+    return str(value if value is not None else "").replace("\u3000", " ").strip()
 
 
 def _actor_name(actor) -> str:
@@ -111,7 +119,7 @@ def create_task(
 ) -> ReportTask:
     """发起报送 from ``node`` (a node the face has checked the actor sends from)."""
     today = today or timezone.localdate()
-    title = normalize.text(title)
+    title = prose(title)
     kinds = list(dict.fromkeys(kinds or []))
     _raise(check_task(form, title, period_start, period_end, deadline, rule, kinds, today))
     assert form is not None and period_start and period_end and deadline
@@ -185,6 +193,11 @@ def parse_number(raw) -> Decimal:
 
 def clean_value(f: ReportField, raw) -> str:
     """One answer as stored ("" for blank), or ValueError in Chinese."""
+    if f.kind == FieldKind.TEXT:
+        text = prose(raw)
+        if len(text) > 2000:
+            raise ValueError("文字不能超过 2000 字")
+        return text
     text = normalize.text(str(raw if raw is not None else ""))
     if text == "":
         return ""
@@ -199,8 +212,6 @@ def clean_value(f: ReportField, raw) -> str:
         if text not in f.choices:
             raise ValueError(f"应为以下选项之一：{'、'.join(f.choices)}")
         return text
-    if len(text) > 2000:
-        raise ValueError("文字不能超过 2000 字")
     return text
 
 
@@ -269,7 +280,7 @@ def submit(
             errors[f.key] = f"请填写{f.label}"
         values[f.key] = value
         if f.kind == FieldKind.PREFILLED and value != measured[f.key]:
-            note = normalize.text(answer.notes.get(f.key) or "")
+            note = prose(answer.notes.get(f.key) or "")
             if not note:
                 errors[f.key] = f"{f.label}：与平台数据（{measured[f.key]}）不一致，请填写更正说明"
             corrections[f.key] = note[:500]
@@ -326,7 +337,7 @@ def _store(
 def return_submission(actor, assignment: ReportAssignment, reason: str) -> ReportSubmission:
     """退回: the latest version goes back to the node with a reason; it answers again (a new version)."""
     assignment = ReportAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
-    reason = normalize.text(reason)
+    reason = prose(reason)
     errors = {}
     if assignment.task.state == TaskState.CLOSED:
         errors["__all__"] = "该报送任务已关闭，不能退回"
@@ -347,10 +358,14 @@ def return_submission(actor, assignment: ReportAssignment, reason: str) -> Repor
         changes={"state": [before, assignment.get_state_display()]}, detail=f"退回第{latest.version}版：{reason}",
     )  # fmt: skip
     inbox.notify(
-        node_admins(assignment.node), "reporting", f"报送被退回：{assignment.task.title}", f"退回原因：{reason}",
-        url=f"/reporting/mine/{assignment.pk}/", key=f"reporting-return:{latest.pk}",
+        node_admins(assignment.node), NoticeKind.REPORT, f"报送被退回：{assignment.task.title}", f"退回原因：{reason}",
+        url=_answer_url(assignment), key=f"reporting-return:{latest.pk}",
     )  # fmt: skip
     return latest
+
+
+def _answer_url(assignment: ReportAssignment) -> str:
+    return reverse("web:report_answer", args=[assignment.pk])
 
 
 # -- reminding ----------------------------------------------------------------------------------
@@ -381,8 +396,8 @@ def remind(actor, task: ReportTask, today: datetime.date | None = None) -> int:
     reminded = []
     for assignment in waiting.iterator(chunk_size=BATCH):
         inbox.notify(
-            node_admins(assignment.node), "reporting", title, body,
-            url=f"/reporting/mine/{assignment.pk}/", key=f"reporting-remind:{assignment.pk}",
+            node_admins(assignment.node), NoticeKind.REPORT, title, body,
+            url=_answer_url(assignment), key=f"reporting-remind:{assignment.pk}",
         )  # fmt: skip
         reminded.append(assignment.pk)
     ReportAssignment.objects.filter(pk__in=reminded).update(reminded_at=timezone.now())

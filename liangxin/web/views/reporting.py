@@ -215,7 +215,9 @@ class Answer(ScopedView):
             else:
                 value = measured.get(f.key, "")
             fields.append({
-                "f": f, "value": value, "measured": measured.get(f.key), "note": data.get(f"note_{f.key}", ""),
+                "f": f, "value": value, "measured": measured.get(f.key),
+                # a correction kept from the last version stays with its value unless retyped
+                "note": data.get(f"note_{f.key}", latest.corrections.get(f.key, "") if latest is not None else ""),
                 "error": "；".join(errors.get(f.key, [])),
                 "file": latest.values.get(f.key) if latest is not None and f.kind == FieldKind.FILE else None,
             })  # fmt: skip
