@@ -16,8 +16,12 @@ Prints seconds per step. Not a test: figures only.
 import argparse
 import datetime
 import os
+import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 
 def main() -> None:
