@@ -451,3 +451,23 @@ def test_a_file_answer_is_checked_stored_and_read_only_by_the_node_and_the_tasks
         assert response.status_code == status
         if status == 200:
             assert b"".join(response.streaming_content) == PNG
+
+
+# -- the scope ------------------------------------------------------------------------------------------------------
+def test_a_task_is_managed_by_its_node_read_above_and_answered_by_each_node_alone(w):
+    from liangxin.accounts.scoping import scope_for
+
+    task = send(w, node=w.huangpu_node, rule="children", sender=w.district_admin)
+
+    def sees(user) -> tuple[bool, bool, set]:
+        scope = scope_for(user)
+        return (scope.report_tasks("view").filter(pk=task.pk).exists(), scope.may_manage_report(task),
+                {a.node for a in scope.report_assignments().filter(task=task)})  # fmt: skip
+
+    assert sees(w.district_admin) == (True, True, set())
+    assert sees(w.city_admin) == (True, False, set())
+    assert sees(w.auditor) == (True, False, set())
+    assert sees(w.street_admin) == (False, False, {w.nanjing_node})
+    assert sees(w.other_street_admin) == (False, False, {w.waitan_node})
+    assert sees(w.xuhui_admin) == (False, False, set())
+    assert sees(w.nj1_secretary) == (False, False, set())
