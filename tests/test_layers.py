@@ -22,7 +22,7 @@ Where a lower app needs a higher one at run time, the lower app declares a slot
 lifetime (accounts ← party's policy), the party organizations covering an organization
 (orgs.services ← party), the measures the organization list filters by (orgs.queries ← stats),
 the 自行脱党 rule's dues and life readings (party.exits ← dues, life), the reminders
-(inbox ← party, life, develop, transfers, dues).
+(inbox ← party, life, develop, transfers, dues, reporting).
 
 An import counts wherever it stands — at module level or inside a function — and so does a
 string naming a ``liangxin`` module (``import_string``/``import_module`` paths, registries).
@@ -231,7 +231,9 @@ def test_every_slot_is_filled_and_an_empty_one_says_so():
     assert all(slot._provided is not None for slot in slots), slots
     assert passwords.max_age_days._provided is not None and org_queries.stat_measures._provided is not None
     sources = {f"{f.__module__}.{f.__name__}" for f in reminders.SOURCES}
-    assert sources == {f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues")}
+    assert sources == {
+        f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues", "reporting")
+    }
 
     empty = Slot("无人提供")
     with pytest.raises(ImproperlyConfigured, match="无人提供"):

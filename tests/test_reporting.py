@@ -471,3 +471,22 @@ def test_a_task_is_managed_by_its_node_read_above_and_answered_by_each_node_alon
     assert sees(w.other_street_admin) == (False, False, {w.waitan_node})
     assert sees(w.xuhui_admin) == (False, False, set())
     assert sees(w.nj1_secretary) == (False, False, set())
+
+
+def test_an_unanswered_task_is_due_for_the_nodes_admin_and_overdue_after_its_deadline(w):
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.inbox import reminders
+
+    task = send(w)
+    mine = [r for r in reminders.due_for(w.nj1_secretary, scope_for(w.nj1_secretary), TODAY) if r.kind == "report"]
+    assert [(r.due_on, r.overdue) for r in mine] == [(DEADLINE, False)]
+    late = [
+        r for r in reminders.due_for(w.nj1_secretary, scope_for(w.nj1_secretary), LATE.date()) if r.kind == "report"
+    ]
+    assert [r.overdue for r in late] == [True]
+    a = assignment_of(task, w.nj1.node)
+    services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    done = [
+        r for r in reminders.due_for(w.nj1_secretary, scope_for(w.nj1_secretary), LATE.date()) if r.kind == "report"
+    ]
+    assert done == []
