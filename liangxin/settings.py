@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "liangxin.messaging",
     "liangxin.circulars",
     "liangxin.portal",
+    "liangxin.reporting",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it

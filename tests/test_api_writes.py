@@ -241,6 +241,15 @@ CASES = {
                                              lambda c, u: {"to_everyone": True}),
     "DELETE /api/v1/policy-documents/{pk}/": ("street_admin", lambda c: f"/api/v1/policy-documents/{_pk(nanjing_policy)(c)}/",
                                               lambda c, u: None),
+    "POST /api/v1/report-tasks/": ("district_admin", lambda c: "/api/v1/report-tasks/", lambda c, u: _report_task_body()),
+    "POST /api/v1/report-tasks/{pk}/remind/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/remind/", lambda c, u: {}),
+    "POST /api/v1/report-tasks/{pk}/close/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/close/", lambda c, u: {}),
+    "POST /api/v1/report-tasks/{pk}/return/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c, submitted=True)}/return/",
+                                               lambda c, u: {"assignment": c.nanjing_assignment, "reason": "请核实"}),
+    "POST /api/v1/report-assignments/{pk}/rollup/": ("district_admin", lambda c: f"/api/v1/report-assignments/{_rolled_up(c)}/rollup/",
+                                                     lambda c, u: {"source": c.report_task.pk}),
+    "POST /api/v1/report-assignments/{pk}/submit/": ("street_admin", lambda c: f"/api/v1/report-assignments/{_nanjing_assignment(c)}/submit/",
+                                                     lambda c, u: {"values": {"new_party_orgs": "1", "progress": "按计划推进"}}),
 }  # fmt: skip
 
 # 通知下达: the district's notice to its streets (tests/matrix_circulars.py), 南京东路's copy of it
@@ -281,6 +290,42 @@ def _nothing_stored():
 
     assert not Message.objects.exists() and not AuditEntry.objects.filter(object_type__contains="信息").exists()
     return AuditEntry.objects.all()  # the cast's own entries: .exists() holds
+
+
+def _report_task_body() -> dict:
+    from liangxin.reporting.models import ReportForm
+
+    return {"form": ReportForm.objects.get(name="两新组织覆盖情况月报").pk, "title": "月报", "addressee_rule": "children",
+            "period_start": TODAY.replace(day=1).isoformat(), "period_end": TODAY.isoformat(),
+            "deadline": (TODAY + datetime.timedelta(days=7)).isoformat()}  # fmt: skip
+
+
+def _report_task(c, submitted: bool = False) -> int:
+    """黄浦's monthly task to its streets (as the permission matrix builds it); with 南京东路's answer."""
+    from liangxin.reporting import services
+
+    MATRIX["report-task-detail"][1](c)
+    c.nanjing_assignment = c.report_task.assignments.get(node=c.nanjing_node).pk
+    if submitted:
+        a = c.report_task.assignments.get(pk=c.nanjing_assignment)
+        services.submit(c.street_admin, a, services.Answer(values={"new_party_orgs": "1", "progress": "按计划推进"}))
+    return c.report_task.pk
+
+
+def _rolled_up(c) -> int:
+    """黄浦's assignment in the city's task of the same form, its own task answered by 南京东路."""
+    from liangxin.reporting import services
+
+    _report_task(c, submitted=True)
+    task = c.report_task
+    city = services.create_task(c.city_admin, c.city_node, task.form, title="全市月报", period_start=task.period_start,
+                                period_end=task.period_end, deadline=task.deadline, rule="children")  # fmt: skip
+    return city.assignments.get(node=c.huangpu_node).pk
+
+
+def _nanjing_assignment(c) -> int:
+    _report_task(c)
+    return c.nanjing_assignment
 
 
 def _without_nulls(data: dict) -> dict:

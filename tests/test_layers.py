@@ -11,7 +11,8 @@ one tier are siblings and must not import one another):
 4. ``party`` — party organizations and members, built on orgs
 5. the apps built on party: ``life`` | ``dues`` | ``develop`` | ``transfers`` | ``stats`` |
    ``imports``
-6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below
+6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below |
+   ``reporting`` — 报送任务: reads the measures of the daily-work apps and statistics below
 7. ``circulars`` — 通知下达: notices down the management tree, delivered as 信息群发 of source 通知下达
 8. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
 9. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
@@ -22,7 +23,7 @@ Where a lower app needs a higher one at run time, the lower app declares a slot
 lifetime (accounts ← party's policy), the party organizations covering an organization
 (orgs.services ← party), the measures the organization list filters by (orgs.queries ← stats),
 the 自行脱党 rule's dues and life readings (party.exits ← dues, life), the reminders
-(inbox ← party, life, develop, transfers, dues).
+(inbox ← party, life, develop, transfers, dues, reporting).
 
 An import counts wherever it stands — at module level or inside a function — and so does a
 string naming a ``liangxin`` module (``import_string``/``import_module`` paths, registries).
@@ -69,6 +70,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "portal": (5, "portal"),
     "messaging": (6, "messaging"),
     "circulars": (7, "circulars"),
+    "reporting": (6, "reporting"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),
@@ -233,7 +235,8 @@ def test_every_slot_is_filled_and_an_empty_one_says_so():
     assert passwords.max_age_days._provided is not None and org_queries.stat_measures._provided is not None
     sources = {f"{f.__module__}.{f.__name__}" for f in reminders.SOURCES}
     assert sources == {
-        f"liangxin.{app}.reminders.due_for" for app in ("party", "life", "develop", "transfers", "dues", "circulars")
+        f"liangxin.{app}.reminders.due_for"
+        for app in ("party", "life", "develop", "transfers", "dues", "circulars", "reporting")
     }
 
     empty = Slot("无人提供")

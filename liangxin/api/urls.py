@@ -2,7 +2,23 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import circulars, develop, dues, exits, imports, inbox, life, messaging, party, portal, segments, stats, transfers, views
+from . import (
+    circulars,
+    develop,
+    dues,
+    exits,
+    imports,
+    inbox,
+    life,
+    messaging,
+    party,
+    portal,
+    reporting,
+    segments,
+    stats,
+    transfers,
+    views,
+)
 
 router = DefaultRouter()
 router.register("regions", views.RegionViewSet, basename="region")
@@ -12,7 +28,7 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, reporting):
     module.register(router)
 
 urlpatterns = [

@@ -11,7 +11,7 @@ import random
 
 from django.db import transaction
 
-from liangxin.demo import develop, dues, life, messaging, transfers
+from liangxin.demo import develop, dues, life, messaging, reporting, transfers
 from liangxin.demo.accounts import create_accounts, create_secretary_account
 from liangxin.demo.common import Log
 from liangxin.demo.orgs import build_organizations
@@ -22,8 +22,12 @@ from liangxin.mgmt.models import ManagementNode
 from liangxin.regions.models import Carrier, Region
 from liangxin.stats import snapshots as stats_snapshots
 
-# a year of organization life, applicants, transfers, dues, and the messages sent: each builds on the party side
-DAILY_WORK = (life.build_demo, develop.build_demo, transfers.build_demo, dues.build_demo, messaging.build_demo)
+# a year of organization life, applicants, transfers, dues, the messages sent and the report tasks: each builds on
+# the party side
+DAILY_WORK = (
+    life.build_demo, develop.build_demo, transfers.build_demo, dues.build_demo, messaging.build_demo,
+    reporting.build_demo,
+)  # fmt: skip
 
 
 def demo_exists() -> bool:

@@ -19,6 +19,7 @@ from liangxin.party.models import (
     PartyOrgLink,
 )
 from liangxin.regions.models import Carrier, Region
+from liangxin.reporting.models import ReportAssignment, ReportSubmission, ReportTask
 from liangxin.stats.models import Cell, RegionVersion, Snapshot, SnapshotCell
 
 
@@ -31,6 +32,10 @@ def delete_demo_data() -> None:
     # exits first: a 转出至系统外 exit record protects its transfer
     MemberExitAttachment.objects.all().delete()
     MemberExit.objects.all().delete()
+    # report tasks hang off nodes and users; the shipped forms (a migration's rows) stay
+    ReportSubmission.objects.all().delete()
+    ReportAssignment.objects.all().delete()
+    ReportTask.objects.all().delete()
     for label in ("messaging", "life", "develop", "transfers", "dues", "inbox"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             if model._meta.managed:

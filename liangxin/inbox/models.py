@@ -9,6 +9,7 @@ class NoticeKind(models.TextChoices):
     DUES = "dues", "党费"
     TERM = "term", "换届"
     MESSAGE = "message", "通知"
+    REPORT = "report", "信息报送"
 
 
 class Notice(models.Model):

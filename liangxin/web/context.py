@@ -5,7 +5,7 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import circulars, develop, dues, life, messaging, transfers
+from .views import circulars, develop, dues, life, messaging, reporting, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -15,6 +15,7 @@ NAVIGATION = [
     ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
     ("信息传输", []),  # filled from the messaging and circulars pages' NAV (below)
     ("互动网", [("政策文件库", "web:policy_doc_list", None)]),
+    ("信息报送", []),  # filled from the reporting pages' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),
@@ -56,6 +57,8 @@ def navigation(request) -> dict:
             items = daily_work_links()
         elif title == "信息传输":
             items = messaging.NAV + circulars.NAV
+        elif title == "信息报送":
+            items = reporting.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

@@ -18,6 +18,7 @@ from .views import (
     orgs,
     party,
     portal,
+    reporting,
     segments,
     stats,
     transfers,
@@ -93,5 +94,5 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal):
+for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal, reporting):
     urlpatterns += module.urlpatterns

@@ -25,6 +25,7 @@ from .messaging import MessagingScope
 from .orgs import OrgScope
 from .party import PartyScope
 from .portal import PortalScope
+from .reporting import ReportingScope
 from .stats import StatsScope
 from .transfers import TransferScope
 from .trees import TreeScope
@@ -32,6 +33,7 @@ from .trees import TreeScope
 
 class Scope(
     CircularScope,
+    ReportingScope,
     MessagingScope,
     OrgScope,
     TransferScope,

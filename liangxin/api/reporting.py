@@ -1,0 +1,267 @@
+"""报送任务 over the API: the sender's tasks (send, completion per node, 催报, 退回, 关闭, the
+collected answers as figures) and the answering node's assignments (the form with the platform's
+pre-filled figures, submit). The same services as the pages (``reporting.services``); the same
+scope (``scope.report_tasks``, ``scope.report_assignments``). Files are answered on the page."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from liangxin.mgmt.models import NodeKind
+from liangxin.reporting import services
+from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind
+from liangxin.reporting.models import ReportAssignment, ReportForm, ReportTask
+
+from .base import ScopedViewSet
+from .errors import service_errors
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    form_name = serializers.CharField(source="form.name", read_only=True)
+    node_name = serializers.CharField(source="node.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    completion = serializers.SerializerMethodField(help_text="各状态的单位数；all 应报，overdue 逾期未报")
+
+    class Meta:
+        model = ReportTask
+        fields = [
+            "id", "title", "form", "form_name", "node", "node_name", "period_start", "period_end", "deadline",
+            "state", "state_display", "addressee_rule", "addressee_kinds", "created_at", "closed_at", "completion",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_completion(self, task: ReportTask) -> dict[str, int]:
+        return services.completion(task)
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    node = serializers.IntegerField(required=False, help_text="发起单位（管理节点 ID）；不填即本人的第一个发起单位")
+    form = serializers.IntegerField(help_text="报送表单 ID")
+    title = serializers.CharField(max_length=200, help_text="任务名称")
+    period_start = serializers.DateField(help_text="统计期起")
+    period_end = serializers.DateField(help_text="统计期止")
+    deadline = serializers.DateField(help_text="截止日期")
+    addressee_rule = serializers.ChoiceField(choices=AddresseeRule.choices, help_text="报送对象")
+    addressee_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=[k for k in NodeKind.choices if k[0] != NodeKind.CITY]),
+        required=False, help_text="报送单位类型（报送对象为指定类型时必填）",
+    )  # fmt: skip
+
+
+class ReturnSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(help_text="报送单位记录 ID（见 assignments）")
+    reason = serializers.CharField(allow_blank=True, max_length=500, help_text="退回原因")
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    node_name = serializers.CharField(source="node.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    task_title = serializers.CharField(source="task.title", read_only=True)
+    deadline = serializers.DateField(source="task.deadline", read_only=True)
+
+    class Meta:
+        model = ReportAssignment
+        fields = ["id", "task", "task_title", "deadline", "node", "node_name", "state", "state_display", "version",
+                  "submitted_at", "reminded_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class SubmitSerializer(serializers.Serializer):
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="栏目代码 → 填报值")
+    notes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text="平台预填栏目代码 → 更正说明"
+    )
+
+
+class RollupSerializer(serializers.Serializer):
+    source = serializers.IntegerField(help_text="本单位发起的同一表单报送任务 ID")
+
+
+def _figure(kind: str, value):
+    """A number field's answer as a number (the API's figures); other answers as stored."""
+    if kind in SUMMABLE_KINDS and value not in (None, ""):
+        return Decimal(str(value))
+    if kind == FieldKind.FILE and isinstance(value, dict):
+        return value.get("name", "")
+    return value
+
+
+def _versions(assignment: ReportAssignment) -> list[dict]:
+    kinds = {f.key: f.kind for f in services.fields_of(assignment.task.form)}
+    return [
+        {
+            "version": s.version, "submitted_at": s.submitted_at, "submitted_by": s.submitted_by_name, "late": s.late,
+            "values": {k: _figure(kinds.get(k, ""), v) for k, v in s.values.items()},
+            "prefilled": {k: Decimal(v) for k, v in s.prefilled.items()}, "corrections": s.corrections,
+            "returned_reason": s.returned_reason, "returned_at": s.returned_at,
+            "rolled_up_from": s.rolled_up_from_id,
+        }
+        for s in assignment.submissions.order_by("-version")
+    ]  # fmt: skip
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """报送任务：本单位及下级单位发起的任务（只读）；本单位的任务可催报、退回、关闭、收集汇总。"""
+
+    serializer_class = TaskSerializer
+    queryset = ReportTask.objects.none()
+    required = "can_read_reports"
+    scope_method = "report_tasks"
+
+    def keyset_order(self):
+        return ("id", True)
+
+    def managed(self) -> ReportTask:
+        task = self.get_object()
+        if not self.scope.may_manage_report(task):
+            raise PermissionDenied
+        return task
+
+    @extend_schema(request=TaskCreateSerializer, responses=TaskSerializer)
+    def create(self, request, *args, **kwargs):
+        """发起报送：向直接下级，或本单位下指定类型的全部单位。"""
+        if not self.scope.can_send_reports:
+            raise PermissionDenied
+        data = self.body(TaskCreateSerializer)
+        senders = self.scope.report_sender_nodes()
+        node = senders.filter(pk=data["node"]).first() if data.get("node") else senders.first()
+        if node is None:
+            raise serializers.ValidationError({"node": ["发起单位：您不能以该单位的名义发起报送"]})
+        form = ReportForm.objects.filter(pk=data["form"]).first()
+        with service_errors():
+            task = services.create_task(
+                request.user, node, form, title=data["title"], period_start=data["period_start"],
+                period_end=data["period_end"], deadline=data["deadline"], rule=data["addressee_rule"],
+                kinds=data.get("addressee_kinds") or [],
+            )  # fmt: skip
+        return Response(TaskSerializer(task).data, status=201)
+
+    @extend_schema(responses=AssignmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def assignments(self, request, pk=None):
+        """完成情况：每个报送单位的状态、版本、提交与催报时间。"""
+        task = self.get_object()
+        rows = task.assignments.select_related("node", "task").order_by("node__path")
+        page = self.paginate_queryset(rows)
+        if page is not None:
+            return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
+        return Response(AssignmentSerializer(rows, many=True).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def collected(self, request, pk=None):
+        """收集汇总（数据）：每个单位的最新一版、各级小计与合计（数字栏目为数值）。"""
+        collected = services.collect(self.managed())
+        kinds = {f.key: f.kind for f in collected.fields}
+
+        def subtotal(s) -> dict:
+            return {"node": s.node_id, "label": s.label, "answered": s.answered, "expected": s.expected,
+                    "sums": s.sums}  # fmt: skip
+
+        return Response({
+            "fields": [{"key": f.key, "label": f.label, "kind": f.kind} for f in collected.fields],
+            "rows": [
+                {"node": r.node_id, "node_name": r.node_name, "state": r.state, "version": r.version,
+                 "submitted_at": r.submitted_at, "submitted_by": r.submitted_by, "late": r.late,
+                 "corrected": r.corrected,
+                 "values": {k: _figure(kinds.get(k, ""), v) for k, v in r.values.items()} if r.answered else {}}
+                for r in collected.rows
+            ],
+            "subtotals": [subtotal(s) for s in collected.subtotals],
+            "total": subtotal(collected.total),
+        })  # fmt: skip
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        """催报：向未提交（含被退回）单位的管理员发站内通知，每个单位一次。"""
+        task = self.managed()
+        with service_errors():
+            n = services.remind(request.user, task)
+        return Response({"detail": f"已催报 {n} 个单位", "reminded": n})
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """关闭任务：此后不再接受提交。"""
+        task = self.managed()
+        with service_errors():
+            task = services.close_task(request.user, task)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(request=ReturnSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        """退回一个单位的报送，须说明原因；该单位修改后重新提交（新版本）。"""
+        task = self.managed()
+        data = self.body(ReturnSerializer)
+        assignment = task.assignments.filter(pk=data["assignment"]).select_related("node", "task").first()
+        if assignment is None:
+            raise serializers.ValidationError({"assignment": ["该单位不在本报送任务中"]})
+        with service_errors():
+            services.return_submission(request.user, assignment, data["reason"])
+        assignment.refresh_from_db()
+        return Response({"detail": f"已退回{assignment.node.name}的报送",
+                         "assignment": AssignmentSerializer(assignment).data})  # fmt: skip
+
+
+class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """待报送：本单位需要填报的任务。读取单条时给出表单栏目、平台预填值与历次报送。"""
+
+    serializer_class = AssignmentSerializer
+    queryset = ReportAssignment.objects.none()
+    required = "can_answer_reports"
+
+    def get_queryset(self):
+        return self.scope.report_assignments()
+
+    def keyset_order(self):
+        return ("id", True)
+
+    @extend_schema(responses={200: dict})
+    def retrieve(self, request, *args, **kwargs):
+        a = self.get_object()
+        measured = services.prefill(a) if a.task.state == "open" else {}
+        fields = [
+            {"key": f.key, "label": f.label, "kind": f.kind, "choices": f.choices, "required": f.required,
+             "measured": Decimal(measured[f.key]) if f.key in measured else None}
+            for f in services.fields_of(a.task.form)
+        ]  # fmt: skip
+        return Response({**AssignmentSerializer(a).data, "fields": fields, "versions": _versions(a)})
+
+    @extend_schema(request=SubmitSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """提交（被退回后为重新提交）。平台预填栏目不填即采用平台数据；与平台数据不同须填写更正说明。"""
+        a = self.get_object()
+        data = self.body(SubmitSerializer)
+        with service_errors():
+            s = services.submit(request.user, a, services.Answer(values=data["values"], notes=data.get("notes") or {}))
+        a.refresh_from_db()
+        return Response({"detail": f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""),
+                         "assignment": AssignmentSerializer(a).data})  # fmt: skip
+
+    @extend_schema(request=RollupSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def rollup(self, request, pk=None):
+        """汇总上报：以本单位发起的同一表单任务中下级单位报送之和作为本单位的报送提交。"""
+        a = self.get_object()
+        data = self.body(RollupSerializer)
+        own = services.rollup_sources(a).filter(pk__in=self.scope.report_tasks("change").values("pk"))
+        source = own.filter(pk=data["source"]).first()
+        if source is None:
+            raise serializers.ValidationError({"source": ["请选择本单位发起的同一表单的报送任务"]})
+        with service_errors():
+            s = services.rollup(request.user, a, source)
+        a.refresh_from_db()
+        return Response({"detail": f"已汇总上报第{s.version}版" + ("（逾期提交）" if s.late else ""),
+                         "assignment": AssignmentSerializer(a).data})  # fmt: skip
+
+
+def register(router) -> None:
+    router.register("report-tasks", TaskViewSet, basename="report-task")
+    router.register("report-assignments", MineViewSet, basename="report-assignment")
