@@ -437,3 +437,40 @@ def test_the_descendants_box_as_the_browser_sends_it(street):
     only_the_node = client.post(reverse("web:message_new"), _form(c, descendants=["0"], action="preview"))
     # the branch's members sit in the party organization below the street's node
     assert only_the_node.status_code == 400 and "没有可接收的人员" in only_the_node.content.decode()
+
+
+def test_the_detail_page_counts_per_sub_node_and_drills_to_its_unread(street):
+    """黄浦 messages its members: the row of 南京东路 counts the branch's delivery, and its
+    未读人员 lists 王红 until she reads it."""
+    c = street
+    target = {"nodes": [{"id": c.huangpu_node.pk}], "people": ["members"]}
+    admin = client_for(c.district_admin)
+    created = admin.post(
+        "/api/v1/messages/", {"title": "区委通知", "body": "请阅", "target": target}, content_type="application/json"
+    )
+    with c.capture(execute=True):
+        admin.post(f"/api/v1/messages/{created.json()['id']}/send/")
+    message = Message.objects.get()
+    page = admin.get(reverse("web:message_detail", args=[message.pk])).content.decode()
+    assert "南京东路街道综合党委" in page and "未读人员" in page
+    people = reverse("web:message_people", args=[message.pk]) + f"?show=unread&node={c.nanjing_node.pk}"
+    assert "王红" in admin.get(people).content.decode()
+    assert "王红" not in admin.get(people.replace(str(c.nanjing_node.pk), str(c.waitan_node.pk))).content.decode()
+    compose.open_delivery(Delivery.objects.get(message=message))
+    assert "王红" not in admin.get(people).content.decode()
+
+
+def test_an_office_document_is_attached(street):
+    """A .docx: a zip holding its Word parts; its type (71 characters) fits on both databases."""
+    c = street
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    docx.seek(0)
+    docx.name = "实施方案.docx"
+    response = client_for(c.street_admin).post(
+        reverse("web:message_new"), {**_form(c, action="save"), "attachments": [docx]}
+    )
+    assert response.status_code == 302
+    assert Message.objects.get().attachments.get().content_type.endswith("wordprocessingml.document")

@@ -90,7 +90,7 @@ class StoredFile(models.Model):
     its size and checksum, the name it is stored under, and who uploaded it when."""
 
     name = models.CharField("文件名", max_length=120)
-    content_type = models.CharField("文件类型", max_length=40)
+    content_type = models.CharField("文件类型", max_length=100)  # an Office type is up to 73 characters
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     stored_name = models.CharField("存储名", max_length=120, unique=True, editable=False)

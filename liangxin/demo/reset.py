@@ -36,7 +36,8 @@ def delete_demo_data() -> None:
     ReportSubmission.objects.all().delete()
     ReportAssignment.objects.all().delete()
     ReportTask.objects.all().delete()
-    for label in ("messaging", "life", "develop", "transfers", "dues", "inbox"):
+    # notices first (each carries a message), and the policy library (its publishers and nodes go below)
+    for label in ("circulars", "portal", "messaging", "life", "develop", "transfers", "dues", "inbox"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             if model._meta.managed:
                 model.objects.all().delete()

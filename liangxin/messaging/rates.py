@@ -119,3 +119,15 @@ def by_child(message: Message, node: ManagementNode) -> ByChild:
         kid = next((k for k in by_path if path.startswith(k.path)), None) if path else None
         (counts[kid.pk] if kid is not None else elsewhere).add(row)
     return ByChild(node, [counts[k.pk] for k in kids], elsewhere)
+
+
+def in_subtree(deliveries, node: ManagementNode):
+    """The deliveries whose recipient sits in ``node``'s subtree by any of the rules above (the
+    drill-down from a child's row to its people)."""
+    where = (
+        subtree_q(node.path, "member__party_org__node__path")
+        | subtree_q(node.path, "user__member__party_org__node__path")
+        | subtree_q(node.path, "organization__responsible_node__path")
+        | Q(user__in=RoleAssignment.objects.filter(subtree_q(node.path, "node__path")).values("user_id"))
+    )
+    return deliveries.filter(where)

@@ -16,7 +16,7 @@ from django.views import View
 
 from liangxin.accounts.roles import REGISTRY_EDITORS
 from liangxin.core import attachments, files
-from liangxin.messaging import compose, content, exports, services
+from liangxin.messaging import compose, content, exports, rates, services
 from liangxin.messaging.channels import delivery_for_token
 from liangxin.messaging.choices import ChannelKind, DeliveryState, MessageState, ReplyKind, Urgency
 from liangxin.messaging.models import Delivery, Message
@@ -263,6 +263,7 @@ class MessageDetail(ScopedView):
         context = {
             "m": message, "counts": counts, "body": mark_safe(message.body),  # noqa: S308 — sanitised on save
             "by_channel": [{**row, "label": channel_names[row["channel"]]} for row in by_channel],
+            "by_child": rates.by_child(message, message.node) if counts["total"] else None,
             "attachments": message.attachments.all(), "manage": manage,
             "channel_names": [channel_names.get(c, c) for c in message.channels or [ChannelKind.INBOX]],
             "may_approve": self.scope.may_approve(message), "target": describe_target(message.target),
@@ -375,8 +376,14 @@ class MessagePeople(ScopedView):
             show = "unread"
         label, where = self.SHOWS[show]
         qs = Delivery.objects.filter(where, message=message).select_related("member__party_org__node", "organization")
+        child = request.GET.get("node", "")
+        node = None
+        if child.isdigit():  # a child's row of the detail page: its people only
+            node = self.scope.nodes("view").filter(pk=int(child), path__startswith=message.node.path).first()
+            if node is not None:
+                qs = rates.in_subtree(qs, node)
         page, query = paginate(request, qs.order_by("recipient_name", "pk"), 50)
-        context = {"m": message, "page": page, "query": query, "show": show, "label": label,
+        context = {"m": message, "page": page, "query": query, "show": show, "label": label, "node": node,
                    "shows": [(k, v[0]) for k, v in self.SHOWS.items()]}  # fmt: skip
         return render(request, "web/messaging/people.html", context)
 
