@@ -206,7 +206,7 @@ def test_a_forbidden_attachment_renamed_pdf_is_refused_with_nothing_stored(cast)
         policies.publish(cast.city_admin, cast.city_node, values(), attachment=script, today=TODAY)
     assert caught.value.message_dict == {
         "attachment": [
-            "附件：附件「通知.pdf」的内容不是允许的类型（只接受PDF、Office 文档和图片："
+            "附件：附件「通知.pdf」的内容不是允许的类型（只接受PDF、办公文档和图片："
             ".doc、.docx、.jpeg、.jpg、.pdf、.png、.ppt、.pptx、.xls、.xlsx）"
         ]
     }

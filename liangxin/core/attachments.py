@@ -47,7 +47,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of Word/Excel/Po
 OFFICE_TYPES = [
     FileType(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Word 文档", (".docx",), lambda h: h.startswith(_ZIP),
+        "文字文档", (".docx",), lambda h: h.startswith(_ZIP),
     ),
     FileType(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,11 +55,11 @@ OFFICE_TYPES = [
     ),
     FileType(
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "PowerPoint 演示文稿", (".pptx",), lambda h: h.startswith(_ZIP),
+        "演示文稿", (".pptx",), lambda h: h.startswith(_ZIP),
     ),
-    FileType("application/msword", "Word 97-2003 文档", (".doc",), lambda h: h.startswith(_OLE)),
-    FileType("application/vnd.ms-excel", "Excel 97-2003 工作簿", (".xls",), lambda h: h.startswith(_OLE)),
-    FileType("application/vnd.ms-powerpoint", "PowerPoint 97-2003 演示文稿", (".ppt",), lambda h: h.startswith(_OLE)),
+    FileType("application/msword", "文字文档（97-2003）", (".doc",), lambda h: h.startswith(_OLE)),
+    FileType("application/vnd.ms-excel", "Excel 工作簿（97-2003）", (".xls",), lambda h: h.startswith(_OLE)),
+    FileType("application/vnd.ms-powerpoint", "演示文稿（97-2003）", (".ppt",), lambda h: h.startswith(_OLE)),
 ]  # fmt: skip
 DOCUMENT_TYPES = TYPES + OFFICE_TYPES
 DOCUMENT_ALLOWED_TEXT = "、".join(sorted({e for t in DOCUMENT_TYPES for e in t.extensions}))
@@ -99,7 +99,7 @@ def check(name: str, size: int, head: bytes, types: list[FileType] = TYPES) -> F
     kind = detect(head, types, ext)
     if kind is None:
         allowed = "、".join(sorted({e for t in types for e in t.extensions}))
-        what = "照片 JPEG/PNG 和 PDF" if types is TYPES else "PDF、Office 文档和图片"
+        what = "照片 JPEG/PNG 和 PDF" if types is TYPES else "PDF、办公文档和图片"
         raise ValidationError(f"附件「{shown}」的内容不是允许的类型（只接受{what}：{allowed}）")
     if ext not in kind.extensions:
         raise ValidationError(f"附件「{shown}」的扩展名「{ext or '无'}」与文件内容（{kind.label}）不符")

@@ -34,7 +34,7 @@ SHOWS = {
 
 # -- the forms' values -----------------------------------------------------------------------------
 def _ints(values) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if str(v).isdigit())
+    return tuple(int(v) for v in values if str(v).isdecimal())
 
 
 def addressees_from(data) -> Addressees:
@@ -228,7 +228,7 @@ class Compose(ScopedView):
         values = {
             **{k: data.get(k, "") for k in ("title", "number", "issuer", "body", "deadline", "mode")},
             "kinds": data.getlist("kinds"), "nodes": list(_ints(data.getlist("nodes"))),
-            "node": int(data["node"]) if data.get("node", "").isdigit() else None,
+            "node": int(data["node"]) if data.get("node", "").isdecimal() else None,
         }  # fmt: skip
         senders = self.scope.circular_sender_nodes()
         node = senders.filter(pk=values["node"]).first() if values["node"] else senders.first()
@@ -256,7 +256,7 @@ class Tracking(ScopedView):
         show = show if show in SHOWS else "all"
         level = request.GET.get("level", "")
         rows = progress.nodes
-        if level.isdigit():
+        if level.isdecimal():
             rows = [r for r in rows if r.depth == int(level)]
         if show == "not_opened":
             rows = [r for r in rows if r.receipt.opened_at is None]
@@ -267,7 +267,7 @@ class Tracking(ScopedView):
         chain = services.chain(circular)
         context = {
             "c": circular, "progress": progress, "rows": rows, "show": show, "shows": SHOWS.items(),
-            "level": int(level) if level.isdigit() else None, "chain": chain, "body": _body(chain[0]),
+            "level": int(level) if level.isdecimal() else None, "chain": chain, "body": _body(chain[0]),
             "files": [(link, list(link.attachments.all())) for link in chain],
             "manage": self.scope.circulars_sent("change").filter(pk=pk).exists(),
             "waiting": sum(1 for r in progress.nodes if not r.receipt.is_signed and r.receipt.reminded_at is None),

@@ -35,7 +35,7 @@ OPTIONAL_CHANNELS = [(c.value, c.label) for c in (ChannelKind.EMAIL, ChannelKind
 
 # -- the compose form ------------------------------------------------------------------------------
 def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return [int(v) for v in values if str(v).isdecimal()]
 
 
 def _below(data) -> bool:
@@ -53,7 +53,7 @@ def target_from(data) -> Target:
         orgs = OrgFilter(
             kinds=data.getlist("org_kind"),
             industries=data.getlist("industry"),
-            min_employees=int(min_employees) if min_employees.isdigit() else None,
+            min_employees=int(min_employees) if min_employees.isdecimal() else None,
             carrier_kinds=data.getlist("carrier_kind"),
             coverage=data.getlist("coverage"),
         )
@@ -143,12 +143,12 @@ def _initial(request, scope, message: Message | None) -> dict:
         }  # fmt: skip
     values: dict = {"descendants": True, "channels": [ChannelKind.INBOX.value], "people": [], "segment": []}
     template_id = request.GET.get("template", "")
-    if template_id.isdigit():
+    if template_id.isdecimal():
         template = scope.message_templates().filter(pk=int(template_id)).first()
         if template is not None:
             values.update(title=template.title, body=template.body, reply_kind=template.reply_kind)
     segment = request.GET.get("segment", "")
-    if segment.isdigit():
+    if segment.isdecimal():
         values["segment"] = [int(segment)]
     return values
 
@@ -156,7 +156,7 @@ def _initial(request, scope, message: Message | None) -> dict:
 def _posted(request) -> dict:
     data = request.POST
     return {
-        "node": int(data["node"]) if data.get("node", "").isdigit() else None,
+        "node": int(data["node"]) if data.get("node", "").isdecimal() else None,
         **{k: data.get(k, "") for k in ("title", "body", "min_employees", "urgency", "reply_kind", "scheduled_at")},
         **{k: data.getlist(k) for k in ("regions", "people", "org_kind", "industry", "carrier_kind", "coverage",
                                         "channels")},
@@ -378,7 +378,7 @@ class MessagePeople(ScopedView):
         qs = Delivery.objects.filter(where, message=message).select_related("member__party_org__node", "organization")
         child = request.GET.get("node", "")
         node = None
-        if child.isdigit():  # a child's row of the detail page: its people only
+        if child.isdecimal():  # a child's row of the detail page: its people only
             node = self.scope.nodes("view").filter(pk=int(child), path__startswith=message.node.path).first()
             if node is not None:
                 qs = rates.in_subtree(qs, node)
