@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from liangxin.core.dates import add_months
+from liangxin.core.models import AuditAction, AuditEntry
 from liangxin.party import policy, rules
 from liangxin.party.models import Member, PartyOrganization
 
@@ -130,10 +131,12 @@ def test_party_org_with_members_cannot_be_dissolved(party_cast):
     page = client.post(f"/party/{cast.branch.pk}/deactivate/", {"reason": "单位注销"}, follow=True).content.decode()
     assert "仍有在册党员" in page
     Member.objects.filter(pk=cast.member.pk).update(is_active=False)
-    client.post(f"/party/{cast.branch.pk}/deactivate/", {"reason": "单位注销"})
+    client.post(f"/party/{cast.branch.pk}/deactivate/", {"reason": "　单位注销，（已吊销）"})
     cast.branch.node.refresh_from_db()
     cast.org.refresh_from_db()
     assert not cast.branch.node.is_active and cast.org.coverage_state == "none"
+    # a reason is prose: trimmed, its Chinese punctuation kept as typed
+    assert AuditEntry.objects.filter(action=AuditAction.DEACTIVATE).latest("pk").detail == "单位注销，（已吊销）"
 
 
 def test_instructor_record_linked_to_a_login(cast):

@@ -253,7 +253,7 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             raise PermissionDenied  # before validation: a reader learns nothing from error bodies
         d = self.body(PaymentInputSerializer)
         member = _member_in(self.scope, d["member"])
-        item = services.PaymentInput(member, d["amount_paid"], d.get("paid_on"), normalize.text(d.get("note")))
+        item = services.PaymentInput(member, d["amount_paid"], d.get("paid_on"), normalize.prose(d.get("note")))
         with service_errors():
             row = services.record_payment(request.user, member, d["month"], item, timezone.localdate())
         return Response(PaymentSerializer(self.get_queryset().get(pk=row.pk)).data, status=201)
@@ -275,7 +275,7 @@ class DuesPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             if member is None:
                 raise Http404  # not a member of this party organization: as if missing
             on = e.get("paid_on") or (d.get("paid_on") if e["amount_paid"] > 0 else None)
-            items.append(services.PaymentInput(member, e["amount_paid"], on, normalize.text(e.get("note"))))
+            items.append(services.PaymentInput(member, e["amount_paid"], on, normalize.prose(e.get("note"))))
         with service_errors():
             result = services.record_month(request.user, party_org, d["month"], items, timezone.localdate())
         return Response(

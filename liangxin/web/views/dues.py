@@ -430,7 +430,7 @@ class DuesMember(ScopedView):
                 category=p.get("category") or "",
                 farmer_yuan=values["farmer_yuan"],
                 override_amount=values["override_amount"],
-                override_reason=normalize.text(p.get("override_reason")),
+                override_reason=normalize.prose(p.get("override_reason")),
             )
         except ValidationError as exc:
             errors = {k: v[0] for k, v in exc.message_dict.items()}
@@ -455,7 +455,7 @@ class DuesMember(ScopedView):
         except ValueError as exc:
             errors["paid_on"], on = str(exc), None
         if not errors:
-            item = services.PaymentInput(member, amount, on, normalize.text(p.get("note")))
+            item = services.PaymentInput(member, amount, on, normalize.prose(p.get("note")))
             try:
                 services.record_payment(request.user, member, month, item, today)
             except ValidationError as exc:

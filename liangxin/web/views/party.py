@@ -374,7 +374,7 @@ class PartyOrgDeactivate(ScopedView):
         po = get_in_scope(self.scope.party_orgs("view").filter(node__is_active=True), pk=pk)
         if not self.scope.party_orgs("change").filter(pk=pk).exists():
             deny()
-        reason = normalize.text(request.POST.get("reason"))
+        reason = normalize.prose(request.POST.get("reason"))
         if not reason:
             messages.error(request, "撤销党组织须填写原因")
             return redirect("web:party_detail", pk=pk)
