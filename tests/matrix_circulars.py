@@ -68,6 +68,16 @@ def branch_receipt_file(c) -> dict:
     return {"pk": forward.receipts.get(node=c.branch.node).pk, "file_pk": forward.parent.attachments.get().pk}
 
 
+def sent_api_file(c) -> dict:
+    found = sent_file(c)
+    return {"pk": found["pk"], "attachment_pk": found["file_pk"]}
+
+
+def branch_receipt_api_file(c) -> dict:
+    found = branch_receipt_file(c)
+    return {"pk": found["pk"], "attachment_pk": found["file_pk"]}
+
+
 ENTRIES: dict = {
     "web:circular_inbox": ("get", None, None, RECEIVERS),
     "web:circular_list": ("get", None, None, SENDERS),
@@ -95,5 +105,7 @@ ENTRIES.update(
         "circular-receipt-detail": ("get", nanjing_receipt, None, {**NANJING_RECEIPT, **API}),
         "circular-receipt-sign POST": ("post", nanjing_receipt, {}, {**NANJING_RECEIPT, **API}),
         "circular-receipt-forward POST": ("post", branch_receipt, {}, {**invalid_body(BRANCH_RECEIPT), **API}),
+        "circular-attachment": ("get", sent_api_file, None, {**TRACK, **API}),
+        "circular-receipt-attachment": ("get", branch_receipt_api_file, None, {**BRANCH_RECEIPT, **API}),
     }
 )

@@ -404,6 +404,56 @@ def test_the_api_refuses_a_receiver_who_is_no_sender_and_an_addressee_outside(tr
     assert not Circular.objects.exists()
 
 
+def test_the_api_sends_and_forwards_with_attachments_that_receivers_download(tree):
+    c = tree
+    created = _api(c.district_admin).post(
+        "/api/v1/circulars/",
+        {"title": "带附件的通知", "body": "见附件。", "mode": "nodes", "nodes": [c.nanjing_node.pk],
+         "attachments": [SimpleUploadedFile("实施方案.pdf", PDF)]},
+        format="multipart",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    sent = created.json()
+    assert [a["name"] for a in sent["attachments"]] == ["实施方案.pdf"]
+    file_id = sent["attachments"][0]["id"]
+    assert list(Circular.objects.get(pk=sent["id"]).receipts.values_list("node_id", flat=True)) == [c.nanjing_node.pk]
+    own = _api(c.district_admin).get(f"/api/v1/circulars/{sent['id']}/attachments/{file_id}/")
+    assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
+    street = _api(c.street_admin)
+    receipt = street.get("/api/v1/circular-receipts/").json()["results"][0]
+    forwarded = street.post(
+        f"/api/v1/circular-receipts/{receipt['id']}/forward/",
+        {"additions": "按此执行", "mode": "children", "attachments": [SimpleUploadedFile("街道细则.pdf", PDF)]},
+        format="multipart",
+    )
+    assert forwarded.status_code == 200, forwarded.content
+    # the branch below reads the whole chain: the district's file and the street's
+    branch = _api(c.secretary)
+    mine = branch.get("/api/v1/circular-receipts/").json()["results"][0]
+    names = [a["name"] for a in mine["circular"]["attachments"]]
+    assert names == ["街道细则.pdf"]
+    upstream = branch.get(f"/api/v1/circular-receipts/{mine['id']}/attachments/{file_id}/")
+    assert upstream.status_code == 200 and b"".join(upstream.streaming_content) == PDF
+    # another street's admin sees neither the receipt nor its files; a file of another notice is 404
+    assert (
+        _api(c.other_street_admin).get(f"/api/v1/circular-receipts/{receipt['id']}/attachments/{file_id}/").status_code
+        == 404
+    )
+    assert street.get(f"/api/v1/circular-receipts/{receipt['id']}/attachments/{file_id + 1}/").status_code == 404
+
+
+def test_the_api_refuses_a_forbidden_attachment_in_chinese_and_stores_nothing(tree):
+    c = tree
+    refused = _api(c.district_admin).post(
+        "/api/v1/circulars/",
+        {"title": "坏附件", "body": "x", "attachments": [SimpleUploadedFile("通知.pdf", b"#!/bin/sh\nrm -rf /\n")]},
+        format="multipart",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["attachments"][0].startswith("附件：附件「通知.pdf」的内容不是允许的类型")
+    assert not Circular.objects.exists() and not CircularAttachment.objects.exists()
+
+
 def test_an_unsigned_notice_is_due_from_the_parameters_days_before_its_deadline(tree):
     from liangxin.inbox import reminders
 

@@ -1,17 +1,22 @@
 """通知下达 over the API: the notices a user's nodes sent (list, create, read with the figures per
 level, 催办) and the notices addressed to the nodes they administer (list, read — which opens it —,
 签收, 转发). The same services as the pages (``circulars.services``); the same scope
-(``scope.circulars_sent``, ``scope.receipts``). Attachments are added on the pages."""
+(``scope.circulars_sent``, ``scope.receipts``). Sending and forwarding take JSON, or
+multipart/form-data when they carry attachments (``attachments``, checked by content like the
+pages' uploads); each attachment is read back at ``…/attachments/{id}/``."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from liangxin.circulars import services
 from liangxin.circulars.choices import AddressMode
-from liangxin.circulars.models import Circular, CircularReceipt
+from liangxin.circulars.models import Circular, CircularAttachment, CircularReceipt
+from liangxin.core import attachments, files
 from liangxin.core.params import MAX_ID
 from liangxin.mgmt.models import NodeKind
 
@@ -19,10 +24,17 @@ from .base import ScopedViewSet
 from .errors import service_errors
 
 
+class CircularAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CircularAttachment
+        fields = ["id", "name", "content_type", "size"]
+        read_only_fields = fields
+
+
 class CircularSerializer(serializers.ModelSerializer):
     node_name = serializers.CharField(source="node.name", read_only=True)
     sender_name = serializers.CharField(source="sender.display_name", read_only=True)
-    attachments = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    attachments = CircularAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Circular
@@ -62,6 +74,39 @@ class CircularCreateSerializer(AddresseesSerializer):
 
 class ForwardSerializer(AddresseesSerializer):
     additions = serializers.CharField(required=False, allow_blank=True, help_text="转发意见（本单位的贯彻落实要求）")
+
+
+UPLOAD = serializers.ListField(
+    child=serializers.FileField(), required=False,
+    help_text="附件（PDF、办公文档或图片，按内容核验；multipart/form-data 上传）",
+)  # fmt: skip
+
+
+class CircularUploadSerializer(CircularCreateSerializer):
+    attachments = UPLOAD
+
+
+class ForwardUploadSerializer(ForwardSerializer):
+    attachments = UPLOAD
+
+
+PARSERS = [JSONParser, MultiPartParser, FormParser]
+FILE_RESPONSES = {(200, kind.content_type): OpenApiTypes.BINARY for kind in attachments.DOCUMENT_TYPES}
+
+
+def _uploads(request) -> list:
+    return request.FILES.getlist("attachments") if hasattr(request.data, "getlist") else []
+
+
+def _download(circular: Circular, attachment_pk) -> object:
+    """An attachment of ``circular`` or of a notice it forwards (a receiver reads the whole chain)."""
+    ids = [link.pk for link in services.chain(circular)]
+    found = CircularAttachment.objects.filter(circular_id__in=ids, pk=attachment_pk).first()
+    if found is None:
+        raise NotFound
+    return files.download(
+        attachments.path_of(found.stored_name, services.ATTACHMENT_FOLDER), found.name, found.content_type
+    )
 
 
 class LevelSerializer(serializers.Serializer):
@@ -113,6 +158,7 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     """发文：本单位及下级单位下发、转发的通知（只读），读取单条附各层级签收情况；本单位的通知可催办。"""
 
     serializer_class = CircularSerializer
+    parser_classes = PARSERS
     queryset = Circular.objects.none()
     required = "can_receive_circulars"
     scope_method = "circulars_sent"
@@ -125,9 +171,12 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         """通知及其转发树各层级的收文、阅读、签收、转发、未读、逾期单位数，与逐个单位的情况。"""
         return Response(_progress(self.get_object()))
 
-    @extend_schema(request=CircularCreateSerializer, responses={201: CircularSerializer})
+    @extend_schema(
+        request={"application/json": CircularCreateSerializer, "multipart/form-data": CircularUploadSerializer},
+        responses={201: CircularSerializer},
+    )
     def create(self, request, *args, **kwargs):
-        """下发通知（附件请在网页上传）。收文单位须在发送单位之下。"""
+        """下发通知，可带附件（multipart/form-data）。收文单位须在发送单位之下。"""
         if not self.scope.can_send_circulars:
             raise PermissionDenied  # before validation: a receiver learns nothing from error bodies
         data = self.body(CircularCreateSerializer)
@@ -137,7 +186,7 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             "deadline": data.get("deadline")
         }
         with service_errors():
-            circular = services.send_circular(request.user, senders, node, values, [], _addressees(data))
+            circular = services.send_circular(request.user, senders, node, values, _uploads(request), _addressees(data))
         return Response(CircularSerializer(circular).data, status=201)
 
     @extend_schema(request=None, responses=RemindedSerializer)
@@ -150,6 +199,12 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         with service_errors():
             count = services.remind_overdue(request.user, circular)
         return Response({"detail": f"已催办 {count} 个单位", "reminded": count})
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """下载通知（及其所转发通知）的附件。"""
+        return _download(self.get_object(), attachment_pk)
 
 
 class ReceiptSerializer(serializers.ModelSerializer):
@@ -199,15 +254,25 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             services.sign(request.user, receipt)
         return Response(ReceiptSerializer(receipt).data)
 
-    @extend_schema(request=ForwardSerializer, responses=CircularSerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request={"application/json": ForwardSerializer, "multipart/form-data": ForwardUploadSerializer},
+        responses=CircularSerializer,
+    )
+    @action(detail=True, methods=["post"], parser_classes=PARSERS)
     def forward(self, request, pk=None):
-        """转发给本单位的下级单位，附本单位的转发意见；转发即视为签收。"""
+        """转发给本单位的下级单位，附本单位的转发意见与附件；转发即视为签收。"""
         receipt = self.acted()
         data = self.body(ForwardSerializer)
+        additions = data.get("additions", "")
         with service_errors():
-            circular = services.forward(request.user, receipt, data.get("additions", ""), [], _addressees(data))
+            circular = services.forward(request.user, receipt, additions, _uploads(request), _addressees(data))
         return Response(CircularSerializer(circular).data)
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """下载收到的通知（含上级原文）的附件。读取附件不算签收。"""
+        return _download(self.get_object().circular, attachment_pk)
 
 
 def register(router) -> None:
