@@ -16,6 +16,7 @@ SENDERS = expect(200, auditor=403, nobody=403, secretary=200)
 MSG_VIEW = expect(404, city=200, huangpu=200, nanjing=200, auditor=403, nobody=403)
 MSG_STEP = {**MSG_VIEW, "city": 403, "huangpu": 403, "nanjing": 302}
 DRAFT_EDIT = expect(404, nanjing=200, auditor=403, nobody=403)
+DRAFT_STEP = {**DRAFT_EDIT, "city": 403, "huangpu": 403}  # the API: visible but not changeable
 RECIPIENT = expect(404, secretary=200)
 EVERYONE_BY_LINK = {user: 200 for user in expect(200)}
 
@@ -94,6 +95,21 @@ def read_link_file(c) -> dict:
     return {"token": read_token(delivery), "file_pk": delivery.message.attachments.get().pk}
 
 
+def sent_api_file(c) -> dict:
+    found = sent_file(c)
+    return {"pk": found["pk"], "attachment_pk": found["file_pk"]}
+
+
+def draft_api_file(c) -> dict:
+    found = draft_file(c)
+    return {"pk": found["pk"], "attachment_pk": found["file_pk"]}
+
+
+def received_api_file(c) -> dict:
+    found = received_file(c)
+    return {"pk": found["pk"], "attachment_pk": found["file_pk"]}
+
+
 def nanjing_template(c) -> dict:
     from liangxin.messaging.models import MessageTemplate
 
@@ -151,4 +167,9 @@ ENTRIES: dict = {
     "received-message-list": ("get", None, None, {**{u: 200 for u in expect(200)}, **API}),
     "received-message-detail": ("get", received, None, {**RECIPIENT, **API}),
     "received-message-reply POST": ("post", received, {}, {**invalid_body(RECIPIENT), **API}),
+    # no file: refused (400) for 南京东路; the committees above read the draft but do not change it (403)
+    "message-attachments POST": ("post", draft, None, {**invalid_body(DRAFT_STEP), **API}),
+    "message-attachment": ("get", sent_api_file, None, {**MSG_VIEW, **API}),
+    "message-attachment DELETE": ("delete", draft_api_file, None, {**DRAFT_STEP, "nanjing": 204, **API}),
+    "received-message-attachment": ("get", received_api_file, None, {**RECIPIENT, **API}),
 }

@@ -231,6 +231,9 @@ CASES = {
                                            lambda c, u: {"reason": "范围过大"}),
     "POST /api/v1/messages/{pk}/recall/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'done')}/recall/", lambda c, u: {}),
     "POST /api/v1/messages/{pk}/remind/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c, 'done')}/remind/", lambda c, u: {}),
+    "POST /api/v1/messages/{pk}/attachments/": ("street_admin", lambda c: f"/api/v1/messages/{_message(c)}/attachments/",
+                                                lambda c, u: ("multipart", {"files": [_png()]})),
+    "DELETE /api/v1/messages/{pk}/attachments/{attachment_pk}/": ("street_admin", lambda c: _draft_file_url(c), lambda c, u: None),
     "POST /api/v1/received-messages/{pk}/reply/": ("street_admin", lambda c: f"/api/v1/received-messages/{_received(c)}/reply/",
                                                    lambda c, u: {"reply": "收到"}),
     "POST /api/v1/policy-documents/": ("street_admin", lambda c: "/api/v1/policy-documents/",
@@ -298,6 +301,17 @@ def _report_task_body() -> dict:
     return {"form": ReportForm.objects.get(name="两新组织覆盖情况月报").pk, "title": "月报", "addressee_rule": "children",
             "period_start": TODAY.replace(day=1).isoformat(), "period_end": TODAY.isoformat(),
             "deadline": (TODAY + datetime.timedelta(days=7)).isoformat()}  # fmt: skip
+
+
+def _draft_file_url(c) -> str:
+    from liangxin.messaging import compose
+    from liangxin.messaging.models import Message
+
+    message = Message.objects.get(pk=_message(c))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    (stored,) = compose.add_attachments(c.street_admin, message, [SimpleUploadedFile("合影.png", PNG)])
+    return f"/api/v1/messages/{message.pk}/attachments/{stored.pk}/"
 
 
 def _report_task(c, submitted: bool = False) -> int:

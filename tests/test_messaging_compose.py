@@ -379,6 +379,47 @@ def test_the_api_drafts_previews_sends_and_the_member_replies(street):
     assert Delivery.objects.get().state == DeliveryState.REPLIED
 
 
+def test_the_api_attaches_files_to_a_draft_that_the_reader_downloads(street):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liangxin.messaging.models import MessageAttachment
+
+    c = street
+    admin = client_for(c.street_admin)
+    target = {"nodes": [{"id": c.nanjing_node.pk}], "people": ["members"]}
+    body = {"title": "带附件", "body": "见附件", "target": target}
+    pk = admin.post("/api/v1/messages/", body, content_type="application/json").json()["id"]
+    bad = admin.post(f"/api/v1/messages/{pk}/attachments/", {"files": [SimpleUploadedFile("方案.pdf", b"MZ\x90")]})
+    assert bad.status_code == 400 and "内容不是允许的类型" in str(bad.json())
+    assert not MessageAttachment.objects.exists()
+    assert admin.post(f"/api/v1/messages/{pk}/attachments/", {}).status_code == 400  # no file: a reason, no row
+    uploaded = admin.post(
+        f"/api/v1/messages/{pk}/attachments/",
+        {"files": [SimpleUploadedFile("方案.pdf", PDF), SimpleUploadedFile("多余.pdf", PDF)]},
+    )
+    assert uploaded.status_code == 201 and [f["name"] for f in uploaded.json()] == ["方案.pdf", "多余.pdf"]
+    spare = uploaded.json()[1]["id"]
+    assert admin.delete(f"/api/v1/messages/{pk}/attachments/{spare}/").status_code == 204
+    assert [f["name"] for f in admin.get(f"/api/v1/messages/{pk}/").json()["attachments"]] == ["方案.pdf"]
+    other = client_for(c.other_street_admin)
+    (kept,) = MessageAttachment.objects.all()
+    assert other.get(f"/api/v1/messages/{pk}/attachments/{kept.pk}/").status_code == 404
+    with c.capture(execute=True):
+        admin.post(f"/api/v1/messages/{pk}/send/")
+    late = admin.post(f"/api/v1/messages/{pk}/attachments/", {"files": [SimpleUploadedFile("晚.pdf", PDF)]})
+    assert late.status_code == 400 and "只有草稿可以添加附件" in str(late.json())
+    assert admin.delete(f"/api/v1/messages/{pk}/attachments/{kept.pk}/").status_code == 400
+
+    reader = client_for(c.reader_user)
+    (item,) = reader.get("/api/v1/received-messages/").json()["results"]
+    assert [f["id"] for f in item["attachments"]] == [kept.pk]
+    got = reader.get(f"/api/v1/received-messages/{item['id']}/attachments/{kept.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    compose.recall(c.street_admin, Message.objects.get())
+    assert Delivery.objects.get(pk=item["id"]).state == DeliveryState.RECALLED  # never opened: recalled
+    assert reader.get(f"/api/v1/received-messages/{item['id']}/attachments/{kept.pk}/").status_code == 404
+
+
 def test_the_api_refuses_a_reply_to_a_recalled_message(street):
     c = street
     _send(c)

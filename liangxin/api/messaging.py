@@ -1,17 +1,21 @@
 """信息群发 over the API: the sender's messages (draft, preview the reach, send or 签发, recall,
 remind, progress) and the recipient's received messages (read, reply). The same services as the
-pages (``messaging.compose``); the same scope (``scope.messages``)."""
+pages (``messaging.compose``); the same scope (``scope.messages``). A draft's attachments are
+uploaded as multipart/form-data (``files``) and read back at ``…/attachments/{id}/``."""
 
 from django.db.models import Count, Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from liangxin.core import attachments, files
 from liangxin.messaging import compose, content, services
 from liangxin.messaging.choices import ChannelKind, DeliveryState, ReplyKind, Urgency
-from liangxin.messaging.models import Delivery, Message
+from liangxin.messaging.models import Delivery, Message, MessageAttachment
 from liangxin.messaging.targets import Target
 from liangxin.messaging.tasks import start
 
@@ -19,7 +23,31 @@ from .base import ScopedViewSet
 from .errors import service_errors
 
 
+class MessageAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MessageAttachment
+        fields = ["id", "name", "content_type", "size"]
+        read_only_fields = fields
+
+
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+}
+FILE_RESPONSES = {(200, kind.content_type): OpenApiTypes.BINARY for kind in attachments.DOCUMENT_TYPES}
+
+
+def _download(message: Message, attachment_pk):
+    found = message.attachments.filter(pk=attachment_pk).first()
+    if found is None:
+        raise NotFound
+    return files.download(
+        attachments.path_of(found.stored_name, compose.ATTACHMENT_FOLDER), found.name, found.content_type
+    )
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    attachments = MessageAttachmentSerializer(many=True, read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     node_name = serializers.CharField(source="node.name", read_only=True)
     sender_name = serializers.CharField(source="sender.display_name", read_only=True)
@@ -29,7 +57,7 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = [
             "id", "title", "body", "node", "node_name", "sender_name", "state", "state_display", "urgency",
             "reply_kind", "target", "channels", "scheduled_at", "created_at", "sent_at", "approved_at",
-            "recalled_at", "reminded_at",
+            "recalled_at", "reminded_at", "attachments",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -164,10 +192,39 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         """一键提醒未读人员（每条信息一次）。"""
         return self._step(request, lambda m: f"已提醒未读人员 {compose.remind_unread(request.user, m)} 人")
 
+    @extend_schema(
+        request={"multipart/form-data": UPLOAD_SCHEMA}, responses={201: MessageAttachmentSerializer(many=True)}
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        """为草稿上传附件（PDF、办公文档或图片，按内容核验；字段名 files，可多个）。"""
+        message = self.managed()
+        with service_errors():
+            stored = compose.add_attachments(request.user, message, request.FILES.getlist("files"))
+        return Response(MessageAttachmentSerializer(stored, many=True).data, status=201)
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """下载本信息的附件。"""
+        return _download(self.get_object(), attachment_pk)
+
+    @extend_schema(request=None, responses={204: None})
+    @attachment.mapping.delete
+    def remove_attachment(self, request, pk=None, attachment_pk=None):
+        """删除草稿的附件。"""
+        message = self.managed()
+        if not message.attachments.filter(pk=attachment_pk).exists():
+            raise NotFound
+        with service_errors():
+            compose.remove_attachment(request.user, message, int(attachment_pk))
+        return Response(status=204)
+
 
 class ReceivedSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
     sender_node = serializers.CharField(source="message.node.name", read_only=True)
     reply_kind = serializers.CharField(source="message.reply_kind", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -175,8 +232,14 @@ class ReceivedSerializer(serializers.ModelSerializer):
     class Meta:
         model = Delivery
         fields = ["id", "title", "body", "sender_node", "reply_kind", "state", "state_display", "sent_at",
-                  "read_at", "replied_at", "reply"]  # fmt: skip
+                  "read_at", "replied_at", "reply", "attachments"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(MessageAttachmentSerializer(many=True))
+    def get_attachments(self, delivery: Delivery) -> list:
+        if delivery.state == DeliveryState.RECALLED:
+            return []
+        return MessageAttachmentSerializer(delivery.message.attachments.all(), many=True).data
 
     def get_title(self, delivery: Delivery) -> str:
         return "（已撤回）" if delivery.state == DeliveryState.RECALLED else content.title_for(delivery)
@@ -202,6 +265,7 @@ class ReceivedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             Delivery.objects.filter(user=self.request.user, channel=ChannelKind.INBOX)
             .exclude(state__in=[DeliveryState.QUEUED, DeliveryState.SENDING])
             .select_related("message__node", "member__party_org__node", "organization")
+            .prefetch_related("message__attachments")
         )
 
     def keyset_order(self):
@@ -221,6 +285,15 @@ class ReceivedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         with service_errors():
             compose.reply(delivery, answer)
         return Response(ReceivedSerializer(delivery).data)
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """下载收到的信息的附件（已撤回的信息不再提供）。"""
+        delivery = self.get_object()
+        if delivery.state == DeliveryState.RECALLED:
+            raise NotFound
+        return _download(delivery.message, attachment_pk)
 
 
 def register(router) -> None:

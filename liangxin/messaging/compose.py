@@ -138,6 +138,24 @@ def save_draft(actor, scope, node, draft: Draft, files: Sequence = (), message: 
     return message
 
 
+def add_attachments(actor, message: Message, files: Sequence) -> list[MessageAttachment]:
+    """Attach files to a 草稿 (the API's upload; the page attaches them as it saves the draft)."""
+    if message.state != MessageState.DRAFT:
+        raise ValidationError("只有草稿可以添加附件")
+    if not files:
+        raise ValidationError({"attachments": ["附件：请选择要上传的文件"]})
+    kinds = attachments.check_uploads(
+        list(files), limit=MAX_ATTACHMENTS, label="附件", per="每条信息", already=message.attachments.count(),
+        types=attachments.DOCUMENT_TYPES,
+    )  # fmt: skip
+    with transaction.atomic():
+        stored = attachments.store_all(
+            MessageAttachment, {"message": message}, actor, list(files), kinds, ATTACHMENT_FOLDER
+        )
+        record(actor, AuditAction.UPDATE, message, detail="添加附件：" + "、".join(f.name for f in stored))
+    return stored
+
+
 def remove_attachment(actor, message: Message, attachment_id: int) -> None:
     if message.state != MessageState.DRAFT:
         raise ValidationError("只有草稿可以删除附件")
