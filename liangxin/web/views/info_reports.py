@@ -14,12 +14,12 @@ from django.utils.safestring import mark_safe
 
 from liangxin.core import attachments, files
 from liangxin.core.params import parse_id, parse_int
-from liangxin.portal import queries, reports
+from liangxin.portal import exports, queries, reports
 from liangxin.portal.models import AdoptionGrade, InfoReport, ReportKind, ReportStatus
 
-from ..base import ScopedView, StepView, deny, export_response, get_in_scope, paginate
+from ..base import ExportView, ScopedView, StepView, deny, get_in_scope, paginate
 from ..forms import errors_to_form
-from .news import MultipleFiles
+from .news import MultipleFileField
 
 PER_PAGE = 30
 NAV = [("信息报送", "web:report_list", "can_use_reports"), ("信息采用排名", "web:report_ranking", "can_rank_reports")]
@@ -37,8 +37,8 @@ class ReportForm(forms.Form):
         label="正文", required=False, widget=forms.Textarea(attrs={"rows": 14, "cols": 60}),
         help_text="空一行为新段落；写明时间、地点、做法和成效，或问题与建议",
     )  # fmt: skip
-    attachments = forms.FileField(
-        label="附件", required=False, widget=MultipleFiles,
+    attachments = MultipleFileField(
+        label="附件", required=False,
         help_text=f"可选多个（{attachments.DOCUMENT_ALLOWED_TEXT}），每条最多 {reports.MAX_FILES} 个",
     )  # fmt: skip
     REQUIRED = ("node", "kind", "title", "body")
@@ -211,28 +211,11 @@ class ReportRanking(ScopedView):
         return render(request, "web/portal/report_ranking.html", context)
 
 
-class ReportRankingExport(ScopedView):
+class ReportRankingExport(ExportView):
     required = "can_rank_reports"
 
-    def get(self, request):
-        node, year, rows = _ranking(self.scope, request)
-        columns = [
-            "名次",
-            "单位",
-            "收到信息",
-            "采用",
-            *[str(label) for _, label in AdoptionGrade.choices],
-            "采用率（%）",
-        ]
-        data = [
-            [i, r.node.name, r.received, r.adopted, *[r.grades.get(g, 0) for g in AdoptionGrade.values],
-             round(r.rate * 100, 1) if r.rate is not None else None]
-            for i, r in enumerate(rows, 1)
-        ]  # fmt: skip
-        return export_response(
-            request, title=f"{node.name}{year}年信息采用排名", object_type="portal.inforeview",
-            filter_text=f"单位：{node.name}；年度：{year}", columns=columns, rows=data,
-        )  # fmt: skip
+    def build(self, request):
+        return exports.ranking_export(*_ranking(self.scope, request))
 
 
 urlpatterns = [

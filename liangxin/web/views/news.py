@@ -27,6 +27,15 @@ class MultipleFiles(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field: handed on as they came (``core.attachments`` checks each by content)."""
+
+    widget = MultipleFiles
+
+    def clean(self, data, initial=None):
+        return [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+
+
 class NewsForm(forms.Form):
     """The shape of the form only: every rule is ``portal.news.clean_news``'s."""
 
@@ -44,8 +53,8 @@ class NewsForm(forms.Form):
         label="所有用户可见", required=False, help_text="不勾选时，仅发布单位及其下级单位的用户可见"
     )
     cover = forms.FileField(label="题图", required=False, help_text="照片（.jpg、.jpeg、.png），可不上传")
-    attachments = forms.FileField(
-        label="附件", required=False, widget=MultipleFiles,
+    attachments = MultipleFileField(
+        label="附件", required=False,
         help_text=f"可选多个（{attachments.DOCUMENT_ALLOWED_TEXT}），每条最多 {news.MAX_FILES} 个；按文件内容检查类型",
     )  # fmt: skip
     REQUIRED = ("node", "category", "title", "body")
