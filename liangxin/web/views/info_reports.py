@@ -22,7 +22,10 @@ from ..forms import errors_to_form
 from .news import MultipleFileField
 
 PER_PAGE = 30
-NAV = [("信息报送", "web:report_list", "can_use_reports"), ("信息采用排名", "web:report_ranking", "can_rank_reports")]
+NAV = [
+    ("信息报送", "web:info_report_list", "can_use_reports"),
+    ("信息采用排名", "web:info_report_ranking", "can_rank_reports"),
+]
 
 
 class ReportForm(forms.Form):
@@ -92,7 +95,7 @@ class ReportCreate(ScopedView):
                 errors_to_form(form, error)
             else:
                 messages.success(request, f"已报送至{report.at_node.name}")
-                return redirect("web:report_detail", pk=report.pk)
+                return redirect("web:info_report_detail", pk=report.pk)
         return self._render(request, form, status=400)
 
     def _render(self, request, form, status=200):
@@ -145,7 +148,7 @@ class ReportResubmit(ScopedView):
                 errors_to_form(form, error)
             else:
                 messages.success(request, f"已重新报送至{report.at_node.name}")
-                return redirect("web:report_detail", pk=report.pk)
+                return redirect("web:info_report_detail", pk=report.pk)
         return render(request, "web/portal/report_form.html", {"form": form, "report": report}, status=400)
 
 
@@ -154,7 +157,7 @@ class ReportStep(StepView):
 
     required = "can_use_reports"
     MAY = {a: "may_review_report" for a in ("adopt", "return", "pass_up", "publish")}
-    detail = "web:report_detail"
+    detail = "web:info_report_detail"
 
     def objects(self):
         return self.scope.info_reports()
@@ -219,15 +222,15 @@ class ReportRankingExport(ExportView):
 
 
 urlpatterns = [
-    path("portal/reports/", ReportList.as_view(), name="report_list"),
-    path("portal/reports/new/", ReportCreate.as_view(), name="report_create"),
-    path("portal/reports/ranking/", ReportRanking.as_view(), name="report_ranking"),
-    path("portal/reports/ranking/export.xlsx", ReportRankingExport.as_view(), name="report_ranking_export"),
-    path("portal/reports/<int:pk>/", ReportDetail.as_view(), name="report_detail"),
-    path("portal/reports/<int:pk>/edit/", ReportResubmit.as_view(), name="report_resubmit"),
-    path("portal/reports/<int:pk>/adopt/", ReportStep.as_view(action="adopt"), name="report_adopt"),
-    path("portal/reports/<int:pk>/return/", ReportStep.as_view(action="return"), name="report_return"),
-    path("portal/reports/<int:pk>/pass-up/", ReportStep.as_view(action="pass_up"), name="report_pass_up"),
-    path("portal/reports/<int:pk>/publish/", ReportStep.as_view(action="publish"), name="report_publish"),
-    path("portal/reports/<int:pk>/files/<int:file_pk>/", ReportFileDownload.as_view(), name="report_file"),
+    path("portal/reports/", ReportList.as_view(), name="info_report_list"),
+    path("portal/reports/new/", ReportCreate.as_view(), name="info_report_create"),
+    path("portal/reports/ranking/", ReportRanking.as_view(), name="info_report_ranking"),
+    path("portal/reports/ranking/export.xlsx", ReportRankingExport.as_view(), name="info_report_ranking_export"),
+    path("portal/reports/<int:pk>/", ReportDetail.as_view(), name="info_report_detail"),
+    path("portal/reports/<int:pk>/edit/", ReportResubmit.as_view(), name="info_report_resubmit"),
+    path("portal/reports/<int:pk>/adopt/", ReportStep.as_view(action="adopt"), name="info_report_adopt"),
+    path("portal/reports/<int:pk>/return/", ReportStep.as_view(action="return"), name="info_report_return"),
+    path("portal/reports/<int:pk>/pass-up/", ReportStep.as_view(action="pass_up"), name="info_report_pass_up"),
+    path("portal/reports/<int:pk>/publish/", ReportStep.as_view(action="publish"), name="info_report_publish"),
+    path("portal/reports/<int:pk>/files/<int:file_pk>/", ReportFileDownload.as_view(), name="info_report_file"),
 ]
