@@ -9,6 +9,7 @@ resolves the node and the item within the scope and hands them here.
 """
 
 import datetime
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -154,8 +155,7 @@ def edit(
         for old in dropped:
             old.delete()
             notes.append(f"删除{'题图' if old.is_cover else '附件'}：{old.name}")
-            stored = old.stored_name
-            transaction.on_commit(lambda stored=stored: attachments.remove(stored, ATTACHMENT_FOLDER))
+            transaction.on_commit(functools.partial(attachments.remove, old.stored_name, ATTACHMENT_FOLDER))
         notes += [f"上传附件：{attachments.display_name(f.name)}" for f in [*([cover] if cover else []), *files]]
         changes = diff(before, snapshot(item, EDITABLE))
         if changes or notes:
@@ -212,7 +212,8 @@ def delete(actor, item: NewsItem) -> None:
         )  # fmt: skip
         item.delete()
         for name in stored:
-            transaction.on_commit(lambda name=name: attachments.remove(name, ATTACHMENT_FOLDER))
+            # the files go once the rows are gone for good (a rolled-back delete keeps them)
+            transaction.on_commit(functools.partial(attachments.remove, name, ATTACHMENT_FOLDER))
 
 
 def file_path(found: NewsFile):
