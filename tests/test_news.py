@@ -223,3 +223,28 @@ def test_a_published_item_changed_by_its_street_is_reviewed_again(world):
     item.refresh_from_db()
     assert item.status == NewsStatus.PENDING  # the reviewer's own correction is no resubmission
     assert client_for(c.other_street_admin).post(f"/portal/news/{item.pk}/edit/", form).status_code == 404
+
+
+def test_an_edit_replaces_the_cover_and_drops_a_named_file(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    c = world
+    settings.VAR_DIR = tmp_path
+    item = news.write(
+        c.city_admin, c.city_node, values(), cover=SimpleUploadedFile("旧题图.png", PNG),
+        files=[SimpleUploadedFile("甲.pdf", PDF), SimpleUploadedFile("乙.pdf", PDF)],
+    )  # fmt: skip
+    old_cover = item.files.get(is_cover=True)
+    first = item.files.get(name="甲.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        news.edit(
+            c.city_admin, item, values(), resubmit=False, cover=SimpleUploadedFile("新题图.png", PNG), remove=[first.pk]
+        )
+    assert sorted(f.name for f in item.files.all()) == ["乙.pdf", "新题图.png"]
+    assert not attachments.path_of(old_cover.stored_name, "portal").exists()
+    detail = AuditEntry.objects.filter(object_type="portal.newsitem").order_by("-id").first().detail
+    assert "删除附件：甲.pdf" in detail and "删除题图：旧题图.png" in detail
+    page = client_for(c.member_user).get(f"/portal/news/{item.pk}/").content.decode()
+    assert "乙.pdf" in page and 'alt="题图"' in page
+    download = client_for(c.member_user).get(f"/portal/news/{item.pk}/files/{item.files.get(name='乙.pdf').pk}/")
+    assert b"".join(download.streaming_content) == PDF

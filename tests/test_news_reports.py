@@ -237,3 +237,22 @@ def test_the_report_pages_walk_the_chain(world):
     waiting = client_for(c.district_admin).get("/portal/reports/", {"box": "review", "status": "pending"})
     assert "主题党日" in waiting.content.decode()
     assert client_for(c.other_street_admin).get(f"/portal/reports/{report.pk}/").status_code == 404
+
+
+def test_resubmitting_and_publishing_on_the_pages(world):
+    c = world
+    report = reports.submit(c.secretary, c.branch.node, values())
+    assert client_for(c.secretary).post(f"/portal/reports/{report.pk}/edit/", {}).status_code == 400
+    reports.return_report(c.street_admin, report, "请补充照片")
+    page = client_for(c.secretary).get(f"/portal/reports/{report.pk}/").content.decode()
+    assert "请补充照片" in page and "修改后重新报送" in page
+    form = {"kind": "experience", "title": "支部建在楼宇里的做法（补充）", "body": "补充了照片说明。"}
+    assert client_for(c.secretary).post(f"/portal/reports/{report.pk}/edit/", form).status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.title) == (ReportStatus.PENDING, "支部建在楼宇里的做法（补充）")
+    client_for(c.street_admin).post(f"/portal/reports/{report.pk}/adopt/", {"grade": "normal"})
+    assert client_for(c.street_admin).post(f"/portal/reports/{report.pk}/publish/").status_code == 302
+    report.refresh_from_db()
+    assert (report.news_item.status, report.news_item.review_node) == (NewsStatus.PENDING, c.huangpu_node)
+    page = client_for(c.street_admin).get(f"/portal/reports/{report.pk}/").content.decode()
+    assert "已发布为" in page and "报送上级" in page
