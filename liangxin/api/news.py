@@ -130,7 +130,7 @@ class NewsItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return ("id", True)
 
     def list(self, request, *args, **kwargs):
-        """已发布的信息（置顶的在前，其余新的在前）。"""
+        """已发布的信息（新的在前；置顶与否见 pinned）。"""
         items = queries.filtered_news(self.scope.published_news(), request.query_params).order_by("-id")
         page = self.paginate_queryset(items)
         return self.get_paginated_response(NewsItemSerializer(page, many=True).data)
