@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from liangxin.core import attachments, files
 from liangxin.core.params import parse_id, parse_int
 from liangxin.portal import exports, queries, reports
-from liangxin.portal.models import AdoptionGrade, InfoReport, ReportKind, ReportStatus
+from liangxin.portal.models import AdoptionGrade, InfoReport, NewsStatus, ReportKind, ReportStatus
 
 from ..base import ExportView, ScopedView, StepView, deny, get_in_scope, paginate
 from ..forms import errors_to_form
@@ -173,7 +173,9 @@ class ReportStep(StepView):
             reports.pass_up(request.user, report)
             return f"已报送上级：{report.at_node.name}"
         item = reports.publish(request.user, report, to_everyone=request.POST.get("to_everyone") == "1")
-        return "已发布为工作动态" if item.status == "published" else f"已提交{item.review_node.name}审核，通过后发布"
+        if item.status == NewsStatus.PUBLISHED:
+            return "已发布为工作动态"
+        return f"已提交{item.review_node.name}审核，通过后发布"
 
 
 class ReportFileDownload(ScopedView):
