@@ -9,6 +9,7 @@ from . import (
     exits,
     imports,
     inbox,
+    info_reports,
     life,
     messaging,
     news,
@@ -31,6 +32,7 @@ router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
 for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, news, reporting):
     module.register(router)
+info_reports.register(router)  # 互动网's 信息报送 (news is in the loop above)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
