@@ -18,7 +18,7 @@ from liangxin.portal.models import AdoptionGrade, InfoReport, InfoReview, Report
 
 from .base import NOT_FOUND, ScopedViewSet
 from .errors import service_errors
-from .news import NewsItemDetailSerializer, NewsReasonSerializer, _files
+from .news import NewsItemDetailSerializer, NewsReasonSerializer, uploads
 
 
 # -- 信息报送 ------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class InfoReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         if node is None:
             raise ValidationError({"node": ["报送单位：只能以您任职的单位报送"]})
         with service_errors():
-            report = reports.submit(request.user, node, d, _files(request, "attachments"))
+            report = reports.submit(request.user, node, d, uploads(request, "attachments"))
         return self._detail(report, status.HTTP_201_CREATED)
 
     def _reviewed(self) -> InfoReport:

@@ -95,7 +95,7 @@ NEWS_FILTERS = [
 ]
 
 
-def _files(request, name: str) -> list:
+def uploads(request, name: str) -> list:
     return request.FILES.getlist(name) if hasattr(request, "FILES") else []
 
 
@@ -148,7 +148,7 @@ class NewsItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         if node is None:
             raise ValidationError({"node": ["发布单位：只能以您任职的单位撰写"]})
         with service_errors():
-            item = news.write(request.user, node, d, cover=d.get("cover"), files=_files(request, "attachments"))
+            item = news.write(request.user, node, d, cover=d.get("cover"), files=uploads(request, "attachments"))
         return self._detail(item, status.HTTP_201_CREATED)
 
     def _reviewed(self) -> NewsItem:
