@@ -17,6 +17,8 @@ from liangxin.core.models import AuditEntry
 from liangxin.imports.models import ImportJob
 from liangxin.inbox.models import Notice
 from liangxin.party.models import Member
+from liangxin.portal import reports
+from liangxin.portal.models import InfoReport
 
 from .conftest import CODES
 from .party_helpers import id_number, make_instructor, make_party_org
@@ -267,6 +269,34 @@ CASES.update({
     "POST /api/v1/circular-receipts/{pk}/forward/": (
         "street_admin", lambda c: f"/api/v1/circular-receipts/{_pk(nanjing_receipt)(c)}/forward/",
         lambda c, u: {"additions": "请各支部月底前完成。", "mode": "children"}),
+})  # fmt: skip
+
+# 互动网 — 工作动态 and 信息报送 (tests/matrix_news.py): a street's item waiting for 黄浦, a branch's report at 南京东路
+waiting_news, branch_report = MATRIX["news-item-approve"][1], MATRIX["info-report-adopt"][1]
+
+
+def _adopted_report(c) -> int:
+    pk = _pk(branch_report)(c)
+    reports.adopt(c.street_admin, InfoReport.objects.get(pk=pk), "normal")
+    return pk
+
+
+CASES.update({
+    "POST /api/v1/news/": ("street_admin", lambda c: "/api/v1/news/",
+                           lambda c, u: ("multipart", {"node": c.nanjing_node.pk, "category": "news", "title": "街道动态",
+                                                       "body": "正文", "cover": _png()})),
+    "POST /api/v1/news/{pk}/approve/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/approve/", lambda c, u: {}),
+    "POST /api/v1/news/{pk}/return/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/return/",
+                                       lambda c, u: {"reason": "请补充时间地点"}),
+    "POST /api/v1/info-reports/": ("secretary", lambda c: "/api/v1/info-reports/",
+                                   lambda c, u: {"kind": "event", "title": "主题党日", "body": "走进社区。"}),
+    "POST /api/v1/info-reports/{pk}/adopt/": ("street_admin", lambda c: f"/api/v1/info-reports/{_pk(branch_report)(c)}/adopt/",
+                                              lambda c, u: {"grade": "key"}),
+    "POST /api/v1/info-reports/{pk}/return/": ("street_admin", lambda c: f"/api/v1/info-reports/{_pk(branch_report)(c)}/return/",
+                                               lambda c, u: {"reason": "请写明参加人数"}),
+    "POST /api/v1/info-reports/{pk}/pass-up/": ("street_admin", lambda c: f"/api/v1/info-reports/{_adopted_report(c)}/pass-up/", lambda c, u: {}),
+    "POST /api/v1/info-reports/{pk}/publish/": ("street_admin", lambda c: f"/api/v1/info-reports/{_adopted_report(c)}/publish/",
+                                                lambda c, u: {"to_everyone": False}),
 })  # fmt: skip
 
 # Two writes record something other than an audit entry, as their pages do: reading one's own

@@ -119,6 +119,8 @@ def test_every_read_of_the_worlds_own_objects_answers_as_documented(party_cast, 
             query = path_kwargs.pop("?", None)
             url = reverse(name, kwargs=path_kwargs or None)
             matched = [(p.match(url), op) for p, op in operations if op.method.upper() == "GET" and p.match(url)]
+            # a literal path (``news/waiting/``) before a template it also fits (``news/{id}/``)
+            matched.sort(key=lambda found: len(found[0].groupdict()))
             assert matched, f"{url} is not in the OpenAPI document"
             match, operation = matched[0]
             for role, key in tokens.items():

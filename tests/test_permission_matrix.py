@@ -278,6 +278,7 @@ for _module in (
     "matrix_circulars",
     "matrix_reach",
     "matrix_portal",
+    "matrix_news",
     "matrix_reporting",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)

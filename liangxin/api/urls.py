@@ -9,8 +9,10 @@ from . import (
     exits,
     imports,
     inbox,
+    info_reports,
     life,
     messaging,
+    news,
     party,
     portal,
     reporting,
@@ -28,8 +30,9 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, reporting):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, news, reporting):
     module.register(router)
+info_reports.register(router)  # 互动网's 信息报送 (news is in the loop above)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -5,7 +5,7 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import circulars, develop, dues, life, messaging, reporting, transfers
+from .views import circulars, develop, dues, info_reports, life, messaging, reporting, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -14,7 +14,10 @@ NAVIGATION = [
     ]),
     ("日常工作", []),  # filled from the daily-work view modules' NAV (below)
     ("信息传输", []),  # filled from the messaging and circulars pages' NAV (below)
-    ("互动网", [("政策文件库", "web:policy_doc_list", None)]),
+    ("互动网", [
+        ("互动网首页", "web:portal_home", None), ("动态与公告", "web:news_list", None),
+        ("政策文件库", "web:policy_doc_list", None), ("稿件与审核", "web:news_drafts", "can_write_news"),
+    ]),
     ("信息报送", []),  # filled from the reporting pages' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
@@ -58,7 +61,7 @@ def navigation(request) -> dict:
         elif title == "信息传输":
             items = messaging.NAV + circulars.NAV
         elif title == "信息报送":
-            items = reporting.NAV
+            items = reporting.NAV + info_reports.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

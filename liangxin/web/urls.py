@@ -12,9 +12,11 @@ from .views import (
     home,
     imports,
     inbox,
+    info_reports,
     life,
     messaging,
     mine,
+    news,
     orgs,
     party,
     portal,
@@ -96,3 +98,4 @@ urlpatterns = [
 # daily party work: each module keeps its own routes
 for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal, reporting):
     urlpatterns += module.urlpatterns
+urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送
