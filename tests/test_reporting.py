@@ -211,19 +211,35 @@ def test_a_returned_report_is_resubmitted_as_a_new_version_and_both_are_kept(w):
     assert a.state == AssignmentState.LATE and a.version == 2
 
 
-def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment(w):
+def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment_through_the_messages_channels(w):
+    from django.core import mail
+
+    from liangxin.messaging import services as messaging
+    from liangxin.messaging.models import Delivery
+
     task = send(w)
     a = assignment_of(task, w.nj1.node)
     services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
-    assert services.remind(w.city_admin, task, today=LATE.date()) == 4  # the cast's branch too
-    notice = Notice.objects.get(recipient=w.nj2_secretary, title__startswith="已逾期")
-    assert (
-        notice.get_kind_display() == "信息报送"
-        and notice.url == f"/reporting/mine/{assignment_of(task, w.nj2.node).pk}/"
-    )
-    assert not Notice.objects.filter(recipient=w.nj1_secretary, key__startswith="reporting-remind").exists()
-    assert services.remind(w.city_admin, task, today=LATE.date()) == 0
-    assert Notice.objects.filter(recipient=w.nj2_secretary, key__startswith="reporting-remind").count() == 1
+    w.nj2_secretary.email, w.nj2_secretary.phone = "nj2@example.org", "13800000002"
+    w.nj2_secretary.save()
+    done = services.remind(w.city_admin, task, today=LATE.date())
+    assert done.nodes == 4  # the cast's branch too
+    message = done.message
+    assert message.get_source_display() == "报送任务" and message.title.startswith("已逾期")
+    notice = Notice.objects.get(recipient=w.nj2_secretary, title__contains="已逾期")
+    # the inbox went at once and opens the node's answer page
+    assert notice.url == f"/reporting/mine/{assignment_of(task, w.nj2.node).pk}/"
+    mine = Delivery.objects.filter(message=message, user=w.nj2_secretary)
+    assert sorted(mine.values_list("channel", "address", "state")) == [
+        ("email", "nj2@example.org", "queued"), ("inbox", "", "delivered"), ("sms", "13800000002", "queued"),
+    ]  # fmt: skip
+    # who answered is not reminded; a second 催报 reminds nobody and sends nothing
+    assert not Delivery.objects.filter(message=message, user=w.nj1_secretary).exists()
+    again = services.remind(w.city_admin, task, today=LATE.date())
+    assert (again.nodes, again.message) == (0, None)
+    # the worker sends the rest (the SMS waits for its gateway's hours)
+    messaging.send_pending(message.pk)
+    assert [m.to for m in mail.outbox] == [["nj2@example.org"]]
 
 
 # -- collecting ----------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from liangxin.messaging import tasks as messaging_tasks
 from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import services
 from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind
@@ -178,11 +179,14 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @extend_schema(request=None, responses={200: dict})
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
-        """催报：向未提交（含被退回）单位的管理员发站内通知，每个单位一次。"""
+        """催报：向未提交（含被退回）单位的管理员发信息（站内消息，有邮箱、手机的同时发邮件、短信），每个单位一次。"""
         task = self.managed()
         with service_errors():
-            n = services.remind(request.user, task)
-        return Response({"detail": f"已催报 {n} 个单位", "reminded": n})
+            done = services.remind(request.user, task)
+        if done.message is not None:  # e-mail and SMS go from the worker
+            messaging_tasks.start_sending(done.message)
+        return Response({"detail": f"已催报 {done.nodes} 个单位", "reminded": done.nodes,
+                         "message": done.message.pk if done.message else None})  # fmt: skip
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

@@ -25,7 +25,10 @@ from liangxin.core import attachments, audit, normalize
 from liangxin.core.models import AuditAction
 from liangxin.core.tree import subtree_q
 from liangxin.inbox import services as inbox
-from liangxin.inbox.models import NoticeKind
+from liangxin.inbox.models import Notice, NoticeKind
+from liangxin.messaging import services as messaging
+from liangxin.messaging.choices import ChannelKind, MessageSource
+from liangxin.messaging.models import Message
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
 from . import measures
@@ -380,29 +383,97 @@ def node_admins(node: ManagementNode) -> list:
     ]
 
 
+def admins_of(nodes: Iterable[ManagementNode]) -> dict[int, list]:
+    """``node_admins`` for many nodes in one query: {node id: its active administrators}."""
+    by_id = {n.pk: n for n in nodes}
+    found: dict[int, list] = {pk: [] for pk in by_id}
+    grants = RoleAssignment.objects.filter(node_id__in=list(by_id), user__is_active=True).select_related("user")
+    for g in grants.order_by("node_id", "user_id"):
+        roles = PARTY_EDITORS if by_id[g.node_id].kind == NodeKind.GRASSROOTS else REGISTRY_EDITORS
+        if g.role in roles and g.user not in found[g.node_id]:
+            found[g.node_id].append(g.user)
+    return found
+
+
+class _Later:
+    """A channel that is not sent in this run: ``send_pending`` leaves its deliveries waiting
+    (the quiet-hours path, no attempt spent) for the worker. 催报 sends the inbox at once (a local
+    write) and leaves e-mail and SMS — requests to outside servers — to the worker."""
+
+    atomic = True
+
+    def wait_until(self, now: datetime.datetime) -> datetime.datetime:
+        return now
+
+    def send(self, delivery):  # never called: wait_until always defers
+        raise AssertionError(delivery)
+
+
+REMIND_CHANNELS = (ChannelKind.INBOX, ChannelKind.EMAIL, ChannelKind.SMS)
+
+
+@dataclass
+class Reminded:
+    nodes: int
+    message: Message | None
+
+
+def _recipient(user) -> messaging.Recipient:
+    addresses = {}
+    if user.email:
+        addresses[ChannelKind.EMAIL] = user.email
+    if user.phone:
+        addresses[ChannelKind.SMS] = user.phone
+    return messaging.Recipient(key=f"user:{user.pk}", name=user.display_name, user_id=user.pk, addresses=addresses)
+
+
 @transaction.atomic
-def remind(actor, task: ReportTask, today: datetime.date | None = None) -> int:
-    """催报: one inbox notice to the administrators of each node that has not answered (not yet,
-    or returned), once per assignment (the notice's key). Returns how many nodes were reminded."""
+def remind(actor, task: ReportTask, today: datetime.date | None = None) -> Reminded:
+    """催报: a 信息群发 of source 报送任务 to the administrators of each node that has not answered
+    (not yet, or returned) — inbox, and e-mail and SMS where they have an address — once per
+    assignment (a conditional update). The inbox goes now, linked to the node's answer page; the
+    face hands the message to the worker for the rest (``messaging.tasks.start_sending``)."""
     today = today or timezone.localdate()
     if task.state == TaskState.CLOSED:
         _raise({"__all__": "该报送任务已关闭，无需催报"})
+    now = timezone.now()
+    ReportTask.objects.select_for_update().filter(pk=task.pk).first()  # two 催报 at once: the second waits, finds none
     waiting = task.assignments.filter(
         state__in=[AssignmentState.PENDING, AssignmentState.RETURNED], reminded_at__isnull=True
     ).select_related("node")
+    assignments = list(waiting)
+    ReportAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(reminded_at=now)
+    message = None
+    if assignments:
+        message = _remind_message(actor, task, assignments, today)
+    audit.record(actor, AuditAction.UPDATE, task, detail=f"催报 {len(assignments)} 个单位")
+    return Reminded(len(assignments), message)
+
+
+def _remind_message(actor, task: ReportTask, assignments: list[ReportAssignment], today: datetime.date) -> Message:
     overdue = today > task.deadline
     title = f"{'已逾期' if overdue else '请按时报送'}：{task.title}"
-    body = f"截止日期 {task.deadline:%Y-%m-%d}，发起单位：{task.node.name}。请在“待报送”中填报。"
-    reminded = []
-    for assignment in waiting.iterator(chunk_size=BATCH):
-        inbox.notify(
-            node_admins(assignment.node), NoticeKind.REPORT, title, body,
-            url=_answer_url(assignment), key=f"reporting-remind:{assignment.pk}",
-        )  # fmt: skip
-        reminded.append(assignment.pk)
-    ReportAssignment.objects.filter(pk__in=reminded).update(reminded_at=timezone.now())
-    audit.record(actor, AuditAction.UPDATE, task, detail=f"催报 {len(reminded)} 个单位")
-    return len(reminded)
+    body = f"<p>截止日期 {task.deadline:%Y-%m-%d}，发起单位：{task.node.name}。请登录平台在“待报送”中填报。</p>"
+    message = Message.objects.create(
+        title=title[:200], body=body, sender=actor if getattr(actor, "pk", None) else None, node=task.node,
+        source=MessageSource.REPORT, channels=[c.value for c in REMIND_CHANNELS],
+        # no 发送范围: the recipients are the waiting nodes' administrators, chosen here
+        target={},
+    )  # fmt: skip
+    audit.record(actor, AuditAction.CREATE, message, detail=f"催报：{task.title}")
+    admins = admins_of(a.node for a in assignments)
+    first: dict[int, ReportAssignment] = {}  # a user administering two waiting nodes: one delivery
+    for a in assignments:
+        for user in admins[a.node_id]:
+            first.setdefault(user.pk, a)
+    users = {u.pk: u for us in admins.values() for u in us}
+    messaging.queue_message(actor, message, [_recipient(u) for u in users.values()], REMIND_CHANNELS)
+    messaging.send_pending(message.pk, channels={ChannelKind.EMAIL: _Later(), ChannelKind.SMS: _Later()})
+    # the inbox notice opens the node's answer page (where the task is filled), not the message's
+    for user_id, a in first.items():
+        key = messaging.idempotency_key(message.pk, f"user:{user_id}", ChannelKind.INBOX)
+        Notice.objects.filter(recipient_id=user_id, key=key).update(url=_answer_url(a))
+    return message
 
 
 # -- collecting ---------------------------------------------------------------------------------

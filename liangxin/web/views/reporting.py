@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from liangxin.core import files
 from liangxin.core import params as params_
+from liangxin.messaging import tasks as messaging_tasks
 from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import exports, services
 from liangxin.reporting.choices import ANSWERED_STATES, AddresseeRule, AssignmentState, FieldKind, TaskState
@@ -127,8 +128,15 @@ class TaskStep(ScopedView):
             deny("只有发起单位的管理员可以办理")
         try:
             if action == "remind":
-                n = services.remind(request.user, task)
-                messages.success(request, f"已催报 {n} 个单位" if n else "没有需要催报的单位（已催报过的不再重复）")
+                done = services.remind(request.user, task)
+                if done.message is not None:  # e-mail and SMS go from the worker
+                    messaging_tasks.start_sending(done.message)
+                messages.success(
+                    request,
+                    f"已催报 {done.nodes} 个单位（站内消息，并按管理员登记的邮箱、手机发送）"
+                    if done.nodes
+                    else "没有需要催报的单位（已催报过的不再重复）",
+                )
             else:
                 services.close_task(request.user, task)
                 messages.success(request, "报送任务已关闭")
