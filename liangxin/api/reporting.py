@@ -15,7 +15,7 @@ from liangxin.messaging import tasks as messaging_tasks
 from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import services
 from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind
-from liangxin.reporting.models import ReportAssignment, ReportForm, ReportTask
+from liangxin.reporting.models import ReportAssignment, ReportTask
 
 from .base import ScopedViewSet
 from .errors import service_errors
@@ -132,7 +132,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         node = senders.filter(pk=data["node"]).first() if data.get("node") else senders.first()
         if node is None:
             raise serializers.ValidationError({"node": ["发起单位：您不能以该单位的名义发起报送"]})
-        form = ReportForm.objects.filter(pk=data["form"]).first()
+        form = self.scope.report_forms().filter(pk=data["form"]).first()
         with service_errors():
             task = services.create_task(
                 request.user, node, form, title=data["title"], period_start=data["period_start"],

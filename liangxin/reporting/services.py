@@ -32,7 +32,7 @@ from liangxin.messaging.models import Message
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
 from . import measures
-from .choices import ANSWERED_STATES, SUMMABLE_KINDS, AddresseeRule, AssignmentState, FieldKind, TaskState
+from .choices import ANSWERED_STATES, SUMMABLE_KINDS, AddresseeRule, AssignmentState, FieldKind, FormKind, TaskState
 from .models import ReportAssignment, ReportField, ReportForm, ReportSubmission, ReportTask
 
 BATCH = 5000  # assignments per INSERT: a task to every party organization of a city is ~80,000
@@ -126,6 +126,8 @@ def create_task(
     kinds = list(dict.fromkeys(kinds or []))
     _raise(check_task(form, title, period_start, period_end, deadline, rule, kinds, today))
     assert form is not None and period_start and period_end and deadline
+    if form.owner_id is not None and form.owner_id not in node.ancestor_ids:
+        _raise({"form": "该模板由其他单位制作，本单位不能使用"})
     nodes = addressees(node, rule, kinds)
     if not nodes.exists():
         _raise({"addressee_rule": "所选报送对象下没有可报送的单位"})
@@ -251,6 +253,8 @@ def submit(
     refused = refusal(assignment)
     if refused:
         _raise({"__all__": refused})
+    if assignment.task.form.kind == FormKind.TEMPLATE:
+        _raise({"__all__": "该任务按 Excel 模板报送，请下载模板填写后上传"})
     measured = prefill(assignment)
     previous = _latest(assignment)
     values: dict[str, object] = {}
@@ -315,13 +319,15 @@ def _store(
     corrections: dict[str, str],
     now: datetime.datetime,
     rolled_up_from: ReportTask | None = None,
+    rows: list | None = None,
 ) -> ReportSubmission:
+    """One new version (a form's values, or a template's rows) and the assignment's state after it."""
     late = timezone.localdate(now) > assignment.task.deadline
     version = assignment.version + 1
     submission = ReportSubmission.objects.create(
         assignment=assignment, version=version, values=values, prefilled=measured, corrections=corrections,
         submitted_by=actor if getattr(actor, "pk", None) else None, submitted_by_name=_actor_name(actor),
-        submitted_at=now, late=late, rolled_up_from=rolled_up_from,
+        submitted_at=now, late=late, rolled_up_from=rolled_up_from, rows=rows or [],
     )  # fmt: skip
     before = assignment.get_state_display()
     assignment.state = AssignmentState.LATE if late else AssignmentState.SUBMITTED
@@ -331,7 +337,8 @@ def _store(
     audit.record(
         actor, AuditAction.UPDATE, assignment,
         changes={"state": [before, assignment.get_state_display()]},
-        detail=f"{what}第{version}版" + ("（逾期）" if late else "") + ("（含更正）" if corrections else ""),
+        detail=f"{what}第{version}版" + (f"（{len(rows)} 行）" if rows else "") + ("（逾期）" if late else "")
+        + ("（含更正）" if corrections else ""),
     )  # fmt: skip
     return submission
 
@@ -615,6 +622,8 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
     now = now or timezone.now()
     assignment = ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
     refused = refusal(assignment)
+    if not refused and assignment.task.form.kind == FormKind.TEMPLATE:
+        refused = "该任务按 Excel 模板报送，汇总上报时合并下级各单位的数据行"
     if not refused and source.node_id != assignment.node_id:
         refused = "只能汇总本单位发起的报送任务"
     elif not refused and source.form_id != assignment.task.form_id:
