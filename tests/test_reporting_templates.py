@@ -337,3 +337,68 @@ def cast_scope(user):
     from liangxin.accounts.scoping import scope_for
 
     return scope_for(user)
+
+
+# -- the API and the pages -----------------------------------------------------------------------------------------
+def test_the_api_answers_a_template_task_with_rows_checked_and_audited_and_collects_them_as_figures(t):
+    from .test_api_writes import api
+
+    street = api(t.street_admin)
+    url = f"/api/v1/report-assignments/{t.nanjing.pk}/submit/"
+    bad = street.post(url, {"rows": [{"c1": "学习小组", "c2": "很多", "c3": "2026-03-01", "c4": "学习"}]},
+                      format="json")  # fmt: skip
+    assert bad.status_code == 400 and "第1条「参与党员数」：应为数字，收到「很多」" in str(bad.json())
+    assert not ReportSubmission.objects.exists()
+    rows = [{"c1": "学习小组", "c2": "3", "c3": "2026-03-01", "c4": "学习"},
+            {"c1": "志愿服务", "c2": "4", "c3": "2026-03-02", "c4": "服务", "c5": "周末"}]  # fmt: skip
+    assert street.post(url, {"rows": rows}, format="json").status_code == 200
+    entries = AuditEntry.objects.filter(object_type="reporting.reportassignment")
+    assert entries.filter(detail__startswith="提交第1版（2 行）").exists()
+    other = api(t.other_street_admin).post(url, {"rows": rows}, format="json")
+    assert other.status_code == 404
+    figures = api(t.district_admin).get(f"/api/v1/report-tasks/{t.task.pk}/collected/").json()
+    given = [r["values"] for r in figures["rows"] if r["values"]]
+    assert [(v["c1"], v["c2"]) for v in given] == [("学习小组", 3), ("志愿服务", 4)]
+    assert figures["total"]["sums"] == {"c2": 7} and figures["total"]["answered"] == 1
+
+
+def test_a_sender_uploads_a_template_and_confirms_its_columns_through_the_pages(cast):
+    from .conftest import client_for
+
+    client = client_for(cast.district_admin)
+    upload = workbook([HEADERS, ["示例", 3, datetime.date(2026, 3, 1), "学习", ""]], name="项目.xlsx")
+    response = client.post("/reporting/templates/", {"name": "项目清单", "description": "", "file": upload})
+    form = ReportForm.objects.get(name="项目清单")
+    assert response.status_code == 302 and response["Location"] == f"/reporting/templates/{form.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "参与党员数" in page and "确认各列" in page
+    # a choice column without options: named, nothing changed
+    body = {f"kind_c{i}": k for i, k in enumerate(["text", "number", "date", "choice", "text"], start=1)}
+    assert client.post(response["Location"], body).status_code == 400
+    assert not ReportForm.objects.get(pk=form.pk).is_active
+    body.update(choices_c4="学习、服务", required_c1="1")
+    assert client.post(response["Location"], body).status_code == 302
+    form.refresh_from_db()
+    assert form.is_active and form.fields.get(key="c4").choices == ["学习", "服务"]
+    assert "项目清单（Excel 模板）" in client.get("/reporting/new/").content.decode()
+    # a bad file: the page names it, nothing stored
+    bad = client.post("/reporting/templates/", {"name": "坏的", "file": SimpleUploadedFile("a.xlsx", b"x", XLSX)})
+    assert bad.status_code == 400 and "不是允许的类型" in bad.content.decode()
+    assert not ReportForm.objects.filter(name="坏的").exists()
+
+
+def test_a_node_downloads_its_template_and_uploads_it_through_the_answer_page(t):
+    from .conftest import client_for
+
+    client = client_for(t.street_admin)
+    page = f"/reporting/mine/{t.nanjing.pk}/"
+    assert "下载本单位的模板" in client.get(page).content.decode()
+    downloaded = client.get(f"{page}template.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(downloaded.streaming_content))).worksheets[0]
+    assert [c.value for c in sheet[2]][:2] == [t.nanjing_node.name, str(t.nanjing_node.pk)]
+    rows = answer_rows(t.nanjing_node, ["学习小组", "三", datetime.date(2026, 3, 1), "学习", ""])
+    refused = client.post(page, {"workbook": workbook(rows)})
+    assert refused.status_code == 400 and "第2行「参与党员数」：应为数字，收到「三」" in refused.content.decode()
+    rows = answer_rows(t.nanjing_node, ["学习小组", 3, datetime.date(2026, 3, 1), "学习", ""])
+    assert client.post(page, {"workbook": workbook(rows)}).status_code == 302
+    assert "学习小组" in client_for(t.district_admin).get(f"/reporting/assignments/{t.nanjing.pk}/").content.decode()
