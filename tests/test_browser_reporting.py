@@ -6,7 +6,6 @@ name and code, fills two rows and uploads it; the district returns 外滩's answ
 workbooks hold exactly the rows given, with the subtotal recounted here."""
 
 import datetime
-import io
 
 import openpyxl
 import pytest
@@ -55,21 +54,21 @@ def sheet_rows(path: str) -> list[list]:
     return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
-def send(page, site, form: str, title: str) -> None:
-    page.goto(site.url("/reporting/new/"))
-    page.get_by_label("报送表单").select_option(label=form)
-    page.get_by_label("任务名称").fill(title)
+def send(tab, site, form: str, title: str) -> None:
+    tab.goto(site.url("/reporting/new/"))
+    tab.get_by_label("报送表单").select_option(label=form)
+    tab.get_by_label("任务名称").fill(title)
     today = datetime.date.today()
-    page.get_by_label("统计期起").fill(today.replace(day=1).isoformat())
-    page.get_by_label("统计期止").fill(today.isoformat())
-    page.get_by_label("直接下级").check()
-    page.get_by_role("button", name="发起报送").click()
+    tab.get_by_label("统计期起").fill(today.replace(day=1).isoformat())
+    tab.get_by_label("统计期止").fill(today.isoformat())
+    tab.get_by_label("直接下级").check()
+    tab.get_by_role("button", name="发起报送").click()
     expect(page.locator(".msg-success")).to_contain_text("已发起报送，报送单位 2 个")
 
 
-def open_task(page, site, title: str) -> None:
-    page.goto(site.url("/reporting/mine/"))
-    page.get_by_role("link", name=title).click()
+def open_task(tab, site, title: str) -> None:
+    tab.goto(site.url("/reporting/mine/"))
+    tab.get_by_role("link", name=title).click()
 
 
 def test_two_streets_answer_by_form_and_by_template_one_is_returned_and_the_district_collects(site, page, tmp_path):  # noqa: F811
