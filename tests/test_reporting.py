@@ -100,7 +100,11 @@ def test_prefilled_values_equal_the_measures_recomputed_over_raw_rows(w):
 
 
 def test_coverage_prefill_equals_the_organizations_counted_under_the_node(w):
-    task = send(w, form_name=world.MONTHLY, rule="children")
+    # a period ending today: the stocks are today's
+    task = services.create_task(
+        w.city_admin, w.city_node, world.form(world.MONTHLY), title="本月", period_start=world.Q1[0],
+        period_end=timezone.localdate(), deadline=DEADLINE, rule="children", today=TODAY,
+    )  # fmt: skip
     for assignment in task.assignments.select_related("node", "task__form"):
         node = assignment.node
         orgs = [o for o in Organization.objects.select_related("responsible_node") if o.responsible_node and
@@ -111,6 +115,24 @@ def test_coverage_prefill_equals_the_organizations_counted_under_the_node(w):
         assert Decimal(got["orgs_blank"]) == sum(o.coverage_state == "none" for o in orgs)
         party_orgs = PartyOrganization.objects.filter(node__path__startswith=node.path, node__is_active=True)
         assert Decimal(got["party_orgs"]) == party_orgs.count()
+
+
+def test_stock_prefills_of_a_past_period_are_the_statistics_as_of_its_last_day(w):
+    from liangxin.stats import engine
+
+    # a branch founded after the quarter: counted today, not as of the quarter's end
+    PartyOrganization.objects.filter(pk=w.tp1.pk).update(founded_on=datetime.date(2026, 5, 1))
+    task = send(w, form_name=world.MONTHLY, rule="children")
+    for a in task.assignments.select_related("node", "task__form"):
+        got = services.prefill(a)
+        as_of = engine.compute(engine.StatsQuery(node=a.node, as_of=world.Q1[1]))
+        assert {k: Decimal(got[k]) for k in ("orgs_counted", "orgs_covered", "orgs_blank")} == {
+            "orgs_counted": as_of.totals["counted"], "orgs_covered": as_of.totals["org_covered"],
+            "orgs_blank": as_of.totals["blank"],
+        }  # fmt: skip
+    xuhui = assignment_of(task, w.xuhui_node)
+    today_count = PartyOrganization.objects.filter(node__path__startswith=w.xuhui_node.path).count()
+    assert Decimal(services.prefill(xuhui)["party_orgs"]) == today_count - 1
 
 
 # -- sending -----------------------------------------------------------------------------------------------------
