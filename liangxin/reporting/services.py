@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,8 +27,9 @@ from liangxin.core.tree import subtree_q
 from liangxin.inbox import services as inbox
 from liangxin.inbox.models import Notice, NoticeKind
 from liangxin.messaging import services as messaging
+from liangxin.messaging.channels import Channel, Outcome
 from liangxin.messaging.choices import ChannelKind, MessageSource
-from liangxin.messaging.models import Message
+from liangxin.messaging.models import Delivery, Message
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
 from . import measures
@@ -407,12 +408,13 @@ class _Later:
     (the quiet-hours path, no attempt spent) for the worker. 催报 sends the inbox at once (a local
     write) and leaves e-mail and SMS — requests to outside servers — to the worker."""
 
-    atomic = True
+    kind: ClassVar[str] = "later"
+    atomic: ClassVar[bool] = True
 
-    def wait_until(self, now: datetime.datetime) -> datetime.datetime:
+    def wait_until(self, now: datetime.datetime) -> datetime.datetime | None:
         return now
 
-    def send(self, delivery):  # never called: wait_until always defers
+    def send(self, delivery: Delivery) -> Outcome:  # never called: wait_until always defers
         raise AssertionError(delivery)
 
 
@@ -426,7 +428,7 @@ class Reminded:
 
 
 def _recipient(user) -> messaging.Recipient:
-    addresses = {}
+    addresses: dict[str, str] = {}
     if user.email:
         addresses[ChannelKind.EMAIL] = user.email
     if user.phone:
@@ -462,7 +464,7 @@ def _remind_message(actor, task: ReportTask, assignments: list[ReportAssignment]
     title = f"{'已逾期' if overdue else '请按时报送'}：{task.title}"
     body = f"<p>截止日期 {task.deadline:%Y-%m-%d}，发起单位：{task.node.name}。请登录平台在“待报送”中填报。</p>"
     message = Message.objects.create(
-        title=title[:200], body=body, sender=actor if getattr(actor, "pk", None) else None, node=task.node,
+        title=title[:200], body=body, sender=actor, node=task.node,
         source=MessageSource.REPORT, channels=[c.value for c in REMIND_CHANNELS],
         # no 发送范围: the recipients are the waiting nodes' administrators, chosen here
         target={},
@@ -475,7 +477,8 @@ def _remind_message(actor, task: ReportTask, assignments: list[ReportAssignment]
             first.setdefault(user.pk, a)
     users = {u.pk: u for us in admins.values() for u in us}
     messaging.queue_message(actor, message, [_recipient(u) for u in users.values()], REMIND_CHANNELS)
-    messaging.send_pending(message.pk, channels={ChannelKind.EMAIL: _Later(), ChannelKind.SMS: _Later()})
+    later: dict[str, Channel] = {ChannelKind.EMAIL: _Later(), ChannelKind.SMS: _Later()}
+    messaging.send_pending(message.pk, channels=later)
     # the inbox notice opens the node's answer page (where the task is filled), not the message's
     for user_id, a in first.items():
         key = messaging.idempotency_key(message.pk, f"user:{user_id}", ChannelKind.INBOX)
