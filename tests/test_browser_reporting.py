@@ -63,7 +63,7 @@ def send(tab, site, form: str, title: str) -> None:
     tab.get_by_label("统计期止").fill(today.isoformat())
     tab.get_by_label("直接下级").check()
     tab.get_by_role("button", name="发起报送").click()
-    expect(page.locator(".msg-success")).to_contain_text("已发起报送，报送单位 2 个")
+    expect(tab.locator(".msg-success")).to_contain_text("已发起报送，报送单位 2 个")
 
 
 def open_task(tab, site, title: str) -> None:
