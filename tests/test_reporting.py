@@ -528,3 +528,24 @@ def test_an_unanswered_task_is_due_for_the_nodes_admin_and_overdue_after_its_dea
         r for r in reminders.due_for(w.nj1_secretary, scope_for(w.nj1_secretary), LATE.date()) if r.kind == "report"
     ]
     assert done == []
+
+
+def test_the_daily_command_reminds_the_overdue_nodes_once(w):
+    import io
+
+    from django.core.management import call_command
+
+    from liangxin.messaging.models import Message
+
+    task = send(w)
+    a = assignment_of(task, w.nj1.node)
+    services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    task.__class__.objects.filter(pk=task.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("remind_overdue_reports", stdout=out)
+    assert out.getvalue().strip() == "催报 1 个任务、4 个单位"
+    message = Message.objects.get(source="report")
+    assert message.sender == w.city_admin and message.title.startswith("已逾期")
+    assert Notice.objects.filter(recipient=w.nj2_secretary, title__contains="已逾期").count() == 1
+    call_command("remind_overdue_reports", stdout=out)
+    assert Message.objects.filter(source="report").count() == 1
