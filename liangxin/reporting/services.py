@@ -305,14 +305,14 @@ def submit(
                 "name": attachments.display_name(upload.name), "stored": stored, "size": size,
                 "content_type": kind.content_type,
             }  # fmt: skip
-        return _store(actor, assignment, values, measured, corrections, now)
+        return store_version(actor, assignment, values, measured, corrections, now)
     except BaseException:
         for stored in written:  # nothing half-stored: the files go with the failed transaction
             attachments.remove(stored, FILE_FOLDER)
         raise
 
 
-def _store(
+def store_version(
     actor,
     assignment: ReportAssignment,
     values: dict,
@@ -655,7 +655,7 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
             values[f.key] = timezone.localdate(now).isoformat() if f.required else ""
         else:
             values[f.key] = None
-    return _store(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
+    return store_version(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
 
 
 def file_of(submission: ReportSubmission, key: str) -> tuple[str, str, str] | None:

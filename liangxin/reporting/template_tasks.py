@@ -191,7 +191,7 @@ def submit_workbook(actor, assignment: ReportAssignment, upload, now: datetime.d
     rows = check_rows(
         fields, ((f"第{n}行", cells) for n, cells in workbooks.read_answer(upload, fields)), assignment.node
     )
-    return services._store(actor, assignment, {}, {}, {}, now or timezone.now(), rows=rows)
+    return services.store_version(actor, assignment, {}, {}, {}, now or timezone.now(), rows=rows)
 
 
 @transaction.atomic
@@ -211,7 +211,7 @@ def submit_rows(actor, assignment: ReportAssignment, rows: list[Mapping[str, obj
 
     numbered = ((f"第{i}条", cells(r)) for i, r in enumerate(rows, start=1))
     cleaned = check_rows(fields, numbered, assignment.node)
-    return services._store(actor, assignment, {}, {}, {}, now or timezone.now(), rows=cleaned)
+    return services.store_version(actor, assignment, {}, {}, {}, now or timezone.now(), rows=cleaned)
 
 
 @transaction.atomic
@@ -232,7 +232,8 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
                 raise ValidationError(f"下级报送的数据行超过 {MAX_ROLLED_UP_ROWS} 行，不能汇总上报")
     if not rows:
         raise ValidationError("本单位发起的任务还没有下级单位提交，无可汇总")
-    return services._store(actor, assignment, {}, {}, {}, now or timezone.now(), rolled_up_from=source, rows=rows)
+    now = now or timezone.now()
+    return services.store_version(actor, assignment, {}, {}, {}, now, rolled_up_from=source, rows=rows)
 
 
 # -- collecting -----------------------------------------------------------------------------------
