@@ -10,7 +10,10 @@ written directly: loading, not a measured step), then measures ``services.create
 assignments, one per node), writes one answer per node directly (loading again: the answering
 service is per node, measured by the tests), and measures ``services.collect`` and writing the
 collected sheet (``reporting.exports.collected`` → ``core.xlsx.write_workbook``).
-Prints seconds per step. Not a test: figures only.
+Then the Excel-template kind: a template task to the same nodes, ``--rows`` rows per node written
+directly, and the collected sheet streamed (``template_tasks.collect`` →
+``exports.template_collected`` → a constant-memory workbook), with the process's peak memory
+before and after. Prints seconds per step. Not a test: figures only.
 """
 
 import argparse
@@ -28,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=80_000)
     parser.add_argument("--streets", type=int, default=200)
+    parser.add_argument("--rows", type=int, default=2, help="rows per node in the template task")
     args = parser.parse_args()
     import django
 
@@ -98,6 +102,63 @@ def main() -> None:
     writing = time.perf_counter() - start
     print(f"收集汇总：{len(collected.rows)} 行、{len(collected.subtotals)} 个小计，读取 {collecting:.1f} 秒，"
           f"写入表格 {written} 行 {writing:.1f} 秒")  # fmt: skip
+    del collected, export
+    template_bench(admin, city, today, args.rows)
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def template_bench(admin, city, today, per_node: int) -> None:
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from liangxin.core import bulk
+    from liangxin.core.xlsx import write_workbook
+    from liangxin.reporting import exports, services
+    from liangxin.reporting import template_tasks as tt
+    from liangxin.reporting.models import ReportAssignment, ReportSubmission
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("清单").write_row(0, 0, ["项目名称", "参与党员数", "开展日期", "类别"])
+    book.close()
+    form = tt.create_template(admin, city, name="党建项目清单", description="",
+                              upload=SimpleUploadedFile("清单.xlsx", buffer.getvalue()))  # fmt: skip
+    specs = {"c1": tt.ColumnSpec("text", True), "c2": tt.ColumnSpec("number", True),
+             "c3": tt.ColumnSpec("date", False), "c4": tt.ColumnSpec("choice", False, ["学习", "服务"])}  # fmt: skip
+    form = tt.set_columns(admin, form, specs)
+    start = time.perf_counter()
+    task = services.create_task(
+        admin, city, form, title="全市党建项目", period_start=today.replace(day=1), period_end=today,
+        deadline=today + datetime.timedelta(days=7), rule="kinds", kinds=["grassroots"],
+    )  # fmt: skip
+    print(f"模板任务发起：{task.assignments.count()} 个单位，{time.perf_counter() - start:.1f} 秒")
+    now = timezone.now()
+    answers = task.assignments.values_list("pk", "node_id", "node__name")
+    bulk.insert(ReportSubmission, (
+        {"assignment_id": pk, "version": 1, "values": {}, "prefilled": {}, "corrections": {},
+         "rows": [[name, str(node_id), f"项目{j}", str(node_id % 7 + j), "2026-03-01", "学习"]
+                  for j in range(per_node)],
+         "submitted_by_name": "书记", "submitted_at": now, "late": False}
+        for pk, node_id, name in answers.iterator(chunk_size=5000)
+    ))  # fmt: skip
+    ReportAssignment.objects.filter(task=task).update(state="submitted", version=1, submitted_at=now)
+    before = _peak_mb()
+    start = time.perf_counter()
+    export = exports.template_collected(task)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        written = write_workbook(handle.name, export.title, [], export.columns, export.rows)
+        size = os.path.getsize(handle.name) / 1024 / 1024
+    took = time.perf_counter() - start
+    print(f"模板收集汇总（流式）：写入 {written} 行（含小计）{took:.1f} 秒，文件 {size:.1f} MB；"
+          f"进程内存峰值 {before:.0f} MB → {_peak_mb():.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -49,6 +49,40 @@ def nanjing_file(c) -> dict:
     return {"pk": submission.pk, "key": "evidence"}
 
 
+def huangpu_template(c) -> dict:
+    """黄浦's Excel template, its columns confirmed."""
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liangxin.reporting import template_tasks
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("清单").write_row(0, 0, ["项目名称", "参与人数"])
+    book.close()
+    upload = SimpleUploadedFile("清单.xlsx", buffer.getvalue())
+    form = template_tasks.create_template(c.district_admin, c.huangpu_node, name="项目清单", description="",
+                                          upload=upload)  # fmt: skip
+    specs = {"c1": template_tasks.ColumnSpec("text", True), "c2": template_tasks.ColumnSpec("number", False)}
+    c.report_template = template_tasks.set_columns(c.district_admin, form, specs)
+    return {"pk": form.pk}
+
+
+def nanjing_template_assignment(c) -> dict:
+    """南京东路's assignment in 黄浦's task by that template."""
+    from liangxin.reporting import services
+
+    huangpu_template(c)
+    today = timezone.localdate()
+    task = services.create_task(
+        c.district_admin, c.huangpu_node, c.report_template, title="项目清单", period_start=today, period_end=today,
+        deadline=today + datetime.timedelta(days=7), rule="children",
+    )  # fmt: skip
+    return {"pk": task.assignments.get(node=c.nanjing_node).pk}
+
+
 def remind(c) -> dict:
     return {**huangpu_task(c), "action": "remind"}
 
@@ -60,6 +94,8 @@ NANJING_ANSWER = expect(404, nanjing=200, auditor=403, nobody=403)
 TASK_VIEW = expect(404, city=200, huangpu=200, auditor=200, nobody=403, secretary=403)
 TASK_MANAGE = {**TASK_VIEW, "city": 403, "auditor": 403}
 TASK_ACTION = {**TASK_MANAGE, "huangpu": 302}
+# a template is managed by the node it was made at: other senders get 404, as if missing
+HUANGPU_TEMPLATE = expect(404, huangpu=200, auditor=403, nobody=403, secretary=403)
 
 ENTRIES: dict = {
     "web:report_list": ("get", None, None, READERS),
@@ -88,5 +124,10 @@ ENTRIES: dict = {
     "report-assignment-detail": ("get", nanjing_assignment, None, {**NANJING_ANSWER, **API}),
     "web:report_rollup": ("post", nanjing_assignment, None, {**NANJING_ANSWER, "nanjing": 302}),
     "report-assignment-rollup": ("post", nanjing_assignment, {}, {**invalid_body(NANJING_ANSWER), **API}),
+    "web:report_templates": ("get", None, None, ORG_EDITORS),
+    "web:report_templates POST": ("post", None, None, invalid_body(ORG_EDITORS)),
+    "web:report_template": ("get", huangpu_template, None, HUANGPU_TEMPLATE),
+    "web:report_template POST": ("post", huangpu_template, None, invalid_body(HUANGPU_TEMPLATE)),
+    "web:report_template_download": ("get", nanjing_template_assignment, None, NANJING_ANSWER),
     "report-assignment-submit": ("post", nanjing_assignment, {"values": {}}, {**invalid_body(NANJING_ANSWER), **API}),
 }

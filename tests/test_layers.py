@@ -11,9 +11,10 @@ one tier are siblings and must not import one another):
 4. ``party`` — party organizations and members, built on orgs
 5. the apps built on party: ``life`` | ``dues`` | ``develop`` | ``transfers`` | ``stats`` |
    ``imports``
-6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below |
-   ``reporting`` — 报送任务: reads the measures of the daily-work apps and statistics below
-7. ``circulars`` — 通知下达: notices down the management tree, delivered as 信息群发 of source 通知下达
+6. ``messaging`` — 信息群发: reaches members, organizations and users of every app below
+7. ``circulars`` — 通知下达: notices down the management tree, delivered as 信息群发 of source 通知下达 |
+   ``reporting`` — 报送任务: reads the measures of the daily-work apps and statistics below; its
+   催报 reaches the nodes' administrators as 信息群发 of source 报送任务 (inbox, e-mail, SMS)
 8. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
 9. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
@@ -70,7 +71,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "portal": (5, "portal"),
     "messaging": (6, "messaging"),
     "circulars": (7, "circulars"),
-    "reporting": (6, "reporting"),
+    "reporting": (7, "reporting"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),

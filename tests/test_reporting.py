@@ -100,7 +100,11 @@ def test_prefilled_values_equal_the_measures_recomputed_over_raw_rows(w):
 
 
 def test_coverage_prefill_equals_the_organizations_counted_under_the_node(w):
-    task = send(w, form_name=world.MONTHLY, rule="children")
+    # a period ending today: the stocks are today's
+    task = services.create_task(
+        w.city_admin, w.city_node, world.form(world.MONTHLY), title="本月", period_start=world.Q1[0],
+        period_end=timezone.localdate(), deadline=DEADLINE, rule="children", today=TODAY,
+    )  # fmt: skip
     for assignment in task.assignments.select_related("node", "task__form"):
         node = assignment.node
         orgs = [o for o in Organization.objects.select_related("responsible_node") if o.responsible_node and
@@ -111,6 +115,24 @@ def test_coverage_prefill_equals_the_organizations_counted_under_the_node(w):
         assert Decimal(got["orgs_blank"]) == sum(o.coverage_state == "none" for o in orgs)
         party_orgs = PartyOrganization.objects.filter(node__path__startswith=node.path, node__is_active=True)
         assert Decimal(got["party_orgs"]) == party_orgs.count()
+
+
+def test_stock_prefills_of_a_past_period_are_the_statistics_as_of_its_last_day(w):
+    from liangxin.stats import engine
+
+    # a branch founded after the quarter: counted today, not as of the quarter's end
+    PartyOrganization.objects.filter(pk=w.tp1.pk).update(founded_on=datetime.date(2026, 5, 1))
+    task = send(w, form_name=world.MONTHLY, rule="children")
+    for a in task.assignments.select_related("node", "task__form"):
+        got = services.prefill(a)
+        as_of = engine.compute(engine.StatsQuery(node=a.node, as_of=world.Q1[1]))
+        assert {k: Decimal(got[k]) for k in ("orgs_counted", "orgs_covered", "orgs_blank")} == {
+            "orgs_counted": as_of.totals["counted"], "orgs_covered": as_of.totals["org_covered"],
+            "orgs_blank": as_of.totals["blank"],
+        }  # fmt: skip
+    xuhui = assignment_of(task, w.xuhui_node)
+    today_count = PartyOrganization.objects.filter(node__path__startswith=w.xuhui_node.path).count()
+    assert Decimal(services.prefill(xuhui)["party_orgs"]) == today_count - 1
 
 
 # -- sending -----------------------------------------------------------------------------------------------------
@@ -211,19 +233,35 @@ def test_a_returned_report_is_resubmitted_as_a_new_version_and_both_are_kept(w):
     assert a.state == AssignmentState.LATE and a.version == 2
 
 
-def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment(w):
+def test_remind_reaches_the_unanswered_nodes_admins_once_per_assignment_through_the_messages_channels(w):
+    from django.core import mail
+
+    from liangxin.messaging import services as messaging
+    from liangxin.messaging.models import Delivery
+
     task = send(w)
     a = assignment_of(task, w.nj1.node)
     services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
-    assert services.remind(w.city_admin, task, today=LATE.date()) == 4  # the cast's branch too
-    notice = Notice.objects.get(recipient=w.nj2_secretary, title__startswith="已逾期")
-    assert (
-        notice.get_kind_display() == "信息报送"
-        and notice.url == f"/reporting/mine/{assignment_of(task, w.nj2.node).pk}/"
-    )
-    assert not Notice.objects.filter(recipient=w.nj1_secretary, key__startswith="reporting-remind").exists()
-    assert services.remind(w.city_admin, task, today=LATE.date()) == 0
-    assert Notice.objects.filter(recipient=w.nj2_secretary, key__startswith="reporting-remind").count() == 1
+    w.nj2_secretary.email, w.nj2_secretary.phone = "nj2@example.org", "13800000002"
+    w.nj2_secretary.save()
+    done = services.remind(w.city_admin, task, today=LATE.date())
+    assert done.nodes == 4  # the cast's branch too
+    message = done.message
+    assert message.get_source_display() == "报送任务" and message.title.startswith("已逾期")
+    notice = Notice.objects.get(recipient=w.nj2_secretary, title__contains="已逾期")
+    # the inbox went at once and opens the node's answer page
+    assert notice.url == f"/reporting/mine/{assignment_of(task, w.nj2.node).pk}/"
+    mine = Delivery.objects.filter(message=message, user=w.nj2_secretary)
+    assert sorted(mine.values_list("channel", "address", "state")) == [
+        ("email", "nj2@example.org", "queued"), ("inbox", "", "delivered"), ("sms", "13800000002", "queued"),
+    ]  # fmt: skip
+    # who answered is not reminded; a second 催报 reminds nobody and sends nothing
+    assert not Delivery.objects.filter(message=message, user=w.nj1_secretary).exists()
+    again = services.remind(w.city_admin, task, today=LATE.date())
+    assert (again.nodes, again.message) == (0, None)
+    # the worker sends the rest (the SMS waits for its gateway's hours)
+    messaging.send_pending(message.pk)
+    assert [m.to for m in mail.outbox] == [["nj2@example.org"]]
 
 
 # -- collecting ----------------------------------------------------------------------------------------------------
@@ -490,3 +528,24 @@ def test_an_unanswered_task_is_due_for_the_nodes_admin_and_overdue_after_its_dea
         r for r in reminders.due_for(w.nj1_secretary, scope_for(w.nj1_secretary), LATE.date()) if r.kind == "report"
     ]
     assert done == []
+
+
+def test_the_daily_command_reminds_the_overdue_nodes_once(w):
+    import io
+
+    from django.core.management import call_command
+
+    from liangxin.messaging.models import Message
+
+    task = send(w)
+    a = assignment_of(task, w.nj1.node)
+    services.submit(w.nj1_secretary, a, full_answer(a), now=ON_TIME)
+    task.__class__.objects.filter(pk=task.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("remind_overdue_reports", stdout=out)
+    assert out.getvalue().strip() == "催报 1 个任务、4 个单位"
+    message = Message.objects.get(source="report")
+    assert message.sender == w.city_admin and message.title.startswith("已逾期")
+    assert Notice.objects.filter(recipient=w.nj2_secretary, title__contains="已逾期").count() == 1
+    call_command("remind_overdue_reports", stdout=out)
+    assert Message.objects.filter(source="report").count() == 1

@@ -11,10 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from liangxin.messaging import tasks as messaging_tasks
 from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import services
-from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind
-from liangxin.reporting.models import ReportAssignment, ReportForm, ReportTask
+from liangxin.reporting import template_tasks as templates
+from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind, FormKind
+from liangxin.reporting.models import ReportAssignment, ReportTask
 
 from .base import ScopedViewSet
 from .errors import service_errors
@@ -71,7 +73,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    values = serializers.DictField(child=serializers.CharField(allow_blank=True), help_text="栏目代码 → 填报值")
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text="在线表单：栏目代码 → 填报值"
+    )
+    rows = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)), required=False,
+        max_length=5000,
+        help_text="Excel 模板任务：数据行，每行为 列代码（c1、c2 …）→ 填报值；单位名称和代码由平台添加",
+    )  # fmt: skip
     notes = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, help_text="平台预填栏目代码 → 更正说明"
     )
@@ -98,10 +107,34 @@ def _versions(assignment: ReportAssignment) -> list[dict]:
             "values": {k: _figure(kinds.get(k, ""), v) for k, v in s.values.items()},
             "prefilled": {k: Decimal(v) for k, v in s.prefilled.items()}, "corrections": s.corrections,
             "returned_reason": s.returned_reason, "returned_at": s.returned_at,
-            "rolled_up_from": s.rolled_up_from_id,
+            "rolled_up_from": s.rolled_up_from_id, "rows": s.rows,
         }
         for s in assignment.submissions.order_by("-version")
     ]  # fmt: skip
+
+
+def _template_collected(task: ReportTask) -> dict:
+    """A template task's collected rows as figures: every row each node gave, 小计 per level, 合计."""
+    fields = services.fields_of(task.form)
+    rows, subtotals = [], []
+    for item in templates.collect(task):
+        if isinstance(item, templates.Row):
+            rows.append({
+                "node_name": item.node_name, "unit_name": item.unit_name, "unit_code": item.unit_code,
+                "state": item.state, "version": item.version, "submitted_at": item.submitted_at,
+                "submitted_by": item.submitted_by, "late": item.late,
+                "values": {f.key: _figure(f.kind, v) for f, v in zip(fields, item.cells, strict=True)}
+                if item.answered else {},
+            })  # fmt: skip
+        else:
+            numeric = [f.key for f in fields if f.kind == FieldKind.NUMBER]
+            sums = dict(zip(numeric, item.sums, strict=True))
+            subtotals.append({"node": item.node_id, "label": item.label, "answered": item.answered,
+                              "expected": item.expected, "sums": sums})  # fmt: skip
+    return {
+        "fields": [{"key": f.key, "label": f.label, "kind": f.kind} for f in fields], "rows": rows,
+        "subtotals": subtotals[:-1], "total": subtotals[-1],
+    }  # fmt: skip
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
@@ -131,7 +164,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         node = senders.filter(pk=data["node"]).first() if data.get("node") else senders.first()
         if node is None:
             raise serializers.ValidationError({"node": ["发起单位：您不能以该单位的名义发起报送"]})
-        form = ReportForm.objects.filter(pk=data["form"]).first()
+        form = self.scope.report_forms().filter(pk=data["form"]).first()
         with service_errors():
             task = services.create_task(
                 request.user, node, form, title=data["title"], period_start=data["period_start"],
@@ -155,7 +188,10 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["get"])
     def collected(self, request, pk=None):
         """收集汇总（数据）：每个单位的最新一版、各级小计与合计（数字栏目为数值）。"""
-        collected = services.collect(self.managed())
+        task = self.managed()
+        if task.form.kind == FormKind.TEMPLATE:
+            return Response(_template_collected(task))
+        collected = services.collect(task)
         kinds = {f.key: f.kind for f in collected.fields}
 
         def subtotal(s) -> dict:
@@ -178,11 +214,14 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @extend_schema(request=None, responses={200: dict})
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
-        """催报：向未提交（含被退回）单位的管理员发站内通知，每个单位一次。"""
+        """催报：向未提交（含被退回）单位的管理员发信息（站内消息，有邮箱、手机的同时发邮件、短信），每个单位一次。"""
         task = self.managed()
         with service_errors():
-            n = services.remind(request.user, task)
-        return Response({"detail": f"已催报 {n} 个单位", "reminded": n})
+            done = services.remind(request.user, task)
+        if done.message is not None:  # e-mail and SMS go from the worker
+            messaging_tasks.start_sending(done.message)
+        return Response({"detail": f"已催报 {done.nodes} 个单位", "reminded": done.nodes,
+                         "message": done.message.pk if done.message else None})  # fmt: skip
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
@@ -240,7 +279,11 @@ class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         a = self.get_object()
         data = self.body(SubmitSerializer)
         with service_errors():
-            s = services.submit(request.user, a, services.Answer(values=data["values"], notes=data.get("notes") or {}))
+            if a.task.form.kind == FormKind.TEMPLATE:
+                s = templates.submit_rows(request.user, a, data.get("rows") or [])
+            else:
+                answer = services.Answer(values=data.get("values") or {}, notes=data.get("notes") or {})
+                s = services.submit(request.user, a, answer)
         a.refresh_from_db()
         return Response({"detail": f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""),
                          "assignment": AssignmentSerializer(a).data})  # fmt: skip
@@ -256,7 +299,9 @@ class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         if source is None:
             raise serializers.ValidationError({"source": ["请选择本单位发起的同一表单的报送任务"]})
         with service_errors():
-            s = services.rollup(request.user, a, source)
+            s = (templates.rollup if a.task.form.kind == FormKind.TEMPLATE else services.rollup)(
+                request.user, a, source
+            )
         a.refresh_from_db()
         return Response({"detail": f"已汇总上报第{s.version}版" + ("（逾期提交）" if s.late else ""),
                          "assignment": AssignmentSerializer(a).data})  # fmt: skip

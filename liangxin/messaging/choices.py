@@ -26,11 +26,13 @@ class MessageState(models.TextChoices):
 
 
 class MessageSource(models.TextChoices):
-    """What a message carries: a mass message written by a sender, or a notice down the tree
-    (通知下达) whose deliveries reach the addressed nodes' administrators."""
+    """What a message carries: a mass message written by a sender, a notice down the tree
+    (通知下达) whose deliveries reach the addressed nodes' administrators, or a reminder of a
+    report task (报送任务: 催报) to the administrators of the nodes that have not answered."""
 
     MESSAGE = "message", "群发信息"
     NOTICE = "notice", "通知下达"
+    REPORT = "report", "报送任务"
 
 
 class ChannelKind(models.TextChoices):

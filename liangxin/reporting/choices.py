@@ -17,10 +17,15 @@ SUMMABLE_KINDS = (FieldKind.NUMBER, FieldKind.PREFILLED)
 
 
 class FormKind(models.TextChoices):
-    """What a task asks for. Only the form kind is built; an Excel template task (模板报送)
-    is another kind with its own answer (a workbook) and sits beside this one."""
+    """What a task asks for: a form answered on the page, or an Excel template (模板报送) whose
+    answer is the rows a node fills in a workbook (its columns are the form's ``ReportField``s)."""
 
     FORM = "form", "在线表单"
+    TEMPLATE = "template", "Excel 模板"
+
+
+# the kinds a template's column may have (a sender picks one per column)
+COLUMN_KINDS = (FieldKind.TEXT, FieldKind.NUMBER, FieldKind.DATE, FieldKind.CHOICE)
 
 
 class TaskState(models.TextChoices):

@@ -4,8 +4,12 @@ Each function answers for one node of the management tree (its whole subtree) an
 by calling the measuring app's own function or condition — a figure here is the figure of the
 app's page, never a second definition:
 
-- 党员 (正式/预备), 流动党员, 入党申请人 at each stage, 覆盖 and 空白点 are stocks: the platform's
-  state when the form is filled (the apps keep no dated history of them for every field);
+- 覆盖, 空白点 and 党组织数 are stocks as of the period's last day when it is past: the statistics
+  engine answers a past date from its snapshot of that day, or from the dated placement,
+  employment, link and assignment history (``stats.asof``); a period ending today or later: today;
+- 党员 (正式/预备), 流动党员, 入党申请人 at each stage are stocks as the platform holds them when the
+  form is filled: the party and develop apps keep no dated history of a member's category, a
+  floating status or an applicant's stage, so "as of" a past day cannot be answered for them;
 - meetings held, dues collected and in arrears, transfers in and out are flows over the period.
 
 Values are ``Decimal`` (dues are money); the form stores them as decimal text.
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from liangxin.core.tree import subtree_q
 from liangxin.develop import queries as develop_queries
@@ -90,10 +95,15 @@ def _dues_total(node: ManagementNode, period: Period) -> dues_ledger.Total:
     return grand
 
 
+def _as_of(period: Period) -> datetime.date | None:
+    """The day a stock is read on: the period's last day when it is past, else today (None)."""
+    return period.end if period.end < timezone.localdate() else None
+
+
 def _coverage(measure: str) -> MeasureFn:
     # the statistics engine's answer for the node as a unit (stats.engine.compute over its measures)
     def fn(node: ManagementNode, period: Period) -> Decimal:
-        report = stats_engine.compute(stats_engine.StatsQuery(node=node))
+        report = stats_engine.compute(stats_engine.StatsQuery(node=node, as_of=_as_of(period)))
         return Decimal(report.totals[measure])
 
     return fn
@@ -112,7 +122,7 @@ def _transfers(side: str) -> MeasureFn:
 
 
 def _party_orgs(node: ManagementNode, period: Period) -> Decimal:
-    report = stats_engine.StatsQuery(node=node)
+    report = stats_engine.StatsQuery(node=node, as_of=_as_of(period))
     return Decimal(stats_engine.party_org_count(report) or 0)
 
 

@@ -18,6 +18,14 @@ class ReportForm(models.Model):
     kind = models.CharField("报送方式", max_length=10, choices=FormKind.choices, default=FormKind.FORM)
     description = models.TextField("说明", blank=True)
     is_active = models.BooleanField("可用", default=True)
+    # an Excel template is made by a committee (shipped forms have none): it and the committees
+    # below it send tasks with it, so a district can roll its streets' rows up to the city
+    owner = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="制作单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="report_forms",
+    )  # fmt: skip
+    template_name = models.CharField("模板文件名", max_length=200, blank=True)
+    sheet_name = models.CharField("数据工作表", max_length=100, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "报送表单"
@@ -25,6 +33,9 @@ class ReportForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_paths(self) -> tuple[str, str]:
+        return (self.owner.path if self.owner_id else ""), ""
 
 
 class ReportField(models.Model):
@@ -127,6 +138,9 @@ class ReportSubmission(models.Model):
     rolled_up_from = models.ForeignKey(
         ReportTask, verbose_name="汇总自", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # an Excel template's answer: one list per row, [填报单位名称, 单位代码, *the columns' values as
+    # stored]; the name and code are the answering node's, or its lower node's in a rolled-up answer
+    rows = models.JSONField("填报数据行", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "报送记录"

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,11 +25,15 @@ from liangxin.core import attachments, audit, normalize
 from liangxin.core.models import AuditAction
 from liangxin.core.tree import subtree_q
 from liangxin.inbox import services as inbox
-from liangxin.inbox.models import NoticeKind
+from liangxin.inbox.models import Notice, NoticeKind
+from liangxin.messaging import services as messaging
+from liangxin.messaging.channels import Channel, Outcome
+from liangxin.messaging.choices import ChannelKind, MessageSource
+from liangxin.messaging.models import Delivery, Message
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
 from . import measures
-from .choices import ANSWERED_STATES, SUMMABLE_KINDS, AddresseeRule, AssignmentState, FieldKind, TaskState
+from .choices import ANSWERED_STATES, SUMMABLE_KINDS, AddresseeRule, AssignmentState, FieldKind, FormKind, TaskState
 from .models import ReportAssignment, ReportField, ReportForm, ReportSubmission, ReportTask
 
 BATCH = 5000  # assignments per INSERT: a task to every party organization of a city is ~80,000
@@ -123,6 +127,8 @@ def create_task(
     kinds = list(dict.fromkeys(kinds or []))
     _raise(check_task(form, title, period_start, period_end, deadline, rule, kinds, today))
     assert form is not None and period_start and period_end and deadline
+    if form.owner_id is not None and form.owner_id not in node.ancestor_ids:
+        _raise({"form": "该模板由其他单位制作，本单位不能使用"})
     nodes = addressees(node, rule, kinds)
     if not nodes.exists():
         _raise({"addressee_rule": "所选报送对象下没有可报送的单位"})
@@ -248,6 +254,8 @@ def submit(
     refused = refusal(assignment)
     if refused:
         _raise({"__all__": refused})
+    if assignment.task.form.kind == FormKind.TEMPLATE:
+        _raise({"__all__": "该任务按 Excel 模板报送，请下载模板填写后上传"})
     measured = prefill(assignment)
     previous = _latest(assignment)
     values: dict[str, object] = {}
@@ -297,14 +305,14 @@ def submit(
                 "name": attachments.display_name(upload.name), "stored": stored, "size": size,
                 "content_type": kind.content_type,
             }  # fmt: skip
-        return _store(actor, assignment, values, measured, corrections, now)
+        return store_version(actor, assignment, values, measured, corrections, now)
     except BaseException:
         for stored in written:  # nothing half-stored: the files go with the failed transaction
             attachments.remove(stored, FILE_FOLDER)
         raise
 
 
-def _store(
+def store_version(
     actor,
     assignment: ReportAssignment,
     values: dict,
@@ -312,13 +320,15 @@ def _store(
     corrections: dict[str, str],
     now: datetime.datetime,
     rolled_up_from: ReportTask | None = None,
+    rows: list | None = None,
 ) -> ReportSubmission:
+    """One new version (a form's values, or a template's rows) and the assignment's state after it."""
     late = timezone.localdate(now) > assignment.task.deadline
     version = assignment.version + 1
     submission = ReportSubmission.objects.create(
         assignment=assignment, version=version, values=values, prefilled=measured, corrections=corrections,
         submitted_by=actor if getattr(actor, "pk", None) else None, submitted_by_name=_actor_name(actor),
-        submitted_at=now, late=late, rolled_up_from=rolled_up_from,
+        submitted_at=now, late=late, rolled_up_from=rolled_up_from, rows=rows or [],
     )  # fmt: skip
     before = assignment.get_state_display()
     assignment.state = AssignmentState.LATE if late else AssignmentState.SUBMITTED
@@ -328,7 +338,8 @@ def _store(
     audit.record(
         actor, AuditAction.UPDATE, assignment,
         changes={"state": [before, assignment.get_state_display()]},
-        detail=f"{what}第{version}版" + ("（逾期）" if late else "") + ("（含更正）" if corrections else ""),
+        detail=f"{what}第{version}版" + (f"（{len(rows)} 行）" if rows else "") + ("（逾期）" if late else "")
+        + ("（含更正）" if corrections else ""),
     )  # fmt: skip
     return submission
 
@@ -380,29 +391,99 @@ def node_admins(node: ManagementNode) -> list:
     ]
 
 
+def admins_of(nodes: Iterable[ManagementNode]) -> dict[int, list]:
+    """``node_admins`` for many nodes in one query: {node id: its active administrators}."""
+    by_id = {n.pk: n for n in nodes}
+    found: dict[int, list] = {pk: [] for pk in by_id}
+    grants = RoleAssignment.objects.filter(node_id__in=list(by_id), user__is_active=True).select_related("user")
+    for g in grants.order_by("node_id", "user_id"):
+        roles = PARTY_EDITORS if by_id[g.node_id].kind == NodeKind.GRASSROOTS else REGISTRY_EDITORS
+        if g.role in roles and g.user not in found[g.node_id]:
+            found[g.node_id].append(g.user)
+    return found
+
+
+class _Later:
+    """A channel that is not sent in this run: ``send_pending`` leaves its deliveries waiting
+    (the quiet-hours path, no attempt spent) for the worker. 催报 sends the inbox at once (a local
+    write) and leaves e-mail and SMS — requests to outside servers — to the worker."""
+
+    kind: ClassVar[str] = "later"
+    atomic: ClassVar[bool] = True
+
+    def wait_until(self, now: datetime.datetime) -> datetime.datetime | None:
+        return now
+
+    def send(self, delivery: Delivery) -> Outcome:  # never called: wait_until always defers
+        raise AssertionError(delivery)
+
+
+REMIND_CHANNELS = (ChannelKind.INBOX, ChannelKind.EMAIL, ChannelKind.SMS)
+
+
+@dataclass
+class Reminded:
+    nodes: int
+    message: Message | None
+
+
+def _recipient(user) -> messaging.Recipient:
+    addresses: dict[str, str] = {}
+    if user.email:
+        addresses[ChannelKind.EMAIL] = user.email
+    if user.phone:
+        addresses[ChannelKind.SMS] = user.phone
+    return messaging.Recipient(key=f"user:{user.pk}", name=user.display_name, user_id=user.pk, addresses=addresses)
+
+
 @transaction.atomic
-def remind(actor, task: ReportTask, today: datetime.date | None = None) -> int:
-    """催报: one inbox notice to the administrators of each node that has not answered (not yet,
-    or returned), once per assignment (the notice's key). Returns how many nodes were reminded."""
+def remind(actor, task: ReportTask, today: datetime.date | None = None) -> Reminded:
+    """催报: a 信息群发 of source 报送任务 to the administrators of each node that has not answered
+    (not yet, or returned) — inbox, and e-mail and SMS where they have an address — once per
+    assignment (a conditional update). The inbox goes now, linked to the node's answer page; the
+    face hands the message to the worker for the rest (``messaging.tasks.start_sending``)."""
     today = today or timezone.localdate()
     if task.state == TaskState.CLOSED:
         _raise({"__all__": "该报送任务已关闭，无需催报"})
+    now = timezone.now()
+    ReportTask.objects.select_for_update().filter(pk=task.pk).first()  # two 催报 at once: the second waits, finds none
     waiting = task.assignments.filter(
         state__in=[AssignmentState.PENDING, AssignmentState.RETURNED], reminded_at__isnull=True
     ).select_related("node")
+    assignments = list(waiting)
+    ReportAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(reminded_at=now)
+    message = None
+    if assignments:
+        message = _remind_message(actor, task, assignments, today)
+    audit.record(actor, AuditAction.UPDATE, task, detail=f"催报 {len(assignments)} 个单位")
+    return Reminded(len(assignments), message)
+
+
+def _remind_message(actor, task: ReportTask, assignments: list[ReportAssignment], today: datetime.date) -> Message:
     overdue = today > task.deadline
     title = f"{'已逾期' if overdue else '请按时报送'}：{task.title}"
-    body = f"截止日期 {task.deadline:%Y-%m-%d}，发起单位：{task.node.name}。请在“待报送”中填报。"
-    reminded = []
-    for assignment in waiting.iterator(chunk_size=BATCH):
-        inbox.notify(
-            node_admins(assignment.node), NoticeKind.REPORT, title, body,
-            url=_answer_url(assignment), key=f"reporting-remind:{assignment.pk}",
-        )  # fmt: skip
-        reminded.append(assignment.pk)
-    ReportAssignment.objects.filter(pk__in=reminded).update(reminded_at=timezone.now())
-    audit.record(actor, AuditAction.UPDATE, task, detail=f"催报 {len(reminded)} 个单位")
-    return len(reminded)
+    body = f"<p>截止日期 {task.deadline:%Y-%m-%d}，发起单位：{task.node.name}。请登录平台在“待报送”中填报。</p>"
+    message = Message.objects.create(
+        title=title[:200], body=body, sender=actor, node=task.node,
+        source=MessageSource.REPORT, channels=[c.value for c in REMIND_CHANNELS],
+        # no 发送范围: the recipients are the waiting nodes' administrators, chosen here
+        target={},
+    )  # fmt: skip
+    audit.record(actor, AuditAction.CREATE, message, detail=f"催报：{task.title}")
+    admins = admins_of(a.node for a in assignments)
+    first: dict[int, ReportAssignment] = {}  # a user administering two waiting nodes: one delivery
+    for a in assignments:
+        for user in admins[a.node_id]:
+            first.setdefault(user.pk, a)
+    users = {u.pk: u for us in admins.values() for u in us}
+    messaging.queue_message(actor, message, [_recipient(u) for u in users.values()], REMIND_CHANNELS)
+    later: dict[str, Channel] = {ChannelKind.EMAIL: _Later(), ChannelKind.SMS: _Later()}
+    messaging.send_pending(message.pk, channels=later)
+    # the inbox notice opens the node's answer page (where the task is filled), not the message's
+    for user_id, a in first.items():
+        key = messaging.idempotency_key(message.pk, f"user:{user_id}", ChannelKind.INBOX)
+        Notice.objects.filter(recipient_id=user_id, key=key).update(url=_answer_url(a))
+    return message
 
 
 # -- collecting ---------------------------------------------------------------------------------
@@ -544,6 +625,8 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
     now = now or timezone.now()
     assignment = ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
     refused = refusal(assignment)
+    if not refused and assignment.task.form.kind == FormKind.TEMPLATE:
+        refused = "该任务按 Excel 模板报送，汇总上报时合并下级各单位的数据行"
     if not refused and source.node_id != assignment.node_id:
         refused = "只能汇总本单位发起的报送任务"
     elif not refused and source.form_id != assignment.task.form_id:
@@ -572,7 +655,7 @@ def rollup(actor, assignment: ReportAssignment, source: ReportTask, now: datetim
             values[f.key] = timezone.localdate(now).isoformat() if f.required else ""
         else:
             values[f.key] = None
-    return _store(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
+    return store_version(actor, assignment, values, measured, corrections, now, rolled_up_from=source)
 
 
 def file_of(submission: ReportSubmission, key: str) -> tuple[str, str, str] | None:

@@ -6,11 +6,11 @@ for itself only — a committee's administrators for their committee, a party or
 secretary for their party organization — so a street never reads another street's answer
 (404 like a missing one)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from liangxin.core.tree import any_subtree_q
 from liangxin.mgmt.models import ManagementNode
-from liangxin.reporting.models import ReportAssignment, ReportTask
+from liangxin.reporting.models import ReportAssignment, ReportForm, ReportTask
 
 from ..roles import PARTY_EDITORS, REGISTRY_EDITORS, REGISTRY_READERS
 from .base import Action
@@ -43,6 +43,16 @@ class ReportingScope(TreeScope):
         """The nodes this user sends tasks from (one per sending grant), in tree order."""
         ids = [g.node_id for g in self.grants if g.role in REPORT_SENDERS]
         return ManagementNode.objects.filter(pk__in=ids, is_active=True).order_by("path")
+
+    def report_forms(self) -> QuerySet:
+        """The forms this user may send: the shipped ones, and the Excel templates made at one of
+        their sending nodes or above it (a district sends the city's template on to its streets)."""
+        ids = {i for n in self.report_sender_nodes() for i in n.ancestor_ids}
+        return ReportForm.objects.filter(Q(owner__isnull=True) | Q(owner_id__in=ids), is_active=True)
+
+    def report_templates(self) -> QuerySet:
+        """The Excel templates this user manages: made at one of their sending nodes."""
+        return ReportForm.objects.filter(owner__in=self.report_sender_nodes()).select_related("owner")
 
     def report_tasks(self, action: Action = "view") -> QuerySet:
         """Tasks the user manages (sent from their nodes) or reads (sent from their subtree)."""

@@ -3,21 +3,33 @@ and the answering node's (待报送, the form with the platform's pre-filled fig
 The rules are in ``reporting.services``; who may do what in ``accounts.scoping.reporting``."""
 
 import datetime
+import os
+import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from liangxin.core import files
 from liangxin.core import params as params_
+from liangxin.messaging import tasks as messaging_tasks
 from liangxin.mgmt.models import NodeKind
-from liangxin.reporting import exports, services
-from liangxin.reporting.choices import ANSWERED_STATES, AddresseeRule, AssignmentState, FieldKind, TaskState
-from liangxin.reporting.models import ReportAssignment, ReportForm, ReportSubmission
+from liangxin.reporting import exports, services, workbooks
+from liangxin.reporting import template_tasks as templates
+from liangxin.reporting.choices import (
+    ANSWERED_STATES,
+    COLUMN_KINDS,
+    AddresseeRule,
+    AssignmentState,
+    FieldKind,
+    FormKind,
+    TaskState,
+)
+from liangxin.reporting.models import ReportAssignment, ReportSubmission
 
 from ..base import ScopedView, deny, export_response, get_in_scope, paginate, refused
 
@@ -58,7 +70,7 @@ class TaskNew(ScopedView):
 
     def context(self, data, errors):
         return {
-            "nodes": self.scope.report_sender_nodes(), "forms": ReportForm.objects.filter(is_active=True),
+            "nodes": self.scope.report_sender_nodes(), "forms": self.scope.report_forms(),
             "kinds": ADDRESSEE_KINDS, "rules": AddresseeRule.choices, "data": data, "errors": errors,
             "general": errors.get("__all__", []),
         }  # fmt: skip
@@ -77,7 +89,7 @@ class TaskNew(ScopedView):
         if node is None:
             raise Http404
         form_id = params_.parse_id(data, "form", "报送表单")
-        form = ReportForm.objects.filter(pk=form_id).first() if form_id is not None else None
+        form = self.scope.report_forms().filter(pk=form_id).first() if form_id is not None else None
         try:
             task = services.create_task(
                 request.user, node, form, title=data.get("title", ""), period_start=_date(data.get("period_start")),
@@ -127,8 +139,15 @@ class TaskStep(ScopedView):
             deny("只有发起单位的管理员可以办理")
         try:
             if action == "remind":
-                n = services.remind(request.user, task)
-                messages.success(request, f"已催报 {n} 个单位" if n else "没有需要催报的单位（已催报过的不再重复）")
+                done = services.remind(request.user, task)
+                if done.message is not None:  # e-mail and SMS go from the worker
+                    messaging_tasks.start_sending(done.message)
+                messages.success(
+                    request,
+                    f"已催报 {done.nodes} 个单位（站内消息，并按管理员登记的邮箱、手机发送）"
+                    if done.nodes
+                    else "没有需要催报的单位（已催报过的不再重复）",
+                )
             else:
                 services.close_task(request.user, task)
                 messages.success(request, "报送任务已关闭")
@@ -166,10 +185,19 @@ class AssignmentView(ScopedView):
         return redirect("web:report_assignment", pk=pk)
 
 
+SHOWN_ROWS = 200  # a template answer's rows on the page; the collected sheet has them all
+
+
 def _versions(assignment) -> list[dict]:
-    """Every version of an answer with its fields in order: label, value, measured, note."""
+    """Every version of an answer with its fields in order: label, value, measured, note (a form),
+    or its rows (a template: the first ``SHOWN_ROWS``)."""
     fields = services.fields_of(assignment.task.form)
     out = []
+    if assignment.task.form.kind == FormKind.TEMPLATE:
+        for s in assignment.submissions.order_by("-version"):
+            out.append({"s": s, "rows": s.rows[:SHOWN_ROWS], "row_count": len(s.rows),
+                        "headers": [*workbooks.FIXED_HEADERS, *(f.label for f in fields)]})  # fmt: skip
+        return out
     for s in assignment.submissions.order_by("-version"):
         out.append({"s": s, "fields": [
             {"label": f.label, "value": _shown(f, s.values.get(f.key)), "measured": s.prefilled.get(f.key),
@@ -223,6 +251,7 @@ class Answer(ScopedView):
             })  # fmt: skip
         returned = latest.returned_reason if latest is not None and a.state == AssignmentState.RETURNED else ""
         return {
+            "template": a.task.form.kind == FormKind.TEMPLATE, "code": workbooks.node_code(a.node),
             "a": a, "task": a.task, "fields": fields, "errors": errors.get("__all__", []), "versions": _versions(a),
             "refusal": services.refusal(a), "returned": returned, "overdue": timezone.localdate() > a.task.deadline,
             "sources": _rollup_sources(self.scope, a),
@@ -234,6 +263,8 @@ class Answer(ScopedView):
 
     def post(self, request, pk):
         a = get_in_scope(self.scope.report_assignments(), pk=pk)
+        if a.task.form.kind == FormKind.TEMPLATE:
+            return self.upload(request, a)
         keys = [f.key for f in services.fields_of(a.task.form)]
         answer = services.Answer(
             values={k: request.POST.get(k, "") for k in keys if k in request.POST},
@@ -247,6 +278,36 @@ class Answer(ScopedView):
             return render(request, "web/reporting/answer.html", self.context(a, request.POST, errors), status=400)
         messages.success(request, f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""))
         return redirect("web:report_answer", pk=pk)
+
+    def upload(self, request, a):
+        """A filled template: the header and every cell checked; any error, nothing stored."""
+        try:
+            s = templates.submit_workbook(request.user, a, request.FILES.get("workbook"))
+        except ValidationError as e:
+            return render(request, "web/reporting/answer.html", self.context(a, {}, {"__all__": e.messages}),
+                          status=400)  # fmt: skip
+        late = "（逾期提交）" if s.late else ""
+        messages.success(request, f"已提交第{s.version}版，共 {len(s.rows)} 行{late}")
+        return redirect("web:report_answer", pk=a.pk)
+
+
+class TemplateDownload(ScopedView):
+    """下载模板: the task's template pre-filled with the answering node's name and code."""
+
+    required = ANSWERER
+
+    def get(self, request, pk):
+        a = get_in_scope(self.scope.report_assignments(), pk=pk)
+        if a.task.form.kind != FormKind.TEMPLATE:
+            raise Http404
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+        handle.close()
+        workbooks.write_for_node(handle.name, services.fields_of(a.task.form), a.node, a.task.title, a.task.deadline)
+        response = FileResponse(
+            open(handle.name, "rb"), as_attachment=True, filename=f"{a.task.title}_{a.node.name}.xlsx"
+        )
+        os.unlink(handle.name)  # the open handle keeps the data until the response closes it
+        return response
 
 
 def _rollup_sources(scope, a):
@@ -266,7 +327,8 @@ class Rollup(ScopedView):
         try:
             if source is None:
                 raise ValidationError("请选择本单位发起的同一表单的报送任务")
-            s = services.rollup(request.user, a, source)
+            rollup = templates.rollup if a.task.form.kind == FormKind.TEMPLATE else services.rollup
+            s = rollup(request.user, a, source)
             messages.success(request, f"已汇总上报第{s.version}版" + ("（逾期提交）" if s.late else ""))
         except ValidationError as e:
             refused(request, e)
@@ -297,15 +359,91 @@ class CollectExport(ScopedView):
         task = get_in_scope(self.scope.report_tasks("view"), pk=pk)
         if not self.scope.may_manage_report(task):
             deny("只有发起单位的管理员可以收集汇总")
-        export = exports.collected(services.collect(task))
+        if task.form.kind == FormKind.TEMPLATE:
+            export = exports.template_collected(task)  # streamed: every row of every node
+        else:
+            export = exports.collected(services.collect(task))
         return export_response(request, title=export.title, object_type=export.object_type,
                                filter_text=export.filter_text, columns=export.columns, rows=export.rows)  # fmt: skip
+
+
+class Templates(ScopedView):
+    """Excel 模板: the templates made at the user's nodes, and 上传模板 (then the columns page)."""
+
+    required = SENDER
+
+    def context(self, data, errors):
+        return {
+            "templates": self.scope.report_templates().order_by("-pk"), "nodes": self.scope.report_sender_nodes(),
+            "data": data, "errors": errors,
+        }  # fmt: skip
+
+    def get(self, request):
+        return render(request, "web/reporting/templates.html", self.context({}, {}))
+
+    def post(self, request):
+        nodes = self.scope.report_sender_nodes()
+        node_id = params_.parse_id(request.POST, "node", "制作单位")
+        node = get_in_scope(nodes, pk=node_id) if node_id is not None else nodes.first()
+        if node is None:
+            raise Http404
+        try:
+            form = templates.create_template(
+                request.user, node, name=request.POST.get("name", ""), description=request.POST.get("description", ""),
+                upload=request.FILES.get("file"),
+            )  # fmt: skip
+        except ValidationError as e:
+            errors = e.message_dict if hasattr(e, "error_dict") else {"file": e.messages}
+            return render(request, "web/reporting/templates.html", self.context(request.POST, errors), status=400)
+        messages.success(request, f"模板已上传，共 {form.fields.count()} 列：请确认每列的类型和是否必填")
+        return redirect("web:report_template", pk=form.pk)
+
+
+class TemplateColumns(ScopedView):
+    """确认列: each column's kind (文本/数字/日期/选择), 必填, and a choice column's options."""
+
+    required = SENDER
+    KINDS = [(k.value, k.label) for k in COLUMN_KINDS]
+
+    def context(self, form, data, errors):
+        rows = []
+        for f in services.fields_of(form):
+            rows.append({
+                "f": f, "kind": data.get(f"kind_{f.key}", f.kind),
+                "required": data.get(f"required_{f.key}") == "1" if data else f.required,
+                "choices": data.get(f"choices_{f.key}", "、".join(f.choices)),
+                "error": "；".join(errors.get(f.key, [])),
+            })  # fmt: skip
+        return {"form": form, "rows": rows, "kinds": self.KINDS, "locked": form.tasks.exists(),
+                "errors": errors.get("__all__", [])}  # fmt: skip
+
+    def get(self, request, pk):
+        form = get_in_scope(self.scope.report_templates(), pk=pk)
+        return render(request, "web/reporting/template.html", self.context(form, {}, {}))
+
+    def post(self, request, pk):
+        form = get_in_scope(self.scope.report_templates(), pk=pk)
+        specs = {
+            f.key: templates.ColumnSpec(
+                request.POST.get(f"kind_{f.key}", ""), request.POST.get(f"required_{f.key}") == "1",
+                templates.parse_choices(request.POST.get(f"choices_{f.key}", "")),
+            )
+            for f in services.fields_of(form)
+        }  # fmt: skip
+        try:
+            templates.set_columns(request.user, form, specs)
+        except ValidationError as e:
+            errors = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
+            return render(request, "web/reporting/template.html", self.context(form, request.POST, errors), status=400)
+        messages.success(request, f"模板“{form.name}”已可用于发起报送")
+        return redirect("web:report_templates")
 
 
 NAV = [
     ("报送任务", "web:report_list", READER),
     ("发起报送", "web:report_new", SENDER),
     ("待报送", "web:report_mine", ANSWERER),
+    ("报送模板", "web:report_templates", SENDER),
 ]
 
 urlpatterns = [
@@ -314,6 +452,9 @@ urlpatterns = [
     path("reporting/mine/", Mine.as_view(), name="report_mine"),
     path("reporting/mine/<int:pk>/", Answer.as_view(), name="report_answer"),
     path("reporting/mine/<int:pk>/rollup/", Rollup.as_view(), name="report_rollup"),
+    path("reporting/mine/<int:pk>/template.xlsx", TemplateDownload.as_view(), name="report_template_download"),
+    path("reporting/templates/", Templates.as_view(), name="report_templates"),
+    path("reporting/templates/<int:pk>/", TemplateColumns.as_view(), name="report_template"),
     path("reporting/<int:pk>/", TaskDetail.as_view(), name="report_detail"),
     path("reporting/<int:pk>/collect.xlsx", CollectExport.as_view(), name="report_collect"),
     path("reporting/<int:pk>/<slug:action>/", TaskStep.as_view(), name="report_step"),
