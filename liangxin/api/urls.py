@@ -13,6 +13,7 @@ from . import (
     messaging,
     party,
     portal,
+    qa,
     reporting,
     segments,
     stats,
@@ -28,7 +29,7 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, reporting):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, qa, reporting):
     module.register(router)
 
 urlpatterns = [

@@ -18,6 +18,8 @@ from .views import (
     orgs,
     party,
     portal,
+    prompts,
+    qa,
     reporting,
     segments,
     stats,
@@ -94,5 +96,20 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal, reporting):
+for module in (
+    inbox,
+    mine,
+    messaging,
+    segments,
+    circulars,
+    life,
+    develop,
+    transfers,
+    dues,
+    exits,
+    portal,
+    qa,
+    prompts,
+    reporting,
+):
     urlpatterns += module.urlpatterns
