@@ -279,6 +279,7 @@ for _module in (
     "matrix_reach",
     "matrix_portal",
     "matrix_reporting",
+    "matrix_qa",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 
