@@ -16,7 +16,7 @@ from liangxin.core.params import BadParameter
 from liangxin.life import prompts
 from liangxin.life.models import ContentPrompt
 from liangxin.qa import queries, services
-from liangxin.qa.models import Answer, Question
+from liangxin.qa.models import Answer, Question, QuestionStatus
 
 from .base import ScopedViewSet
 from .errors import service_errors
@@ -30,6 +30,8 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
+    # a plain string, not an enum: a second choice set named "status" would rename the others' enums
+    status = serializers.CharField(read_only=True, help_text="状态：" + " / ".join(QuestionStatus.values))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     committee_name = serializers.CharField(source="committee.name", read_only=True)
     asker_node_name = serializers.CharField(source="asker_node.name", read_only=True)
