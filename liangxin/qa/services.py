@@ -4,6 +4,8 @@ words first: a refused text stores nothing), audited and announced in one transa
 Who may do what is the scope's question (``Scope.questions``, ``Scope.answerable_questions``): the
 face hands the question it found there, and the asker's own node."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -52,7 +54,7 @@ def _text(value, name: str, limit: int, errors: dict) -> str:
 
 def clean_question(values: dict) -> dict:
     errors: dict[str, list[str]] = {}
-    out = {
+    out: dict[str, Any] = {
         "title": " ".join(_text(values.get("title"), "title", LIMITS["title"], errors).split()),
         "text": _text(values.get("text"), "text", LIMITS["text"], errors),
         "is_public": bool(values.get("is_public")),
@@ -88,7 +90,7 @@ def ask(actor, node: ManagementNode, values: dict) -> Question:
 
 def clean_answer(text, official) -> dict:
     errors: dict[str, list[str]] = {}
-    out = {"text": _text(text, "answer", MAX_ANSWER_CHARS, errors), "official": bool(official)}
+    out: dict[str, Any] = {"text": _text(text, "answer", MAX_ANSWER_CHARS, errors), "official": bool(official)}
     if errors:
         raise ValidationError(errors)
     words.check({"answer": out["text"]}, forbidden_words(), LABELS)
