@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "liangxin.messaging",
     "liangxin.circulars",
     "liangxin.portal",
+    "liangxin.qa",
     "liangxin.reporting",
     "liangxin.web",
     "liangxin.api",

@@ -69,6 +69,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "stats": (5, "stats"),
     "imports": (5, "imports"),
     "portal": (5, "portal"),
+    "qa": (5, "qa"),
     "messaging": (6, "messaging"),
     "circulars": (7, "circulars"),
     "reporting": (7, "reporting"),

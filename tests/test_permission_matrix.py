@@ -280,6 +280,7 @@ for _module in (
     "matrix_portal",
     "matrix_news",
     "matrix_reporting",
+    "matrix_qa",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

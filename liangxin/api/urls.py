@@ -15,6 +15,7 @@ from . import (
     news,
     party,
     portal,
+    qa,
     reporting,
     segments,
     stats,
@@ -30,7 +31,7 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, news, reporting):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, news, qa, reporting):
     module.register(router)
 info_reports.register(router)  # 互动网's 信息报送 (news is in the loop above)
 

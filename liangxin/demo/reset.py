@@ -37,7 +37,7 @@ def delete_demo_data() -> None:
     ReportAssignment.objects.all().delete()
     ReportTask.objects.all().delete()
     # notices first (each carries a message), and the policy library (its publishers and nodes go below)
-    for label in ("circulars", "portal", "messaging", "life", "develop", "transfers", "dues", "inbox"):
+    for label in ("circulars", "portal", "qa", "messaging", "life", "develop", "transfers", "dues", "inbox"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             if model._meta.managed:
                 model.objects.all().delete()

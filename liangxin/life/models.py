@@ -77,3 +77,41 @@ class Attachment(StoredFile):
 
     def audit_paths(self) -> tuple[str, str]:
         return self.meeting.party_org.node.path, ""
+
+
+class ContentPrompt(models.Model):
+    """组织生活内容提示: what a committee (city, district, street or industry) suggests its subtree's
+    party organizations take up in one month's organization life — a title, a text and suggested
+    topics (one a line). Every secretary below sees the prompts of all their committees above for
+    the month, on the home page and when scheduling or recording a meeting (seed 004: "定期发布组织
+    生活内容提示，确保组织生活有主题、有讨论、有共识、有行动")."""
+
+    node = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="发布党委", on_delete=models.PROTECT, related_name="content_prompts"
+    )
+    month = models.DateField("月份", help_text="该月的第一天")
+    title = models.CharField("标题", max_length=100)
+    text = models.TextField("内容")
+    topics = models.TextField("建议主题", blank=True, help_text="每行一个")
+    published_by = models.ForeignKey(
+        "accounts.User", verbose_name="发布人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活内容提示"
+        ordering = ["-month", "node__path", "id"]
+        # a secretary's home page: the prompts of a few ancestor nodes for one month
+        indexes = [models.Index(fields=["month", "node"], name="life_prompt_month_node")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}：{self.title}"
+
+    def audit_paths(self) -> tuple[str, str]:
+        region = self.node.region
+        return self.node.path, region.path if region else ""
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]

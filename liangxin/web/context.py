@@ -5,7 +5,7 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import circulars, develop, dues, info_reports, life, messaging, reporting, transfers
+from .views import circulars, develop, dues, info_reports, life, messaging, qa, reporting, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -60,6 +60,8 @@ def navigation(request) -> dict:
             items = daily_work_links()
         elif title == "信息传输":
             items = messaging.NAV + circulars.NAV
+        elif title == "互动网":
+            items = items + qa.NAV
         elif title == "信息报送":
             items = reporting.NAV + info_reports.NAV
         links = [

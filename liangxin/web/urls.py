@@ -20,6 +20,8 @@ from .views import (
     orgs,
     party,
     portal,
+    prompts,
+    qa,
     reporting,
     segments,
     stats,
@@ -96,6 +98,21 @@ urlpatterns = [
 ]
 
 # daily party work: each module keeps its own routes
-for module in (inbox, mine, messaging, segments, circulars, life, develop, transfers, dues, exits, portal, reporting):
+for module in (
+    inbox,
+    mine,
+    messaging,
+    segments,
+    circulars,
+    life,
+    develop,
+    transfers,
+    dues,
+    exits,
+    portal,
+    qa,
+    prompts,
+    reporting,
+):
     urlpatterns += module.urlpatterns
 urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送

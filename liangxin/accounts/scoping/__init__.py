@@ -25,6 +25,7 @@ from .messaging import MessagingScope
 from .orgs import OrgScope
 from .party import PartyScope
 from .portal import PortalScope
+from .qa import QaScope
 from .reporting import ReportingScope
 from .stats import StatsScope
 from .transfers import TransferScope
@@ -46,6 +47,7 @@ class Scope(
     AccountScope,
     ImportScope,
     PortalScope,
+    QaScope,
     ScopeBase,
 ):
     """What one user may reach. Build with ``scope_for(user)``."""

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from liangxin.inbox import reminders
+from liangxin.life import prompts
 from liangxin.orgs.choices import OrgStatus, ResponsibleBasis
 from liangxin.party import policy, rules
 from liangxin.stats import engine
@@ -32,6 +33,8 @@ class HomeView(ScopedView):
             context["coverage"] = None if query.errors else engine.compute(query)
         context["due"] = reminders.due_for(request.user, self.scope, timezone.localdate())
         context["my_party_orgs"] = self._my_party_orgs()
+        # 组织生活内容提示: this month's prompts of every committee above the user's party organizations
+        context["month_prompts"] = list(prompts.for_nodes(self.scope.question_nodes(), timezone.localdate()))
         return render(request, "web/home.html", context)
 
     def _my_party_orgs(self) -> list:

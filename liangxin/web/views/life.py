@@ -17,7 +17,7 @@ from liangxin.core import files, normalize
 from liangxin.core.models import AuditEntry
 from liangxin.core.params import parse_id
 from liangxin.core.xlsx import Column
-from liangxin.life import attachments, compliance, queries, services
+from liangxin.life import attachments, compliance, prompts, queries, services
 from liangxin.life.choices import AttendanceStatus, MeetingKind, MeetingStatus
 from liangxin.life.models import Attachment, Meeting
 from liangxin.life.validation import eligible_members
@@ -29,6 +29,7 @@ NAV: list[tuple[str, str, str | None]] = [
     ("组织生活", "web:life_meetings", "can_read_party"),
     ("组织生活达标", "web:life_rollup", "can_read_registry"),
     ("我的组织生活", "web:life_my_meetings", "member"),
+    ("组织生活内容提示", "web:life_prompts", "can_read_party"),
 ]
 PERIOD_CHOICES = [("", "全年")] + [(f"q{i}", f"第{'一二三四'[i - 1]}季度") for i in range(1, 5)]
 PERIOD_CHOICES += [(f"m{i}", f"{i}月") for i in range(1, 13)]
@@ -78,6 +79,17 @@ def _shown(values) -> dict[str, str]:
             value = value.isoformat()
         out[name] = value or ""
     return out
+
+
+def _month_prompts(party_org, date_value) -> list:
+    """The 内容提示 of the meeting's month (this month while no valid date is typed) reaching ``party_org``."""
+    day = date_value if isinstance(date_value, datetime.date) else None
+    if day is None:
+        try:
+            day = datetime.date.fromisoformat(str(date_value or ""))
+        except ValueError:
+            day = timezone.localdate()
+    return list(prompts.for_nodes([party_org.node], day))
 
 
 def _errors_of(exc: ValidationError) -> dict[str, str]:
@@ -193,6 +205,7 @@ class MeetingCreate(ScopedView):
             "errors": errors, "kinds": MeetingKind.choices, "att_statuses": AttendanceStatus.choices,
             "rows": _attendance_rows(po, post=post) if status == MeetingStatus.HELD else [],
             "max_mb": attachments.max_bytes() // (1024 * 1024), "allowed": attachments.ALLOWED_TEXT,
+            "month_prompts": _month_prompts(po, values.get("date")),
         }  # fmt: skip
         return render(request, "web/life/form.html", context, status=code)
 
@@ -258,6 +271,7 @@ class MeetingEdit(ScopedView):
             "record": self.record, "v": _shown(values), "errors": errors, "kinds": MeetingKind.choices,
             "att_statuses": AttendanceStatus.choices,
             "rows": _attendance_rows(meeting.party_org, meeting, post) if status == MeetingStatus.HELD else [],
+            "month_prompts": _month_prompts(meeting.party_org, values.get("date")),
         }  # fmt: skip
         return render(request, "web/life/form.html", context, status=code)
 

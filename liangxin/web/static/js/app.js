@@ -35,3 +35,9 @@ document.addEventListener("click", function (event) {
   area.setRangeText(open + text + close, start, end, "end");
   area.focus();
 });
+// 本月内容提示 on the meeting form: a suggested topic fills 会议主题 (without script the topics read as text).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-fill-topic]");
+  var topic = document.getElementById("id_topic");
+  if (button && topic) { topic.value = button.getAttribute("data-fill-topic"); topic.focus(); }
+});
