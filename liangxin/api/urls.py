@@ -31,9 +31,10 @@ router.register("party-organizations", views.PartyOrganizationViewSet, basename=
 router.register("members", views.MemberViewSet, basename="member")
 router.register("imports", imports.ImportJobViewSet, basename="import-job")
 router.register("inbox", inbox.NoticeViewSet, basename="notice")
-for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, portal, news, qa, reporting):
+for module in (life, develop, transfers, dues, exits, party, messaging, segments, circulars, reporting):
     module.register(router)
-info_reports.register(router)  # 互动网's 信息报送 (news is in the loop above)
+for module in (portal, news, info_reports, qa):  # 互动网: policies, news, 信息报送, 党建问答
+    module.register(router)
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

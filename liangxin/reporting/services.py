@@ -48,12 +48,6 @@ def _raise(errors: Mapping[str, str]) -> None:
         raise ValidationError(dict(errors))
 
 
-def prose(value) -> str:
-    """What people write in words (a title, a summary, a note, a reason): trimmed, and otherwise as
-    typed — Chinese punctuation stays full-width (``normalize.text`` would fold "，" into ",")."""
-    return str(value if value is not None else "").replace("\u3000", " ").strip()
-
-
 def _actor_name(actor) -> str:
     return (getattr(actor, "display_name", None) or str(actor or "系统"))[:150]
 
@@ -123,7 +117,7 @@ def create_task(
 ) -> ReportTask:
     """发起报送 from ``node`` (a node the face has checked the actor sends from)."""
     today = today or timezone.localdate()
-    title = prose(title)
+    title = normalize.prose(title)
     kinds = list(dict.fromkeys(kinds or []))
     _raise(check_task(form, title, period_start, period_end, deadline, rule, kinds, today))
     assert form is not None and period_start and period_end and deadline
@@ -200,7 +194,7 @@ def parse_number(raw) -> Decimal:
 def clean_value(f: ReportField, raw) -> str:
     """One answer as stored ("" for blank), or ValueError in Chinese."""
     if f.kind == FieldKind.TEXT:
-        text = prose(raw)
+        text = normalize.prose(raw)
         if len(text) > 2000:
             raise ValueError("文字不能超过 2000 字")
         return text
@@ -288,7 +282,7 @@ def submit(
             errors[f.key] = f"请填写{f.label}"
         values[f.key] = value
         if f.kind == FieldKind.PREFILLED and value != measured[f.key]:
-            note = prose(answer.notes.get(f.key) or "")
+            note = normalize.prose(answer.notes.get(f.key) or "")
             if not note:
                 errors[f.key] = f"{f.label}：与平台数据（{measured[f.key]}）不一致，请填写更正说明"
             corrections[f.key] = note[:500]
@@ -348,7 +342,7 @@ def store_version(
 def return_submission(actor, assignment: ReportAssignment, reason: str) -> ReportSubmission:
     """退回: the latest version goes back to the node with a reason; it answers again (a new version)."""
     assignment = ReportAssignment.objects.select_for_update().select_related("task").get(pk=assignment.pk)
-    reason = prose(reason)
+    reason = normalize.prose(reason)
     errors = {}
     if assignment.task.state == TaskState.CLOSED:
         errors["__all__"] = "该报送任务已关闭，不能退回"

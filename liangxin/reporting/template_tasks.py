@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from liangxin.core import attachments, audit
+from liangxin.core import attachments, audit, normalize
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import ManagementNode
 
@@ -42,7 +42,7 @@ def create_template(actor, node: ManagementNode, *, name: str, description: str,
     """上传模板: the header row of the workbook's first sheet becomes the columns (kind guessed from
     the first data row, none required); the template is not offered for tasks until the sender has
     confirmed the columns (``set_columns``)."""
-    name, errors = services.prose(name), {}
+    name, errors = normalize.prose(name), {}
     if not name:
         errors["name"] = "请填写模板名称"
     elif len(name) > 100:
@@ -61,7 +61,7 @@ def create_template(actor, node: ManagementNode, *, name: str, description: str,
         raise ValidationError({k: [v] for k, v in errors.items()})
     assert template is not None
     form = ReportForm.objects.create(
-        name=name, kind=FormKind.TEMPLATE, description=services.prose(description)[:2000], is_active=False,
+        name=name, kind=FormKind.TEMPLATE, description=normalize.prose(description)[:2000], is_active=False,
         owner=node, template_name=_display(upload.name), sheet_name=template.sheet_name[:100],
     )  # fmt: skip
     ReportField.objects.bulk_create(
