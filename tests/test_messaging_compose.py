@@ -18,7 +18,7 @@ from liangxin.inbox.models import Notice
 from liangxin.messaging import compose
 from liangxin.messaging.channels import read_token
 from liangxin.messaging.choices import ChannelKind, DeliveryState, MessageState
-from liangxin.messaging.models import Delivery, Message, MessagingPolicy
+from liangxin.messaging.models import Delivery, Message, MessagingPolicy, ReachFact
 from liangxin.messaging.targets import NodePlace, Target
 from liangxin.party.models import Member
 
@@ -443,23 +443,23 @@ def test_a_fan_out_killed_midway_is_redone_and_nobody_gets_two(street, monkeypat
         user = User.objects.create_user(username=f"m{i}", password="x-Test@pass-2026", full_name=f"党员{i}")
         make_member(c, c.branch, name=f"党员{i}", employer=c.org, user=user)
     monkeypatch.setattr(services, "BATCH", 1)
-    real = Delivery.objects.bulk_create
+    real = services.bulk.insert
     calls = {"n": 0}
 
-    def dies_on_the_third_batch(rows, **kwargs):
+    def dies_on_the_third_batch(model, rows, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise SystemExit("worker killed")
-        return real(rows, **kwargs)
+        return real(model, rows, **kwargs)
 
-    monkeypatch.setattr(Delivery.objects, "bulk_create", dies_on_the_third_batch)
+    monkeypatch.setattr(services.bulk, "insert", dies_on_the_third_batch)
     _send(c)  # the background task fails (the task backend records it)
     message = Message.objects.get()
     assert message.state == MessageState.QUEUED and message.fanned_out_at is None
     assert 0 < Delivery.objects.filter(message=message).count() < 5  # part of them
     services.send_pending(message.pk)  # what exists is sent; the message is not 已发送
     assert Message.objects.get().state == MessageState.SENDING
-    monkeypatch.setattr(Delivery.objects, "bulk_create", real)
+    monkeypatch.setattr(services.bulk, "insert", real)
     call_command("send_messages", stdout=io.StringIO())
     message.refresh_from_db()
     assert message.state == MessageState.DONE and message.fanned_out_at is not None
@@ -467,6 +467,11 @@ def test_a_fan_out_killed_midway_is_redone_and_nobody_gets_two(street, monkeypat
     assert len(keys) == len(set(keys)) == 5  # 王红 and four more with accounts; 李明 has none
     for user_id in Delivery.objects.filter(message=message).values_list("user_id", flat=True):
         assert Notice.objects.filter(recipient_id=user_id).count() == 1
+    # every batch wrote its 到达事实 with it: each delivery reached its member's employer, once
+    facts = list(ReachFact.objects.filter(delivery__message=message).values_list("delivery_id", "organization_id"))
+    assert sorted(d for d, _ in facts) == sorted(Delivery.objects.filter(message=message).values_list("pk", flat=True))
+    assert {o for _, o in facts} == {c.org.pk}
+    assert not Delivery.objects.filter(message=message, recipient_node__isnull=True).exists()
 
 
 def test_the_descendants_box_as_the_browser_sends_it(street):

@@ -10,7 +10,7 @@ import pytest
 
 from liangxin.accounts.models import RoleAssignment, User
 from liangxin.accounts.scoping import scope_for
-from liangxin.messaging import reach, services
+from liangxin.messaging import facts, reach, services
 from liangxin.messaging.models import Delivery
 from liangxin.orgs.models import Organization
 from liangxin.party.models import Member, PartyOrgLink
@@ -29,11 +29,19 @@ def at(day: str, hms: str = "10:00:00") -> datetime.datetime:
 
 
 def deliver(message, *, user=None, member=None, org=None, channel="inbox", state="sent", sent_at=None, read_at=None):
+    """A delivery row as the worker leaves it, with the facts the fan-out writes on its day."""
     n = next(_serial)
-    return Delivery.objects.create(
+    delivery = Delivery.objects.create(
         message=message, recipient_key=f"test:{n}", idempotency_key=f"test-{n}", channel=channel, state=state,
         user=user, member=member, organization=org, sent_at=sent_at, read_at=read_at,
     )  # fmt: skip
+    facts.write_new(message.pk, delivery.pk - 1, delivery.pk, day_of(delivery))
+    return delivery
+
+
+def day_of(delivery) -> datetime.date:
+    """The day the delivery was made: its sending day (the fan-out precedes the send by minutes)."""
+    return (delivery.sent_at or delivery.created_at).astimezone(SHANGHAI).date()
 
 
 def secretary_of(party_org, username):
@@ -51,7 +59,8 @@ def form(request, monkeypatch):
 
 # -- the recount ------------------------------------------------------------------------------
 def recount(period: reach.Period, orgs, *, read: bool = False) -> set[int]:
-    """The organizations of ``orgs`` (counted ones only) reached in ``period``, rule by rule."""
+    """The organizations of ``orgs`` (counted ones only) reached in ``period``, rule by rule, with
+    the people as they were when each delivery was made (no test here moves one after it)."""
     first = datetime.datetime.combine(period.start, datetime.time(0, 0), tzinfo=SHANGHAI)
     after = datetime.datetime.combine(period.end, datetime.time(0, 0), tzinfo=SHANGHAI) + datetime.timedelta(days=1)
     members = {m.pk: m for m in Member.objects.all()}
@@ -76,10 +85,11 @@ def recount(period: reach.Period, orgs, *, read: bool = False) -> set[int]:
             found.add(member.employer_id)
         elif holder is not None and holder.employer_id:
             found.add(holder.employer_id)
+        day = day_of(d)  # the links in force on the day of the delivery
         for user_id, node_id in roles:
             if user_id == d.user_id:
                 for link_node, org_id, start, end in links:
-                    in_force = start <= period.end and (end is None or end > period.start)
+                    in_force = start <= day and (end is None or end > day)
                     if link_node == node_id and in_force:
                         found.add(org_id)
     counted = {o.pk for o in orgs if o.status == "operating"}  # the basis parameter is 0 here
@@ -118,15 +128,16 @@ def world(party_cast):
     w.account = User.objects.create_user(username="lisi", password="x")
     w.lisi = make_member(c, w.waitan_branch, name="李四", employer=c.waitan_org, user=w.account)
     deliver(w.message, user=w.account, sent_at=at("2026-03-20"), read_at=at("2026-03-21"))
-    # secretaries: one whose branch covers 旧联建 until the day the period begins, one whose branch
-    # covers 新联建 from the day after it ends, one whose branch covers 现联建 through it
+    # secretaries, each receiving on 15 March: one whose branch covered 旧联建 until the day the period
+    # began, one whose branch covers 新联建 from the day after it ends, one whose branch covers 现联建
+    # from that very day (the links in force on the day of the delivery count)
     w.old = new_org(c, "覆盖已结束的组织", None)
     w.new = new_org(c, "覆盖尚未开始的组织", None)
     w.now = new_org(c, "书记收到的组织", None)
     for name, org, start, end, user in (
         ("旧联合党支部", w.old, datetime.date(2024, 1, 1), MARCH.start, "old_sec"),
         ("新联合党支部", w.new, datetime.date(2026, 4, 1), None, "new_sec"),
-        ("现联合党支部", w.now, datetime.date(2026, 3, 31), None, "now_sec"),
+        ("现联合党支部", w.now, datetime.date(2026, 3, 15), None, "now_sec"),
     ):
         branch = make_party_org(c, name=name, covered=[org], mode="joint")
         PartyOrgLink.objects.filter(party_org=branch).update(start_on=start, end_on=end)
@@ -160,8 +171,14 @@ def test_the_secretary_route_is_taken_only_while_the_link_is_in_force(world, par
     q = engine.parse_query({}, scope_for(c.city_admin))
     never = set(reach.never_reached(q, MARCH).values_list("pk", flat=True))
     assert {w.old.pk, w.new.pk} <= never and w.now.pk not in never
-    # the old link in force on the period's first day: reached
-    PartyOrgLink.objects.filter(organization=w.old).update(end_on=MARCH.start + datetime.timedelta(days=1))
+    # links changed after the delivery change nothing: what counts is the day it was made
+    PartyOrgLink.objects.filter(organization=w.old).update(end_on=None)
+    PartyOrgLink.objects.filter(organization=w.now).update(end_on=datetime.date(2026, 3, 16))
+    never = set(reach.never_reached(q, MARCH).values_list("pk", flat=True))
+    assert w.old.pk in never and w.now.pk not in never
+    # a later message to the old branch's secretary, now that its link is in force again: reached
+    secretary = RoleAssignment.objects.get(user__username="old_sec").user
+    deliver(w.message, user=secretary, sent_at=at("2026-03-20"))
     assert w.old.pk not in set(reach.never_reached(q, MARCH).values_list("pk", flat=True))
 
 
@@ -300,11 +317,9 @@ def recount_by_child(message, node) -> dict[str, tuple[int, int, int, int]]:
         at = None
         if person is not None:
             at = person.party_org.node_id
-        elif d.user_id:
-            inside = [
-                r.node_id for r in roles if r.user_id == d.user_id and nodes[r.node_id].path.startswith(node.path)
-            ]
-            at = inside[0] if inside else None
+        elif d.user_id:  # the account's first role (by grant), wherever it is
+            held = [r.node_id for r in roles if r.user_id == d.user_id]
+            at = held[0] if held else None
         if at is None and d.organization_id:
             at = Organization.objects.get(pk=d.organization_id).responsible_node_id
         kid = next((k for k in kids if at is not None and nodes[at].path.startswith(k.path)), None)

@@ -3,9 +3,10 @@ messages sent over the last weeks with their deliveries, reads and replies, one 
 and one draft — so the pages, the per-channel figures and the reach have something to show.
 
 The messages are written through the real services (target resolution with the sender's scope,
-deliveries with their idempotency keys, the inbox channel for the logins); the history of the
-other channels (sent some days ago, read by part of the e-mail recipients, replied by a few) is
-then set on the rows directly, as an operator loading records would. Only the demo street and
+deliveries with their idempotency keys and 到达事实, the inbox channel for the logins); the history
+of the other channels (sent some days ago, read by part of the e-mail recipients, replied by a few)
+is then set on the rows directly, as an operator loading records would, and copied into the
+deliveries' 到达事实 (``messaging.facts.sync``). Only the demo street and
 district send, so the demo's size stays bounded at any city size.
 """
 
@@ -20,7 +21,7 @@ from liangxin.accounts.models import RoleAssignment, User
 from liangxin.accounts.roles import Role
 from liangxin.accounts.scoping import scope_for
 from liangxin.demo.common import Log
-from liangxin.messaging import compose, services
+from liangxin.messaging import compose, facts, services
 from liangxin.messaging.channels import Outcome
 from liangxin.messaging.choices import ChannelKind, DeliveryState, MessageState, ReplyKind
 from liangxin.messaging.models import Delivery, Message
@@ -61,6 +62,7 @@ def _send(sender: User, title: str, body: str, target: Target, channels: list[st
     sent = timezone.now() - datetime.timedelta(days=days_ago, hours=3)
     Message.objects.filter(pk=message.pk).update(sent_at=sent, created_at=sent - datetime.timedelta(hours=1))
     Delivery.objects.filter(message=message).update(sent_at=sent, created_at=sent)
+    facts.sync(Delivery.objects.filter(message=message))  # the 到达事实 follow the history set here
     return message, sent
 
 
@@ -97,6 +99,7 @@ def _history(rng: random.Random, message: Message, sent: datetime.datetime, answ
             replied += 1
         Delivery.objects.filter(pk=delivery.pk).update(**fields)
         read += 1
+    facts.sync(rows)
     return read, replied
 
 

@@ -25,6 +25,7 @@ from liangxin.core.richtext import clean_html, plain_text
 from liangxin.inbox.models import Notice, NoticeKind
 from liangxin.inbox.services import notify
 
+from . import facts
 from .choices import ChannelKind, DeliveryState, MessageState, ReplyKind, Urgency
 from .models import Delivery, Message, MessageAttachment, MessageTemplate, MessagingPolicy
 from .services import queue_message
@@ -287,6 +288,8 @@ def recall(actor, message: Message) -> int:
     with transaction.atomic():
         keys = list(unread.filter(channel=ChannelKind.INBOX).values_list("idempotency_key", flat=True))
         count = unread.update(state=DeliveryState.RECALLED, reason="已撤回", next_attempt_at=None)
+        # a recalled delivery reaches no one: its facts lose their received time
+        facts.sync(Delivery.objects.filter(message=message, state=DeliveryState.RECALLED))
         for i in range(0, len(keys), 500):
             Notice.objects.filter(key__in=keys[i : i + 500], read_at__isnull=True).delete()
         Message.objects.filter(pk=message.pk).update(state=MessageState.RECALLED, recalled_at=now)
@@ -330,7 +333,10 @@ def open_delivery(delivery: Delivery) -> bool:
         return False
     now = timezone.now()
     done = Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).exclude(state__in=CLOSED_STATES)
-    changed = bool(done.filter(~Q(state=DeliveryState.REPLIED)).update(read_at=now, state=DeliveryState.READ))
+    with transaction.atomic():
+        changed = bool(done.filter(~Q(state=DeliveryState.REPLIED)).update(read_at=now, state=DeliveryState.READ))
+        if changed:
+            facts.sync_one(delivery.pk)  # read-reached from now (never an SMS: sync leaves it empty)
     if changed:
         delivery.read_at, delivery.state = now, DeliveryState.READ
         if delivery.user_id and delivery.channel == ChannelKind.INBOX:
@@ -363,6 +369,7 @@ def reply(delivery: Delivery, answer: str) -> None:
         Delivery.objects.filter(pk=delivery.pk).update(
             reply=answer, replied_at=now, read_at=delivery.read_at or now, state=DeliveryState.REPLIED
         )
+        facts.sync_one(delivery.pk)
         if delivery.user_id:
             Notice.objects.filter(recipient_id=delivery.user_id, key=delivery.idempotency_key).update(
                 read_at=delivery.read_at or now

@@ -88,6 +88,12 @@ class Delivery(models.Model):
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     reply = models.CharField("回复", max_length=200, blank=True)
     reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    # 接收人所在节点, stored at fan-out (``facts.write_new``): the node the recipient sat at when the
+    # message reached them, so the per-sub-node rates are one GROUP BY over this column
+    recipient_node = models.ForeignKey(
+        "mgmt.ManagementNode", verbose_name="接收人所在节点", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = verbose_name_plural = "投递"
@@ -99,10 +105,49 @@ class Delivery(models.Model):
             models.Index(fields=["message", "state", "next_attempt_at"], name="delivery_due"),
             # the reach figure: deliveries sent in a period, by who received them
             models.Index(fields=["sent_at"], name="delivery_sent_at"),
+            # one message's counts per sub-node (rates.by_child): its deliveries in node order
+            models.Index(fields=["message", "recipient_node"], name="delivery_node"),
         ]
 
     def __str__(self) -> str:
         return f"{self.recipient_name or self.recipient_key}（{self.get_channel_display()}）"
+
+
+class ReachFact(models.Model):
+    """到达记录: one organization a delivery reaches (两个力争), stored when the delivery is made.
+
+    Written at fan-out (``facts.write_new``) from who the recipient was *then*: the organization
+    of a contact, the employer of a member (named by the delivery or by its account), and every
+    organization covered on that day by a party organization whose secretary the recipient was.
+    ``received_at`` and ``read_at`` follow the delivery (``facts.sync``): the delivery's
+    ``sent_at`` while it is 已发出/已送达/已读/已回复, else empty (queued, failed, recalled …);
+    its ``read_at`` when received and not an SMS. The 到达率 is then a count of distinct
+    organizations over this narrow table, whatever happened to the people since."""
+
+    delivery = models.ForeignKey(
+        Delivery, verbose_name="投递", on_delete=models.CASCADE, related_name="reach_facts", db_index=False
+    )  # the unique (delivery, organization) indexes it
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.CharField("渠道", max_length=8, choices=ChannelKind.choices)
+    received_at = models.DateTimeField("收到时间", null=True, blank=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "到达记录"
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "organization"], name="one_reach_fact_per_organization")
+        ]
+        indexes = [
+            # the walk: the organizations received in a period, read from the index alone
+            models.Index(fields=["received_at", "channel", "organization", "read_at"], name="reach_received"),
+            # the probe: one organization's facts in a period (small units on SQLite)
+            models.Index(fields=["organization", "received_at"], name="reach_by_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} ← {self.delivery_id}"
 
 
 class MessageAttachment(StoredFile):

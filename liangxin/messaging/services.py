@@ -2,8 +2,10 @@
 
 Exactly once, whatever dies when:
 
-- ``create_deliveries`` inserts in batches with ``ignore_conflicts`` on the unique keys, so a
-  rerun of the fan-out finds what exists and adds only what is missing;
+- ``create_deliveries`` inserts in batches skipping what collides with the unique keys
+  (``core.bulk.insert`` with ``ignore_conflicts``: ``INSERT … ON CONFLICT DO NOTHING``, on
+  PostgreSQL through ``COPY``), so a rerun of the fan-out finds what exists and adds only what is
+  missing; each batch writes its deliveries' 到达事实 (``facts.write_new``) in its transaction;
 - ``send_pending`` marks a delivery 发送中 and commits *before* calling its channel, and records
   the outcome after. A run that died in between leaves it 发送中: the next run (which may claim
   the message only when the dead run's lease ran out) turns it into 结果未知, never resends it;
@@ -25,15 +27,17 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from liangxin.core import bulk
 from liangxin.core.audit import AuditAction, record
 
+from . import facts
 from .channels import Channel, Outcome, channel_for
 from .choices import ChannelKind, DeliveryState, MessageState, ReplyKind, Urgency
 from .models import Delivery, Message
 
 log = logging.getLogger("liangxin.messaging")
 
-BATCH = 500  # deliveries a fan-out insert
+BATCH = 5000  # deliveries a fan-out insert (one transaction with their facts)
 # deliveries read at a time by a sending run; the lease is renewed between batches, so a batch of
 # SMS all timing out (20 × 10 s) stays well inside MESSAGING_LEASE_SECONDS. Should a run outlive its
 # lease all the same, no delivery goes twice: each is claimed by a conditional 待发送 → 发送中 update
@@ -90,29 +94,33 @@ def _batches(items: Iterable[Recipient], size: int) -> Iterator[list[Recipient]]
 
 
 def create_deliveries(message: Message, recipients: Iterable[Recipient], channels: Iterable[str]) -> int:
-    """One delivery per recipient and channel the recipient has an address on, inserted in batches;
-    what exists already is kept as it is. Returns how many were added."""
+    """One delivery per recipient and channel the recipient has an address on, inserted in batches
+    with their 到达事实 (who they were today: ``facts``); what exists already is kept as it is.
+    Returns how many were added."""
     kinds = [ChannelKind(c) for c in channels]
     before = Delivery.objects.filter(message=message).count()
+    today = timezone.localdate()
     for chunk in _batches(recipients, BATCH):
         rows = [
-            Delivery(
-                message=message,
-                recipient_key=r.key,
-                recipient_name=r.name[:100],
-                user_id=r.user_id,
-                member_id=r.member_id,
-                organization_id=r.organization_id,
-                channel=kind,
-                address=address,
-                idempotency_key=idempotency_key(message.pk, r.key, kind),
-            )
+            {
+                "message_id": message.pk,
+                "recipient_key": r.key,
+                "recipient_name": r.name[:100],
+                "user_id": r.user_id,
+                "member_id": r.member_id,
+                "organization_id": r.organization_id,
+                "channel": kind,
+                "address": address,
+                "idempotency_key": idempotency_key(message.pk, r.key, kind),
+            }
             for r in chunk
             for kind in kinds
             if (address := r.address_for(kind)) is not None
         ]
         with transaction.atomic():
-            Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+            after = facts.last_id()
+            bulk.insert(Delivery, rows, ignore_conflicts=True)
+            facts.write_new(message.pk, after, facts.last_id(), today)
     return Delivery.objects.filter(message=message).count() - before
 
 
@@ -228,7 +236,9 @@ def _send_one(delivery: Delivery, channel: Channel) -> None:
 
 def _record(delivery: Delivery, outcome: Outcome) -> None:
     fields = _outcome_fields(delivery, outcome, timezone.now())
-    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(**fields)
+    with transaction.atomic():
+        if Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(**fields):
+            facts.sync_one(delivery.pk)
 
 
 def send_pending(message_id: int, channels: Mapping[str, Channel] | None = None) -> dict[str, int] | None:
