@@ -22,7 +22,7 @@ read, replied, recalled): ``received_at`` is the delivery's ``sent_at`` while it
 Every statement is set-based SQL over a message's new deliveries (those above an id), so a fan-out
 of 500,000 writes its facts in a few statements, in each batch's transaction: a fan-out killed
 between batches leaves whole batches with their facts, and the rerun adds only what is missing.
-``backfill`` writes the facts of deliveries made before they existed (migration 0006, and
+``backfill`` writes the facts of deliveries made before they existed (migration 0007, and
 ``manage.py refresh_reach_facts``); for those "then" is the best the rows still tell — today's
 employers, and the links in force on the message's sending day.
 """

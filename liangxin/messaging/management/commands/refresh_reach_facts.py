@@ -1,5 +1,5 @@
 """python manage.py refresh_reach_facts [--message ID]: write the 到达事实 of deliveries that have
-none (rows loaded around the services, a restore from before migration 0006) and bring every fact
+none (rows loaded around the services, a restore from before migration 0007) and bring every fact
 up to its delivery's state. Facts already written keep the organizations and node they were
 made with: "at the time of the delivery" is not recomputed."""
 

@@ -20,6 +20,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0005_reach_facts")]
+    dependencies = [("messaging", "0006_reach_facts")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

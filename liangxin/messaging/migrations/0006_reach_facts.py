@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0004_alter_messageattachment_content_type'),
+        ('messaging', '0005_message_source_report'),
         ('mgmt', '0001_initial'),
         ('orgs', '0005_contact_email_opt_outs'),
         ('party', '0009_alter_memberexitattachment_content_type'),
