@@ -237,11 +237,17 @@ def child(args) -> None:  # noqa: PLR0915 — one straight measurement script
         cur.execute(f"SELECT MIN(id) FROM {table} WHERE message_id = %s", [message.pk])
         first_id = cur.fetchone()[0] or 0
         rows = [(year_start + datetime.timedelta(seconds=(i * 7919) % spread)) for i in range(1000)]
-        for bucket in range(1000):  # 1,000 distinct times spread over the year, in 1,000 updates
-            cur.execute(
-                f"UPDATE {table} SET state = 'sent', sent_at = %s WHERE message_id = %s AND (id - %s) %% 1000 = %s",
-                [rows[bucket], message.pk, first_id, bucket],
-            )
+        # 1,000 distinct times spread over the year, in one update through a small table of them
+        # (one update per time read the message's 500,000 deliveries 1,000 times at 1M)
+        stamp = "TIMESTAMP WITH TIME ZONE" if connection.vendor == "postgresql" else "DATETIME"
+        cur.execute(f"CREATE TEMPORARY TABLE bench_sent_times (bucket INTEGER PRIMARY KEY, at {stamp})")
+        cur.executemany("INSERT INTO bench_sent_times (bucket, at) VALUES (%s, %s)", list(enumerate(rows)))
+        cur.execute(
+            f"UPDATE {table} SET state = 'sent', sent_at = (SELECT t.at FROM bench_sent_times t "
+            f"WHERE t.bucket = ({table}.id - %s) %% 1000) WHERE message_id = %s",
+            [first_id, message.pk],
+        )
+        cur.execute("DROP TABLE bench_sent_times")
         cur.execute(
             f"UPDATE {table} SET state = 'read', read_at = sent_at WHERE message_id = %s AND id %% 5 < 2",
             [message.pk],
