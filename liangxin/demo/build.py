@@ -11,6 +11,7 @@ import random
 
 from django.db import transaction
 
+from liangxin.core import bulk
 from liangxin.demo import develop, dues, life, messaging, portal, qa, reporting, transfers
 from liangxin.demo.accounts import create_accounts, create_secretary_account
 from liangxin.demo.common import Log
@@ -67,6 +68,7 @@ def build_demo(
     if party:
         build_party_demo(rng, members=members, log=log)
         create_secretary_account()
+        bulk.refresh_planner_statistics()  # the daily work queries what was just loaded
         for build in DAILY_WORK:
             counts = build(rng, log)
             if counts:
