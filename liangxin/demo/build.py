@@ -73,6 +73,7 @@ def build_demo(
             counts = build(rng, log)
             if counts:
                 log("、".join(f"{k} {v}" for k, v in counts.items()))
+        bulk.refresh_planner_statistics()  # and after the daily work it loaded (meetings, attendance …)
     for day in stats_snapshots.month_ends(snapshots) if snapshots else ():
         taken = stats_snapshots.take(day)
         log(f"统计快照 {day:%Y-%m-%d}：{taken.organizations:,} 个组织，用时 {taken.seconds} 秒")
