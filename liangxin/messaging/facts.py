@@ -103,39 +103,10 @@ def last_id() -> int:
         return cursor.fetchone()[0] or 0
 
 
-def set_recipient_nodes(rows: list[dict]) -> None:
-    """Put ``recipient_node_id`` on delivery rows about to be inserted: the same rule as
-    ``_node_sql``, read in four look-ups for the batch, so the fan-out inserts each row once with its
-    node instead of updating it after (on PostgreSQL an update rewrites the row and its indexes:
-    as costly as the insert)."""
-    member_ids = {r["member_id"] for r in rows if r.get("member_id")}
-    user_ids = {r["user_id"] for r in rows if r.get("user_id")}
-    org_ids = {r["organization_id"] for r in rows if r.get("organization_id")}
-    by_member = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "party_org__node_id"))
-    by_account = dict(Member.objects.filter(user_id__in=user_ids).values_list("user_id", "party_org__node_id"))
-    by_role: dict[int, int] = {}
-    for user_id, node_id in (
-        RoleAssignment.objects.filter(user_id__in=user_ids).order_by("pk").values_list("user_id", "node_id")
-    ):
-        by_role.setdefault(user_id, node_id)  # the first role granted, as the SQL's ORDER BY id LIMIT 1
-    by_org = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "responsible_node_id"))
-    for r in rows:
-        candidates = (
-            by_member.get(r.get("member_id")),
-            by_account.get(r.get("user_id")),
-            by_role.get(r.get("user_id")),
-            by_org.get(r.get("organization_id")),
-        )
-        r["recipient_node_id"] = next((n for n in candidates if n is not None), None)
-
-
-def write_new(
-    message_id: int, after_id: int, upto_id: int, day: datetime.date | None = None, *, nodes: bool = True
-) -> None:
+def write_new(message_id: int, after_id: int, upto_id: int, day: datetime.date | None = None) -> None:
     """The facts of the message's deliveries with ``after_id < id <= upto_id`` (a batch just
     inserted), with the party organizations' links in force on ``day`` (today). Facts already
-    there are kept: a node once set is not recomputed, a fact row is not written twice.
-    ``nodes=False`` when the rows were inserted with their node (``set_recipient_nodes``)."""
+    there are kept: a node once set is not recomputed, a fact row is not written twice."""
     day = day or timezone.localdate()
     # "+ 0": the id range drives the scan, not the message's index (which would read all its
     # deliveries again for every batch of a large fan-out)
@@ -144,11 +115,9 @@ def write_new(
     secretary, secretary_args = _secretary_sql()
     conflict = " ON CONFLICT DO NOTHING"  # a contact who is also a covering secretary: one row
     with connection.cursor() as cursor:
-        if nodes:
-            cursor.execute(
-                _node_sql() + "WHERE id > %s AND id <= %s AND message_id + 0 = %s AND recipient_node_id IS NULL",
-                args,
-            )
+        cursor.execute(
+            _node_sql() + "WHERE id > %s AND id <= %s AND message_id + 0 = %s AND recipient_node_id IS NULL", args
+        )
         cursor.execute(person + where + conflict, [*person_args, *args])
         cursor.execute(secretary + where + conflict, [*secretary_args, day, day, *args])
 

@@ -117,11 +117,10 @@ def create_deliveries(message: Message, recipients: Iterable[Recipient], channel
             for kind in kinds
             if (address := r.address_for(kind)) is not None
         ]
-        facts.set_recipient_nodes(rows)
         with transaction.atomic():
             after = facts.last_id()
             bulk.insert(Delivery, rows, ignore_conflicts=True)
-            facts.write_new(message.pk, after, facts.last_id(), today, nodes=False)
+            facts.write_new(message.pk, after, facts.last_id(), today)
     return Delivery.objects.filter(message=message).count() - before
 
 
