@@ -278,6 +278,7 @@ CASES.update({
 
 # 互动网 — 工作动态 and 信息报送 (tests/matrix_news.py): a street's item waiting for 黄浦, a branch's report at 南京东路
 waiting_news, branch_report = MATRIX["news-item-approve"][1], MATRIX["info-report-adopt"][1]
+published_news = MATRIX["news-item-detail"][1]
 
 
 def _adopted_report(c) -> int:
@@ -293,6 +294,11 @@ CASES.update({
     "POST /api/v1/news/{pk}/approve/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/approve/", lambda c, u: {}),
     "POST /api/v1/news/{pk}/return/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/return/",
                                        lambda c, u: {"reason": "请补充时间地点"}),
+    "PATCH /api/v1/news/{pk}/": ("street_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/",
+                                 lambda c, u: {"title": "改过的标题", "remove": []}),
+    "DELETE /api/v1/news/{pk}/": ("street_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/", lambda c, u: None),
+    "POST /api/v1/news/{pk}/withdraw/": ("district_admin", lambda c: f"/api/v1/news/{_pk(published_news)(c)}/withdraw/",
+                                         lambda c, u: {"reason": "时间有误"}),
     "POST /api/v1/info-reports/": ("secretary", lambda c: "/api/v1/info-reports/",
                                    lambda c, u: {"kind": "event", "title": "主题党日", "body": "走进社区。"}),
     "POST /api/v1/info-reports/{pk}/adopt/": ("street_admin", lambda c: f"/api/v1/info-reports/{_pk(branch_report)(c)}/adopt/",
