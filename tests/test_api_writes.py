@@ -32,6 +32,7 @@ outgoing, outgoing_reviewed = MATRIX["transfers-detail"][1], MATRIX["transfers-a
 floating = MATRIX["transfers-floating-detail"][1]
 nanjing_policy = MATRIX["policy-document-detail"][1]
 public_question = MATRIX["question-answer"][1]
+private_answer = MATRIX["qa-answer-detail"][1]
 POLICY = {"title": "关于做好两个覆盖工作的通知", "number": "黄社工委〔2025〕3号", "issuer": "南京东路街道综合党委",
           "issued_on": "2025-03-01", "category": "street", "body": "请各党组织做好两个覆盖工作。"}  # fmt: skip
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -251,6 +252,12 @@ CASES = {
                                 lambda c, u: {"title": "党费按什么基数交纳？", "text": "工资每月变动。", "is_public": False}),
     "POST /api/v1/questions/{pk}/answer/": ("street_admin", lambda c: f"/api/v1/questions/{_pk(public_question)(c)}/answer/",
                                             lambda c, u: {"text": "按月交纳。", "official": True}),
+    "POST /api/v1/questions/{pk}/moderate/": ("street_admin", lambda c: f"/api/v1/questions/{_pk(public_question)(c)}/moderate/",
+                                              lambda c, u: {"action": "hide", "note": "含有个人信息"}),
+    "PATCH /api/v1/question-answers/{pk}/": ("street_admin", lambda c: f"/api/v1/question-answers/{_pk(private_answer)(c)}/",
+                                             lambda c, u: {"official": True}),
+    "POST /api/v1/question-answers/{pk}/withdraw/": ("street_admin", lambda c: f"/api/v1/question-answers/{_pk(private_answer)(c)}/withdraw/",
+                                                     lambda c, u: {"note": "答复有误"}),
     "POST /api/v1/report-tasks/": ("district_admin", lambda c: "/api/v1/report-tasks/", lambda c, u: _report_task_body()),
     "POST /api/v1/report-tasks/{pk}/remind/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/remind/", lambda c, u: {}),
     "POST /api/v1/report-tasks/{pk}/close/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/close/", lambda c, u: {}),
