@@ -95,6 +95,9 @@ ENTRIES: dict = {
     "web:life_prompt_detail": ("get", nanjing_prompt, None, VIEW_ORG),
     "web:life_prompt_edit": ("get", nanjing_prompt, None, PROMPT_EDIT),
     "web:life_prompt_edit POST": ("post", nanjing_prompt, None, invalid_body(PROMPT_EDIT)),
+    # 撤回 without a reason: refused, back to the prompt's page (nothing changes between users)
+    "web:life_prompt_withdraw": ("post", nanjing_prompt, None, _redirected(PROMPT_EDIT)),
     "content-prompt-list": ("get", None, None, {**ORG_READERS, **API}),
     "content-prompt-detail": ("get", nanjing_prompt, None, {**VIEW_ORG, **API}),
+    "content-prompt-withdraw": ("post", nanjing_prompt, {}, {**invalid_body(PROMPT_EDIT), **API}),
 }

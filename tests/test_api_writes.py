@@ -33,6 +33,7 @@ floating = MATRIX["transfers-floating-detail"][1]
 nanjing_policy = MATRIX["policy-document-detail"][1]
 public_question = MATRIX["question-answer"][1]
 private_answer = MATRIX["qa-answer-detail"][1]
+nanjing_prompt = MATRIX["content-prompt-detail"][1]
 POLICY = {"title": "关于做好两个覆盖工作的通知", "number": "黄社工委〔2025〕3号", "issuer": "南京东路街道综合党委",
           "issued_on": "2025-03-01", "category": "street", "body": "请各党组织做好两个覆盖工作。"}  # fmt: skip
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -258,6 +259,8 @@ CASES = {
                                              lambda c, u: {"official": True}),
     "POST /api/v1/question-answers/{pk}/withdraw/": ("street_admin", lambda c: f"/api/v1/question-answers/{_pk(private_answer)(c)}/withdraw/",
                                                      lambda c, u: {"note": "答复有误"}),
+    "POST /api/v1/content-prompts/{pk}/withdraw/": ("street_admin", lambda c: f"/api/v1/content-prompts/{_pk(nanjing_prompt)(c)}/withdraw/",
+                                                    lambda c, u: {"reason": "主题有误"}),
     "POST /api/v1/report-tasks/": ("district_admin", lambda c: "/api/v1/report-tasks/", lambda c, u: _report_task_body()),
     "POST /api/v1/report-tasks/{pk}/remind/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/remind/", lambda c, u: {}),
     "POST /api/v1/report-tasks/{pk}/close/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/close/", lambda c, u: {}),

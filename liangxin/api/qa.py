@@ -233,8 +233,15 @@ class ContentPromptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContentPrompt
-        fields = ["id", "node", "node_name", "month", "title", "text", "topic_list", "created_at", "updated_at"]
+        fields = [
+            "id", "node", "node_name", "month", "title", "text", "topic_list", "created_at", "updated_at",
+            "withdrawn_at", "withdraw_reason",
+        ]  # fmt: skip
         read_only_fields = fields
+
+
+class PromptWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="撤回原因（必填）")
 
 
 @extend_schema_view(
@@ -243,7 +250,8 @@ class ContentPromptSerializer(serializers.ModelSerializer):
     )
 )
 class ContentPromptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """组织生活内容提示：本人所在党组织的各级上级党委发布的（党委另可查阅其下级发布的）。"""
+    """组织生活内容提示：本人所在党组织的各级上级党委发布的（撤回的不再显示；党委另可查阅其下级发布的，
+    含已撤回的）；发布党委及其上级撤回。"""
 
     serializer_class = ContentPromptSerializer
     queryset = ContentPrompt.objects.none()
@@ -261,6 +269,18 @@ class ContentPromptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
 
     def keyset_order(self):
         return ("id", False)
+
+    @extend_schema(request=PromptWithdrawSerializer, responses=ContentPromptSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回（发布党委及其上级党委的管理员，须说明原因）：下级不再看到，提示留作记录；不能删除。"""
+        prompt = self.get_object()
+        if not self.scope.may_withdraw_prompt(prompt):
+            raise PermissionDenied("该内容提示由其他党委发布，您不能撤回")
+        d = self.body(PromptWithdrawSerializer)
+        with service_errors():
+            prompts.withdraw(request.user, prompt, d.get("reason", ""))
+        return Response(ContentPromptSerializer(self.get_queryset().get(pk=prompt.pk)).data)
 
 
 def register(router) -> None:
