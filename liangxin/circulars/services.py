@@ -204,6 +204,8 @@ def deliver(circular: Circular) -> int:
     write); the inbox notice opens the node's receipt. Safe to run again: the fan-out adds only
     what is missing and sends nobody twice. Returns the deliveries added."""
     message = circular.message
+    if message is None:  # made with the notice, in its transaction: only a hand-made row lacks it
+        raise ValueError(f"通知 {circular.pk} 没有承载的群发信息")
     receipts = list(CircularReceipt.objects.filter(circular=circular).order_by("pk"))
     admins = node_admins(r.node_id for r in receipts)
     first_receipt: dict[int, CircularReceipt] = {}  # a user who administers two addressed nodes: one delivery
