@@ -389,6 +389,31 @@ def _api(user):
     return client
 
 
+def test_the_api_leaves_a_notice_to_many_nodes_to_the_worker_and_delivers_a_small_one_at_once(
+    tree, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    c = tree
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(services, "INLINE_NODES", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _api(c.district_admin).post(
+            "/api/v1/circulars/", {"title": "接口通知", "body": "请落实。"}, format="json"
+        )  # to the district's two streets
+    assert created.status_code == 201, created.content
+    circular = Circular.objects.get(pk=created.json()["id"])
+    assert not services.delivered(circular) and [r.args for r in default_task_backend.results] == [[circular.pk]]
+    tasks.deliver_notice.call(circular.pk)
+    receipt = receipt_of(circular, c.nanjing_node)
+    monkeypatch.setattr(services, "INLINE_NODES", 300)
+    with django_capture_on_commit_callbacks(execute=True):
+        forwarded = _api(c.street_admin).post(
+            f"/api/v1/circular-receipts/{receipt.pk}/forward/", {"additions": "街道落实意见"}, format="json"
+        )  # to a few nodes: delivered at once, nothing queued
+    assert forwarded.status_code == 200, forwarded.content
+    assert services.delivered(Circular.objects.get(pk=forwarded.json()["id"]))
+    assert len(default_task_backend.results) == 1
+
+
 def test_the_api_sends_forwards_signs_and_reports_progress(tree):
     c = tree
     created = _api(c.district_admin).post(

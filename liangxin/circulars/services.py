@@ -11,7 +11,8 @@ A notice reaches people as a 群发信息 of source 通知下达: one inbox deli
 each addressed node (``messaging.services``), so the platform's reach and read figures count
 notices, and opening the notice marks the opener's delivery read. The receipts are made in the
 sender's transaction; the deliveries too for a notice to at most ``INLINE_NODES`` nodes, else by
-the background worker once it commits (``tasks.deliver_notice``)."""
+the background worker once it commits: every face that sends or forwards calls
+``tasks.start_delivery``, which queues what is not yet delivered."""
 
 import datetime
 from collections import defaultdict
@@ -39,7 +40,6 @@ from liangxin.messaging.choices import ChannelKind, MessageSource
 from liangxin.messaging.models import Delivery, Message
 from liangxin.mgmt.models import ManagementNode, NodeKind
 
-from . import tasks
 from .choices import SIGNED_STATES, AddressMode, ReceiptState
 from .models import Circular, CircularAttachment, CircularReceipt
 
@@ -199,6 +199,11 @@ def _carrier(actor, circular: Circular) -> Message:
     return message
 
 
+def delivered(circular: Circular) -> bool:
+    """Whether the notice's deliveries are made (at once, or by the worker)."""
+    return circular.message is not None and circular.message.fanned_out_at is not None
+
+
 def deliver(circular: Circular) -> int:
     """One inbox delivery per administrator of each addressed node, sent (the inbox is a local
     write); the inbox notice opens the node's receipt. Safe to run again: the fan-out adds only
@@ -235,9 +240,7 @@ def _create(actor, node, values: CircularValues, nodes: list[ManagementNode], fi
     circular.message = _carrier(actor, circular)
     circular.save(update_fields=["message"])
     if len(nodes) <= INLINE_NODES:
-        deliver(circular)
-    else:
-        tasks.start_delivery(circular)
+        deliver(circular)  # else the face queues it: tasks.start_delivery
     return circular
 
 

@@ -5,17 +5,19 @@ from django.db import transaction
 from django_tasks import task
 
 from .models import Circular
+from .services import deliver, delivered
 
 
 @task()
 def deliver_notice(circular_id: int) -> int:
     """Deliver the notice to its nodes' administrators. Safe to run twice."""
-    from .services import deliver  # noqa: PLC0415 — services queue this task: one of the two imports late
-
     circular = Circular.objects.select_related("message", "sender").get(pk=circular_id)
     return deliver(circular)
 
 
 def start_delivery(circular: Circular) -> None:
-    """Queue the delivery once the sender's transaction commits (the worker must see the receipts)."""
-    transaction.on_commit(lambda: deliver_notice.enqueue(circular.pk))
+    """Queue the delivery of a notice ``services`` left to the worker (more than ``INLINE_NODES``
+    nodes) once the sender's transaction commits (the worker must see the receipts); a notice
+    already delivered is left alone. Every face calls it after sending or forwarding."""
+    if not delivered(circular):
+        transaction.on_commit(lambda: deliver_notice.enqueue(circular.pk))
