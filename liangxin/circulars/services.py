@@ -200,8 +200,9 @@ def _carrier(actor, circular: Circular) -> Message:
 
 
 def delivered(circular: Circular) -> bool:
-    """Whether the notice's deliveries are made (at once, or by the worker)."""
-    return circular.message is not None and circular.message.fanned_out_at is not None
+    """Whether the notice's deliveries are made (at once, or by the worker): asked of the database,
+    since the fan-out marks the message by an UPDATE, not on the object in hand."""
+    return Message.objects.filter(pk=circular.message_id, fanned_out_at__isnull=False).exists()
 
 
 def deliver(circular: Circular) -> int:
