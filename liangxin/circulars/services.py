@@ -202,6 +202,8 @@ def _carrier(actor, circular: Circular) -> Message:
 def delivered(circular: Circular) -> bool:
     """Whether the notice's deliveries are made (at once, or by the worker): asked of the database,
     since the fan-out marks the message by an UPDATE, not on the object in hand."""
+    if circular.message_id is None:
+        return False
     return Message.objects.filter(pk=circular.message_id, fanned_out_at__isnull=False).exists()
 
 
