@@ -96,6 +96,36 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         Path(copy + suffix).unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def files_of_this_worker():
+    """Each xdist worker keeps its files (attachments, imports, exports, development keys) in its
+    own folder under the run's scratch directory, and so do the commands its tests start: a test
+    that checks that nothing was stored must not see what the other worker's test just stored."""
+    from django.conf import settings
+
+    from liangxin.core import crypto
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield
+        return
+    saved = {name: getattr(settings, name) for name in ("VAR_DIR", "IMPORT_DIR", "EXPORT_DIR")}
+    saved_env = os.environ.get("LIANGXIN_VAR_DIR")
+    root = Path(saved["VAR_DIR"]) / f"worker-{worker}"
+    root.mkdir(parents=True, exist_ok=True)
+    settings.VAR_DIR, settings.IMPORT_DIR, settings.EXPORT_DIR = root, root / "imports", root / "exports"
+    os.environ["LIANGXIN_VAR_DIR"] = str(root)
+    crypto.reset_keys()
+    yield
+    for name, value in saved.items():
+        setattr(settings, name, value)
+    if saved_env is None:
+        os.environ.pop("LIANGXIN_VAR_DIR", None)
+    else:
+        os.environ["LIANGXIN_VAR_DIR"] = saved_env
+    crypto.reset_keys()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that check hashing itself restore it (test_accounts)."""
