@@ -25,14 +25,14 @@ caller's queryset of visible documents.
 The order, best first (the two engines' scores differ, their principle does not): a query word in
 the head counts several times one in the body, more occurrences count more but less and less, and
 among equal scores the most recently added comes first (higher id). On SQLite bm25 (head ×4, with
-its length normalisation). On PostgreSQL ts_rank with its default weights and no length normalisation: a word
-scores 1.0 for its first occurrence in the head and 0.1 for a first in the body, its n-th
-occurrence 1/n² of its weight, and a word's fifth and later occurrences nothing (they used to add
-at most 13 % of a body word's score, mostly measuring the document's length, which ts_rank does not
-divide by); the query's terms are averaged. So with up to seven terms, any document holding one in
-its head comes before every document holding them only in the body (7 × 0.087 < 0.61). A query
-word found only through character pairs ("导员") adds nothing to the rank: such matches come most
-recently added first.
+its length normalisation). On PostgreSQL ts_rank with its default weights and no length
+normalisation: a word scores 1.0 for its first occurrence in the head and 0.1 for a first in the
+body, its n-th occurrence 1/n² of its weight, and a word's fifth and later occurrences nothing
+(they used to add at most 13 % of a body word's score, mostly measuring the document's length,
+which ts_rank does not divide by); the query's terms are averaged. So with up to seven terms, any
+document holding one in its head comes before every document holding them only in the body (7 ×
+0.087 < 0.61). A query word found only through character pairs ("导员") adds nothing to the rank:
+such matches come most recently added first.
 
 The terms of a text are jieba's words, plus every pair of adjacent Chinese characters and every
 single Chinese character: the fallbacks that make any part of a word findable whatever jieba made
