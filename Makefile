@@ -50,13 +50,15 @@ lint: install
 
 # Each run gets its own scratch directory (and, for PostgreSQL, its own server directory and a
 # free port), removed when the run ends, passed or failed: two runs on one host never collide.
+# --dist loadgroup keeps a module that shares seeded rows on one worker (tests/conftest.py,
+# kept_for_module); --durations prints where the time went.
 test-sqlite: install
 	var=$$(mktemp -d); trap 'rm -rf "$$var"' EXIT; \
-	  LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2
+	  LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 test-postgres: install
 	var=$$(mktemp -d); trap 'rm -rf "$$var"' EXIT; \
-	  scripts/pg.sh run -- env LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2
+	  scripts/pg.sh run -- env LIANGXIN_VAR_DIR=$$var $(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 # Mutation testing (mutmut, configured in pyproject.toml [tool.mutmut]); slow, so not part of
 # `make test`. `make mutate MUTANTS='liangxin.party.rules*'` runs one module's mutants.

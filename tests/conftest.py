@@ -6,9 +6,12 @@ Names follow the healthchecks style: each user's scope is in their name.
 import datetime
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -35,6 +38,24 @@ hypothesis_settings.load_profile("liangxin")
 
 class Cast:
     """Everything the tests refer to by name."""
+
+
+@contextmanager
+def kept_for_module(django_db_blocker) -> Iterator[None]:
+    """Rows a module's tests share (a seeded demo city, built once instead of once a test): made
+    inside a transaction that is rolled back when the module ends. Each test's own transaction
+    nests in it as a savepoint, so a test still sees only the shared rows plus its own, and nothing
+    outlives the module. Mark the module ``pytest.mark.xdist_group`` so that one worker runs all of
+    it (``make test`` distributes with ``--dist loadgroup``), and keep transactional tests (their
+    flush) and the live server (another connection) out of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def _region(code, name, level, parent=None):

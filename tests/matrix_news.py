@@ -16,6 +16,13 @@ WRITERS = expect(200, auditor=403, nobody=403, secretary=200)
 WAITING = expect(200, xuhui=404, waitan=404, lawyers=404, nobody=404, secretary=404)
 PUBLISHED = {**WAITING, "secretary": 200}
 NEWS_EDIT = expect(404, city=200, huangpu=200, nanjing=200, auditor=403, secretary=403, nobody=403)
+# a waiting item is changed by its street and the committees above; the branch below does not see it
+NEWS_EDIT_WAITING = expect(404, city=200, huangpu=200, nanjing=200, auditor=403, nobody=403)
+# a published item is neither changed in place nor deleted: those who manage it are sent back to its page
+PUBLISHED_REFUSED = {**NEWS_EDIT, "city": 302, "huangpu": 302, "nanjing": 302}
+# 撤下 without a reason is refused (back to the page): the street, 黄浦 (its reviewer) and the city manage it
+WITHDRAW_REFUSED = expect(404, city=302, huangpu=302, nanjing=302, auditor=403, secretary=403)
+API_REFUSED = {k: (400 if v == 302 else v) for k, v in WITHDRAW_REFUSED.items()}
 # the city deletes the 外滩 item first: every other writer then finds nothing (404)
 DELETED_ONCE = expect(404, city=302, auditor=403, nobody=403)
 # 黄浦 approves it (then it is published: the street and the secretary read it, but it is not theirs to review)
@@ -89,10 +96,13 @@ ENTRIES: dict = {
     "web:news_detail": ("get", published_item, None, PUBLISHED),
     "web:news_detail WAITING": ("get", waiting_item, None, WAITING),
     "web:news_file": ("get", published_file, None, PUBLISHED),
-    "web:news_edit": ("get", published_item, None, NEWS_EDIT),
+    "web:news_edit": ("get", waiting_item, None, NEWS_EDIT_WAITING),
+    "web:news_edit PUBLISHED": ("get", published_item, None, PUBLISHED_REFUSED),
     "web:news_edit POST": ("post", published_item, None, invalid_body(NEWS_EDIT)),
-    "web:news_delete": ("get", published_item, None, {**NEWS_EDIT, "city": 302, "huangpu": 302, "nanjing": 302}),
+    "web:news_delete": ("get", published_item, None, PUBLISHED_REFUSED),
     "web:news_delete POST": ("post", waitan_item, None, DELETED_ONCE),
+    "web:news_delete POST PUBLISHED": ("post", published_item, None, PUBLISHED_REFUSED),
+    "web:news_withdraw": ("post", published_item, None, WITHDRAW_REFUSED),
     "web:news_approve": ("post", waiting_item, None, APPROVED_ONCE),
     "web:news_return": ("post", waiting_item, None, RETURN_REFUSED),
     "web:info_report_list": ("get", None, None, ORG_READERS),
@@ -111,6 +121,17 @@ ENTRIES: dict = {
     "news-item-list": ("get", None, None, {**EVERYONE, **API}),
     "news-item-list POST": ("post", None, {"title": ""}, {**invalid_body(WRITERS), **API}),
     "news-item-waiting": ("get", None, None, {**EVERYONE, **API}),
+    "news-item-drafts": ("get", None, None, {**WRITERS, **API}),
+    "news-item-detail PATCH": (
+        "patch",
+        waiting_item,
+        {"title": ""},
+        {**invalid_body(NEWS_EDIT_WAITING), "nobody": 404, **API},
+    ),
+    "news-item-detail PATCH PUBLISHED": ("patch", published_item, {"title": "改"}, {**API_REFUSED, **API}),
+    "news-item-detail DELETE": ("delete", waitan_item, None, {**expect(404, city=204), **API}),
+    "news-item-detail DELETE PUBLISHED": ("delete", published_item, None, {**API_REFUSED, **API}),
+    "news-item-withdraw": ("post", published_item, {}, {**API_REFUSED, **API}),
     "news-item-detail": ("get", published_item, None, {**PUBLISHED, **API}),
     "news-item-approve": ("post", waiting_item, {}, {**APPROVED_ONCE, "huangpu": 200, **API}),
     "news-item-return": ("post", waiting_item, {}, {**RETURN_REFUSED, "huangpu": 400, **API}),

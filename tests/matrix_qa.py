@@ -18,6 +18,9 @@ NANJING_ONLY = expect(403, nanjing=200)  # a public question: visible to all, an
 MODERATE_PRIVATE = expect(404, nanjing=200, auditor=403, secretary=403, nobody=403)
 PROMPT_EDIT = expect(404, city=200, huangpu=200, nanjing=200, auditor=403, secretary=403, nobody=403)
 ASKERS = expect(403, secretary=200)
+# over the API a private question's step: 南京东路 acts (400 for an empty body), the asker reads it (403),
+# everyone else finds nothing (404: no capability is asked before the lookup)
+MODERATE_PRIVATE_API = {**expect(404, nanjing=400, secretary=403), **API}
 
 
 def _question(c, public: bool):
@@ -81,12 +84,20 @@ ENTRIES: dict = {
     "question-list POST": ("post", None, {"title": ""}, {**invalid_body(ASKERS), **API}),
     "question-detail": ("get", private_question, None, {**PRIVATE, **API}),
     "question-answer": ("post", public_question, {}, {**invalid_body(NANJING_ONLY), **API}),
+    "question-moderate": ("post", private_question, {}, MODERATE_PRIVATE_API),
+    "question-moderate PUBLIC": ("post", public_question, {"action": "hide"}, {**invalid_body(NANJING_ONLY), **API}),
+    "qa-answer-detail": ("get", private_answer, None, {**PRIVATE, **API}),
+    "qa-answer-detail PATCH": ("patch", private_answer, {"text": ""}, MODERATE_PRIVATE_API),
+    "qa-answer-withdraw": ("post", private_answer, {}, MODERATE_PRIVATE_API),
     "web:life_prompts": ("get", None, None, ORG_READERS),
     "web:life_prompt_create": ("get", None, None, ORG_EDITORS),
     "web:life_prompt_create POST": ("post", None, None, invalid_body(ORG_EDITORS)),
     "web:life_prompt_detail": ("get", nanjing_prompt, None, VIEW_ORG),
     "web:life_prompt_edit": ("get", nanjing_prompt, None, PROMPT_EDIT),
     "web:life_prompt_edit POST": ("post", nanjing_prompt, None, invalid_body(PROMPT_EDIT)),
+    # 撤回 without a reason: refused, back to the prompt's page (nothing changes between users)
+    "web:life_prompt_withdraw": ("post", nanjing_prompt, None, _redirected(PROMPT_EDIT)),
     "content-prompt-list": ("get", None, None, {**ORG_READERS, **API}),
     "content-prompt-detail": ("get", nanjing_prompt, None, {**VIEW_ORG, **API}),
+    "content-prompt-withdraw": ("post", nanjing_prompt, {}, {**invalid_body(PROMPT_EDIT), **API}),
 }

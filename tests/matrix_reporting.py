@@ -129,5 +129,18 @@ ENTRIES: dict = {
     "web:report_template": ("get", huangpu_template, None, HUANGPU_TEMPLATE),
     "web:report_template POST": ("post", huangpu_template, None, invalid_body(HUANGPU_TEMPLATE)),
     "web:report_template_download": ("get", nanjing_template_assignment, None, NANJING_ANSWER),
+    "report-template-list": ("get", None, None, {**ORG_EDITORS, **API}),
+    "report-template-list POST": ("post", None, {"name": ""}, {**invalid_body(ORG_EDITORS), **API}),
+    "report-template-detail": ("get", huangpu_template, None, {**HUANGPU_TEMPLATE, **API}),
+    "report-template-columns": ("post", huangpu_template, {}, {**invalid_body(HUANGPU_TEMPLATE), **API}),
+    "report-assignment-template": ("get", nanjing_template_assignment, None, {**NANJING_ANSWER, **API}),
+    # an online form has no workbook: 404 for its own node too
+    "report-assignment-template FORM": (
+        "get",
+        nanjing_assignment,
+        None,
+        {**expect(404, auditor=403, nobody=403), **API},
+    ),
+    "report-assignment-workbook": ("post", nanjing_template_assignment, {}, {**invalid_body(NANJING_ANSWER), **API}),
     "report-assignment-submit": ("post", nanjing_assignment, {"values": {}}, {**invalid_body(NANJING_ANSWER), **API}),
 }

@@ -32,6 +32,9 @@ outgoing, outgoing_reviewed = MATRIX["transfers-detail"][1], MATRIX["transfers-a
 floating = MATRIX["transfers-floating-detail"][1]
 nanjing_policy = MATRIX["policy-document-detail"][1]
 public_question = MATRIX["question-answer"][1]
+private_answer = MATRIX["qa-answer-detail"][1]
+nanjing_prompt = MATRIX["content-prompt-detail"][1]
+huangpu_template, template_assignment = MATRIX["report-template-detail"][1], MATRIX["report-assignment-template"][1]
 POLICY = {"title": "关于做好两个覆盖工作的通知", "number": "黄社工委〔2025〕3号", "issuer": "南京东路街道综合党委",
           "issued_on": "2025-03-01", "category": "street", "body": "请各党组织做好两个覆盖工作。"}  # fmt: skip
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -251,6 +254,14 @@ CASES = {
                                 lambda c, u: {"title": "党费按什么基数交纳？", "text": "工资每月变动。", "is_public": False}),
     "POST /api/v1/questions/{pk}/answer/": ("street_admin", lambda c: f"/api/v1/questions/{_pk(public_question)(c)}/answer/",
                                             lambda c, u: {"text": "按月交纳。", "official": True}),
+    "POST /api/v1/questions/{pk}/moderate/": ("street_admin", lambda c: f"/api/v1/questions/{_pk(public_question)(c)}/moderate/",
+                                              lambda c, u: {"action": "hide", "note": "含有个人信息"}),
+    "PATCH /api/v1/question-answers/{pk}/": ("street_admin", lambda c: f"/api/v1/question-answers/{_pk(private_answer)(c)}/",
+                                             lambda c, u: {"official": True}),
+    "POST /api/v1/question-answers/{pk}/withdraw/": ("street_admin", lambda c: f"/api/v1/question-answers/{_pk(private_answer)(c)}/withdraw/",
+                                                     lambda c, u: {"note": "答复有误"}),
+    "POST /api/v1/content-prompts/{pk}/withdraw/": ("street_admin", lambda c: f"/api/v1/content-prompts/{_pk(nanjing_prompt)(c)}/withdraw/",
+                                                    lambda c, u: {"reason": "主题有误"}),
     "POST /api/v1/report-tasks/": ("district_admin", lambda c: "/api/v1/report-tasks/", lambda c, u: _report_task_body()),
     "POST /api/v1/report-tasks/{pk}/remind/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/remind/", lambda c, u: {}),
     "POST /api/v1/report-tasks/{pk}/close/": ("district_admin", lambda c: f"/api/v1/report-tasks/{_report_task(c)}/close/", lambda c, u: {}),
@@ -258,6 +269,14 @@ CASES = {
                                                lambda c, u: {"assignment": c.nanjing_assignment, "reason": "请核实"}),
     "POST /api/v1/report-assignments/{pk}/rollup/": ("district_admin", lambda c: f"/api/v1/report-assignments/{_rolled_up(c)}/rollup/",
                                                      lambda c, u: {"source": c.report_task.pk}),
+    "POST /api/v1/report-templates/": ("district_admin", lambda c: "/api/v1/report-templates/",
+                                       lambda c, u: ("multipart", {"node": c.huangpu_node.pk, "name": "活动清单",
+                                                                   "file": _xlsx([["活动名称", "参加人数"]])})),
+    "POST /api/v1/report-templates/{pk}/columns/": ("district_admin", lambda c: f"/api/v1/report-templates/{_pk(huangpu_template)(c)}/columns/",
+                                                    lambda c, u: {"columns": {"c1": {"kind": "text", "required": True},
+                                                                              "c2": {"kind": "number", "required": True}}}),
+    "POST /api/v1/report-assignments/{pk}/workbook/": ("street_admin", lambda c: f"/api/v1/report-assignments/{_pk(template_assignment)(c)}/workbook/",
+                                                       lambda c, u: ("multipart", {"workbook": _filled(c)})),
     "POST /api/v1/report-assignments/{pk}/submit/": ("street_admin", lambda c: f"/api/v1/report-assignments/{_nanjing_assignment(c)}/submit/",
                                                      lambda c, u: {"values": {"new_party_orgs": "1", "progress": "按计划推进"}}),
 }  # fmt: skip
@@ -278,6 +297,7 @@ CASES.update({
 
 # 互动网 — 工作动态 and 信息报送 (tests/matrix_news.py): a street's item waiting for 黄浦, a branch's report at 南京东路
 waiting_news, branch_report = MATRIX["news-item-approve"][1], MATRIX["info-report-adopt"][1]
+published_news = MATRIX["news-item-detail"][1]
 
 
 def _adopted_report(c) -> int:
@@ -293,6 +313,11 @@ CASES.update({
     "POST /api/v1/news/{pk}/approve/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/approve/", lambda c, u: {}),
     "POST /api/v1/news/{pk}/return/": ("district_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/return/",
                                        lambda c, u: {"reason": "请补充时间地点"}),
+    "PATCH /api/v1/news/{pk}/": ("street_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/",
+                                 lambda c, u: {"title": "改过的标题", "remove": []}),
+    "DELETE /api/v1/news/{pk}/": ("street_admin", lambda c: f"/api/v1/news/{_pk(waiting_news)(c)}/", lambda c, u: None),
+    "POST /api/v1/news/{pk}/withdraw/": ("district_admin", lambda c: f"/api/v1/news/{_pk(published_news)(c)}/withdraw/",
+                                         lambda c, u: {"reason": "时间有误"}),
     "POST /api/v1/info-reports/": ("secretary", lambda c: "/api/v1/info-reports/",
                                    lambda c, u: {"kind": "event", "title": "主题党日", "body": "走进社区。"}),
     "POST /api/v1/info-reports/{pk}/adopt/": ("street_admin", lambda c: f"/api/v1/info-reports/{_pk(branch_report)(c)}/adopt/",
@@ -389,6 +414,28 @@ def _csv():
     handle = io.BytesIO("名称,统一社会信用代码\n上海测试有限公司,91310101MA1FPX0003\n".encode())
     handle.name = "ledger.csv"
     return handle
+
+
+def _xlsx(rows: list[list]) -> io.BytesIO:
+    import xlsxwriter
+
+    handle = io.BytesIO()
+    book = xlsxwriter.Workbook(handle, {"in_memory": True})
+    sheet = book.add_worksheet("填报")
+    for r, row in enumerate(rows):
+        sheet.write_row(r, 0, row)
+    book.close()
+    handle.seek(0)
+    handle.name = "清单.xlsx"
+    return handle
+
+
+def _filled(c) -> io.BytesIO:
+    """南京东路's answer to 黄浦's 项目清单 (the permission matrix's template: 项目名称, 参与人数)."""
+    from liangxin.reporting import workbooks
+
+    code = workbooks.node_code(c.nanjing_node)
+    return _xlsx([[*workbooks.FIXED_HEADERS, "项目名称", "参与人数"], [c.nanjing_node.name, code, "楼宇党建", 12]])
 
 
 def _png():

@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from liangxin.accounts.models import RoleAssignment, User
 from liangxin.accounts.scoping import scope_for
-from liangxin.circulars import services
+from liangxin.circulars import services, tasks
 from liangxin.circulars.choices import SIGNED_STATES, AddressMode, ReceiptState
 from liangxin.circulars.models import Circular, CircularAttachment, CircularReceipt
 from liangxin.circulars.services import Addressees
@@ -111,6 +112,31 @@ def test_every_admin_of_each_addressed_node_gets_one_inbox_delivery(tree):
     assert set(deliveries.values_list("state", flat=True)) == {DeliveryState.DELIVERED}
     notice = Notice.objects.get(recipient=c.secretary)
     assert notice.url == f"/circulars/in/{receipt_of(circular, c.branch.node).pk}/"
+
+
+def test_a_notice_to_many_nodes_is_delivered_by_the_worker_once_it_commits(
+    tree, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    c = tree
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(services, "INLINE_NODES", 1)  # two grassroots nodes: more than inline
+    district = client_for(c.district_admin)
+    form = {**VALUES, "mode": "kinds", "kinds": ["grassroots"], "deadline": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert district.post("/circulars/new/", form).status_code == 302
+    circular = Circular.objects.get()
+    assert circular.receipts.count() == 2 and not Delivery.objects.filter(message=circular.message).exists()
+    assert "正在后台发送" in district.get(f"/circulars/{circular.pk}/").content.decode()
+    [queued] = default_task_backend.results
+    assert queued.task.name == "deliver_notice" and queued.args == [circular.pk]
+    for _ in range(2):  # the worker's run, and a second one (a retry): nobody gets two
+        tasks.deliver_notice.call(circular.pk)
+    deliveries = Delivery.objects.filter(message=circular.message)
+    assert sorted(deliveries.values_list("user__username", flat=True)) == sorted(
+        ["jiaxin_secretary", "jiaxin_deputy", "waitan_secretary"]
+    )
+    assert Notice.objects.get(recipient=c.secretary).url == f"/circulars/in/{receipt_of(circular, c.branch.node).pk}/"
+    assert "正在后台发送" not in district.get(f"/circulars/{circular.pk}/").content.decode()
 
 
 def test_opening_marks_the_node_read_and_the_openers_delivery_read(tree):
@@ -361,6 +387,31 @@ def _api(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+def test_the_api_leaves_a_notice_to_many_nodes_to_the_worker_and_delivers_a_small_one_at_once(
+    tree, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    c = tree
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(services, "INLINE_NODES", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _api(c.district_admin).post(
+            "/api/v1/circulars/", {"title": "接口通知", "body": "请落实。"}, format="json"
+        )  # to the district's two streets
+    assert created.status_code == 201, created.content
+    circular = Circular.objects.get(pk=created.json()["id"])
+    assert not services.delivered(circular) and [r.args for r in default_task_backend.results] == [[circular.pk]]
+    tasks.deliver_notice.call(circular.pk)
+    receipt = receipt_of(circular, c.nanjing_node)
+    monkeypatch.setattr(services, "INLINE_NODES", 300)
+    with django_capture_on_commit_callbacks(execute=True):
+        forwarded = _api(c.street_admin).post(
+            f"/api/v1/circular-receipts/{receipt.pk}/forward/", {"additions": "街道落实意见"}, format="json"
+        )  # to a few nodes: delivered at once, nothing queued
+    assert forwarded.status_code == 200, forwarded.content
+    assert services.delivered(Circular.objects.get(pk=forwarded.json()["id"]))
+    assert len(default_task_backend.results) == 1
 
 
 def test_the_api_sends_forwards_signs_and_reports_progress(tree):

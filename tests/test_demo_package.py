@@ -12,7 +12,7 @@ import liangxin.demo
 from liangxin.orgs.models import Organization
 from liangxin.party.models import MemberExit
 
-from .test_party_demo import assert_cast_is_coherent
+from .test_party_demo_runs import assert_cast_is_coherent
 
 pytestmark = pytest.mark.django_db
 

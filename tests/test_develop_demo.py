@@ -16,21 +16,22 @@ from liangxin.develop.models import Applicant, ApplicantStep, Quota, Stage
 from liangxin.party import policy
 from liangxin.party.validation import age_on
 
-from .conftest import client_for
+from .conftest import client_for, kept_for_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("develop_demo")]
 
 
-@pytest.fixture
-def built():
-    from liangxin.demo.accounts import create_secretary_account
-    from liangxin.demo.party import build_party_demo
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    with kept_for_module(django_db_blocker):
+        from liangxin.demo.accounts import create_secretary_account
+        from liangxin.demo.party import build_party_demo
 
-    call_command("seed_demo", orgs=2000, seed=3, no_party=True, snapshots=0, stdout=io.StringIO())
-    rng = random.Random(3)
-    build_party_demo(rng, log=lambda s: None)
-    create_secretary_account()
-    return demo.build_demo(rng, lambda s: None)
+        call_command("seed_demo", orgs=2000, seed=3, no_party=True, snapshots=0, stdout=io.StringIO())
+        rng = random.Random(3)
+        build_party_demo(rng, log=lambda s: None)
+        create_secretary_account()
+        yield demo.build_demo(rng, lambda s: None)
 
 
 def test_every_stage_occurs_and_the_counts_are_returned(built):

@@ -78,6 +78,50 @@ def test_a_prompt_is_read_below_its_committee_and_changed_by_it_or_above(party_c
     assert api(c.secretary).get("/api/v1/content-prompts/", {"month": "2025-13"}).status_code == 400
 
 
+def test_a_withdrawn_prompt_is_no_longer_shown_below_but_kept_for_its_committees(party_cast):
+    c = party_cast
+    prompt = publish(c, c.nanjing_node, c.street_admin, "南京东路街道本月提示")
+    kept = publish(c, c.huangpu_node, c.district_admin, "黄浦区本月提示")
+    url = f"/life/prompts/{prompt.pk}/withdraw/"
+    assert client_for(c.other_street_admin).post(url, {"reason": "x"}).status_code == 404
+    assert client_for(c.secretary).post(url, {"reason": "x"}).status_code == 403
+    assert client_for(c.street_admin).post(url, {"reason": ""}).status_code == 302
+    prompt.refresh_from_db()
+    assert prompt.withdrawn_at is None  # refused: no reason
+    response = api(c.district_admin).post(f"/api/v1/content-prompts/{kept.pk}/withdraw/", {}, format="json")
+    assert response.status_code == 400 and response.json()["errors"] == {"reason": ["撤回原因：必填"]}
+    assert api(c.street_admin).post(f"/api/v1/content-prompts/{kept.pk}/withdraw/", {"reason": "x"}).status_code == 403
+    assert client_for(c.street_admin).post(url, {"reason": "主题与区里重复"}).status_code == 302
+    prompt.refresh_from_db()
+    assert (prompt.withdrawn_by, prompt.withdraw_reason) == (c.street_admin, "主题与区里重复")
+    # below: gone from the home page, the meeting form, the month's list and the API
+    home = client_for(c.secretary).get("/").content.decode()
+    assert "黄浦区本月提示" in home and "南京东路街道本月提示" not in home
+    form = client_for(c.secretary).get(f"/life/new/?party_org={c.branch.pk}").content.decode()
+    assert "南京东路街道本月提示" not in form
+    assert client_for(c.secretary).get(f"/life/prompts/{prompt.pk}/").status_code == 404
+    assert [p["title"] for p in api(c.secretary).get("/api/v1/content-prompts/").json()["results"]] == [
+        "黄浦区本月提示"
+    ]
+    # its committee and those above still read it, marked, with its history; it is no longer changed
+    page = client_for(c.district_admin).get(f"/life/prompts/{prompt.pk}/").content.decode()
+    assert "已撤回" in page and "撤回原因：主题与区里重复" in page
+    listed = {
+        p["title"]: p["withdraw_reason"] for p in api(c.street_admin).get("/api/v1/content-prompts/").json()["results"]
+    }
+    assert listed == {"南京东路街道本月提示": "主题与区里重复", "黄浦区本月提示": ""}
+    values = {"month": THIS_MONTH, "title": "改", "text": "改。"}
+    assert client_for(c.street_admin).get(f"/life/prompts/{prompt.pk}/edit/").status_code == 302
+    assert client_for(c.street_admin).post(f"/life/prompts/{prompt.pk}/edit/", values).status_code == 400
+    with pytest.raises(ValidationError, match="已撤回"):
+        prompts.withdraw(c.district_admin, prompt, "再撤一次")
+    assert ContentPrompt.objects.filter(pk=prompt.pk).exists()
+    entry = (
+        AuditEntry.objects.filter(object_type="life.contentprompt", object_id=str(prompt.pk)).order_by("-id").first()
+    )
+    assert entry.detail.startswith("撤回组织生活内容提示") and entry.actor == c.street_admin
+
+
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [

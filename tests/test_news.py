@@ -211,18 +211,73 @@ def test_writing_on_the_page_with_a_bad_file_answers_in_chinese(world, settings,
     assert response.status_code == 302 and item.status == NewsStatus.PENDING
 
 
-def test_a_published_item_changed_by_its_street_is_reviewed_again(world):
+def test_a_published_item_is_withdrawn_before_it_is_changed_and_then_reviewed_again(world):
     c = world
     item = news.write(c.street_admin, c.nanjing_node, values())
     news.approve(c.district_admin, item, now=datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC))
     form = {"category": "news", "title": "改过的标题", "body": "正文"}
+    response = client_for(c.street_admin).post(f"/portal/news/{item.pk}/edit/", form)
+    assert response.status_code == 400 and "请先撤下" in response.content.decode()
+    assert client_for(c.street_admin).get(f"/portal/news/{item.pk}/edit/").status_code == 302  # back to its page
+    item.refresh_from_db()
+    assert (item.title, item.status) == (values()["title"], NewsStatus.PUBLISHED)
+    # 黄浦 published it and takes it down; the reason is kept and the readers no longer see it
+    assert client_for(c.district_admin).post(f"/portal/news/{item.pk}/withdraw/", {"reason": ""}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == NewsStatus.PUBLISHED  # no reason: refused
+    client_for(c.district_admin).post(f"/portal/news/{item.pk}/withdraw/", {"reason": "时间写错了"})
+    item.refresh_from_db()
+    assert (item.status, item.withdraw_reason) == (NewsStatus.WITHDRAWN, "时间写错了")
+    assert not reads(c.member_user, item) and sees(c.street_admin, item)
+    page = client_for(c.street_admin).get(f"/portal/news/{item.pk}/").content.decode()
+    assert "撤下理由：时间写错了" in page and "修改后保存即重新提交审核" in page
+    # the street changes it: back to 黄浦's review; 黄浦's own correction leaves it waiting
     assert client_for(c.street_admin).post(f"/portal/news/{item.pk}/edit/", form).status_code == 302
     item.refresh_from_db()
-    assert (item.title, item.status) == ("改过的标题", NewsStatus.PENDING)
+    assert (item.title, item.status, item.withdraw_reason) == ("改过的标题", NewsStatus.PENDING, "")
     assert client_for(c.district_admin).post(f"/portal/news/{item.pk}/edit/", form).status_code == 302
     item.refresh_from_db()
     assert item.status == NewsStatus.PENDING  # the reviewer's own correction is no resubmission
     assert client_for(c.other_street_admin).post(f"/portal/news/{item.pk}/edit/", form).status_code == 404
+    details = list(AuditEntry.objects.filter(object_type="portal.newsitem").values_list("detail", flat=True))
+    assert "撤下：时间写错了" in details
+
+
+def test_only_an_item_never_published_is_deleted(world):
+    c = world
+    item = news.write(c.street_admin, c.nanjing_node, values())
+    news.approve(c.district_admin, item)
+    assert client_for(c.street_admin).post(f"/portal/news/{item.pk}/delete/").status_code == 302
+    assert NewsItem.objects.filter(pk=item.pk).exists()  # refused: a published item is withdrawn
+    news.withdraw(c.district_admin, item, "重复发布")
+    with pytest.raises(ValidationError, match="留作记录"):
+        news.delete(c.street_admin, item)
+    with pytest.raises(ValidationError, match="只有已发布的信息可以撤下"):
+        news.withdraw(c.district_admin, item, "再撤一次")
+    returned = news.write(c.street_admin, c.nanjing_node, values(title="退回的稿件"))
+    news.return_item(c.district_admin, returned, "请补充")
+    assert client_for(c.secretary).post(f"/portal/news/{returned.pk}/delete/").status_code == 404
+    assert client_for(c.street_admin).post(f"/portal/news/{returned.pk}/delete/").status_code == 302
+    assert not NewsItem.objects.filter(pk=returned.pk).exists()
+
+
+def test_a_secretary_withdraws_their_branchs_item_but_not_the_streets(world):
+    c = world
+    branch_item = news.write(c.secretary, c.branch.node, values(title="支部动态"))
+    news.approve(c.street_admin, branch_item)
+    street_item = news.write(c.street_admin, c.nanjing_node, values(title="街道动态"))
+    news.approve(c.district_admin, street_item)
+    secretary = scope_for(c.secretary)
+    assert (secretary.may_withdraw_news(branch_item), secretary.may_withdraw_news(street_item)) == (True, False)
+    street_url, branch_url = f"/portal/news/{street_item.pk}/withdraw/", f"/portal/news/{branch_item.pk}/withdraw/"
+    assert client_for(c.secretary).post(street_url, {"reason": "x"}).status_code == 403
+    assert client_for(c.other_street_admin).post(branch_url, {"reason": "x"}).status_code == 404
+    assert client_for(c.secretary).post(branch_url, {"reason": "写错"}).status_code == 302
+    branch_item.refresh_from_db()
+    assert branch_item.status == NewsStatus.WITHDRAWN
+    # changed by its writer: to the street's review again, never straight back to the portal
+    news.edit(c.secretary, branch_item, values(title="支部动态（更正）"), resubmit=True)
+    assert (branch_item.status, branch_item.review_node) == (NewsStatus.PENDING, c.nanjing_node)
 
 
 def test_an_edit_replaces_the_cover_and_drops_a_named_file(
@@ -236,10 +291,12 @@ def test_an_edit_replaces_the_cover_and_drops_a_named_file(
     )  # fmt: skip
     old_cover = item.files.get(is_cover=True)
     first = item.files.get(name="甲.pdf")
+    news.withdraw(c.city_admin, item, "更换题图")
     with django_capture_on_commit_callbacks(execute=True):
         news.edit(
-            c.city_admin, item, values(), resubmit=False, cover=SimpleUploadedFile("新题图.png", PNG), remove=[first.pk]
+            c.city_admin, item, values(), resubmit=True, cover=SimpleUploadedFile("新题图.png", PNG), remove=[first.pk]
         )
+    assert item.status == NewsStatus.PUBLISHED  # the city's item is published again at once
     assert sorted(f.name for f in item.files.all()) == ["乙.pdf", "新题图.png"]
     assert not attachments.path_of(old_cover.stored_name, "portal").exists()
     detail = AuditEntry.objects.filter(object_type="portal.newsitem").order_by("-id").first().detail

@@ -4,6 +4,7 @@ with coverage and responsible nodes equal to what the rules derive."""
 import datetime
 import io
 import random
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -25,17 +26,20 @@ from liangxin.party.queries import covering_party_nodes
 from liangxin.party.validation import age_on, derived_from_id
 from liangxin.regions import shanghai
 
-pytestmark = pytest.mark.django_db
+from .conftest import kept_for_module
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("party_demo")]
 DISTRICT_CODES = {code for code, _, _ in shanghai.DISTRICTS}
 
 
-@pytest.fixture
-def built() -> dict:
-    call_command("seed_demo", orgs=2000, seed=3, no_party=True, stdout=io.StringIO())
-    messages: list[str] = []
-    counts = build_party_demo(random.Random(3), log=messages.append)
-    assert messages, "progress is logged"
-    return counts
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    with kept_for_module(django_db_blocker):
+        call_command("seed_demo", orgs=2000, seed=3, no_party=True, stdout=io.StringIO())
+        messages: list[str] = []
+        counts = build_party_demo(random.Random(3), log=messages.append)
+        assert messages, "progress is logged"
+        yield counts
 
 
 def operating():
@@ -145,36 +149,3 @@ def test_findings_show_for_the_demo_rules(built):
     params, today = policy.values(), datetime.date.today()
     for code in ("po_joint_limit", "po_term", "member_transfer", "member_floating"):
         assert rules.candidates(rules.RULES[code], scope, params, today).exists(), code
-
-
-def test_members_total_is_exact_when_given_and_a_second_run_is_refused():
-    call_command("seed_demo", orgs=500, seed=4, no_party=True, stdout=io.StringIO())
-    counts = build_party_demo(random.Random(4), members=120, log=lambda _: None)
-    assert counts["members"] == Member.objects.count() == 120
-    with pytest.raises(RuntimeError):
-        build_party_demo(random.Random(4), log=lambda _: None)
-
-
-def test_demo_cast_is_coherent():
-    """The demo logins are the people the records name (issue 11 §5): the ``secretary`` login is
-    the branch's recorded 书记, the ``member`` login another member; nobody retired is employed."""
-    call_command("seed_demo", orgs=3000, seed=2026, snapshots=0, stdout=io.StringIO())
-    assert_cast_is_coherent()
-
-
-def assert_cast_is_coherent() -> None:
-    """The checks of test_demo_cast_is_coherent, on whatever demo the database holds."""
-    from liangxin.dues.models import DuesCategory, DuesProfile
-
-    secretary = User.objects.get(username="secretary")
-    branch = secretary.assignments.get().node.party_org
-    assert branch.secretary is not None
-    assert branch.secretary.user == secretary and secretary.full_name == branch.secretary.name
-    member = Member.objects.get(user__username="member")
-    assert member.party_org == branch and member != branch.secretary
-    assert member.user.full_name == member.name
-    assert not CommitteeSeat.objects.filter(member=member, position="书记").exists()
-    retired = DuesProfile.objects.filter(category=DuesCategory.RETIRED)
-    assert retired.exists()  # the pension rule still has members to show it
-    assert not retired.filter(member__employer__isnull=False).exists()
-    assert not Member.objects.filter(employer__isnull=True, employed_since__isnull=False).exists()

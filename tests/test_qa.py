@@ -162,3 +162,45 @@ def test_a_branch_directly_under_a_district_asks_the_district(world):
     branch = make_party_org(c, name="黄浦区直属党支部", parent=c.huangpu_node)
     assert services.responsible_committee(branch.node) == c.huangpu_node
     assert services.responsible_committee(c.waitan_branch.node) == c.waitan_node
+
+
+def test_the_committee_moderates_over_the_api_through_the_same_services(world):
+    c = world
+    question = ask(c)
+    reply = services.answer(c.street_admin, question, "按月工资收入计算。")
+    street, district = api(c.street_admin), api(c.district_admin)
+    url = f"/api/v1/questions/{question.pk}/moderate/"
+    # the committee above reads the public question but does not moderate it; a hide needs a reason
+    assert district.post(url, {"action": "hide", "note": "x"}, format="json").status_code == 403
+    response = street.post(url, {"action": "hide"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"] == {"note": ["处理说明：必填"]}
+    response = street.post(url, {"action": "bury", "note": "x"}, format="json")
+    assert response.status_code == 400 and "hide（屏蔽）" in response.json()["errors"]["action"][0]
+    assert street.post(url, {"action": "hide", "note": "含有个人信息"}, format="json").json()["hidden"] is True
+    assert api(c.neighbour).get(f"/api/v1/questions/{question.pk}/").status_code == 404  # hidden: asker and committee
+    assert street.post(url, {"action": "unhide"}, format="json").json()["hidden"] is False
+    # 标为 / 取消官方解答: the FAQ follows; the text is kept when not sent
+    answer_url = f"/api/v1/question-answers/{reply.pk}/"
+    assert district.patch(answer_url, {"official": True}, format="json").status_code == 403
+    assert api(c.waitan_member).patch(answer_url, {"official": True}, format="json").status_code == 403
+    data = street.patch(answer_url, {"official": True}, format="json").json()
+    assert (data["official"], data["text"]) == (True, "按月工资收入计算。")
+    assert [q.pk for q in queries.faq(Question.objects.all())] == [question.pk]
+    street.patch(answer_url, {"official": False}, format="json")
+    assert list(queries.faq(Question.objects.all())) == []
+    # 撤回: a reason, kept for the committee, no longer read by others; then no change
+    assert street.post(f"{answer_url}withdraw/", {}, format="json").status_code == 400
+    assert street.post(f"{answer_url}withdraw/", {"note": "口径有误"}, format="json").json()["withdrawn"] is True
+    assert api(c.neighbour).get(answer_url).status_code == 404
+    assert street.get(answer_url).json()["withdrawn"] is True
+    response = street.patch(answer_url, {"text": "新的答复"}, format="json")
+    assert response.status_code == 400 and response.json()["errors"] == {"answer": ["该答复已撤回，不能修改"]}
+    question.refresh_from_db()
+    assert question.status == "open"
+    details = set(
+        AuditEntry.objects.filter(object_type__in=["qa.question", "qa.answer"]).values_list("detail", flat=True)
+    )
+    assert {"屏蔽问题", "取消屏蔽", "撤回答复：党费按什么基数交纳？（口径有误）"} <= details
+    # 关闭: no answer after it
+    assert street.post(url, {"action": "close", "note": "已答复完毕"}, format="json").json()["status"] == "closed"
+    assert street.post(f"/api/v1/questions/{question.pk}/answer/", {"text": "补充"}, format="json").status_code == 400

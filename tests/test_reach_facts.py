@@ -16,7 +16,7 @@ from liangxin.circulars.models import CircularReceipt
 from liangxin.messaging import compose, facts, rates, reach, services
 from liangxin.messaging.channels import Outcome
 from liangxin.messaging.choices import ChannelKind, DeliveryState
-from liangxin.messaging.models import Delivery, ReachFact
+from liangxin.messaging.models import Delivery, DeliveryTally, ReachFact
 from liangxin.messaging.services import Recipient
 from liangxin.party.models import Member
 from liangxin.stats import engine
@@ -240,3 +240,85 @@ def test_a_rerun_of_the_fan_out_adds_neither_deliveries_nor_facts(people):
     services.create_deliveries(message, [member_recipient(c.member), member_recipient(c.lisi)], [ChannelKind.INBOX])
     assert Delivery.objects.filter(message=message).count() == 2
     assert sorted(ReachFact.objects.values_list("organization_id", flat=True)) == sorted([c.org.pk, c.waitan_org.pk])
+
+
+# -- 投递统计: the per-node counts kept as deliveries change ------------------------------------
+def recount_tally(message) -> dict[int, tuple[int, int, int, int]]:
+    """Per recipient node (0: none): (deliveries, received, read, replied), from raw rows."""
+    out: dict[int, list[int]] = {}
+    for d in Delivery.objects.filter(message=message):
+        row = out.setdefault(d.recipient_node_id or 0, [0, 0, 0, 0])
+        got = d.state in ("sent", "delivered", "read", "replied")
+        row[0] += 1
+        row[1] += got
+        row[2] += got and d.read_at is not None and d.channel != "sms"
+        row[3] += got and d.replied_at is not None
+    return {node: tuple(v) for node, v in out.items()}
+
+
+def tallied(message) -> dict[int, tuple[int, int, int, int]]:
+    rows = DeliveryTally.objects.filter(message=message)
+    return {t.node_key: (t.deliveries, t.received, t.read, t.replied) for t in rows}
+
+
+def test_the_tally_follows_every_change_of_the_services(people):
+    c = people
+    nobody = c.nobody  # no role, no member: node 0
+    message = services.create_message(c.street_admin, c.nanjing_node, "通知", "正文", reply_kind="ack")
+    recipients = [
+        member_recipient(c.member, sms="13700000001"),
+        member_recipient(c.lisi),
+        Recipient(key=f"user:{nobody.pk}", name="无名", user_id=nobody.pk),
+    ]
+    services.queue_message(c.street_admin, message, recipients, [ChannelKind.INBOX, ChannelKind.SMS])
+    assert tallied(message) == recount_tally(message)
+    assert sum(v[0] for v in tallied(message).values()) == 4 and 0 in tallied(message)
+    # a rerun of the fan-out adds no delivery and counts none twice
+    services.create_deliveries(message, recipients, [ChannelKind.INBOX, ChannelKind.SMS])
+    assert tallied(message) == recount_tally(message)
+    services.send_pending(message.pk, channels=OFFLINE)
+    assert tallied(message) == recount_tally(message)
+    assert tallied(message)[c.branch.node_id] == (2, 2, 0, 0)
+    sms = Delivery.objects.get(message=message, channel=ChannelKind.SMS)
+    compose.open_delivery(sms)  # opened, but an SMS is never read
+    compose.open_delivery(Delivery.objects.get(message=message, member=c.lisi))
+    compose.open_delivery(Delivery.objects.get(message=message, member=c.lisi))  # the second opening is no news
+    compose.reply(Delivery.objects.get(message=message, member=c.member, channel=ChannelKind.INBOX), "")
+    compose.reply(Delivery.objects.get(message=message, member=c.member, channel=ChannelKind.INBOX), "")
+    assert tallied(message) == recount_tally(message)
+    assert tallied(message)[c.branch.node_id] == (2, 2, 1, 1)
+    assert tallied(message)[c.waitan_branch.node_id] == (1, 1, 1, 0)
+    message.refresh_from_db()
+    compose.recall(c.street_admin, message)  # withdraws what was not opened: nobody's inbox
+    assert tallied(message) == recount_tally(message)
+    assert tallied(message)[0] == (1, 0, 0, 0) and tallied(message)[c.branch.node_id] == (2, 2, 1, 1)
+    facts.sync(Delivery.objects.filter(message=message))  # nothing changed: nothing moves
+    assert tallied(message) == recount_tally(message)
+
+
+def test_refreshing_the_facts_recounts_the_tally_without_doubling_it(people):
+    c = people
+    message = send(c, [member_recipient(c.member), member_recipient(c.lisi)])
+    compose.open_delivery(Delivery.objects.get(message=message, member=c.lisi))
+    expected = recount_tally(message)
+    assert tallied(message) == expected
+    call_command("refresh_reach_facts", stdout=io.StringIO())
+    call_command("refresh_reach_facts", stdout=io.StringIO())
+    assert tallied(message) == expected
+    # rows changed around the services (a restore, a hand edit) are counted afresh by the refresh
+    Delivery.objects.filter(message=message, member=c.member).update(read_at=timezone.now(), state="read")
+    DeliveryTally.objects.filter(message=message).update(read=99)
+    call_command("refresh_reach_facts", stdout=io.StringIO())
+    assert tallied(message) == recount_tally(message) != expected
+
+
+def test_a_delivery_made_around_the_fan_out_is_counted_when_it_changes(people):
+    c = people
+    message = send(c, [member_recipient(c.member)])
+    stray = Delivery.objects.create(
+        message=message, recipient_key="x:1", idempotency_key="x-1", channel="inbox", state="sent",
+        member=c.lisi, recipient_node_id=c.waitan_branch.node_id,
+    )  # fmt: skip
+    assert c.waitan_branch.node_id not in tallied(message)
+    compose.open_delivery(stray)
+    assert tallied(message) == recount_tally(message)

@@ -402,3 +402,83 @@ def test_a_node_downloads_its_template_and_uploads_it_through_the_answer_page(t)
     rows = answer_rows(t.nanjing_node, ["学习小组", 3, datetime.date(2026, 3, 1), "学习", ""])
     assert client.post(page, {"workbook": workbook(rows)}).status_code == 302
     assert "学习小组" in client_for(t.district_admin).get(f"/reporting/assignments/{t.nanjing.pk}/").content.decode()
+
+
+def test_over_the_api_a_sender_uploads_and_confirms_a_template_and_sends_a_task_with_it(cast):
+    from .test_api_writes import api
+
+    district = api(cast.district_admin)
+    upload = workbook([HEADERS, ["示例", 3, datetime.date(2026, 3, 1), "学习", ""]], name="项目.xlsx")
+    bad = district.post("/api/v1/report-templates/", {"name": "", "file": upload}, format="multipart")
+    assert bad.status_code == 400 and bad.json()["errors"] == {"name": ["请填写模板名称"]}
+    upload.seek(0)
+    body = {"node": cast.huangpu_node.pk, "name": "项目清单", "file": upload}
+    created = district.post("/api/v1/report-templates/", body, format="multipart")
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert (data["owner_name"], data["is_active"], data["template_name"]) == ("黄浦区社会工作党委", False, "项目.xlsx")
+    guessed = [(c["key"], c["label"], c["kind"]) for c in data["columns"]][:2]
+    assert guessed == [("c1", "项目名称", "text"), ("c2", "参与党员数", "number")]
+    # another street's sender does not see it; a choice column without options is named, nothing changes
+    url = f"/api/v1/report-templates/{data['id']}/"
+    assert api(cast.other_street_admin).get(url).status_code == 404
+    columns = {f"c{i}": {"kind": k} for i, k in enumerate(["text", "number", "date", "choice", "text"], start=1)}
+    refused = district.post(f"{url}columns/", {"columns": columns}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"] == {"c4": ["「类别」：选择列请填写选项，用顿号分隔"]}
+    columns["c4"] = {"kind": "choice", "required": True, "choices": ["学习", "服务"]}
+    confirmed = district.post(f"{url}columns/", {"columns": columns}, format="json").json()
+    assert confirmed["is_active"] is True and confirmed["columns"][3]["choices"] == ["学习", "服务"]
+    # the template is sent like any form: the streets get their assignments
+    task = district.post("/api/v1/report-tasks/", {
+        "form": data["id"], "title": "一季度党建项目", "addressee_rule": "children", "period_start": "2026-01-01",
+        "period_end": "2026-03-31", "deadline": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+    }, format="json")  # fmt: skip
+    assert task.status_code == 201, task.json()
+    assert task.json()["completion"]["all"] == 2
+    assert district.post(f"{url}columns/", {"columns": columns}, format="json").status_code == 400  # in use: fixed
+    assert api(cast.street_admin).post("/api/v1/report-tasks/", {}, format="json").status_code == 400
+
+
+def test_over_the_api_a_node_downloads_its_workbook_and_uploads_it_filled(t):
+    from .test_api_writes import api
+
+    street = api(t.street_admin)
+    url = f"/api/v1/report-assignments/{t.nanjing.pk}/"
+    downloaded = street.get(f"{url}template/")
+    assert downloaded.status_code == 200 and downloaded["Content-Type"] == XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(downloaded.streaming_content))).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["单位名称", "单位代码", *HEADERS]
+    assert [c.value for c in sheet[2]][:2] == [t.nanjing_node.name, str(t.nanjing_node.pk)]
+    assert api(t.other_street_admin).get(f"{url}template/").status_code == 404
+    # a row of another node and a word in a number column: both named, nothing stored
+    rows = answer_rows(t.nanjing_node, ["学习小组", "三", datetime.date(2026, 3, 1), "学习", ""])
+    rows.append([t.waitan_node.name, int(t.waitan_node.pk), "外滩项目", 2, datetime.date(2026, 3, 2), "服务", ""])
+    refused = street.post(f"{url}workbook/", {"workbook": workbook(rows)}, format="multipart")
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]["non_field_errors"]
+    assert "第2行「参与党员数」：应为数字，收到「三」" in errors and any(
+        e.startswith("第3行「单位代码」") for e in errors
+    )
+    assert street.post(f"{url}workbook/", {}, format="multipart").json()["errors"] == {
+        "non_field_errors": ["请选择填好的 Excel 文件"]
+    }
+    assert not ReportSubmission.objects.exists()
+    rows = answer_rows(t.nanjing_node, ["学习小组", 3, datetime.date(2026, 3, 1), "学习", ""])
+    assert api(t.other_street_admin).post(f"{url}workbook/", {"workbook": workbook(rows)}).status_code == 404
+    done = street.post(f"{url}workbook/", {"workbook": workbook(rows)}, format="multipart")
+    assert done.status_code == 200 and done.json()["detail"].startswith("已提交第1版，共 1 行")
+    assert done.json()["assignment"]["state"] in ("submitted", "late")
+    submission = ReportSubmission.objects.get()
+    assert submission.rows == [[t.nanjing_node.name, str(t.nanjing_node.pk), "学习小组", "3", "2026-03-01", "学习", ""]]
+    assert AuditEntry.objects.filter(object_type="reporting.reportassignment", detail__startswith="提交第1版").exists()
+
+
+def test_an_online_form_assignment_has_no_workbook_over_the_api(party_cast):
+    from .matrix_reporting import nanjing_assignment
+    from .test_api_writes import api
+
+    pk = nanjing_assignment(party_cast)["pk"]
+    street = api(party_cast.street_admin)
+    assert street.get(f"/api/v1/report-assignments/{pk}/template/").status_code == 404
+    refused = street.post(f"/api/v1/report-assignments/{pk}/workbook/", {"workbook": workbook([["a"]])})
+    assert refused.status_code == 400 and "在线表单" in str(refused.json())

@@ -3,6 +3,7 @@ with census records (some unconfirmed for over the period), consistent with the 
 
 import io
 import random
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -19,17 +20,18 @@ from liangxin.party.models import Member
 from liangxin.transfers import queries, reminders, rules
 from liangxin.transfers.models import Transfer, TransferState
 
-from .conftest import client_for
+from .conftest import client_for, kept_for_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("transfers_demo")]
 
 
-@pytest.fixture
-def built() -> dict:
-    call_command("seed_demo", orgs=2000, seed=5, no_party=True, stdout=io.StringIO())
-    build_party_demo(random.Random(5), log=lambda _: None)
-    create_secretary_account()
-    return build_demo(random.Random(5), lambda _: None)
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    with kept_for_module(django_db_blocker):
+        call_command("seed_demo", orgs=2000, seed=5, no_party=True, stdout=io.StringIO())
+        build_party_demo(random.Random(5), log=lambda _: None)
+        create_secretary_account()
+        yield build_demo(random.Random(5), lambda _: None)
 
 
 def test_every_state_and_kind_occurs(built):

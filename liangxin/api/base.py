@@ -57,9 +57,11 @@ class ScopedViewSet(ScopedMixin, viewsets.GenericViewSet):
     def keyset_order(self):
         return ("id", False)
 
-    def body(self, serializer_class) -> dict:
-        """The request body as ``serializer_class`` reads it (400 with each field's messages if it can't)."""
-        incoming = serializer_class(data=self.request.data)
+    def body(self, serializer_class, partial: bool = False) -> dict:
+        """The request body as ``serializer_class`` reads it (400 with each field's messages if it can't).
+        ``partial`` (a PATCH): a field not sent is absent, never its empty value (a multipart form
+        would otherwise read a missing check box as false)."""
+        incoming = serializer_class(data=self.request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         return incoming.validated_data
 

@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from liangxin.circulars import services
+from liangxin.circulars import services, tasks
 from liangxin.circulars.choices import AddressMode
 from liangxin.circulars.models import Circular, CircularAttachment, CircularReceipt
 from liangxin.core import attachments, files
@@ -187,6 +187,7 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         }
         with service_errors():
             circular = services.send_circular(request.user, senders, node, values, _uploads(request), _addressees(data))
+        tasks.start_delivery(circular)
         return Response(CircularSerializer(circular).data, status=201)
 
     @extend_schema(request=None, responses=RemindedSerializer)
@@ -266,6 +267,7 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         additions = data.get("additions", "")
         with service_errors():
             circular = services.forward(request.user, receipt, additions, _uploads(request), _addressees(data))
+        tasks.start_delivery(circular)
         return Response(CircularSerializer(circular).data)
 
     @extend_schema(responses=FILE_RESPONSES)

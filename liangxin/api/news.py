@@ -1,9 +1,12 @@
 """互动网 — 工作动态/通知公告 API: ``/api/v1/news/`` (信息报送: ``api/info_reports.py``).
 
 News: list (what the caller reads, published; ``category``, ``year``, ``q``), read, create (JSON, or
-multipart with a ``cover`` photo and ``attachments``), and the review steps ``approve`` / ``return``
-for the administrators of the committee an item waits for; ``waiting`` lists the items waiting for
-the caller's review. The scope and the services are the pages' own: outside scope
+multipart with a ``cover`` photo and ``attachments``), change (PATCH, an item not published: 待审核,
+退回 or 已撤下; a writer's change sends it to review again, or publishes a withdrawn item anew), delete
+(DELETE, an item never published), ``withdraw`` (撤下 a published item, with a reason: kept for the
+record), and the review steps ``approve`` / ``return`` for the administrators of the committee an
+item waits for; ``waiting`` lists the items waiting for the caller's review, ``drafts`` the
+unpublished items of the caller's own nodes (稿件). The scope and the services are the pages' own: outside scope
 404, visible but not this caller's step 403, bad input 400 with Chinese messages per field."""
 
 from drf_spectacular.types import OpenApiTypes
@@ -48,8 +51,8 @@ class NewsItemSerializer(serializers.ModelSerializer):
         model = NewsItem
         fields = [
             "id", "title", "category", "category_display", "pinned", "to_everyone", "node", "node_name", "status",
-            "status_display", "review_node", "review_node_name", "return_reason", "published_at", "source_report",
-            "created_at", "updated_at",
+            "status_display", "review_node", "review_node_name", "return_reason", "published_at", "withdrawn_at",
+            "withdraw_reason", "source_report", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -84,8 +87,22 @@ class NewsWriteSerializer(serializers.Serializer):
     )
 
 
+class NewsEditSerializer(NewsWriteSerializer):
+    """A change: the fields named replace the item's (PATCH); an item stays at the node it was written at."""
+
+    node = None  # type: ignore[assignment]
+    remove = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=news.MAX_FILES + 1,
+        help_text="要删除的现有文件编号（见 files；上传新题图时原题图自动替换）",
+    )  # fmt: skip
+
+
 class NewsReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="退回理由")
+
+
+class NewsWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="撤下理由（必填）")
 
 
 NEWS_FILTERS = [
@@ -128,6 +145,15 @@ class NewsItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(parameters=[], responses=NewsItemSerializer(many=True))
     @action(detail=False, methods=["get"])
+    def drafts(self, request):
+        """稿件：本人任职单位未发布的信息（待审核、退回、已撤下），最近修改的在前。"""
+        if not self.scope.can_write_news:
+            raise PermissionDenied
+        page = self.paginate_queryset(queries.waiting_news(self.scope.news_drafts()).order_by("-id"))
+        return self.get_paginated_response(NewsItemSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[], responses=NewsItemSerializer(many=True))
+    @action(detail=False, methods=["get"])
     def waiting(self, request):
         """待本人审核的信息（本人任职党委为审核单位）。"""
         page = self.paginate_queryset(self.scope.news_to_review().order_by("-id"))
@@ -150,6 +176,47 @@ class NewsItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         with service_errors():
             item = news.write(request.user, node, d, cover=d.get("cover"), files=uploads(request, "attachments"))
         return self._detail(item, status.HTTP_201_CREATED)
+
+    def _changeable(self) -> NewsItem:
+        item = self.get_object()
+        if not self.scope.may_change_news(item):
+            raise PermissionDenied("该信息由其他单位撰写，您只能查看")
+        return item
+
+    @extend_schema(request=NewsEditSerializer, responses=NewsItemDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """修改未发布的信息（待审核、退回、已撤下；已发布的须先撤下）：所给字段替换原值。撰写单位修改后
+        重新提交审核（无需审核的单位直接重新发布）；审核党委的修改不改变状态。"""
+        item = self._changeable()
+        d = self.body(NewsEditSerializer, partial=True)
+        values = {name: getattr(item, name) for name in news.EDITABLE}
+        values.update({k: v for k, v in d.items() if k in news.EDITABLE})
+        with service_errors():
+            news.edit(
+                request.user, item, values, resubmit=self.scope.news_edit_resubmits(item), cover=d.get("cover"),
+                files=uploads(request, "attachments"), remove=d.get("remove", []),
+            )  # fmt: skip
+        return self._detail(item)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """删除从未发布的信息（待审核、退回）及其文件；已发布的只能撤下。"""
+        item = self._changeable()
+        with service_errors():
+            news.delete(request.user, item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=NewsWithdrawSerializer, responses=NewsItemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤下已发布的信息（须写明理由）：读者不再看到，信息留作记录；修改后可重新发布。"""
+        item = self.get_object()
+        if not self.scope.may_withdraw_news(item):
+            raise PermissionDenied("该信息由其他单位发布，您不能撤下")
+        d = self.body(NewsWithdrawSerializer)
+        with service_errors():
+            news.withdraw(request.user, item, d.get("reason", ""))
+        return self._detail(item)
 
     def _reviewed(self) -> NewsItem:
         item = self.get_object()

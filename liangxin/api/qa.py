@@ -1,6 +1,8 @@
 """互动网 — 党建问答 API: ``/api/v1/questions/`` (list with ``view`` faq/public/mine and ``q``, read
-with its answers, ask) and ``/api/v1/questions/{id}/answer/`` (the responsible committee); and the
-组织生活内容提示 read endpoint ``/api/v1/content-prompts/`` (``month``: the prompts reaching the caller).
+with its answers, ask), and for the responsible committee ``/api/v1/questions/{id}/answer/`` and
+``/api/v1/questions/{id}/moderate/`` (屏蔽, 取消屏蔽, 关闭); ``/api/v1/question-answers/{id}/`` (read;
+PATCH: 修改答复, 标为/取消官方解答) and ``…/withdraw/`` (撤回答复); and the 组织生活内容提示 endpoint
+``/api/v1/content-prompts/`` (``month``: the prompts reaching the caller; ``withdraw``: 撤回).
 Scope, checks and services are the pages' own: outside scope 404, another committee's question 403,
 bad input (a forbidden word among it) 400 with Chinese messages per field, nothing stored."""
 
@@ -66,6 +68,40 @@ class AskSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=1000, help_text="标题")
     text = serializers.CharField(required=False, allow_blank=True, max_length=20_000, help_text="问题内容")
     is_public = serializers.BooleanField(required=False, default=True, help_text="公开（否：仅答复党委和提问人可见）")
+
+
+class QaAnswerDetailSerializer(serializers.ModelSerializer):
+    """One answer as its committee reads it: withdrawn answers are kept (已撤回) and shown to it."""
+
+    question_title = serializers.CharField(source="question.title", read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = ["id", "question", "question_title", "text", "official", "withdrawn", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AnswerEditSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False, allow_blank=True, max_length=40_000, help_text="答复内容（不填则不变）"
+    )
+    official = serializers.BooleanField(
+        required=False, help_text="官方解答：true 标为官方解答，false 取消（不填则不变）"
+    )
+
+
+class ModerateSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=20, help_text="处理方式：hide（屏蔽）/ unhide（取消屏蔽）/ close（关闭）")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="处理说明（屏蔽、关闭时必填）"
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="撤回原因（必填）")
+
+
+MODERATIONS = {"hide": True, "unhide": False, "close": None}
 
 
 class AnswerInSerializer(serializers.Serializer):
@@ -134,6 +170,62 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             services.answer(request.user, question, d.get("text"), d.get("official"))
         return self._detail(question, status.HTTP_201_CREATED)
 
+    @extend_schema(request=ModerateSerializer, responses=QuestionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def moderate(self, request, pk=None):
+        """屏蔽（须说明原因；此后仅提问人和答复党委可见）、取消屏蔽或关闭（须说明原因；不再接受答复）。"""
+        question = self.get_object()
+        if not self.scope.answerable_questions().filter(pk=question.pk).exists():
+            raise PermissionDenied("该问题由其他党委答复，您只能查看")
+        d = self.body(ModerateSerializer)
+        if d["action"] not in MODERATIONS:
+            raise ValidationError({"action": ["处理方式：请选择 hide（屏蔽）、unhide（取消屏蔽）或 close（关闭）"]})
+        with service_errors():
+            services.moderate(
+                request.user, question, hidden=MODERATIONS[d["action"]], close=d["action"] == "close",
+                note=d.get("note", ""),
+            )  # fmt: skip
+        return self._detail(question)
+
+
+class AnswerViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
+    """党建问答的答复：可阅读的问题的答复；答复党委修改、标为或取消官方解答、撤回（撤回的留作记录）。"""
+
+    serializer_class = QaAnswerDetailSerializer
+    queryset = Answer.objects.none()
+    required = None
+
+    def get_queryset(self):
+        return self.scope.readable_answers()
+
+    def _moderated(self) -> Answer:
+        reply = self.get_object()
+        if not self.scope.answers().filter(pk=reply.pk).exists():
+            raise PermissionDenied("该答复由其他党委作出，您只能查看")
+        return reply
+
+    def _detail(self, reply: Answer) -> Response:
+        return Response(QaAnswerDetailSerializer(self.get_queryset().get(pk=reply.pk)).data)
+
+    @extend_schema(request=AnswerEditSerializer, responses=QaAnswerDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """修改答复：所给字段替换原值（official 为 true 标为官方解答，false 取消）；已撤回的不能修改。"""
+        reply = self._moderated()
+        d = self.body(AnswerEditSerializer, partial=True)
+        with service_errors():
+            services.edit_answer(request.user, reply, d.get("text", reply.text), d.get("official", reply.official))
+        return self._detail(reply)
+
+    @extend_schema(request=NoteSerializer, responses=QaAnswerDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回答复（须说明原因）：不再显示，留作记录；没有其他答复时问题回到待答复。"""
+        reply = self._moderated()
+        d = self.body(NoteSerializer)
+        with service_errors():
+            services.withdraw_answer(request.user, reply, d.get("note", ""))
+        return self._detail(reply)
+
 
 class ContentPromptSerializer(serializers.ModelSerializer):
     node_name = serializers.CharField(source="node.name", read_only=True)
@@ -141,8 +233,15 @@ class ContentPromptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContentPrompt
-        fields = ["id", "node", "node_name", "month", "title", "text", "topic_list", "created_at", "updated_at"]
+        fields = [
+            "id", "node", "node_name", "month", "title", "text", "topic_list", "created_at", "updated_at",
+            "withdrawn_at", "withdraw_reason",
+        ]  # fmt: skip
         read_only_fields = fields
+
+
+class PromptWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="撤回原因（必填）")
 
 
 @extend_schema_view(
@@ -151,7 +250,8 @@ class ContentPromptSerializer(serializers.ModelSerializer):
     )
 )
 class ContentPromptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """组织生活内容提示：本人所在党组织的各级上级党委发布的（党委另可查阅其下级发布的）。"""
+    """组织生活内容提示：本人所在党组织的各级上级党委发布的（撤回的不再显示；党委另可查阅其下级发布的，
+    含已撤回的）；发布党委及其上级撤回。"""
 
     serializer_class = ContentPromptSerializer
     queryset = ContentPrompt.objects.none()
@@ -170,7 +270,20 @@ class ContentPromptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     def keyset_order(self):
         return ("id", False)
 
+    @extend_schema(request=PromptWithdrawSerializer, responses=ContentPromptSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回（发布党委及其上级党委的管理员，须说明原因）：下级不再看到，提示留作记录；不能删除。"""
+        prompt = self.get_object()
+        if not self.scope.may_withdraw_prompt(prompt):
+            raise PermissionDenied("该内容提示由其他党委发布，您不能撤回")
+        d = self.body(PromptWithdrawSerializer)
+        with service_errors():
+            prompts.withdraw(request.user, prompt, d.get("reason", ""))
+        return Response(ContentPromptSerializer(self.get_queryset().get(pk=prompt.pk)).data)
+
 
 def register(router) -> None:
     router.register("questions", QuestionViewSet, basename="question")
+    router.register("question-answers", AnswerViewSet, basename="qa-answer")
     router.register("content-prompts", ContentPromptViewSet, basename="content-prompt")

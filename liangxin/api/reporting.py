@@ -1,14 +1,22 @@
 """报送任务 over the API: the sender's tasks (send, completion per node, 催报, 退回, 关闭, the
 collected answers as figures) and the answering node's assignments (the form with the platform's
-pre-filled figures, submit). The same services as the pages (``reporting.services``); the same
-scope (``scope.report_tasks``, ``scope.report_assignments``). Files are answered on the page."""
+pre-filled figures, submit). Excel templates (``/api/v1/report-templates/``): upload a workbook
+(multipart), confirm its columns, then send a task with it like any form; the answering node
+downloads its pre-filled workbook (``report-assignments/{id}/template/``) and uploads it filled
+(``…/workbook/``, multipart) or sends the rows as JSON (``…/submit/``). The same services as the
+pages (``reporting.services``, ``reporting.template_tasks``); the same scope (``scope.report_tasks``,
+``scope.report_assignments``, ``scope.report_templates``). An online form's file fields are answered
+on the page."""
 
 from decimal import Decimal
 
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from liangxin.messaging import tasks as messaging_tasks
@@ -16,7 +24,7 @@ from liangxin.mgmt.models import NodeKind
 from liangxin.reporting import services
 from liangxin.reporting import template_tasks as templates
 from liangxin.reporting.choices import SUMMABLE_KINDS, AddresseeRule, FieldKind, FormKind
-from liangxin.reporting.models import ReportAssignment, ReportTask
+from liangxin.reporting.models import ReportAssignment, ReportField, ReportForm, ReportTask
 
 from .base import ScopedViewSet
 from .errors import service_errors
@@ -83,6 +91,65 @@ class SubmitSerializer(serializers.Serializer):
     )  # fmt: skip
     notes = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False, help_text="平台预填栏目代码 → 更正说明"
+    )
+
+
+class WorkbookSerializer(serializers.Serializer):
+    workbook = serializers.FileField(
+        required=False, help_text="填好的 Excel 文件（multipart，.xlsx，由“下载模板”取得）"
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TemplateColumnSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportField
+        fields = ["key", "label", "kind", "required", "choices"]
+        read_only_fields = fields
+
+
+class ReportTemplateSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    columns = TemplateColumnSerializer(source="fields", many=True, read_only=True)
+    in_use = serializers.SerializerMethodField(help_text="已用于报送任务（列的设置不能再修改）")
+
+    class Meta:
+        model = ReportForm
+        fields = ["id", "name", "description", "owner", "owner_name", "template_name", "sheet_name", "is_active",
+                  "in_use", "columns"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_in_use(self, form: ReportForm) -> bool:
+        return form.tasks.exists()
+
+
+class TemplateUploadSerializer(serializers.Serializer):
+    node = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="制作单位（管理节点 ID）；不填即本人的第一个发起单位",
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=1000, help_text="模板名称")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000, help_text="说明")
+    file = serializers.FileField(required=False, help_text="Excel 模板（multipart，.xlsx；第一个工作表的第一行为表头）")
+
+
+class ColumnSpecSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=20, help_text="类型：text（文本）/ number（数字）/ date（日期）/ choice（选择）"
+    )
+    required = serializers.BooleanField(required=False, default=False, help_text="必填")
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=200, help_text="选择列的选项"
+    )
+
+
+class TemplateColumnsSerializer(serializers.Serializer):
+    columns = serializers.DictField(
+        child=ColumnSpecSerializer(), help_text="列代码（c1、c2 …）→ 类型、必填、选项；每列都要给出"
     )
 
 
@@ -248,12 +315,61 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                          "assignment": AssignmentSerializer(assignment).data})  # fmt: skip
 
 
+class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """报送模板（Excel）：本人发起单位制作的模板。上传后逐列确认类型和是否必填，即可用于发起报送（form）。"""
+
+    serializer_class = ReportTemplateSerializer
+    queryset = ReportForm.objects.none()
+    required = "can_send_reports"
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self):
+        return self.scope.report_templates().prefetch_related("fields")
+
+    def keyset_order(self):
+        return ("id", True)
+
+    def _detail(self, form: ReportForm, code=status.HTTP_200_OK) -> Response:
+        return Response(ReportTemplateSerializer(self.get_queryset().get(pk=form.pk)).data, status=code)
+
+    @extend_schema(request={"multipart/form-data": TemplateUploadSerializer}, responses={201: ReportTemplateSerializer})
+    def create(self, request, *args, **kwargs):
+        """上传模板（multipart）：第一个工作表的表头成为各列（类型按示例行推测）；确认各列后才可用于发起报送。"""
+        data = self.body(TemplateUploadSerializer)
+        nodes = self.scope.report_sender_nodes()
+        node = nodes.filter(pk=data["node"]).first() if "node" in data else nodes.first()
+        if node is None:
+            raise serializers.ValidationError({"node": ["制作单位：只能以您任职的单位制作模板"]})
+        with service_errors():
+            form = templates.create_template(
+                request.user, node, name=data.get("name", ""), description=data.get("description", ""),
+                upload=data.get("file"),
+            )  # fmt: skip
+        return self._detail(form, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TemplateColumnsSerializer, responses=ReportTemplateSerializer)
+    @action(detail=True, methods=["post"])
+    def columns(self, request, pk=None):
+        """确认列：每列的类型（文本、数字、日期、选择）、是否必填、选择列的选项；模板用于任务后不能再改。"""
+        form = self.get_object()
+        data = self.body(TemplateColumnsSerializer)
+        specs = {
+            key: templates.ColumnSpec(spec["kind"], spec.get("required", False), list(spec.get("choices") or []))
+            for key, spec in data["columns"].items()
+        }
+        with service_errors():
+            templates.set_columns(request.user, form, specs)
+        return self._detail(form)
+
+
 class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """待报送：本单位需要填报的任务。读取单条时给出表单栏目、平台预填值与历次报送。"""
+    """待报送：本单位需要填报的任务。读取单条时给出表单栏目、平台预填值与历次报送；Excel 模板任务可下载
+    本单位的模板、上传填好的文件。"""
 
     serializer_class = AssignmentSerializer
     queryset = ReportAssignment.objects.none()
     required = "can_answer_reports"
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         return self.scope.report_assignments()
@@ -288,6 +404,29 @@ class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return Response({"detail": f"已提交第{s.version}版" + ("（逾期提交）" if s.late else ""),
                          "assignment": AssignmentSerializer(a).data})  # fmt: skip
 
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def template(self, request, pk=None):
+        """下载模板：本任务的 Excel 模板，已预填本单位名称和代码（仅 Excel 模板任务）。"""
+        a = self.get_object()
+        if a.task.form.kind != FormKind.TEMPLATE:
+            raise NotFound
+        name, handle = templates.node_workbook(a)
+        return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+    @extend_schema(request={"multipart/form-data": WorkbookSerializer}, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def workbook(self, request, pk=None):
+        """上传填好的模板（multipart，workbook）：表头和每个单元格按列检查，有错误时整个文件不予接收，
+        错误说明第几行、哪一列、什么原因。"""
+        a = self.get_object()
+        data = self.body(WorkbookSerializer)
+        with service_errors():
+            s = templates.submit_workbook(request.user, a, data.get("workbook"))
+        a.refresh_from_db()
+        return Response({"detail": f"已提交第{s.version}版，共 {len(s.rows)} 行" + ("（逾期提交）" if s.late else ""),
+                         "assignment": AssignmentSerializer(a).data})  # fmt: skip
+
     @extend_schema(request=RollupSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
     def rollup(self, request, pk=None):
@@ -310,3 +449,4 @@ class MineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 def register(router) -> None:
     router.register("report-tasks", TaskViewSet, basename="report-task")
     router.register("report-assignments", MineViewSet, basename="report-assignment")
+    router.register("report-templates", TemplateViewSet, basename="report-template")

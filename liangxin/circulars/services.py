@@ -9,7 +9,10 @@ administrator of the node they act for, so no face can skip it.
 
 A notice reaches people as a 群发信息 of source 通知下达: one inbox delivery per administrator of
 each addressed node (``messaging.services``), so the platform's reach and read figures count
-notices, and opening the notice marks the opener's delivery read."""
+notices, and opening the notice marks the opener's delivery read. The receipts are made in the
+sender's transaction; the deliveries too for a notice to at most ``INLINE_NODES`` nodes, else by
+the background worker once it commits: every face that sends or forwards calls
+``tasks.start_delivery``, which queues what is not yet delivered."""
 
 import datetime
 from collections import defaultdict
@@ -176,9 +179,14 @@ def receipt_url(receipt: CircularReceipt) -> str:
     return reverse("web:circular_receipt", args=[receipt.pk])
 
 
-def _deliver(actor, circular: Circular, receipts: list[CircularReceipt]) -> Message:
-    """The 群发信息 carrying the notice: one inbox delivery per administrator of each addressed
-    node, sent now (the inbox is a local write). The inbox notice opens the node's receipt."""
+# a notice to more nodes than this is delivered by the background worker (the receipts, which the
+# tracking page counts, are made at once either way): a city's notice to every party organization
+# means tens of thousands of inbox deliveries, not a request's work
+INLINE_NODES = 300
+
+
+def _carrier(actor, circular: Circular) -> Message:
+    """The 群发信息 of source 通知下达 that carries the notice to the addressed nodes' administrators."""
     text = f"<p>{circular.issuer}{'（' + circular.number + '）' if circular.number else ''}</p>{circular.body}"
     message = Message.objects.create(
         title=f"通知：{circular.title}"[:200], body=text, sender=actor, node=circular.node,
@@ -188,6 +196,25 @@ def _deliver(actor, circular: Circular, receipts: list[CircularReceipt]) -> Mess
         target={},
     )  # fmt: skip
     record(actor, AuditAction.CREATE, message, detail=f"通知下达：{circular.title}")
+    return message
+
+
+def delivered(circular: Circular) -> bool:
+    """Whether the notice's deliveries are made (at once, or by the worker): asked of the database,
+    since the fan-out marks the message by an UPDATE, not on the object in hand."""
+    if circular.message_id is None:
+        return False
+    return Message.objects.filter(pk=circular.message_id, fanned_out_at__isnull=False).exists()
+
+
+def deliver(circular: Circular) -> int:
+    """One inbox delivery per administrator of each addressed node, sent (the inbox is a local
+    write); the inbox notice opens the node's receipt. Safe to run again: the fan-out adds only
+    what is missing and sends nobody twice. Returns the deliveries added."""
+    message = circular.message
+    if message is None:  # made with the notice, in its transaction: only a hand-made row lacks it
+        raise ValueError(f"通知 {circular.pk} 没有承载的群发信息")
+    receipts = list(CircularReceipt.objects.filter(circular=circular).order_by("pk"))
     admins = node_admins(r.node_id for r in receipts)
     first_receipt: dict[int, CircularReceipt] = {}  # a user who administers two addressed nodes: one delivery
     for receipt in receipts:
@@ -195,13 +222,13 @@ def _deliver(actor, circular: Circular, receipts: list[CircularReceipt]) -> Mess
             first_receipt.setdefault(user.pk, receipt)
     users = {u.pk: u for us in admins.values() for u in us}
     recipients = [messaging.Recipient(key=f"user:{pk}", name=u.display_name, user_id=pk) for pk, u in users.items()]
-    messaging.queue_message(actor, message, recipients, [ChannelKind.INBOX])
+    added = messaging.queue_message(circular.sender, message, recipients, [ChannelKind.INBOX])
     messaging.send_pending(message.pk)
     # the inbox channel links its notice to the message's page; a notice is signed on its own page
     for user_id, receipt in first_receipt.items():
         key = messaging.idempotency_key(message.pk, f"user:{user_id}", ChannelKind.INBOX)
         Notice.objects.filter(recipient_id=user_id, key=key).update(url=receipt_url(receipt))
-    return message
+    return added
 
 
 def _create(actor, node, values: CircularValues, nodes: list[ManagementNode], files, kinds, **extra) -> Circular:
@@ -210,11 +237,13 @@ def _create(actor, node, values: CircularValues, nodes: list[ManagementNode], fi
         title=values.title, number=values.number, issuer=values.issuer, body=values.body, deadline=values.deadline,
         sender=actor, node=node, sent_at=now, **extra,
     )  # fmt: skip
-    receipts = CircularReceipt.objects.bulk_create([CircularReceipt(circular=circular, node=n) for n in nodes])
+    CircularReceipt.objects.bulk_create([CircularReceipt(circular=circular, node=n) for n in nodes])
     if files:
         attachments.store_all(CircularAttachment, {"circular": circular}, actor, list(files), kinds, ATTACHMENT_FOLDER)
-    circular.message = _deliver(actor, circular, receipts)
+    circular.message = _carrier(actor, circular)
     circular.save(update_fields=["message"])
+    if len(nodes) <= INLINE_NODES:
+        deliver(circular)  # else the face queues it: tasks.start_delivery
     return circular
 
 

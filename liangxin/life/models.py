@@ -84,7 +84,12 @@ class ContentPrompt(models.Model):
     party organizations take up in one month's organization life — a title, a text and suggested
     topics (one a line). Every secretary below sees the prompts of all their committees above for
     the month, on the home page and when scheduling or recording a meeting (seed 004: "定期发布组织
-    生活内容提示，确保组织生活有主题、有讨论、有共识、有行动")."""
+    生活内容提示，确保组织生活有主题、有讨论、有共识、有行动").
+
+    A prompt is never deleted: from the moment it is published every secretary below may have read
+    it (its month's list, the meeting form of a meeting planned ahead), so a wrong one is 撤回 —
+    ``withdrawn_at`` with who and why — and no longer shown below, while its publisher and the
+    committees above still read it with its history."""
 
     node = models.ForeignKey(
         "mgmt.ManagementNode", verbose_name="发布党委", on_delete=models.PROTECT, related_name="content_prompts"
@@ -98,6 +103,11 @@ class ContentPrompt(models.Model):
     )
     created_at = models.DateTimeField("发布时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "accounts.User", verbose_name="撤回人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdraw_reason = models.CharField("撤回原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "组织生活内容提示"

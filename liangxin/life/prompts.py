@@ -1,5 +1,7 @@
-"""组织生活内容提示: publishing and editing a committee's monthly prompt (checked, audited in one
-transaction), and which prompts reach a party organization in a month (every committee above it).
+"""组织生活内容提示: publishing, editing and withdrawing (撤回) a committee's monthly prompt (checked,
+audited in one transaction), and which prompts reach a party organization in a month (every
+committee above it, withdrawn ones left out). A prompt is withdrawn, never deleted: it may have
+been read below from the moment it was published (``ContentPrompt``).
 
 Who publishes at which node is the scope's question (``Scope.prompt_publish_nodes``): the face
 resolves the node and hands it here."""
@@ -10,6 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from liangxin.core.audit import diff, record, snapshot
 from liangxin.core.models import AuditAction
@@ -19,7 +22,8 @@ from .models import ContentPrompt
 
 EDITABLE = ["month", "title", "text", "topics"]
 LIMITS = {"title": 100, "text": 5000, "topics": 2000}
-LABELS = {"month": "月份", "title": "标题", "text": "内容", "topics": "建议主题"}
+LABELS = {"month": "月份", "title": "标题", "text": "内容", "topics": "建议主题", "reason": "撤回原因"}
+MAX_REASON = 200
 MAX_TOPIC_CHARS = 200  # a topic fills a meeting's 会议主题 (200 characters)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})(-\d{1,2})?$")
 
@@ -73,6 +77,8 @@ def publish(actor, node: ManagementNode, values: dict, today: datetime.date) -> 
 
 
 def edit(actor, prompt: ContentPrompt, values: dict, today: datetime.date) -> ContentPrompt:
+    if prompt.withdrawn_at is not None:
+        raise ValidationError("该内容提示已撤回，不能修改：如需要请重新发布")
     fields = clean_prompt(values, today)
     with transaction.atomic():
         before = snapshot(prompt, EDITABLE)
@@ -85,9 +91,30 @@ def edit(actor, prompt: ContentPrompt, values: dict, today: datetime.date) -> Co
     return prompt
 
 
+def withdraw(actor, prompt: ContentPrompt, reason, now: datetime.datetime | None = None) -> ContentPrompt:
+    """撤回 with a reason: no longer shown to the secretaries and members below (home page, meeting
+    form, their list); kept with who withdrew it, when and why, for its publisher and the committees above."""
+    if prompt.withdrawn_at is not None:
+        raise ValidationError("该内容提示已撤回")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ["撤回原因：必填"]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": [f"撤回原因：不能超过 {MAX_REASON} 个字（现有 {len(reason)} 个）"]})
+    with transaction.atomic():
+        prompt.withdrawn_at, prompt.withdrawn_by, prompt.withdraw_reason = now or timezone.now(), actor, reason
+        prompt.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason", "updated_at"])
+        record(
+            actor, AuditAction.UPDATE, prompt, changes={"状态": ["已发布", "已撤回"]},
+            detail=f"撤回组织生活内容提示：{prompt}（{reason}）",
+        )  # fmt: skip
+    return prompt
+
+
 def for_nodes(nodes, month: datetime.date) -> QuerySet[ContentPrompt]:
     """The prompts of ``month`` that reach any of ``nodes``: those of every committee above them
-    (a node's own prompts too, so a street's administrator sees what it published)."""
+    (a node's own prompts too, so a street's administrator sees what it published); withdrawn ones never."""
     ids = {i for node in nodes for i in node.ancestor_ids}
-    qs = ContentPrompt.objects.filter(node_id__in=ids, month=month_of(month)).select_related("node")
+    qs = ContentPrompt.objects.filter(node_id__in=ids, month=month_of(month), withdrawn_at__isnull=True)
+    qs = qs.select_related("node")
     return qs.order_by("node__path", "id")

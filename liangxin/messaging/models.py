@@ -94,6 +94,9 @@ class Delivery(models.Model):
         "mgmt.ManagementNode", verbose_name="接收人所在节点", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", db_index=False,
     )  # fmt: skip
+    # what this delivery adds to its node's ``DeliveryTally`` now: 1 received, 2 read, 4 replied
+    # (``facts.MASK``); ``facts.sync`` moves the tally by the difference when the state changes
+    tallied = models.PositiveSmallIntegerField("已计入统计", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "投递"
@@ -148,6 +151,36 @@ class ReachFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} ← {self.delivery_id}"
+
+
+class DeliveryTally(models.Model):
+    """投递统计: one message's deliveries counted per recipient node (``Delivery.recipient_node``),
+    kept as they change, so the per-sub-node rates read a few thousand rows instead of counting
+    every delivery of a message sent to the whole city.
+
+    ``facts.write_new`` adds a batch's new deliveries in the fan-out's transaction; ``facts.sync``
+    moves received/read/replied by the difference between what each delivery counts for now and
+    what it was counted for (``Delivery.tallied``), in the transaction of the change; ``facts.retally``
+    recounts a message from its rows. Each count is what ``rates`` defines: received = 已发出/已送达/
+    已读/已回复, read = received and opened (never an SMS), replied = received and answered."""
+
+    message = models.ForeignKey(
+        Message, verbose_name="信息", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # the node's id, 0 when the recipient sat at no node: a plain number, so that the unique key
+    # holds for "no node" too (a NULL would never collide) and an upsert can add to it
+    node_key = models.PositiveIntegerField("接收人所在节点", default=0)
+    deliveries = models.IntegerField("投递", default=0)
+    received = models.IntegerField("已送达", default=0)
+    read = models.IntegerField("已读", default=0)
+    replied = models.IntegerField("已回复", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "投递统计"
+        constraints = [models.UniqueConstraint(fields=["message", "node_key"], name="one_tally_per_node")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}@{self.node_key}"
 
 
 class MessageAttachment(StoredFile):

@@ -12,9 +12,9 @@ It then counts for the child of the asked node whose subtree holds that node; a 
 node itself, outside it or with no node is counted apart (``elsewhere``), so the rows and it add
 up to every delivery of the message.
 
-One GROUP BY over the message's deliveries by that stored column (the index on (message,
-recipient_node) gives them in node order: a few thousand groups at most), folded into children
-in Python.
+The counts per node are stored and kept as deliveries change (``DeliveryTally``, ``facts``):
+the table reads a message's few thousand node rows, whatever the number of its deliveries, and
+folds them into children in Python.
 """
 
 from __future__ import annotations
@@ -22,16 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
-
 from liangxin.core.tree import subtree_q
 from liangxin.mgmt.models import ManagementNode
 from liangxin.stats.measures import percent
 
-from .choices import ChannelKind, DeliveryState
-from .models import Delivery, Message
-
-RECEIVED = (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ, DeliveryState.REPLIED)
+from .models import DeliveryTally, Message
 
 
 @dataclass
@@ -73,15 +68,9 @@ class ByChild:
 
 
 def _grouped(message: Message) -> list[dict]:
-    """The message's counts per recipient node."""
-    counts = {
-        "deliveries": Count("pk"),
-        "received": Count("pk", filter=Q(state__in=RECEIVED)),
-        "read": Count("pk", filter=Q(state__in=RECEIVED, read_at__isnull=False) & ~Q(channel=ChannelKind.SMS)),
-        "replied": Count("pk", filter=Q(state__in=RECEIVED, replied_at__isnull=False)),
-    }
-    rows = Delivery.objects.filter(message=message).values("recipient_node_id").annotate(**counts).order_by()
-    return [{**row, "at_node": row["recipient_node_id"]} for row in rows]
+    """The message's counts per recipient node (``at_node`` None: at no node)."""
+    rows = DeliveryTally.objects.filter(message=message).values("node_key", "deliveries", "received", "read", "replied")
+    return [{**row, "at_node": row["node_key"] or None} for row in rows]
 
 
 def by_child(message: Message, node: ManagementNode) -> ByChild:

@@ -77,6 +77,7 @@ class NewsStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     PUBLISHED = "published", "已发布"
     RETURNED = "returned", "退回"
+    WITHDRAWN = "withdrawn", "已撤下"
 
 
 class NewsItem(models.Model):
@@ -84,7 +85,9 @@ class NewsItem(models.Model):
     organization by its secretary) for that node's subtree or for everyone. An item written at a
     street or a party organization waits (待审核) for the committee above (``review_node``) to
     publish it (已发布) or return it with a reason (退回); a committee above a street publishes
-    at once. ``source_report`` names the 信息报送 an item was published from."""
+    at once. A published item is never changed in place nor deleted: it is 撤下 (已撤下, with a
+    reason, kept for the record) and may then be changed and published or reviewed again.
+    ``source_report`` names the 信息报送 an item was published from."""
 
     title = models.CharField("标题", max_length=200)
     category = models.CharField("栏目", max_length=16, choices=NewsCategory.choices)
@@ -111,6 +114,8 @@ class NewsItem(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     return_reason = models.CharField("退回理由", max_length=500, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
+    withdraw_reason = models.CharField("撤下理由", max_length=500, blank=True)
     source_report = models.OneToOneField(
         "portal.InfoReport", verbose_name="来源信息", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="news_item",

@@ -3,7 +3,10 @@ state checked and audited in one transaction.
 
 The rules of the tree are plain functions here (``needs_review``, ``review_node_for``): an item
 written at a street committee or at a party organization waits for the nearest committee above
-it; a city, district or industry committee publishes at once. Who may write, review or change
+it; a city, district or industry committee publishes at once. The states are the item's own: what
+is not published (待审核, 退回, 已撤下) may be changed; what readers may have read (已发布) is
+never changed in place nor deleted — it is 撤下 with a reason and kept, then may be changed and
+published (or reviewed) again; only what was never published (待审核, 退回) is deleted. Who may write, review or change
 an item is the scope's question (``Scope.news_items``, ``Scope.may_review_news``): the face
 resolves the node and the item within the scope and hands them here.
 """
@@ -34,6 +37,8 @@ COVER_TYPES = attachments.TYPES[:2]  # a cover is a photo: JPEG or PNG
 # the nodes whose items the level above reviews (DOMAIN: workflows follow the management tree)
 REVIEWED_KINDS = (NodeKind.STREET, NodeKind.GRASSROOTS)
 LABELS = {"title": "标题", "category": "栏目", "body": "正文", "pinned": "置顶", "to_everyone": "所有用户可见"}
+EDITABLE_STATES = (NewsStatus.PENDING, NewsStatus.RETURNED, NewsStatus.WITHDRAWN)
+DELETABLE_STATES = (NewsStatus.PENDING, NewsStatus.RETURNED)  # never published: nobody has read them
 
 
 def needs_review(node: ManagementNode) -> bool:
@@ -101,6 +106,7 @@ def _waiting_or_published(item: NewsItem, node: ManagementNode) -> None:
     reviewer = review_node_for(node) if needs_review(node) else None
     item.review_node = reviewer
     item.reviewer, item.reviewed_at, item.return_reason = None, None, ""
+    item.withdrawn_at, item.withdraw_reason = None, ""
     if reviewer is None:
         item.status, item.published_at = NewsStatus.PUBLISHED, timezone.now()
     else:
@@ -135,8 +141,10 @@ def edit(
     actor, item: NewsItem, values: Mapping[str, Any], *, resubmit: bool, cover=None, files: Sequence = (),
     remove: Sequence[int] = (),
 ) -> NewsItem:  # fmt: skip
-    """Change the item; ``resubmit`` (the writer of a reviewed node, not a reviewer) sends it back
-    to 待审核, so nothing unreviewed appears. ``remove`` names files to drop, new ones are added."""
+    """Change an item not published (``check_editable``); ``resubmit`` (its writer, not a reviewer)
+    sends a reviewed node's item back to 待审核, so nothing unreviewed appears, and publishes a
+    withdrawn item again (or submits it for review). ``remove`` names files to drop, new ones are added."""
+    check_editable(item)
     fields = clean_news(values)
     kept = item.files.exclude(pk__in=list(remove))
     cover_kinds, kinds = check_files(cover, files, already=kept.filter(is_cover=False).count())
@@ -145,9 +153,9 @@ def edit(
         for name, value in fields.items():
             setattr(item, name, value)
         notes = []
-        if resubmit and needs_review(item.node):
+        if resubmit and (needs_review(item.node) or item.status == NewsStatus.WITHDRAWN):
             _waiting_or_published(item, item.node)
-            notes.append("重新提交审核")
+            notes.append("重新发布" if item.status == NewsStatus.PUBLISHED else "重新提交审核")
         item.save()
         dropped = list(item.files.filter(pk__in=list(remove)))
         if cover is not None:
@@ -162,6 +170,20 @@ def edit(
             record(actor, AuditAction.UPDATE, item, changes=changes, detail="；".join(notes))
         _store(actor, item, cover, cover_kinds, files, kinds)
     return item
+
+
+def check_editable(item: NewsItem) -> None:
+    """A published item is read as it stands: it is withdrawn (撤下) before it is changed."""
+    if item.status not in EDITABLE_STATES:
+        raise ValidationError(f"该信息当前为「{item.get_status_display()}」，不能直接修改：请先撤下，修改后重新发布")
+
+
+def check_deletable(item: NewsItem) -> None:
+    """Only what was never published is deleted; a published or withdrawn item stays on record."""
+    if item.status == NewsStatus.PUBLISHED:
+        raise ValidationError("该信息已发布，不能删除：请撤下（撤下的信息留作记录）")
+    if item.status not in DELETABLE_STATES:
+        raise ValidationError(f"该信息当前为「{item.get_status_display()}」，留作记录，不能删除")
 
 
 def _pending(item: NewsItem) -> None:
@@ -200,8 +222,27 @@ def return_item(actor, item: NewsItem, reason: str) -> NewsItem:
     return item
 
 
+def withdraw(actor, item: NewsItem, reason: str, now: datetime.datetime | None = None) -> NewsItem:
+    """撤下 a published item with a reason: readers no longer see it; the row, its files and the
+    reason are kept, and its writer may change it and publish (or submit) it again."""
+    if item.status != NewsStatus.PUBLISHED:
+        raise ValidationError(f"该信息当前为「{item.get_status_display()}」，只有已发布的信息可以撤下")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ["撤下理由：必填"]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": [f"撤下理由：不能超过 {MAX_REASON} 个字"]})
+    with transaction.atomic():
+        item.status, item.withdrawn_at, item.withdraw_reason = NewsStatus.WITHDRAWN, now or timezone.now(), reason
+        item.save()
+        record(actor, AuditAction.UPDATE, item, changes={"status": ["已发布", "已撤下"]}, detail=f"撤下：{reason}")
+    return item
+
+
 def delete(actor, item: NewsItem) -> None:
-    """撤下并删除: the row and its files. The audit log has no delete action: an update saying so."""
+    """删除 an item never published (待审核, 退回): the row and its files. The audit log has no
+    delete action: an update saying so."""
+    check_deletable(item)
     stored = [f.stored_name for f in item.files.all()]
     with transaction.atomic():
         kept = snapshot(item, EDITABLE)

@@ -127,7 +127,10 @@ def _still_answered(question: Question) -> None:
 
 
 def edit_answer(actor, reply: Answer, text, official) -> Answer:
-    """修改答复 (its text, and whether it is the 官方解答)."""
+    """修改答复 (its text, and whether it is the 官方解答: 标为 / 取消官方解答). A withdrawn answer is
+    kept as it was withdrawn."""
+    if reply.withdrawn:
+        raise ValidationError({"answer": ["该答复已撤回，不能修改"]})
     fields = clean_answer(text, official)
     with transaction.atomic():
         before = snapshot(reply, ["text", "official"])

@@ -9,10 +9,13 @@ so tasks, assignments, versions, returns, late marking and 催报 are the form k
 """
 
 import datetime
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -177,6 +180,20 @@ def _refuse(assignment: ReportAssignment) -> None:
 
 def _locked(assignment: ReportAssignment) -> ReportAssignment:
     return ReportAssignment.objects.select_for_update().select_related("task__form", "node").get(pk=assignment.pk)
+
+
+def node_workbook(assignment: ReportAssignment) -> tuple[str, BinaryIO]:
+    """下载模板: the task's template written for the answering node (its name and code pre-filled):
+    the file name and an open handle (the file itself is already unlinked: it lives until closed)."""
+    if not is_template(assignment.task.form):
+        raise ValidationError("该任务是在线表单，没有 Excel 模板")
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+    handle.close()
+    task = assignment.task
+    workbooks.write_for_node(handle.name, services.fields_of(task.form), assignment.node, task.title, task.deadline)
+    opened = open(handle.name, "rb")  # noqa: SIM115 — the response closes it once sent
+    os.unlink(handle.name)
+    return f"{task.title}_{assignment.node.name}.xlsx", opened
 
 
 @transaction.atomic

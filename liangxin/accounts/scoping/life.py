@@ -40,7 +40,8 @@ class LifeScope(PartyScope, StatsScope):
 
     def content_prompts(self, action: Action = "view") -> QuerySet:
         """view: the prompts of every committee above or at one of the user's nodes (they reach the
-        user), and, for committee readers, those published in their subtree; change: those of the
+        user; not once withdrawn), and, for committee readers, those published in their subtree
+        (withdrawn ones too: they were published there); change (修改, 撤回): those of the
         administrator's subtree (a district may correct a street's)."""
         qs = ContentPrompt.objects.select_related("node", "published_by")
         if self.user_id is None:
@@ -50,4 +51,9 @@ class LifeScope(PartyScope, StatsScope):
                 qs if self.is_city_wide else qs.filter(any_subtree_q(self.node_paths(REGISTRY_EDITORS), "node__path"))
             )
         above = {int(p) for g in self.grants for p in g.node_path.split("/") if p}
-        return qs.filter(Q(node_id__in=above) | any_subtree_q(self.node_paths(REGISTRY_READERS), "node__path"))
+        reaching = Q(node_id__in=above, withdrawn_at__isnull=True)
+        return qs.filter(reaching | any_subtree_q(self.node_paths(REGISTRY_READERS), "node__path"))
+
+    def may_withdraw_prompt(self, prompt: ContentPrompt) -> bool:
+        """撤回: an administrator of the publishing committee or of one above it."""
+        return self.content_prompts("change").filter(pk=prompt.pk).exists()

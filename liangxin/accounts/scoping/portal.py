@@ -106,7 +106,22 @@ class PortalScope(ScopeBase):
         return item.review_node_id in {g.node_id for g in self.grants if g.role in REGISTRY_EDITORS}
 
     def may_change_news(self, item: NewsItem) -> bool:
+        """修改 / 删除 (in the states the item allows: ``portal.news``): its writers and the committees above."""
         return self.news_items("change").filter(pk=item.pk).exists()
+
+    def may_withdraw_news(self, item: NewsItem) -> bool:
+        """撤下 a published item: whoever may change it — the writers at its node, and the committee
+        administrators above it (the reviewing committee among them: it published the item)."""
+        return self.may_change_news(item)
+
+    def news_edit_resubmits(self, item: NewsItem) -> bool:
+        """Whether this user's change sends the item on again (to review, or published anew after 撤下):
+        a writer at its node; the reviewer's own correction does not."""
+        return not self.may_review_news(item) and item.node_id in self.news_writer_node_ids()
+
+    def news_drafts(self) -> QuerySet:
+        """稿件: the items of the user's own writing nodes (any state; the face keeps the unpublished)."""
+        return self.news_items().filter(node_id__in=self.news_writer_node_ids())
 
     # -- 信息报送 ----------------------------------------------------------------------------------
     @property

@@ -51,6 +51,14 @@ class QaScope(ScopeBase):
         committees = {g.node_id for g in self.grants if g.role in REGISTRY_EDITORS}
         return Question.objects.filter(committee_id__in=committees).select_related("committee__region", "asker_node")
 
+    def readable_answers(self) -> QuerySet:
+        """Answers this user reads: the standing answers of the questions they read, and every answer
+        (withdrawn ones kept for the record) of the questions they answer."""
+        standing = Q(question__in=self.questions().values("pk"), withdrawn=False)
+        return Answer.objects.filter(
+            standing | Q(question__in=self.answerable_questions().values("pk"))
+        ).select_related("question__committee__region")
+
     def answers(self) -> QuerySet:
         """Answers this user edits or withdraws (their committees' questions')."""
         return Answer.objects.filter(question__in=self.answerable_questions().values("pk")).select_related(

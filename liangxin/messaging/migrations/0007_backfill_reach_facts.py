@@ -16,7 +16,7 @@ def backfill(apps, schema_editor):
         ids = Delivery.objects.filter(message_id=message_id).order_by("pk").values_list("pk", flat=True)
         first, last = ids.first(), ids.last()
         if first is not None:
-            facts.write_new(message_id, first - 1, last, timezone.localdate(sent_at or created_at))
+            facts.write_facts(message_id, first - 1, last, timezone.localdate(sent_at or created_at))
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from liangxin.circulars import services
+from liangxin.circulars import services, tasks
 from liangxin.circulars.choices import AddressMode, ReceiptState
 from liangxin.circulars.models import Circular, CircularAttachment, CircularReceipt
 from liangxin.circulars.services import Addressees
@@ -143,6 +143,7 @@ class ReceiptForward(ScopedView):
                 request.user, receipt, data.get("additions", ""), request.FILES.getlist("attachments"),
                 addressees_from(data),
             )  # fmt: skip
+            tasks.start_delivery(forward)
         except ValidationError as error:
             values = {
                 "mode": data.get("mode", ""),
@@ -237,6 +238,7 @@ class Compose(ScopedView):
                 request.user, senders, node, {**values, "deadline": _deadline(values["deadline"])},
                 request.FILES.getlist("attachments"), addressees_from(data),
             )  # fmt: skip
+            tasks.start_delivery(circular)
         except ValidationError as error:
             return self.render_form(request, values, _errors(error), status=400)
         messages.success(request, f"通知已下发至 {circular.receipts.count()} 个单位")

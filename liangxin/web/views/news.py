@@ -16,7 +16,7 @@ from liangxin.core.models import AuditEntry
 from liangxin.portal import news, queries
 from liangxin.portal.models import NewsCategory, NewsItem, NewsStatus
 
-from ..base import ScopedView, StepView, deny, get_in_scope, paginate
+from ..base import ScopedView, StepView, deny, get_in_scope, paginate, refused
 from ..forms import errors_to_form
 
 PER_PAGE = 20
@@ -109,8 +109,7 @@ class NewsDrafts(ScopedView):
     required = "can_write_news"
 
     def get(self, request):
-        own = self.scope.news_items().filter(node_id__in=self.scope.news_writer_node_ids())
-        page, query = paginate(request, queries.waiting_news(own), PER_PAGE)
+        page, query = paginate(request, queries.waiting_news(self.scope.news_drafts()), PER_PAGE)
         context = {"page": page, "query": query, "to_review": self.scope.news_to_review().order_by("created_at")}
         return render(request, "web/portal/news_drafts.html", context)
 
@@ -120,13 +119,17 @@ class NewsDetail(ScopedView):
         item = get_in_scope(self.scope.news_items(), pk=pk)
         can_edit = self.scope.may_change_news(item)
         context = {
-            "item": item, "body": _body(item), "can_edit": can_edit,
+            "item": item, "body": _body(item), "can_edit": can_edit and item.status in news.EDITABLE_STATES,
+            "can_delete": can_edit and item.status in news.DELETABLE_STATES,
+            "can_withdraw": item.status == NewsStatus.PUBLISHED and self.scope.may_withdraw_news(item),
+            "resubmits": self.scope.news_edit_resubmits(item),
             "may_review": item.status == NewsStatus.PENDING and self.scope.may_review_news(item),
             "cover": item.files.filter(is_cover=True).first(), "files": item.files.filter(is_cover=False),
             "source": item.source_report if item.source_report_id and self.scope.info_reports().filter(
                 pk=item.source_report_id).exists() else None,
         }  # fmt: skip
         if can_edit:
+            context["managed"] = True
             context["history"] = AuditEntry.objects.filter(object_type="portal.newsitem", object_id=str(item.pk))[:50]
         return render(request, "web/portal/news_detail.html", context)
 
@@ -184,16 +187,21 @@ class NewsEdit(ScopedView):
 
     def get(self, request, pk):
         item = self._item(pk)
+        try:
+            news.check_editable(item)
+        except ValidationError as error:
+            refused(request, error)
+            return redirect("web:news_detail", pk=item.pk)
         form = NewsForm(initial={name: getattr(item, name) for name in news.EDITABLE}, nodes=[], item=item)
         return self._render(request, item, form)
 
     def post(self, request, pk):
         item = self._item(pk)
         form = NewsForm(request.POST, request.FILES, nodes=[], item=item)
+        was = item.status
         if form.is_valid():
             remove = [int(v) for v in request.POST.getlist("remove") if v.isdecimal()]
-            # the writer's change of a reviewed node's item is read again by the committee above
-            resubmit = not self.scope.may_review_news(item) and item.node_id in self.scope.news_writer_node_ids()
+            resubmit = self.scope.news_edit_resubmits(item)
             try:
                 news.edit(
                     request.user, item, form.cleaned_data, resubmit=resubmit, cover=form.cleaned_data.get("cover"),
@@ -202,14 +210,19 @@ class NewsEdit(ScopedView):
             except ValidationError as error:
                 errors_to_form(form, error)
             else:
-                pending = item.status == NewsStatus.PENDING
-                messages.success(request, f"已保存，等待{item.review_node.name}审核" if pending else "已保存")
+                messages.success(request, _saved(item, was))
                 return redirect("web:news_detail", pk=item.pk)
         return self._render(request, item, form, status=400)
 
     def _render(self, request, item, form, status=200):
         context = {"form": form, "item": item, "files": item.files.all()}
         return render(request, "web/portal/news_form.html", context, status=status)
+
+
+def _saved(item: NewsItem, was: str) -> str:
+    if item.status == NewsStatus.PENDING:
+        return f"已保存，等待{item.review_node.name}审核"
+    return "已保存并重新发布" if item.status == NewsStatus.PUBLISHED and was != item.status else "已保存"
 
 
 class NewsDelete(NewsEdit):
@@ -219,15 +232,20 @@ class NewsDelete(NewsEdit):
     def post(self, request, pk):
         item = self._item(pk)
         title = item.title
-        news.delete(request.user, item)
+        try:
+            news.delete(request.user, item)
+        except ValidationError as error:
+            refused(request, error)
+            return redirect("web:news_detail", pk=item.pk)
         messages.success(request, f"已删除「{title}」")
         return redirect("web:portal_home")
 
 
 class NewsReview(StepView):
-    """审核通过 / 退回 (with a reason): the administrators of the committee the item waits for."""
+    """审核通过 / 退回 (with a reason): the administrators of the committee the item waits for;
+    撤下 (with a reason) a published item: its writers and the committees above it."""
 
-    MAY = {"approve": "may_review_news", "return": "may_review_news"}
+    MAY = {"approve": "may_review_news", "return": "may_review_news", "withdraw": "may_withdraw_news"}
     detail = "web:news_detail"
 
     def objects(self):
@@ -237,6 +255,9 @@ class NewsReview(StepView):
         if self.action == "approve":
             news.approve(request.user, item)
             return "已审核通过，信息已发布"
+        if self.action == "withdraw":
+            news.withdraw(request.user, item, request.POST.get("reason", ""))
+            return "已撤下，读者不再看到该信息；修改后可重新发布"
         news.return_item(request.user, item, request.POST.get("reason", ""))
         return "已退回"
 
@@ -251,5 +272,6 @@ urlpatterns = [
     path("portal/news/<int:pk>/delete/", NewsDelete.as_view(), name="news_delete"),
     path("portal/news/<int:pk>/approve/", NewsReview.as_view(action="approve"), name="news_approve"),
     path("portal/news/<int:pk>/return/", NewsReview.as_view(action="return"), name="news_return"),
+    path("portal/news/<int:pk>/withdraw/", NewsReview.as_view(action="withdraw"), name="news_withdraw"),
     path("portal/news/<int:pk>/files/<int:file_pk>/", NewsFileDownload.as_view(), name="news_file"),
 ]

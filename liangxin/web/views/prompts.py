@@ -15,7 +15,7 @@ from liangxin.core.params import BadParameter
 from liangxin.life import prompts
 from liangxin.life.models import ContentPrompt
 
-from ..base import ScopedView, deny, get_in_scope
+from ..base import ScopedView, StepView, deny, get_in_scope
 from ..forms import errors_to_form
 
 
@@ -108,6 +108,9 @@ class PromptEdit(PromptCreate):
 
     def get(self, request, pk):
         prompt = self._prompt(pk)
+        if prompt.withdrawn_at is not None:
+            messages.error(request, "未办理：该内容提示已撤回，不能修改：如需要请重新发布")
+            return redirect("web:life_prompt_detail", pk=prompt.pk)
         initial = {name: getattr(prompt, name) for name in prompts.EDITABLE}
         initial["month"] = f"{prompt.month:%Y-%m}"
         return self._render(request, PromptForm(initial=initial, nodes=[], editing=True), prompt)
@@ -126,9 +129,26 @@ class PromptEdit(PromptCreate):
         return self._render(request, form, prompt, status=400)
 
 
+class PromptWithdraw(StepView):
+    """撤回 with a reason (a prompt may have been read below: it is kept, never deleted)."""
+
+    required = "can_publish_prompts"
+    action = "withdraw"
+    MAY = {"withdraw": "may_withdraw_prompt"}
+    detail = "web:life_prompt_detail"
+
+    def objects(self):
+        return self.scope.content_prompts()
+
+    def perform(self, request, prompt) -> str:
+        prompts.withdraw(request.user, prompt, request.POST.get("reason", ""))
+        return "已撤回，下级党组织不再看到这条内容提示"
+
+
 urlpatterns = [
     path("life/prompts/", PromptList.as_view(), name="life_prompts"),
     path("life/prompts/new/", PromptCreate.as_view(), name="life_prompt_create"),
     path("life/prompts/<int:pk>/", PromptDetail.as_view(), name="life_prompt_detail"),
     path("life/prompts/<int:pk>/edit/", PromptEdit.as_view(), name="life_prompt_edit"),
+    path("life/prompts/<int:pk>/withdraw/", PromptWithdraw.as_view(), name="life_prompt_withdraw"),
 ]

@@ -3,8 +3,6 @@ and the answering node's (待报送, the form with the platform's pre-filled fig
 The rules are in ``reporting.services``; who may do what in ``accounts.scoping.reporting``."""
 
 import datetime
-import os
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -300,14 +298,8 @@ class TemplateDownload(ScopedView):
         a = get_in_scope(self.scope.report_assignments(), pk=pk)
         if a.task.form.kind != FormKind.TEMPLATE:
             raise Http404
-        handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
-        handle.close()
-        workbooks.write_for_node(handle.name, services.fields_of(a.task.form), a.node, a.task.title, a.task.deadline)
-        response = FileResponse(
-            open(handle.name, "rb"), as_attachment=True, filename=f"{a.task.title}_{a.node.name}.xlsx"
-        )
-        os.unlink(handle.name)  # the open handle keeps the data until the response closes it
-        return response
+        name, handle = templates.node_workbook(a)
+        return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def _rollup_sources(scope, a):
