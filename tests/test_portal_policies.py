@@ -190,7 +190,7 @@ def test_postgres_ranks_by_a_words_first_four_occurrences_and_the_migration_cuts
     # twice in the head (the word and its pair), then the first two of the body's six
     assert ("覆盖", 4, ["A", "A", "D", "D"]) in indexed
     assert ("两个", 4, ["D", "D", "D", "D"]) in indexed
-    # as 0004 stored it (every occurrence), then cut by migration 0005's SQL: the same vector
+    # as 0004 stored it (every occurrence), then cut by migration 0006's SQL: the same vector
     _, head, _, words = search._row(doc)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -14,7 +14,7 @@ indexes the terms joined by spaces:
   ``rank_terms``. The match is read through the SQL function ``portal_policy_hits``, which always
   answers it from the GIN index whatever the planner thinks of the rest of the statement.
 
-Both tables are made by migration portal/0002 on the database in use only (``install``; 0005 cut
+Both tables are made by migration portal/0002 on the database in use only (``install``; 0006 cut
 PostgreSQL's ranking vectors and added the function). They are not Django models (neither engine's
 column is a Django field): the services keep them current by calling ``index_document`` /
 ``remove_document`` in the transaction of each change, and ``manage.py rebuild_index`` rebuilds
@@ -323,7 +323,7 @@ def install(schema_editor) -> None:
 
 def cap_rank_vectors(schema_editor) -> None:
     """Cut PostgreSQL's stored ranking vectors to ``RANK_POSITIONS`` occurrences of each word,
-    rewriting every row into the table's own pages (migration portal/0005: in SQL, no jieba).
+    rewriting every row into the table's own pages (migration portal/0006: in SQL, no jieba).
     A lexeme's first positions are the head's, as ``_capped`` keeps them."""
     if schema_editor.connection.vendor != "postgresql":
         return

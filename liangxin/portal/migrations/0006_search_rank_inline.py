@@ -22,6 +22,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0004_news_and_info_reports")]
+    dependencies = [("portal", "0005_news_withdrawn")]
 
     operations = [migrations.RunPython(forwards, backwards)]
