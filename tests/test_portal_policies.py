@@ -172,6 +172,38 @@ def test_rebuild_index_finds_documents_loaded_around_the_services(cast):
     assert titles("覆盖") == ["批量导入的覆盖文件"]
 
 
+def test_postgres_ranks_by_a_words_first_four_occurrences_and_the_migration_cuts_alike(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's ranking vector")
+    doc = publish(cast, title="覆盖通知", body="两个覆盖。" * 6 + "其他工作安排。")
+
+    def vector() -> list[tuple]:  # each word: its number of occurrences and their weights
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT u.lexeme, array_length(u.positions, 1), u.weights FROM {search.TSV_TABLE}, "
+                "unnest(rank_terms) AS u WHERE document_id = %s ORDER BY 1",
+                [doc.pk],
+            )
+            return cursor.fetchall()
+
+    indexed = vector()
+    # twice in the head (the word and its pair), then the first two of the body's six
+    assert ("覆盖", 4, ["A", "A", "D", "D"]) in indexed
+    assert ("两个", 4, ["D", "D", "D", "D"]) in indexed
+    # as 0004 stored it (every occurrence), then cut by migration 0006's SQL: the same vector
+    _, head, _, words = search._row(doc)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {search.TSV_TABLE} SET rank_terms = setweight(to_tsvector('simple', %s), 'A') "
+            "|| to_tsvector('simple', %s) WHERE document_id = %s",
+            [head, words, doc.pk],
+        )
+    assert ("两个", 6, ["D"] * 6) in vector()
+    with connection.schema_editor() as editor:
+        search.cap_rank_vectors(editor)
+    assert vector() == indexed
+
+
 # -- services: bad input ----------------------------------------------------------------------------
 def test_bad_fields_are_refused_in_chinese_per_field(cast):
     with pytest.raises(ValidationError) as caught:

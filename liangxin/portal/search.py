@@ -7,16 +7,32 @@ indexes the terms joined by spaces:
 
 - SQLite: the FTS5 table ``portal_policy_fts`` (columns ``head`` — title, 文号, 发文机关 — and
   ``body``), its rowid the document's id, ranked by bm25 with the head weighted ×4;
-- PostgreSQL: the table ``portal_policy_tsv`` (document id, ``tsvector`` built with
-  ``to_tsvector('simple', terms)``, the head weighted A) with a GIN index, ranked by ts_rank over
-  a second, smaller vector of the head's terms and the body's words (``rank_terms``).
+- PostgreSQL: the table ``portal_policy_tsv`` (document id, ``terms``: a ``tsvector`` built with
+  ``to_tsvector('simple', terms)``, the head weighted A, with a GIN index; ``rank_terms``: the
+  ranking vector, the head's terms weighted A and the body's jieba words, each word's first
+  ``RANK_POSITIONS`` (4) occurrences only, kept in the table's own pages), ranked by ts_rank over
+  ``rank_terms``. The match is read through the SQL function ``portal_policy_hits``, which always
+  answers it from the GIN index whatever the planner thinks of the rest of the statement.
 
-Both tables are made by migration portal/0002 on the database in use only (``install``). They
-are not Django models (neither engine's column is a Django field): the services keep them current
-by calling ``index_document`` / ``remove_document`` in the transaction of each change, and
-``manage.py rebuild_index`` rebuilds them (after a restore, or a bulk load that bypassed the
-services). Neither has a foreign key: a row whose document is gone is never returned, because a
-search only returns rows whose id is in the caller's queryset of visible documents.
+Both tables are made by migration portal/0002 on the database in use only (``install``; 0006 cut
+PostgreSQL's ranking vectors and added the function). They are not Django models (neither engine's
+column is a Django field): the services keep them current by calling ``index_document`` /
+``remove_document`` in the transaction of each change, and ``manage.py rebuild_index`` rebuilds
+them (after a restore, or a bulk load that bypassed the services). Neither has a foreign key: a row
+whose document is gone is never returned, because a search only returns rows whose id is in the
+caller's queryset of visible documents.
+
+The order, best first (the two engines' scores differ, their principle does not): a query word in
+the head counts several times one in the body, more occurrences count more but less and less, and
+among equal scores the most recently added comes first (higher id). On SQLite bm25 (head ×4, with
+its length normalisation). On PostgreSQL ts_rank with its default weights and no length
+normalisation: a word scores 1.0 for its first occurrence in the head and 0.1 for a first in the
+body, its n-th occurrence 1/n² of its weight, and a word's fifth and later occurrences nothing
+(they used to add at most 13 % of a body word's score, mostly measuring the document's length,
+which ts_rank does not divide by); the query's terms are averaged. So with up to seven terms, any
+document holding one in its head comes before every document holding them only in the body (7 ×
+0.087 < 0.61). A query word found only through character pairs ("导员") adds nothing to the rank:
+such matches come most recently added first.
 
 The terms of a text are jieba's words, plus every pair of adjacent Chinese characters and every
 single Chinese character: the fallbacks that make any part of a word findable whatever jieba made
@@ -35,7 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jieba
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.html import escape
 
@@ -45,8 +61,10 @@ jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not the 
 
 FTS_TABLE = "portal_policy_fts"
 TSV_TABLE = "portal_policy_tsv"
+HITS_FUNCTION = "portal_policy_hits"
 HEAD_WEIGHT = 4.0  # a word in the title counts as much as four in the body (bm25's column weight)
 MAX_QUERY_CHARS = 100
+RANK_POSITIONS = 4  # PostgreSQL's ranking vector keeps a word's first four occurrences (head first)
 MAX_TERMS = 32  # a pasted paragraph is not a search: its first terms are enough to rank by
 SNIPPET_CHARS = 120
 
@@ -185,6 +203,21 @@ def _row(doc: PolicyDocument) -> tuple[int, str, str, str]:
     return doc.pk, " ".join(terms(_head(doc))), " ".join(terms(doc.body)), " ".join(_words(fold(doc.body)))
 
 
+def _capped(head: Sequence[str], words: Sequence[str]) -> tuple[str, str]:
+    """The head's terms and the body's words with each at most ``RANK_POSITIONS`` times in all,
+    the head's occurrences first: PostgreSQL's ranking vector, which ts_rank reads for every match.
+    ts_rank weighs a word's n-th occurrence by 1/n², so the fifth and later ones added at most 13 %
+    of a body word's score (and made the vector 20 % larger)."""
+    seen: dict[str, int] = {}
+    kept: tuple[list[str], list[str]] = ([], [])
+    for out, part in zip(kept, (head, words), strict=True):
+        for term in part:
+            if seen.get(term, 0) < RANK_POSITIONS:
+                seen[term] = seen.get(term, 0) + 1
+                out.append(term)
+    return " ".join(kept[0]), " ".join(kept[1])
+
+
 def _fts_query(query: Query) -> str:
     # terms hold only Chinese characters, letters and digits: quoting each is enough
     return " AND ".join(f'"{t}"' for t in query.terms)
@@ -210,10 +243,6 @@ class _Engine:
     def row(self, row: tuple[int, str, str, str]) -> tuple:
         return row[:3]
 
-    def fetch(self, cursor, sql: str, params: list[Any]) -> list[tuple]:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
 
 class _Sqlite(_Engine):
     # unicode61 splits the space-joined terms back into exactly the terms (each is letters/digits)
@@ -236,15 +265,24 @@ class _Sqlite(_Engine):
 
 
 class _Postgres(_Engine):
-    # ``terms`` (every term, GIN-indexed) answers the match; ``rank_terms`` (the head's terms and
-    # the body's words only, a third of the size) is what ts_rank reads: ranking must read the
-    # vector of every match, and reading the full one (~13 kB, TOASTed) cost three times as much
+    # ``terms`` (every term, GIN-indexed, ~13 kB and TOASTed) answers the match; ``rank_terms`` (the
+    # head's terms and the body's words, each at most RANK_POSITIONS times: ~3.7 kB) is what
+    # ts_rank reads, kept in the table's own rows (STORAGE MAIN) so that ranking a match costs no
+    # TOAST look-up. Only ``hits`` reads the table: it runs with sequential and plain index scans
+    # off, so the match always comes from the GIN index (the planner prices testing @@ row by row
+    # as cheap, not knowing each test fetches 13 kB from TOAST: 300 ms for a word in every
+    # document), while the rest of the statement (the caller's scope) is planned as usual.
     create = [
         f"CREATE TABLE IF NOT EXISTS {TSV_TABLE} (document_id bigint PRIMARY KEY, terms tsvector NOT NULL, "
         "rank_terms tsvector NOT NULL)",
+        f"ALTER TABLE {TSV_TABLE} ALTER COLUMN rank_terms SET STORAGE MAIN",
         f"CREATE INDEX IF NOT EXISTS {TSV_TABLE}_terms ON {TSV_TABLE} USING gin (terms)",
+        f"CREATE OR REPLACE FUNCTION {HITS_FUNCTION}(q tsquery, r tsquery) "
+        "RETURNS TABLE (id bigint, score real) LANGUAGE sql STABLE "
+        "SET enable_seqscan = off SET enable_indexscan = off "
+        f"AS $$ SELECT document_id, ts_rank(rank_terms, r) FROM {TSV_TABLE} WHERE terms @@ q $$",
     ]
-    drop = [f"DROP TABLE IF EXISTS {TSV_TABLE}"]
+    drop = [f"DROP FUNCTION IF EXISTS {HITS_FUNCTION}(tsquery, tsquery)", f"DROP TABLE IF EXISTS {TSV_TABLE}"]
     delete_sql = f"DELETE FROM {TSV_TABLE} WHERE document_id = %s"
     insert_sql = (
         f"INSERT INTO {TSV_TABLE} (document_id, terms, rank_terms) "
@@ -253,29 +291,17 @@ class _Postgres(_Engine):
     )
     truncate_sql = f"TRUNCATE {TSV_TABLE}"
 
-    materialized = ""  # the planner joins the GIN scan and the scope's ids as it sees fit
+    materialized = ""  # the function is the fence
 
     def row(self, row):
         pk, head, body, words = row
-        return pk, head, body, head, words
+        return pk, head, body, *_capped(head.split(), words.split())
 
     def hits(self, query, ranked):
-        # the rank asks for any term (a word found only through the pairs still ranks by the others)
-        score = "ts_rank(rank_terms, to_tsquery('simple', %s))" if ranked else "0"
-        sql = f"SELECT document_id AS id, {score} AS score FROM {TSV_TABLE} WHERE terms @@ to_tsquery('simple', %s)"
-        return sql, ([_ts_query(query, "|")] if ranked else []) + [_ts_query(query)]
-
-    def fetch(self, cursor, sql, params):
-        # The table's own rows are tiny (the vectors live in TOAST), so the planner prices a
-        # sequential scan as cheap and reads every vector to test @@ (70 ms at 10,000 documents);
-        # the GIN index answers in a few. Switched off for this statement only (a savepoint, set
-        # back after it: a request's outer transaction keeps its plans).
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_seqscan = on")
-        return rows
+        # ts_rank (strict) is not called at all for a count (r is NULL). The rank asks for any
+        # term: a word found only through the pairs still ranks by the others.
+        sql = f"SELECT id, score FROM {HITS_FUNCTION}(to_tsquery('simple', %s), to_tsquery('simple', %s))"
+        return sql, [_ts_query(query), _ts_query(query, "|") if ranked else None]
 
     order = "score DESC, id DESC"
 
@@ -293,6 +319,20 @@ def install(schema_editor) -> None:
     """Create the index table of the database in use (migration portal/0002)."""
     for sql in _engine(schema_editor.connection.vendor).create:
         schema_editor.execute(sql)
+
+
+def cap_rank_vectors(schema_editor) -> None:
+    """Cut PostgreSQL's stored ranking vectors to ``RANK_POSITIONS`` occurrences of each word,
+    rewriting every row into the table's own pages (migration portal/0006: in SQL, no jieba).
+    A lexeme's first positions are the head's, as ``_capped`` keeps them."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"UPDATE {TSV_TABLE} AS t SET rank_terms = COALESCE(("
+        "SELECT string_agg(quote_literal(u.lexeme) || ':' || array_to_string(ARRAY("
+        f"SELECT p::text || w FROM unnest(u.positions[1:{RANK_POSITIONS}], u.weights[1:{RANK_POSITIONS}]) AS x (p, w)"
+        "), ','), ' ') FROM unnest(t.rank_terms) AS u)::tsvector, ''::tsvector)"
+    )
 
 
 def uninstall(schema_editor) -> None:
@@ -369,7 +409,8 @@ class Results:
             else:
                 sql, params = self._sql(ranked=False)
                 with connection.cursor() as cursor:
-                    self._count = _engine().fetch(cursor, f"SELECT COUNT(*) FROM ({sql}) AS found", params)[0][0]
+                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS found", params)
+                    self._count = cursor.fetchone()[0]
         return self._count
 
     def __len__(self) -> int:
@@ -387,8 +428,16 @@ class Results:
             return []
         engine = _engine()
         sql, params = self._sql(ranked=True)
+        # the total comes with the page (one pass over the matches, not two): search() asks for both
         with connection.cursor() as cursor:
-            ranked = engine.fetch(cursor, f"{sql} ORDER BY {engine.order} LIMIT %s OFFSET %s", [*params, limit, offset])
+            cursor.execute(
+                f"SELECT id, score, COUNT(*) OVER () FROM ({sql}) AS found ORDER BY {engine.order} LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][2]
+        ranked = [(pk, score) for pk, score, _ in rows]
         found = self.queryset.select_related("node").in_bulk([pk for pk, _ in ranked])
         return [
             Hit(
