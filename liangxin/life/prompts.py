@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from liangxin.core import normalize
 from liangxin.core.audit import diff, record, snapshot
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import ManagementNode
@@ -96,11 +97,7 @@ def withdraw(actor, prompt: ContentPrompt, reason, now: datetime.datetime | None
     form, their list); kept with who withdrew it, when and why, for its publisher and the committees above."""
     if prompt.withdrawn_at is not None:
         raise ValidationError("该内容提示已撤回")
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ["撤回原因：必填"]})
-    if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": [f"撤回原因：不能超过 {MAX_REASON} 个字（现有 {len(reason)} 个）"]})
+    reason = normalize.reason(reason, "撤回原因", MAX_REASON)
     with transaction.atomic():
         prompt.withdrawn_at, prompt.withdrawn_by, prompt.withdraw_reason = now or timezone.now(), actor, reason
         prompt.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason", "updated_at"])

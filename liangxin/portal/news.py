@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from liangxin.core import attachments, richtext
+from liangxin.core import attachments, normalize, richtext
 from liangxin.core.audit import diff, record, snapshot
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode, NodeKind
@@ -208,11 +208,7 @@ def approve(actor, item: NewsItem, now: datetime.datetime | None = None) -> News
 def return_item(actor, item: NewsItem, reason: str) -> NewsItem:
     """退回 with a reason the writer reads; the item stays unpublished until changed and resubmitted."""
     _pending(item)
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ["退回理由：必填"]})
-    if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": [f"退回理由：不能超过 {MAX_REASON} 个字"]})
+    reason = normalize.reason(reason, "退回理由", MAX_REASON)
     with transaction.atomic():
         item.status, item.reviewer, item.reviewed_at, item.return_reason = (
             NewsStatus.RETURNED, actor, timezone.now(), reason,
@@ -227,11 +223,7 @@ def withdraw(actor, item: NewsItem, reason: str, now: datetime.datetime | None =
     reason are kept, and its writer may change it and publish (or submit) it again."""
     if item.status != NewsStatus.PUBLISHED:
         raise ValidationError(f"该信息当前为「{item.get_status_display()}」，只有已发布的信息可以撤下")
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ["撤下理由：必填"]})
-    if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": [f"撤下理由：不能超过 {MAX_REASON} 个字"]})
+    reason = normalize.reason(reason, "撤下理由", MAX_REASON)
     with transaction.atomic():
         item.status, item.withdrawn_at, item.withdraw_reason = NewsStatus.WITHDRAWN, now or timezone.now(), reason
         item.save()

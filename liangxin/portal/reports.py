@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from liangxin.core import attachments, richtext
+from liangxin.core import attachments, normalize, richtext
 from liangxin.core.audit import diff, record, snapshot
 from liangxin.core.models import AuditAction
 from liangxin.mgmt.models import ManagementNode
@@ -144,11 +144,7 @@ def adopt(actor, report: InfoReport, grade: str, now: datetime.datetime | None =
 def return_report(actor, report: InfoReport, reason: str) -> InfoReport:
     """退回 with a reason (the writer, or the committee that passed it up, reads it)."""
     review = _pending(report)
-    reason = " ".join(str(reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ["退回理由：必填"]})
-    if len(reason) > news.MAX_REASON:
-        raise ValidationError({"reason": [f"退回理由：不能超过 {news.MAX_REASON} 个字"]})
+    reason = normalize.reason(reason, "退回理由", news.MAX_REASON)
     with transaction.atomic():
         review.status, review.reason, review.reviewer, review.decided_at = (
             ReportStatus.RETURNED, reason, actor, timezone.now(),
