@@ -13,8 +13,8 @@ node itself, outside it or with no node is counted apart (``elsewhere``), so the
 up to every delivery of the message.
 
 The counts per node are stored and kept as deliveries change (``DeliveryTally``, ``facts``):
-the table reads a message's few thousand node rows, whatever the number of its deliveries, and
-folds them into children in Python.
+one statement sums a message's node rows per child subtree (a path range each), whatever the
+number of its deliveries.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from liangxin.core.tree import subtree_q
+from django.db import connection
+
+from liangxin.core.tree import subtree_bounds, subtree_q
 from liangxin.mgmt.models import ManagementNode
 from liangxin.stats.measures import percent
 
@@ -67,24 +69,38 @@ class ByChild:
             self.total.add(vars(row))
 
 
-def _grouped(message: Message) -> list[dict]:
-    """The message's counts per recipient node (``at_node`` None: at no node)."""
-    rows = DeliveryTally.objects.filter(message=message).values("node_key", "deliveries", "received", "read", "replied")
-    return [{**row, "at_node": row["node_key"] or None} for row in rows]
+def _by_kid(message: Message, kids: list[ManagementNode]) -> dict[int | None, dict]:
+    """The message's stored counts summed per child (``None``: at no child's subtree), in the
+    database: the tally's node rows joined to their paths and grouped by the child whose range
+    holds them — one statement, whatever the number of nodes (88,000 for a message to every member
+    of the 1M city)."""
+    quote = connection.ops.quote_name
+    t, n = quote(DeliveryTally._meta.db_table), quote(ManagementNode._meta.db_table)
+    whens, params = [], []
+    for kid in kids:
+        low, high = subtree_bounds(kid.path)
+        whens.append("WHEN n.path >= %s AND n.path < %s THEN %s")
+        params += [low, high, kid.pk]
+    kid_sql = f"CASE {' '.join(whens)} END" if whens else "NULL"
+    names = ("deliveries", "received", "read", "replied")
+    sums = ", ".join(f"SUM(t.{quote(c)})" for c in names)
+    sql = (
+        f"SELECT {kid_sql} AS kid, {sums} FROM {t} t LEFT JOIN {n} n ON n.id = t.node_key "
+        f"WHERE t.message_id = %s GROUP BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, message.pk])
+        return {kid: dict(zip(names, (int(v or 0) for v in values), strict=True)) for kid, *values in cursor.fetchall()}
 
 
 def by_child(message: Message, node: ManagementNode) -> ByChild:
     """The message's counts per child node of ``node`` (in the tree's order)."""
-    tree = dict(ManagementNode.objects.filter(subtree_q(node.path)).values_list("id", "path"))
     kids = list(ManagementNode.objects.filter(parent=node).order_by("path"))
-    rows = _grouped(message)
+    summed = _by_kid(message, kids)
     counts = {k.pk: Counts(k.name, k.pk) for k in kids}
     elsewhere = Counts("其他（本级或未归属下级）")
-    by_path = sorted(kids, key=lambda k: -len(k.path))
-    for row in rows:
-        path = tree.get(row["at_node"])
-        kid = next((k for k in by_path if path.startswith(k.path)), None) if path else None
-        (counts[kid.pk] if kid is not None else elsewhere).add(row)
+    for kid, row in summed.items():
+        (counts[kid] if kid in counts else elsewhere).add(row)
     return ByChild(node, [counts[k.pk] for k in kids], elsewhere)
 
 
