@@ -324,12 +324,15 @@ def recount_by_child(message, node) -> dict[str, tuple[int, int, int, int]]:
             at = Organization.objects.get(pk=d.organization_id).responsible_node_id
         kid = next((k for k in kids if at is not None and nodes[at].path.startswith(k.path)), None)
         row = out[kid.name if kid else "其他（本级或未归属下级）"]
-        got = d.state in ("sent", "delivered", "read", "replied")
-        row[0] += 1
-        row[1] += got
-        row[2] += got and d.read_at is not None and d.channel != "sms"
-        row[3] += got and d.replied_at is not None
+        for i, value in enumerate(counts_of(d)):
+            row[i] += value
     return {name: tuple(v) for name, v in out.items()}
+
+
+def counts_of(d) -> tuple[int, int, int, int]:
+    """What one delivery adds to (deliveries, received, read, replied), rule by rule."""
+    got = d.state in ("sent", "delivered", "read", "replied")
+    return 1, int(got), int(got and d.read_at is not None and d.channel != "sms"), int(got and d.replied_at is not None)
 
 
 def test_a_messages_counts_per_child_node_equal_the_recount(world, party_cast):

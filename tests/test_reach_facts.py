@@ -22,6 +22,7 @@ from liangxin.party.models import Member
 from liangxin.stats import engine
 
 from .party_helpers import make_member, make_party_org
+from .test_reach import counts_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = reach.Period(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
@@ -248,11 +249,8 @@ def recount_tally(message) -> dict[int, tuple[int, int, int, int]]:
     out: dict[int, list[int]] = {}
     for d in Delivery.objects.filter(message=message):
         row = out.setdefault(d.recipient_node_id or 0, [0, 0, 0, 0])
-        got = d.state in ("sent", "delivered", "read", "replied")
-        row[0] += 1
-        row[1] += got
-        row[2] += got and d.read_at is not None and d.channel != "sms"
-        row[3] += got and d.replied_at is not None
+        for i, value in enumerate(counts_of(d)):
+            row[i] += value
     return {node: tuple(v) for node, v in out.items()}
 
 
