@@ -462,6 +462,25 @@ def test_a_message_to_members_only_is_counted_by_their_party_organizations(party
     assert got["徐汇区社会工作党委"] == (1, 1, 1, 0) and got["黄浦区社会工作党委"] == (1, 0, 0, 0)
 
 
+def test_each_childs_row_names_its_node_and_drills_to_its_deliveries_and_a_leaf_has_only_its_own(party_cast):
+    from liangxin.messaging import rates
+
+    c = party_cast
+    message = services.create_message(c.city_admin, c.city_node, "通知", "正文")
+    mine = deliver(message, member=c.member, sent_at=at("2026-03-02"))  # 嘉信's branch, in 黄浦
+    other = make_party_org(c, name="天平路党支部", parent=c.tianping_node)
+    deliver(message, member=make_member(c, other, "周一"), state="failed")  # in 徐汇
+    result = rates.by_child(message, c.city_node)
+    assert result.node == c.city_node and result.total.label == "合计"
+    assert (result.total.deliveries, result.total.received) == (2, 1)
+    huangpu = next(r for r in result.children if r.label == "黄浦区社会工作党委")
+    assert huangpu.node_id == c.huangpu_node.pk
+    assert list(rates.in_subtree(Delivery.objects.filter(message=message), c.huangpu_node)) == [mine]
+    # a node without children: everything at or under it is its own row, apart from the children
+    leaf = rates.by_child(message, c.branch.node)
+    assert leaf.children == [] and (leaf.elsewhere.deliveries, leaf.elsewhere.received) == (2, 1)
+
+
 def test_the_form_follows_the_units_size_on_sqlite_and_postgresql_always_walks(monkeypatch):
     monkeypatch.undo()  # the real choice, not the fixture's
     from django.db import connection
