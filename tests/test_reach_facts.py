@@ -294,6 +294,35 @@ def test_the_tally_follows_every_change_of_the_services(people):
     assert tallied(message) == recount_tally(message)
 
 
+def test_one_sync_moves_a_nodes_counts_by_each_deliverys_own_change_without_recounting(people, monkeypatch):
+    c = people
+    extra = [
+        member_recipient(make_member(
+            c, c.branch, name=f"党员{i}", employer=c.org, user=User.objects.create_user(username=f"dy{i}", password="x")
+        ))
+        for i in range(3)
+    ]  # fmt: skip
+    message = send(c, [member_recipient(c.member), *extra, member_recipient(c.lisi)])
+    at_branch = Delivery.objects.filter(message=message, recipient_node_id=c.branch.node_id).order_by("pk")
+    assert tallied(message)[c.branch.node_id] == (4, 4, 0, 0)
+
+    def recount(message_ids):
+        if list(message_ids):
+            raise AssertionError("a counted node was recounted instead of moved")
+
+    monkeypatch.setattr(facts, "retally", recount)
+    now = timezone.now()
+    first, second, third, _ = at_branch
+    # three transitions at one node in one call: read; read and replied; recalled (no longer received)
+    Delivery.objects.filter(pk=first.pk).update(state="read", read_at=now)
+    Delivery.objects.filter(pk=second.pk).update(state="replied", read_at=now, replied_at=now)
+    Delivery.objects.filter(pk=third.pk).update(state="recalled")
+    facts.sync(Delivery.objects.filter(message=message))
+    assert tallied(message) == recount_tally(message)
+    assert tallied(message)[c.branch.node_id] == (4, 3, 2, 1)
+    assert tallied(message)[c.waitan_branch.node_id] == (1, 1, 0, 0)  # another node: untouched
+
+
 def test_refreshing_the_facts_recounts_the_tally_without_doubling_it(people):
     c = people
     message = send(c, [member_recipient(c.member), member_recipient(c.lisi)])
