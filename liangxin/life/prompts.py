@@ -77,9 +77,14 @@ def publish(actor, node: ManagementNode, values: dict, today: datetime.date) -> 
     return prompt
 
 
-def edit(actor, prompt: ContentPrompt, values: dict, today: datetime.date) -> ContentPrompt:
+def check_editable(prompt: ContentPrompt) -> None:
+    """A withdrawn prompt stays as it was withdrawn: it is published again, not changed."""
     if prompt.withdrawn_at is not None:
         raise ValidationError("该内容提示已撤回，不能修改：如需要请重新发布")
+
+
+def edit(actor, prompt: ContentPrompt, values: dict, today: datetime.date) -> ContentPrompt:
+    check_editable(prompt)
     fields = clean_prompt(values, today)
     with transaction.atomic():
         before = snapshot(prompt, EDITABLE)

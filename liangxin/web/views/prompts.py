@@ -15,7 +15,7 @@ from liangxin.core.params import BadParameter
 from liangxin.life import prompts
 from liangxin.life.models import ContentPrompt
 
-from ..base import ScopedView, StepView, deny, get_in_scope
+from ..base import ScopedView, StepView, deny, get_in_scope, refused
 from ..forms import errors_to_form
 
 
@@ -108,8 +108,10 @@ class PromptEdit(PromptCreate):
 
     def get(self, request, pk):
         prompt = self._prompt(pk)
-        if prompt.withdrawn_at is not None:
-            messages.error(request, "未办理：该内容提示已撤回，不能修改：如需要请重新发布")
+        try:
+            prompts.check_editable(prompt)
+        except ValidationError as error:
+            refused(request, error)
             return redirect("web:life_prompt_detail", pk=prompt.pk)
         initial = {name: getattr(prompt, name) for name in prompts.EDITABLE}
         initial["month"] = f"{prompt.month:%Y-%m}"
