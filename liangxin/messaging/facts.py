@@ -110,14 +110,17 @@ def _tally_insert_sql(where: str) -> tuple[str, list]:
     return sql, params
 
 
-def _node_sql() -> str:
-    d, m, p, r, o = _t(Delivery), _t(Member), _t(PartyOrganization), _t(RoleAssignment), _t(Organization)
+def recipient_node_sql(d: str) -> str:
+    """``Delivery.recipient_node`` as SQL over a delivery row named ``d`` (a table or an alias):
+    the fan-out computes it as it inserts (``bulk.insert``'s ``computed``), ``write_facts`` fills
+    it for rows made otherwise."""
+    m, p, r, o = _t(Member), _t(PartyOrganization), _t(RoleAssignment), _t(Organization)
     return (
-        f"UPDATE {d} SET recipient_node_id = COALESCE("
+        "COALESCE("
         f"(SELECT p.node_id FROM {m} m JOIN {p} p ON p.id = m.party_org_id WHERE m.id = {d}.member_id), "
         f"(SELECT p.node_id FROM {m} m JOIN {p} p ON p.id = m.party_org_id WHERE m.user_id = {d}.user_id), "
         f"(SELECT r.node_id FROM {r} r WHERE r.user_id = {d}.user_id ORDER BY r.id LIMIT 1), "
-        f"(SELECT o.responsible_node_id FROM {o} o WHERE o.id = {d}.organization_id)) "
+        f"(SELECT o.responsible_node_id FROM {o} o WHERE o.id = {d}.organization_id))"
     )
 
 
@@ -178,7 +181,7 @@ def write_new(message_id: int, after_id: int, upto_id: int, day: datetime.date |
 def write_facts(message_id: int, after_id: int, upto_id: int, day: datetime.date | None = None) -> None:
     """``write_new``'s facts alone: nodes and reach rows, idempotent (a node once set is not
     recomputed, a fact row is not written twice). Migration 0007 writes these."""
-    day = day or timezone.localdate()
+    day, d = day or timezone.localdate(), _t(Delivery)
     # "+ 0": the id range drives the scan, not the message's index (which would read all its
     # deliveries again for every batch of a large fan-out)
     where, args = "d.id > %s AND d.id <= %s AND d.message_id + 0 = %s", [after_id, upto_id, message_id]
@@ -187,7 +190,9 @@ def write_facts(message_id: int, after_id: int, upto_id: int, day: datetime.date
     conflict = " ON CONFLICT DO NOTHING"  # a contact who is also a covering secretary: one row
     with connection.cursor() as cursor:
         cursor.execute(
-            _node_sql() + "WHERE id > %s AND id <= %s AND message_id + 0 = %s AND recipient_node_id IS NULL", args
+            f"UPDATE {d} SET recipient_node_id = {recipient_node_sql(d)} "
+            "WHERE id > %s AND id <= %s AND message_id + 0 = %s AND recipient_node_id IS NULL",
+            args,
         )
         cursor.execute(person + where + conflict, [*person_args, *args])
         cursor.execute(secretary + where + conflict, [*secretary_args, day, day, *args])

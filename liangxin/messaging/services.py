@@ -42,11 +42,16 @@ BATCH = 5000  # deliveries a fan-out insert (one transaction with their facts)
 # SMS all timing out (20 × 10 s) stays well inside MESSAGING_LEASE_SECONDS. Should a run outlive its
 # lease all the same, no delivery goes twice: each is claimed by a conditional 待发送 → 发送中 update
 SEND_BATCH = 20
+# what the fan-out gives of each delivery, in its rows' order (the rest are defaults)
+DELIVERY_FIELDS = ("message_id", "recipient_key", "recipient_name", "user_id", "member_id", "organization_id",
+                   "channel", "address", "idempotency_key")  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Recipient:
-    """One recipient as the target resolution hands it over: a stable key and an address per channel."""
+    """One recipient as the target resolution hands it over: a stable key and an address per channel.
+    Read-only by use; not ``frozen``: a frozen dataclass sets each field through
+    ``object.__setattr__``, twice the cost of making one, and a fan-out makes 500,000."""
 
     key: str  # user:12, member:34, org-contact:56
     name: str = ""
@@ -100,26 +105,18 @@ def create_deliveries(message: Message, recipients: Iterable[Recipient], channel
     kinds = [ChannelKind(c) for c in channels]
     before = Delivery.objects.filter(message=message).count()
     today = timezone.localdate()
+    node = {"recipient_node_id": facts.recipient_node_sql("staged")}  # set as each row is written
     for chunk in _batches(recipients, BATCH):
         rows = [
-            {
-                "message_id": message.pk,
-                "recipient_key": r.key,
-                "recipient_name": r.name[:100],
-                "user_id": r.user_id,
-                "member_id": r.member_id,
-                "organization_id": r.organization_id,
-                "channel": kind,
-                "address": address,
-                "idempotency_key": idempotency_key(message.pk, r.key, kind),
-            }
+            (message.pk, r.key, r.name[:100], r.user_id, r.member_id, r.organization_id, kind, address,
+             idempotency_key(message.pk, r.key, kind))
             for r in chunk
             for kind in kinds
             if (address := r.address_for(kind)) is not None
-        ]
+        ]  # fmt: skip
         with transaction.atomic():
             after = facts.last_id()
-            bulk.insert(Delivery, rows, ignore_conflicts=True)
+            bulk.insert(Delivery, rows, fields=DELIVERY_FIELDS, ignore_conflicts=True, computed=node)
             facts.write_new(message.pk, after, facts.last_id(), today)
     return Delivery.objects.filter(message=message).count() - before
 
