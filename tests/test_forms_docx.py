@@ -119,7 +119,7 @@ def test_the_letter_is_one_a4_page_with_its_margins(world):
     s = document.sections[0]
     assert mm(s.page_width, s.page_height) == (210, 297)  # A4 portrait
     assert mm(s.top_margin, s.bottom_margin, s.left_margin, s.right_margin) == (15, 15, 20, 20)
-    assert "w:br" not in document.element.xml or 'w:type="page"' not in document.element.xml  # no page break
+    assert 'w:type="page"' not in document.element.xml  # no page break: the three parts share the page
     assert [p.text for p in document.paragraphs].count(word.CUT_LINE_TEXT) == 2
 
 
@@ -129,6 +129,12 @@ def test_the_body_text_is_set_in_fangsong_on_the_east_asian_slot(world):
     body = next(p for p in document.paragraphs if "请接转组织关系" in p.text)
     fonts = body.runs[0]._element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+
+
+@pytest.mark.parametrize(("issued_on", "age"), [(datetime.date(2025, 12, 31), 35), (datetime.date(2026, 1, 1), 36)])
+def test_the_age_is_counted_on_the_issue_date(world, issued_on, age):
+    stub = parts(download(world.city_admin, letter_url(transfer_of(world, issued_on=issued_on)))[1])[0]
+    assert f"王红同志，{world.member.get_sex_display()}，{age}岁" in stub  # born 1990-01-01
 
 
 def test_validity_follows_the_policy_parameter(world):
