@@ -108,6 +108,18 @@ CENSUS_WEB = {**FLOATING_VIEW, "city": 400, "huangpu": 400, "nanjing": 400, "wai
 END_WEB = {**FLOATING_VIEW, "city": 302, "huangpu": 302, "nanjing": 302, "secretary": 302, "waitan": 403,
            "auditor": 403}  # fmt: skip
 
+# the Word forms: the letter for whoever sees the transfer, the card for whoever sees the member's
+# record (the holding side: the inflow side 外滩 gets 404 like the member page); where the record has
+# no form, a page answers 302 back to the record with the reason, the API 409
+MEMBER_VIEW = {**HOLDER_ONLY, "auditor": 200}
+REFUSED_WEB = {u: 302 if s == 200 else s for u, s in BOTH_ENDS.items()}
+REFUSED_API = {**{u: 409 if s == 200 else s for u, s in BOTH_ENDS.items()}, **API}
+
+
+def not_floating(c) -> dict:
+    return {"pk": c.member.pk}
+
+
 ENTRIES: dict = {
     "web:transfers_list": ("get", None, None, READERS),
     "web:transfers_export": ("get", None, None, READERS),
@@ -123,6 +135,15 @@ ENTRIES: dict = {
     "web:transfers_accept": ("post", outgoing_reviewed, None, RECEIVERS_WEB),
     "web:transfers_accept INCOMING": ("post", incoming, None, INTO_BRANCH_WEB),
     "web:transfers_return": ("post", outgoing_reviewed, None, RETURNERS_WEB),
+    "web:transfers_letter": ("get", outgoing_reviewed, None, BOTH_ENDS),
+    "web:transfers_letter UNREVIEWED": ("get", outgoing, None, REFUSED_WEB),
+    "web:member_floating_card": ("get", floating, None, MEMBER_VIEW),
+    "web:member_floating_card NOT_FLOATING": (
+        "get",
+        not_floating,
+        None,
+        {u: 302 if s == 200 else s for u, s in MEMBER_VIEW.items()},
+    ),
     "web:transfers_floating": ("get", None, None, READERS),
     "web:transfers_floating_export": ("get", None, None, READERS),
     "web:transfers_floating_outflow": ("get", None, None, EDITORS),
@@ -141,6 +162,15 @@ ENTRIES: dict = {
     "transfers-accept": ("post", outgoing_reviewed, {"on": FUTURE}, api_step(RECEIVERS_WEB)),
     "transfers-accept INCOMING": ("post", incoming, {"on": FUTURE}, api_step(INTO_BRANCH_WEB)),
     "transfers-return": ("post", outgoing_reviewed, {}, api_step(RETURNERS_WEB)),
+    "transfers-letter": ("get", outgoing_reviewed, None, {**BOTH_ENDS, **API}),
+    "transfers-letter UNREVIEWED": ("get", outgoing, None, REFUSED_API),
+    "member-floating-card": ("get", floating, None, {**MEMBER_VIEW, **API}),
+    "member-floating-card NOT_FLOATING": (
+        "get",
+        not_floating,
+        None,
+        {**{u: 409 if s == 200 else s for u, s in MEMBER_VIEW.items()}, **API},
+    ),
     "transfers-floating-list": ("get", None, None, {**READERS, **API}),
     "transfers-floating-list POST": ("post", None, {"kind": "outflow"}, {**EDITORS_BAD_INPUT, **API}),
     "transfers-floating-detail": ("get", floating, None, {**FLOATING_VIEW, **API}),

@@ -11,15 +11,27 @@ Variants: ``ScopedAPIView`` (a plain view: statistics), ``ScopedViewSet`` (gener
 scope queryset) and ``EditableScopedViewSet`` (list, read, create, update).
 """
 
+import io
+
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from liangxin.accounts.scoping import Scope, scope_for
+from liangxin.core import word
 from liangxin.party.models import Member
 
 NOT_FOUND = "不存在或不在您的管辖范围内"
+# a filled Word form (介绍信, 流动党员活动证), or 409 with the Chinese reason why the record has none
+WORD_RESPONSES = {(200, word.DOCX_CONTENT_TYPE): OpenApiTypes.BINARY, 409: OpenApiTypes.OBJECT}
+
+
+def word_file(name: str, data: bytes) -> FileResponse:
+    """A filled Word form as a download (a Chinese ``name`` goes out as RFC 5987 ``filename*``)."""
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=word.DOCX_CONTENT_TYPE)
 
 
 class ScopedMixin:

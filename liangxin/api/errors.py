@@ -23,6 +23,15 @@ MESSAGES = {
 }
 
 
+class Conflict(exceptions.APIException):
+    """409: the object is in a state where the request cannot be met (no letter for a transfer
+    awaiting review, no card for a member who is not floating); the detail says why, in Chinese."""
+
+    status_code = 409
+    default_detail = "对象当前状态不允许该操作"
+    said_in_chinese = True
+
+
 @contextmanager
 def service_errors() -> Iterator[None]:
     """A service's refusal (Django ``ValidationError``) as the API's 400, per field or ``non_field_errors``."""

@@ -2,7 +2,7 @@
 
 ``/api/v1/transfers/``: list (``state``: initiated / reviewed / accepted / returned / open,
 ``overdue=1``, ``kind``, ``direction``: out / in, ``q``), create, retrieve, and the steps
-``POST {id}/review/``, ``{id}/accept/``, ``{id}/return/``.
+``POST {id}/review/``, ``{id}/accept/``, ``{id}/return/``; ``GET {id}/letter/`` (介绍信, Word).
 ``/api/v1/floating-members/``: list (``floating``, ``unconfirmed=1``, ``managed=1``, ``q``),
 retrieve, create (``kind``: outflow 流出登记 of a member / inflow 流入登记 of a new one), and
 ``POST {id}/census/`` (排摸), ``{id}/end/`` (结束流动).
@@ -17,14 +17,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from liangxin.core import word
 from liangxin.party import policy
 from liangxin.party.choices import FloatingStatus, MemberCategory
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.transfers import queries, rules, services
 from liangxin.transfers.models import Transfer, TransferKind
 
-from .base import ScopedViewSet
-from .errors import service_errors
+from .base import WORD_RESPONSES, ScopedViewSet, word_file
+from .errors import Conflict, service_errors
 
 
 def _party_org(scope, data: dict, name: str, label: str) -> PartyOrganization | None:
@@ -130,6 +131,18 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     def keyset_order(self):
         return ("id", True)
+
+    @extend_schema(responses=WORD_RESPONSES)
+    @action(detail=True, methods=["get"])
+    def letter(self, request, pk=None):
+        """下载中国共产党党员组织关系介绍信（Word：存根、介绍信、回执三联，A4）。可查看完整身份号码的角色得到含完整
+        公民身份号码的介绍信（记入操作日志），其他角色为脱敏号码。尚待审核、已退回或系统外开具的转接没有介绍信：409。"""
+        transfer = self.get_object()
+        try:
+            name, data = services.letter_file(request.user, transfer, full_id=self.scope.sees_full_id_numbers)
+        except word.Refused as refusal:
+            raise Conflict(str(refusal)) from None
+        return word_file(name, data)
 
     @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
     def create(self, request):

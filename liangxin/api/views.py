@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from liangxin.core import crypto, normalize
+from liangxin.core import crypto, normalize, word
 from liangxin.core.params import parse_choice, parse_id
 from liangxin.orgs import services
 from liangxin.orgs.models import Organization
@@ -17,8 +17,10 @@ from liangxin.orgs.queries import SORTS, filtered_organizations
 from liangxin.party import services as party_services
 from liangxin.party.models import Member, PartyOrganization
 from liangxin.regions.models import Carrier, Region
+from liangxin.transfers import services as transfer_services
 
-from .base import EditableScopedViewSet, ScopedViewSet
+from .base import WORD_RESPONSES, EditableScopedViewSet, ScopedViewSet, word_file
+from .errors import Conflict
 from .party_serializers import MemberSerializer, PartyOrganizationSerializer
 from .serializers import CarrierSerializer, OptOutSerializer, OrganizationSerializer, RegionSerializer
 
@@ -184,6 +186,17 @@ class MemberViewSet(EditableScopedViewSet):
         number = values.pop("id_number", None)
         values = {k: v for k, v in values.items() if k in party_services.MEMBER_FIELDS}
         serializer.instance = party_services.save_member(self.request.user, serializer.instance, values, number)
+
+    @extend_schema(responses=WORD_RESPONSES)
+    @action(detail=True, methods=["get"], url_path="floating-card", url_name="floating-card")
+    def floating_card(self, request, pk=None):
+        """下载流动党员活动证（Word，A4）：流出党员，由组织关系所在党组织出具；非流动党员或流入党员：409。"""
+        member = self.get_object()
+        try:
+            name, data = transfer_services.floating_card_file(request.user, member)
+        except word.Refused as refusal:
+            raise Conflict(str(refusal)) from None
+        return word_file(name, data)
 
     @extend_schema(request=OptOutSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"], url_path="opt-out", url_name="opt-out")

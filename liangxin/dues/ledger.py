@@ -12,6 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Min, QuerySet
+from django.utils import timezone
 
 from liangxin.core.tree import subtree_q
 from liangxin.party import policy
@@ -263,3 +264,22 @@ def lapse_run(member: Member, today: datetime.date) -> int:
         return 0
     line = lines[0]
     return rules.arrears_of(line.start, rules.closed_through(today), line.rows, line.amount.value).run
+
+
+def paid_through(member: Member) -> datetime.date | None:
+    """The last month up to which the member's dues are paid without a gap ("党费已交到…年…月" on
+    the transfer letter): from the first month owed on this platform (``rules.obligation_start``),
+    every month paid in full (as recorded, or at the current amount when not recorded), up to the
+    first month that is not. Months paid ahead count. None when nothing was ever recorded or the
+    first month owed is unpaid: the ledger cannot say, and the letter leaves it to be written."""
+    lines = load(Member.objects.filter(pk=member.pk), policy.values())
+    if not lines or lines[0].start is None:
+        return None
+    line = lines[0]
+    last = max([*line.rows, rules.month_start(timezone.localdate())])
+    through = None
+    for month in rules.months_between(line.start, last):
+        if rules.month_entry(month, line.rows.get(month), line.amount.value).unpaid:
+            break
+        through = month
+    return through

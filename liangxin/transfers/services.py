@@ -17,18 +17,18 @@ from django.utils import timezone
 
 from liangxin.accounts.models import User
 from liangxin.accounts.roles import PARTY_ROLES, REGISTRY_EDITORS, Role
-from liangxin.core import audit, crypto, normalize
+from liangxin.core import audit, crypto, normalize, word
 from liangxin.core.models import AuditAction
 from liangxin.inbox.models import NoticeKind
 from liangxin.inbox.services import notify
 from liangxin.mgmt.models import COMMITTEE_KINDS, ManagementNode
-from liangxin.party import exits, policy
+from liangxin.party import dues_facts, exits, policy
 from liangxin.party import services as party_services
 from liangxin.party import validation as party_validation
 from liangxin.party.choices import ExitKind, FloatingStatus, MemberCategory
 from liangxin.party.models import Member, PartyOrganization
 
-from . import rules
+from . import floating_card, letter, rules
 from .models import CensusRecord, StepAction, Transfer, TransferKind, TransferState, TransferStep
 
 TRANSFER_AUDITED = [
@@ -684,3 +684,39 @@ def end_floating(actor, scope, member: Member, *, reason: str, on: datetime.date
     if inflow_org is not None and inflow_org.pk != member.party_org_id:
         _floating_notice(actor, member, f"流动党员结束流动：{member.name}", [inflow_org])
     return member
+
+
+# -- the printed forms (介绍信, 流动党员活动证) ---------------------------------------------------------
+def letter_file(actor, transfer: Transfer, *, full_id: bool) -> tuple[str, bytes]:
+    """The organization-relation letter of ``transfer`` as (file name, .docx bytes), audited.
+
+    ``full_id``: the caller may see identity numbers unmasked (``Scope.sees_full_id_numbers``);
+    the letter then carries the full 公民身份号码, and the download is audited as the member page's
+    显示完整号码 is (查看敏感信息 on the member); otherwise it carries the masked number and is
+    audited as an export of the transfer. Refused (``core.word.Refused``) where no letter exists."""
+    reason = letter.refusal(transfer)
+    if reason:
+        raise word.Refused(reason)
+    member = transfer.member
+    assert member is not None, "refusal() leaves only transfers of a member on the platform"
+    number = crypto.decrypt(member.id_number_enc) if full_id else (transfer.id_masked or member.id_masked)
+    paid = dues_facts.paid_through(member)
+    data = letter.build(transfer, id_number=number, paid_through=paid, params=policy.values())
+    what = f"下载组织关系介绍信（第 {transfer.letter_no} 号）"
+    if full_id:
+        audit.record(actor, AuditAction.VIEW_SENSITIVE, member, detail=f"{what}，含完整公民身份号码")
+    else:
+        audit.record(actor, AuditAction.EXPORT, transfer, detail=f"{what}，公民身份号码脱敏")
+    return letter.file_name(transfer), data
+
+
+def floating_card_file(actor, member: Member) -> tuple[str, bytes]:
+    """The floating member's card (流动党员活动证) as (file name, .docx bytes), audited as an export
+    of the member's record (it carries their personal data; not the identity number).
+    Refused (``core.word.Refused``) for a member who is not an outflow floating member."""
+    reason = floating_card.refusal(member)
+    if reason:
+        raise word.Refused(reason)
+    data = floating_card.build(member, paid_through=dues_facts.paid_through(member))
+    audit.record(actor, AuditAction.EXPORT, member, detail=f"下载流动党员活动证（证号 {member.floating_card_no}）")
+    return floating_card.file_name(member), data

@@ -5,6 +5,7 @@ outside scope answers 404 exactly as one that does not exist; ``deny`` gives 403
 object that is visible but not changeable by this user.
 """
 
+import io
 import os
 import tempfile
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.views import View
 
 from liangxin.accounts.scoping import Scope, scope_for
-from liangxin.core import audit, crypto, normalize
+from liangxin.core import audit, crypto, normalize, word
 from liangxin.core.lookup import get_in_scope  # noqa: F401  (re-exported: the pages import it from here)
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import export_file, now_text
@@ -66,6 +67,11 @@ def refused(request, error: ValidationError) -> None:
     """A step the domain refused: each reason as a message on the page the user goes back to."""
     for text in error.messages:
         messages.error(request, f"未办理：{text}")
+
+
+def word_response(name: str, data: bytes) -> FileResponse:
+    """A filled Word form as a download; a Chinese ``name`` goes out as RFC 5987 ``filename*``."""
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=word.DOCX_CONTENT_TYPE)
 
 
 def query_without(request, name: str) -> str:

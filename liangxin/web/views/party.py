@@ -14,6 +14,7 @@ from liangxin.party import exits, exports, policy, rules, services
 from liangxin.party.choices import COMMITTEE_POSITIONS, LinkKind, MemberCategory, PartyOrgType, SetupMode
 from liangxin.party.models import Member, SetupModeLinkKind
 from liangxin.party.queries import filtered_members, filtered_party_orgs
+from liangxin.transfers import floating_card
 
 from ..base import ExportView, ListExportView, ScopedView, SearchByPost, deny, get_in_scope, paginate, query_without
 from ..party_forms import MemberForm, PartyOrgForm
@@ -152,6 +153,7 @@ class MemberDetail(ScopedView):
                 "can_edit": member.is_active and self.scope.members("change").filter(pk=member.pk).exists(),
                 "can_propose_exit": self.scope.may_propose_exit(member),
                 "standing_exit": exits.standing_exit(member),
+                "card_refusal": floating_card.refusal(member) if member.floating else "",
                 "exits": member.exits.select_related("approved_node").order_by("-pk"),
                 "findings": rules.findings_for(member, "member", policy.values(), timezone.localdate()),
                 "history": AuditEntry.objects.filter(object_type="party.member", object_id=str(member.pk))[:100],

@@ -10,17 +10,27 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from liangxin.core import normalize
+from liangxin.core import normalize, word
 from liangxin.core.pagination import keyset_page
 from liangxin.core.params import id_or_none
 from liangxin.party import policy
 from liangxin.party import rules as party_rules
 from liangxin.party.choices import FloatingStatus, MemberCategory
 from liangxin.party.models import PartyOrganization
-from liangxin.transfers import queries, rules, services
+from liangxin.transfers import floating_card, letter, queries, rules, services
 from liangxin.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
 
-from ..base import ListExportView, ScopedView, SearchByPost, StepView, deny, get_in_scope, query_without, refused
+from ..base import (
+    ListExportView,
+    ScopedView,
+    SearchByPost,
+    StepView,
+    deny,
+    get_in_scope,
+    query_without,
+    refused,
+    word_response,
+)
 from ..forms import DATE, chinese_empty_choice, errors_to_form
 
 # (label, url name, scope capability or None) for the left navigation's 日常工作 section
@@ -142,8 +152,24 @@ class TransferDetail(ScopedView):
             "actions": self.scope.transfer_actions(transfer),
             "member_visible": member_visible,
             "today": today,
+            "letter_refusal": letter.refusal(transfer),
         }
         return render(request, "web/transfers/detail.html", context)
+
+
+class TransferLetter(ScopedView):
+    """下载介绍信（Word）: whoever sees the transfer; refused with a message where no letter exists."""
+
+    def get(self, request, pk):
+        if not self.scope.can_read_transfers:
+            deny("无权访问该页面")
+        transfer = get_in_scope(self.scope.transfers(), pk=pk)
+        try:
+            name, data = services.letter_file(request.user, transfer, full_id=self.scope.sees_full_id_numbers)
+        except word.Refused as refusal:
+            messages.error(request, f"不能下载介绍信：{refusal}")
+            return redirect("web:transfers_detail", pk=pk)
+        return word_response(name, data)
 
 
 class TransferAction(StepView):
@@ -424,6 +450,7 @@ class FloatingDetail(ScopedView):
             "census_form": census_form or CensusForm(initial={"confirmed_on": today, "location": member.inflow_place}),
             "end_form": EndForm(initial={"on": today}),
             "transfer": services.open_transfer_of(member),
+            "card_refusal": floating_card.refusal(member),
         }
         return render(request, "web/transfers/floating_detail.html", context, status=status)
 
@@ -473,6 +500,22 @@ class FloatingEnd(FloatingDetail):
             return redirect("web:transfers_floating_detail", pk=pk)
         messages.success(request, f"「{member.name}」已结束流动")
         return redirect("web:transfers_floating")
+
+
+class FloatingCard(ScopedView):
+    """下载流动党员活动证（Word）: whoever sees the member's record; refused with a message on the
+    member's page for one who is not an outflow floating member."""
+
+    required = "can_read_party"
+
+    def get(self, request, pk):
+        member = get_in_scope(self.scope.members("view"), pk=pk)
+        try:
+            name, data = services.floating_card_file(request.user, member)
+        except word.Refused as refusal:
+            messages.error(request, f"不能下载流动党员活动证：{refusal}")
+            return redirect("web:member_detail", pk=pk)
+        return word_response(name, data)
 
 
 class OutflowForm(forms.Form):
@@ -571,9 +614,11 @@ urlpatterns = [
     path("transfers/new/", TransferCreate.as_view(), name="transfers_create"),
     path("transfers/new-in/", TransferCreateIncoming.as_view(), name="transfers_create_in"),
     path("transfers/<int:pk>/", TransferDetail.as_view(), name="transfers_detail"),
+    path("transfers/<int:pk>/letter.docx", TransferLetter.as_view(), name="transfers_letter"),
     path("transfers/<int:pk>/review/", TransferAction.as_view(action="review"), name="transfers_review"),
     path("transfers/<int:pk>/accept/", TransferAction.as_view(action="accept"), name="transfers_accept"),
     path("transfers/<int:pk>/return/", TransferAction.as_view(action="return"), name="transfers_return"),
+    path("members/<int:pk>/floating-card.docx", FloatingCard.as_view(), name="member_floating_card"),
     path("floating/", FloatingList.as_view(), name="transfers_floating"),
     path("floating/export.xlsx", FloatingExport.as_view(), name="transfers_floating_export"),
     path("floating/outflow/", FloatingOutflow.as_view(), name="transfers_floating_outflow"),
