@@ -13,6 +13,10 @@ from liangxin.assessment import rules
 D = Decimal
 
 
+def bands(direction, *pairs):
+    return {"direction": direction, "bands": [{"threshold": t, "share": v} for t, v in pairs]}
+
+
 def rule(kind, **params):
     return rules.validate(kind, params)
 
@@ -112,15 +116,13 @@ def test_typed_text_is_read_as_a_number():
         ("pass_fail", {"threshold": "1", "direction": "up"}, "方向：应为"),
         ("pass_fail", {"threshold": "Infinity", "direction": "gte"}, "达标门槛：应为不超过十亿的数字"),
         ("bands", {"direction": "gte", "bands": []}, "分档：至少设一档"),
-        ("bands", {"direction": "gte", "bands": [{"threshold": "80", "share": "50"}, {"threshold": "95", "share": "100"}]},
-         "第2档门槛：应低于上一档的门槛 80"),
-        ("bands", {"direction": "lte", "bands": [{"threshold": "2", "share": "100"}, {"threshold": "1", "share": "50"}]},
-         "第2档门槛：应高于上一档的门槛 2"),
-        ("bands", {"direction": "gte", "bands": [{"threshold": "95", "share": "50"}, {"threshold": "80", "share": "60"}]},
-         "第2档得分比例：不应高于上一档"),
-        ("bands", {"direction": "gte", "bands": [{"threshold": "95", "share": "101"}]}, "第1档得分比例：得分比例应大于 0 且不超过 100"),
-        ("bands", {"direction": "gte", "bands": [{"threshold": "95", "share": "0"}]}, "第1档得分比例"),
-        ("bands", {"direction": "gte", "bands": [{"threshold": str(i), "share": "1"} for i in range(11, 0, -1)]}, "最多 10 档"),
+        ("bands", bands("gte", ("80", "50"), ("95", "100")), "第2档门槛：应低于上一档的门槛 80"),
+        ("bands", bands("lte", ("2", "100"), ("1", "50")), "第2档门槛：应高于上一档的门槛 2"),
+        ("bands", bands("gte", ("95", "50"), ("80", "60")), "第2档得分比例：不应高于上一档"),
+        ("bands", bands("gte", ("95", "101")), "第1档得分比例：得分比例应大于 0 且不超过 100"),
+        ("bands", bands("gte", ("95", "0")), "第1档得分比例"),
+        ("bands", bands("gte", *[(str(i), "1") for i in range(11, 0, -1)]), "最多 10 档"),
+        ("bands", {"direction": "gte", "bands": ["95"]}, "第1档：应写明门槛和得分比例"),
         ("linear", {"zero_at": "5", "full_at": "5"}, "满分值：不应等于零分值"),
         ("linear", {"zero_at": "5"}, "满分值：请填写数值"),
         ("scale", {"max": "0"}, "满分：应大于 0"),

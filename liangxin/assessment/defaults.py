@@ -65,7 +65,8 @@ FIVE_GOOD_TREE = [
         _scored("党员教育管理、先锋模范作用", "50"),
     ]),
     _group("工作机制好", "20", FIVE_GOOD, [
-        _computed("\u201c三会一课\u201d按期召开", "60", "life_compliance", "bands", _bands(("95", "100"), ("80", "60"))),
+        _computed("\u201c三会一课\u201d按期召开", "60", "life_compliance", "bands",
+                  _bands(("95", "100"), ("80", "60"))),
         _scored("工作制度健全并落实", "40"),
     ]),
     _group("发展业绩好", "20", FIVE_GOOD, [
@@ -99,7 +100,8 @@ EFFECT_TREE = [
               f"{SEED_HUANGPU}（\u201c两个确保\u201d：97%）"),
     _computed("信息群发阅读率", "20", "message_read_rate", "linear", {"zero_at": "50", "full_at": "100"},
               f"{SEED_HUANGPU}（\u201c两个力争\u201d：党的声音传递到每一个两新组织）"),
-    _computed("报送任务按时完成率", "20", "reports_on_time", "bands", _bands(("100", "100"), ("90", "70"), ("80", "40")),
+    _computed("报送任务按时完成率", "20", "reports_on_time", "bands",
+              _bands(("100", "100"), ("90", "70"), ("80", "40")),
               f"{SEED_SHANGHAI}（信息传输、三级联动）"),
     _scored("上级党委综合评价", "20"),
 ]  # fmt: skip
@@ -111,12 +113,14 @@ SETS: list[dict[str, Any]] = [
     },
     {
         "code": "ten-haves", "name": "\u201c十个有\u201d阵地与台账", "subject_kind": "party_org",
-        "source": f"{SEED_BEIJING}（\u201c十个有\u201d）", "description": "已建立党组织的两新组织应做到的十个\u201c有\u201d。",
+        "source": f"{SEED_BEIJING}（\u201c十个有\u201d）",
+        "description": "已建立党组织的两新组织应做到的十个\u201c有\u201d。",
         "tree": TEN_TREE,
     },
     {
         "code": "positions", "name": "党建阵地建设标准", "subject_kind": "party_org",
-        "source": f"{SEED_HUANGPU}（加强党建阵地建设）", "description": "活动室、宣传画廊、支部网站、专刊、专题片、制度和学习资料。",
+        "source": f"{SEED_HUANGPU}（加强党建阵地建设）",
+        "description": "活动室、宣传画廊、支部网站、专刊、专题片、制度和学习资料。",
         "tree": POSITION_TREE,
     },
     {
