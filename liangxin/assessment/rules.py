@@ -190,3 +190,32 @@ def describe(rule: Rule, unit: str = "") -> str:
     if rule.kind == RuleKind.LINEAR:
         return f"{plain(rule.zero_at)}{unit} 不得分，{plain(rule.full_at)}{unit} 得满分，之间按比例计分"
     return f"评分人按 0 至 {plain(rule.max)} 分打分，按得分占满分的比例计分"
+
+
+def params_from_fields(kind: str, fields: Mapping) -> dict:
+    """A rule's parameters from a form's fields: ``threshold``, ``direction``, ``zero_at``, ``full_at``,
+    ``max``, and ``bands`` typed one band a line, "门槛 得分比例" (e.g. "95 100"). Not checked here:
+    ``validate`` checks what this returns."""
+    if kind == RuleKind.BANDS:
+        bands = []
+        for i, line in enumerate(str(fields.get("bands") or "").splitlines(), start=1):
+            parts = line.replace("，", " ").replace(",", " ").replace("％", " ").replace("%", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise ValidationError(f"分档第{i}行：应写成“门槛 得分比例”，如“95 100”，收到「{line.strip()}」")
+            bands.append({"threshold": parts[0], "share": parts[1]})
+        return {"direction": fields.get("direction") or "", "bands": bands}
+    if kind == RuleKind.PASS_FAIL:
+        return {"threshold": fields.get("threshold"), "direction": fields.get("direction") or ""}
+    if kind == RuleKind.LINEAR:
+        return {"zero_at": fields.get("zero_at"), "full_at": fields.get("full_at")}
+    return {"max": fields.get("max")}
+
+
+def fields_from_params(kind: str, params: Mapping) -> dict:
+    """The form's fields for stored parameters (the inverse of ``params_from_fields``)."""
+    out = {k: params.get(k, "") for k in ("threshold", "direction", "zero_at", "full_at", "max")}
+    if kind == RuleKind.BANDS:
+        out["bands"] = "\n".join(f"{b.get('threshold', '')} {b.get('share', '')}" for b in params.get("bands", []))
+    return out

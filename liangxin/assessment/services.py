@@ -137,6 +137,7 @@ def add_indicator(actor, version: IndicatorVersion, values: Mapping, parent: Ind
 @transaction.atomic
 def update_indicator(actor, indicator: Indicator, values: Mapping) -> Indicator:
     version = _locked(indicator.version)
+    indicator = Indicator.objects.get(pk=indicator.pk)
     leaf = not indicator.children.exists()
     cleaned = clean_indicator(values, version.indicator_set.subject_kind, leaf=leaf)
     changes = {k: [str(getattr(indicator, k)), str(v)] for k, v in cleaned.items() if getattr(indicator, k) != v}
@@ -153,6 +154,7 @@ def update_indicator(actor, indicator: Indicator, values: Mapping) -> Indicator:
 def remove_indicator(actor, indicator: Indicator) -> None:
     """Remove an indicator with everything under it; its later siblings move up."""
     version = _locked(indicator.version)
+    indicator = Indicator.objects.get(pk=indicator.pk)  # its order as stored now, not as the caller read it
     below = _descendants(indicator)
     name, parent_id, order = indicator.name, indicator.parent_id, indicator.order
     record(
