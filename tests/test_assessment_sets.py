@@ -266,3 +266,60 @@ def test_the_page_publishes_a_draft_and_then_offers_no_edit(cast):
     assert client.post(f"/assessment/versions/{draft.pk}/publish/").status_code == 302
     page = client.get(f"/assessment/versions/{draft.pk}/").content.decode()
     assert "发布此版本" not in page and "新增一级指标" not in page and "新建草稿" in page
+
+
+def test_the_demo_installs_the_sets_again_after_they_are_gone(db):
+    import random
+
+    from liangxin.demo import assessment as demo_assessment
+
+    IndicatorSet.objects.all().delete()
+    said = []
+    demo_assessment.build_demo(random.Random(1), said.append)
+    assert IndicatorSet.objects.count() == 4 and "五个好" in said[0]
+
+
+def test_the_page_adds_an_indicator_with_bands_typed_one_a_line(cast):
+    draft = draft_of(cast)
+    team = Indicator.objects.get(version=draft, name="群众反映好")
+    client = client_for(cast.city_admin)
+    form = {
+        "name": "走访率", "weight": "40", "method": "scored", "rule_kind": "scale", "max": "5",
+        "item_source": "市级设定（细化指标）", "weight_source": "市级设定", "note_required": "on",
+    }  # fmt: skip
+    response = client.post(f"/assessment/versions/{draft.pk}/add/?parent={team.pk}", form)
+    assert response.status_code == 302
+    made = Indicator.objects.get(version=draft, name="走访率")
+    assert (made.parent, made.rule_params, made.note_required) == (team, {"max": "5"}, True)
+    satisfaction = Indicator.objects.get(version=draft, name="职工群众评议满意度")
+    edit = {
+        "name": "满意度", "weight": "60", "method": "computed", "measure": "life_compliance", "rule_kind": "bands",
+        "direction": "gte", "bands": "95 100\n80，50\n", "item_source": "市级设定（细化指标）",
+    }  # fmt: skip
+    assert client.post(f"/assessment/indicators/{satisfaction.pk}/edit/", edit).status_code == 302
+    satisfaction.refresh_from_db()
+    assert satisfaction.rule_params == {
+        "direction": "gte", "bands": [{"threshold": "95", "share": "100"}, {"threshold": "80", "share": "50"}],
+    }  # fmt: skip
+    page = client.get(f"/assessment/indicators/{satisfaction.pk}/edit/").content.decode()
+    assert "95 100\n80 50" in page
+    bad = client.post(f"/assessment/indicators/{satisfaction.pk}/edit/", {**edit, "bands": "95"})
+    assert bad.status_code == 400 and "分档第1行：应写成“门槛 得分比例”" in bad.content.decode()
+
+
+def test_the_preview_shows_the_value_and_score_for_a_subject_in_scope(party_cast):
+    c = party_cast
+    leaf_item = published().indicators.get(name="\u201c三会一课\u201d按期召开")
+    client = client_for(c.street_admin)
+    page = client.get(f"/assessment/indicators/{leaf_item.pk}/preview/").content.decode()
+    assert c.branch.node.name in page
+    url = f"/assessment/indicators/{leaf_item.pk}/preview/?subject={c.branch.node_id}&start=2024-01-01&end=2024-06-30"
+    page = client.get(url).content.decode()
+    assert 'id="preview-share">0.00%' in page  # no meeting held: 0 of 10 periods
+    assert client_for(c.other_street_admin).get(url).status_code == 404
+    assert client.get(url.replace("2024-06-30", "2023-06-30")).status_code == 400
+    api = client.get(f"/api/v1/assessment/indicators/{leaf_item.pk}/preview/?subject={c.branch.node_id}"
+                     "&start=2024-01-01&end=2024-06-30").json()  # fmt: skip
+    assert (api["value"], api["share"]) == ("0.00", "0.00")
+    scored = published().indicators.get(name="班子团结、书记履职")
+    assert client.get(f"/assessment/indicators/{scored.pk}/preview/").status_code == 403
