@@ -219,20 +219,29 @@ def test_open_findings_are_the_rule_engine_s_findings_today(world):
 
 
 # -- committees ---------------------------------------------------------------------------------------
-def test_coverage_rate_counts_by_responsible_node(world):
+def test_coverage_rates_count_by_responsible_node(world):
     c = world
+    Organization.objects.filter(pk__in=[c.org.pk, c.waitan_org.pk]).update(above_scale=True)
     subjects = [c.nanjing_node, c.huangpu_node, c.city_node, c.xuhui_node]
-    found = measures.compute("coverage_rate", subjects, START, timezone.localdate())
-    blank = measures.compute("blank_spots", subjects, START, timezone.localdate())
+    today = timezone.localdate()
+    found = {
+        name: measures.compute(name, subjects, START, today) for name in ("stats_org_coverage", "stats_above_scale")
+    }
+    blank = measures.compute("blank_spots", subjects, START, today)
     for node in subjects:
         orgs = [
             o for o in Organization.objects.filter(status="operating").select_related("responsible_node")
             if o.responsible_node and o.responsible_node.path.startswith(node.path)
         ]  # fmt: skip
+        above = [o for o in orgs if o.sector == "economic" and o.above_scale and o.employees is not None]
         covered = sum(o.coverage_state in ("own", "joint") for o in orgs)
-        assert found[node.pk] == rate(covered, len(orgs)), node.name
+        assert found["stats_org_coverage"][node.pk] == rate(covered, len(orgs)), node.name
+        above_covered = sum(o.coverage_state in ("own", "joint") for o in above)
+        assert found["stats_above_scale"][node.pk] == rate(above_covered, len(above)), node.name
         assert blank[node.pk] == sum(o.coverage_state == "none" for o in orgs), node.name
-    assert found[c.nanjing_node.pk] == Decimal("100.0")
+    assert found["stats_org_coverage"][c.nanjing_node.pk] == Decimal("100.0")
+    assert found["stats_above_scale"][c.huangpu_node.pk] == Decimal("50.0")
+    assert found["stats_above_scale"][c.xuhui_node.pk] is None
 
 
 def task(c, deadline, title):

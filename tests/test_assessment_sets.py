@@ -163,7 +163,10 @@ def test_an_empty_draft_or_an_incomplete_leaf_is_not_published(cast):
         ({"method": "guess"}, "取值方式：应为"),
         ({"rule_kind": "linear"}, "评分规则：人工评分的指标应为人工打分、达标判定之一"),
         ({"method": "computed", "rule_kind": "scale"}, "评分规则：平台计算的指标应为"),
-        ({"method": "computed", "measure": "coverage_rate"}, "平台指标：请从适用于本指标体系评估对象的平台指标中选择"),
+        (
+            {"method": "computed", "measure": "stats_org_coverage"},
+            "平台指标：请从适用于本指标体系评估对象的平台指标中选择",
+        ),
         ({"method": "computed", "measure": "nothing"}, "平台指标：请从"),
         ({"rule_params": {"threshold": "x", "direction": "gte"}}, "达标门槛：应为数字"),
     ],
@@ -323,3 +326,49 @@ def test_the_preview_shows_the_value_and_score_for_a_subject_in_scope(party_cast
     assert (api["value"], api["share"]) == ("0.00", "0.00")
     scored = published().indicators.get(name="班子团结、书记履职")
     assert client.get(f"/assessment/indicators/{scored.pk}/preview/").status_code == 403
+
+
+def _read_text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", html))
+
+
+def test_the_pages_read_in_chinese_and_name_no_code(party_cast):
+    import re
+
+    c = party_cast
+    draft = draft_of(c)
+    item = draft.indicators.get(name="党费按月足额交纳")
+    client = client_for(c.city_admin)
+    pages = [
+        "/assessment/", f"/assessment/versions/{draft.pk}/", f"/assessment/versions/{published().pk}/",
+        f"/assessment/versions/{published('effectiveness').pk}/", f"/assessment/versions/{draft.pk}/add/",
+        f"/assessment/indicators/{item.pk}/edit/",
+        f"/assessment/indicators/{published().indicators.get(name='党费按月足额交纳').pk}/preview/?subject={c.branch.node_id}",
+    ]  # fmt: skip
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _read_text(response.content.decode())
+        words = [w for w in re.findall(r"(?<![A-Za-z0-9_.])[A-Za-z]{2,}(?![A-Za-z0-9_])", text) if w not in {"API"}]
+        assert words == [], (url, words)
+        for code in ("dues_paid_in_full", "pass_fail", "gte", "five-good", "rule_params"):
+            assert code not in text, (url, code)
+
+
+def test_the_list_asks_the_same_queries_for_more_sets(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.district_admin)
+    client.get("/assessment/")  # the session and the scope, once
+    with CaptureQueriesContext(connection) as before:
+        assert client.get("/assessment/").status_code == 200
+        assert client.get("/api/v1/assessment/indicator-sets/").status_code == 200
+    for code in ("five-good", "positions"):
+        draft_of(cast, code)
+    with CaptureQueriesContext(connection) as after:
+        client.get("/assessment/")
+        client.get("/api/v1/assessment/indicator-sets/")
+    assert len(after) == len(before)

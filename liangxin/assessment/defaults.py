@@ -95,14 +95,21 @@ POSITION_ITEMS = [
 ]
 POSITION_TREE = [_check(name, weight, f"{SEED_HUANGPU}（党建阵地建设标准）") for name, weight in POSITION_ITEMS]
 
+TWO_ENSURE = f"{SEED_HUANGPU}（\u201c两个确保、两个力争\u201d）"
+PLATFORM = f"{SEED_SHANGHAI}（综合服务平台：信息传输、工作对象管理和信息群发）"
+TARGET_97 = _bands(("97", "100"), ("90", "60"), ("80", "30"))
 EFFECT_TREE = [
-    _computed("党的组织覆盖率", "40", "coverage_rate", "bands", _bands(("97", "100"), ("90", "60"), ("80", "30")),
-              f"{SEED_HUANGPU}（\u201c两个确保\u201d：97%）"),
+    _group("党的组织和工作覆盖", "40", TWO_ENSURE, [
+        _computed("50人以上非公企业有党员", "25", "stats_dual_members", "bands", TARGET_97, TWO_ENSURE),
+        _computed("100人以上非公企业建立党组织", "25", "stats_dual_org", "bands", TARGET_97, TWO_ENSURE),
+        _computed("规模以上非公企业党组织覆盖率", "25", "stats_above_scale", "bands", TARGET_97, TWO_ENSURE),
+        _computed("重点行业、重点单位党组织覆盖率", "25", "stats_key_units", "linear",
+                  {"zero_at": "80", "full_at": "100"}, TWO_ENSURE),
+    ]),
     _computed("信息群发阅读率", "20", "message_read_rate", "linear", {"zero_at": "50", "full_at": "100"},
-              f"{SEED_HUANGPU}（\u201c两个力争\u201d：党的声音传递到每一个两新组织）"),
+              f"{SEED_HUANGPU}（力争党的声音传递到每一个\u201c两新\u201d组织）；{PLATFORM}"),
     _computed("报送任务按时完成率", "20", "reports_on_time", "bands",
-              _bands(("100", "100"), ("90", "70"), ("80", "40")),
-              f"{SEED_SHANGHAI}（信息传输、三级联动）"),
+              _bands(("100", "100"), ("90", "70"), ("80", "40")), PLATFORM),
     _scored("上级党委综合评价", "20"),
 ]  # fmt: skip
 

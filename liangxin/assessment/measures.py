@@ -15,8 +15,10 @@ condition, so a figure here is the figure of that app's page, never a second def
   ``develop.queries.used_by_path`` counts 已接收 by ``approved_on`` the same way);
 - 问题清单 (党组织): the rule engine's findings on the party organization today
   (``party.rules.findings_for``): findings have no dated history, so this one is read today;
-- 组织覆盖率, 空白点: the statistics engine's answer for the committee's node (``stats.engine.compute``,
-  as of the period's last day when it is past) — asked once per committee: the engine answers per unit;
+- the coverage rates (党的组织覆盖率, 党的工作覆盖率, 双达标, 规模以上非公企业党组织覆盖率, 重点行业/重点单位 …:
+  every rate of ``stats.measures.RATES``, by its own numerator and denominator) and 空白点: the statistics
+  engine's answer for the committee's node (``stats.engine.compute``, by responsible node, as of the
+  period's last day when it is past) — asked once per committee: the engine answers per unit;
 - 报送任务按时完成率: the committee's own assignments (``reporting``) whose deadline fell in the period
   and has passed: answered on time (已提交) ÷ all;
 - 信息阅读率: the stored per-node counts of mass messages (``messaging`` ``DeliveryTally``, as
@@ -44,6 +46,7 @@ from liangxin.party.models import Member, PartyOrganization
 from liangxin.reporting.choices import AssignmentState
 from liangxin.reporting.models import ReportAssignment
 from liangxin.stats import engine as stats_engine
+from liangxin.stats import measures as stats_measures
 from liangxin.stats.measures import percent
 
 from .choices import SubjectKind, Unit
@@ -158,8 +161,12 @@ def _coverage(nodes: Sequence[ManagementNode], end: datetime.date) -> dict[int, 
     return {n.pk: stats_engine.compute(stats_engine.StatsQuery(node=n, as_of=as_of)).totals for n in nodes}
 
 
-def coverage_rate(nodes: Sequence[ManagementNode], start: datetime.date, end: datetime.date) -> Values:
-    return {pk: percent(t["org_covered"], t["counted"]) for pk, t in _coverage(nodes, end).items()}
+def _coverage_rate(rate: stats_measures.Rate) -> MeasureFn:
+    # the dashboard's own rate (stats.measures.RATES): its numerator and denominator measures
+    def fn(nodes: Sequence[ManagementNode], start: datetime.date, end: datetime.date) -> Values:
+        return {pk: percent(t[rate.numerator], t[rate.denominator]) for pk, t in _coverage(nodes, end).items()}
+
+    return fn
 
 
 def blank_spots(nodes: Sequence[ManagementNode], start: datetime.date, end: datetime.date) -> Values:
@@ -212,7 +219,10 @@ _LIST = [
         "new_members", "发展党员人数（上级党委审批）", SubjectKind.PARTY_ORG, Unit.COUNT, _applicants_by("approved_on")
     ),
     Measure("open_findings", "问题清单未解决条数（当前）", SubjectKind.PARTY_ORG, Unit.COUNT, open_findings),
-    Measure("coverage_rate", "党的组织覆盖率", SubjectKind.COMMITTEE, Unit.RATE, coverage_rate),
+    *[
+        Measure(f"stats_{rate.key}", rate.label, SubjectKind.COMMITTEE, Unit.RATE, _coverage_rate(rate))
+        for rate in stats_measures.RATES
+    ],
     Measure("blank_spots", "空白点个数", SubjectKind.COMMITTEE, Unit.COUNT, blank_spots),
     Measure("reports_on_time", "报送任务按时完成率", SubjectKind.COMMITTEE, Unit.RATE, reports_on_time),
     Measure("message_read_rate", "信息群发阅读率", SubjectKind.COMMITTEE, Unit.RATE, message_read_rate),
