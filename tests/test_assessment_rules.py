@@ -1,7 +1,7 @@
 """评分规则 (liangxin/assessment/rules.py): every kind at its boundaries, its parameter checks, and
 properties over any value (hypothesis): never above full marks, never negative, monotone."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -198,3 +198,23 @@ def test_a_person_s_score_within_the_scale_is_its_share(top, fraction):
     result = rules.score(found, value)
     assert D(0) <= result <= D(100)
     assert abs(result - value / top * 100) <= D("0.005")
+
+
+# -- the total of a tree -----------------------------------------------------------------------
+TREE = {None: [(1, D(20)), (2, D(80))], 1: [(11, D(50)), (12, D(50))], 2: [(21, D(100))]}
+
+
+def test_the_total_weights_each_level():
+    assert rules.weighted_total(TREE, {11: D(100), 12: D(100), 21: D(100)}) == D(100)
+    assert rules.weighted_total(TREE, {11: D(50), 12: D(100), 21: D(100)}) == D(95)
+    assert rules.weighted_total(TREE, {11: D(100), 12: D(100), 21: D(0)}) == D(20)
+    assert rules.weighted_total(TREE, {21: D(100)}) == D(80)  # the missing leaves earn nothing
+    assert rules.weighted_total({}, {}) == D(0)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=3, max_size=3))
+def test_the_total_lies_between_nothing_and_full_marks(parts):
+    total = rules.weighted_total(TREE, dict(zip((11, 12, 21), parts, strict=True)))
+    assert D(0) <= total <= D(100)
+    exact = D(20) * (parts[0] + parts[1]) / 200 + D(80) * parts[2] / 100
+    assert total == exact.quantize(D("0.01"), rounding=ROUND_HALF_UP)

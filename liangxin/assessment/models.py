@@ -66,7 +66,13 @@ class IndicatorVersion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "指标体系版本"
         ordering = ["indicator_set", "-number"]
-        constraints = [models.UniqueConstraint(fields=["indicator_set", "number"], name="assessment_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator_set", "number"], name="assessment_version_number"),
+            # one draft per set at a time (services.new_draft says so in Chinese first)
+            models.UniqueConstraint(
+                fields=["indicator_set"], condition=models.Q(status="draft"), name="assessment_one_draft_per_set"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_set.name} 第{self.number}版（{self.get_status_display()}）"

@@ -17,7 +17,7 @@ A missing value (None: not recorded, or a rate with nothing to count) scores 0 �
 a missing figure is 不适用 instead is for the round to decide before it scores.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -219,3 +219,18 @@ def fields_from_params(kind: str, params: Mapping) -> dict:
     if kind == RuleKind.BANDS:
         out["bands"] = "\n".join(f"{b.get('threshold', '')} {b.get('share', '')}" for b in params.get("bands", []))
     return out
+
+
+def weighted_total(children: Mapping[Any, Sequence[tuple[Any, Decimal]]], shares: Mapping[Any, Decimal]) -> Decimal:
+    """The total score (0–100) of a tree whose leaves earned ``shares`` (percent of full marks):
+    each indicator's share is its children's shares weighted by their weights (siblings sum to
+    100); ``children`` maps a parent id (None: the top level) to its (id, weight) pairs. A leaf
+    without a share earns 0 (the round decides beforehand what a missing or 不适用 leaf gets)."""
+
+    def share(item_id: Any) -> Decimal:
+        below = children.get(item_id)
+        if not below:
+            return shares.get(item_id, ZERO)
+        return sum((weight * share(child) / FULL for child, weight in below), ZERO)
+
+    return min(max(share(None), ZERO), FULL).quantize(CENT, rounding=ROUND_HALF_UP)
