@@ -252,7 +252,11 @@ def test_the_api_tree_shows_weights_rules_and_sources(cast):
 def test_a_street_reads_but_cannot_edit(cast):
     draft = draft_of(cast)
     client = client_for(cast.street_admin)
-    assert client.get(f"/assessment/versions/{draft.pk}/").status_code == 200
+    page = client.get(f"/assessment/versions/{draft.pk}/")
+    assert page.status_code == 200
+    assert "职工群众评议满意度" in page.content.decode()
+    for control in ("发布此版本", "新增一级指标", "加下级", "新建草稿"):
+        assert control not in page.content.decode()
     assert client.post(f"/assessment/versions/{draft.pk}/publish/").status_code == 403
     response = client.post(
         f"/api/v1/assessment/versions/{draft.pk}/indicators/", leaf(), content_type="application/json"
