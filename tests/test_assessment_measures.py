@@ -210,12 +210,18 @@ def test_open_findings_are_the_rule_engine_s_findings_today(world):
     c = world
     for i in range(7):  # seven full members and no committee: "应设支委会"
         make_member(c, c.quiet, name=f"党员{i}")
+    # a term ending within the first reminder's months: 提醒, not counted; the quiet branch's ended: 必须
+    PartyOrganization.objects.filter(pk=c.branch.pk).update(
+        term_end=timezone.localdate() + datetime.timedelta(days=150)
+    )
+    PartyOrganization.objects.filter(pk=c.quiet.pk).update(term_end=D(2024, 1, 1))
     found = measures.compute("open_findings", nodes(c.branch, c.quiet), START, END)
     params, today = policy.values(), timezone.localdate()
     for po in (c.branch, c.quiet):
         annotated = party_rules.party_org_facts(PartyOrganization.objects.filter(pk=po.pk)).get()
-        assert found[po.node_id] == len(party_rules.findings_for(annotated, "party_org", params, today))
-    assert found[c.quiet.node_id] >= 1
+        listed = party_rules.findings_for(annotated, "party_org", params, today)
+        assert found[po.node_id] == sum(f.level in ("must", "should") for f in listed)
+    assert (found[c.branch.node_id], found[c.quiet.node_id]) == (0, 2)
 
 
 # -- committees ---------------------------------------------------------------------------------------

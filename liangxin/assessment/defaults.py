@@ -56,7 +56,7 @@ def _group(name: str, weight: str, source: str, children: list[dict]) -> dict:
 
 FIVE_GOOD_TREE = [
     _group("领导班子好", "20", FIVE_GOOD, [
-        _computed("问题清单无未解决问题（换届、支委会设置等）", "40", "open_findings", "linear",
+        _computed("问题清单无必须、应当级问题（按期换届、设支委会等）", "40", "open_findings", "linear",
                   {"zero_at": "3", "full_at": "0"}),
         _scored("班子团结、书记履职", "60"),
     ]),

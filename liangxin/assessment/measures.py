@@ -13,8 +13,9 @@ condition, so a figure here is the figure of that app's page, never a second def
   full ÷ months expected of the members, over the months of the period;
 - 新递交入党申请, 发展党员: applicants by ``applied_on`` / ``approved_on`` (the develop app's dates;
   ``develop.queries.used_by_path`` counts 已接收 by ``approved_on`` the same way);
-- 问题清单 (党组织): the rule engine's findings on the party organization today
-  (``party.rules.findings_for``): findings have no dated history, so this one is read today;
+- 问题清单 (党组织): the rule engine's findings of level 必须 or 应当 on the party organization today
+  (``party.rules.findings_for``; a 提醒 is not a fault): findings have no dated history, so this one
+  is read today whatever the period;
 - the coverage rates (党的组织覆盖率, 党的工作覆盖率, 双达标, 规模以上非公企业党组织覆盖率, 重点行业/重点单位 …:
   every rate of ``stats.measures.RATES``, by its own numerator and denominator) and 空白点: the statistics
   engine's answer for the committee's node (``stats.engine.compute``, by responsible node, as of the
@@ -146,12 +147,17 @@ def _applicants_by(field: str) -> MeasureFn:
     return fn
 
 
+# 必须 and 应当: a 提醒 (a term ending months ahead, a committee that could be set up) is not a fault
+COUNTED_LEVELS = (party_rules.MUST, party_rules.SHOULD)
+
+
 def open_findings(nodes: Sequence[ManagementNode], start: datetime.date, end: datetime.date) -> Values:
     out: Values = dict.fromkeys((n.pk for n in nodes), None)
     params, today = policy.values(), _today()
     facts = party_rules.party_org_facts(PartyOrganization.objects.filter(node__in=[n.pk for n in nodes]))
     for po in facts.select_related("node"):
-        out[po.node_id] = Decimal(len(party_rules.findings_for(po, "party_org", params, today)))
+        found = party_rules.findings_for(po, "party_org", params, today)
+        out[po.node_id] = Decimal(sum(f.level in COUNTED_LEVELS for f in found))
     return out
 
 
@@ -218,7 +224,9 @@ _LIST = [
     Measure(
         "new_members", "发展党员人数（上级党委审批）", SubjectKind.PARTY_ORG, Unit.COUNT, _applicants_by("approved_on")
     ),
-    Measure("open_findings", "问题清单未解决条数（当前）", SubjectKind.PARTY_ORG, Unit.COUNT, open_findings),
+    Measure(
+        "open_findings", "问题清单中必须、应当级问题条数（当前）", SubjectKind.PARTY_ORG, Unit.COUNT, open_findings
+    ),
     *[
         Measure(f"stats_{rate.key}", rate.label, SubjectKind.COMMITTEE, Unit.RATE, _coverage_rate(rate))
         for rate in stats_measures.RATES
