@@ -334,3 +334,11 @@ def test_a_committee_measure_asks_the_same_queries_for_one_or_many(world, name):
     with CaptureQueriesContext(connection) as many:
         measures.compute(name, [c.nanjing_node, c.huangpu_node, c.city_node], START, END)
     assert len(many) == len(one)
+
+
+def test_many_subjects_are_measured_in_batches_with_the_same_answers(meetings, monkeypatch):
+    c = meetings
+    subjects = nodes(c.branch, c.young, c.quiet)
+    whole = measures.compute("meetings_held", subjects, START, END)
+    monkeypatch.setattr(measures, "BATCH", 2)
+    assert measures.compute("meetings_held", subjects, START, END) == whole
