@@ -376,3 +376,16 @@ def test_the_list_asks_the_same_queries_for_more_sets(cast):
         client.get("/assessment/")
         client.get("/api/v1/assessment/indicator-sets/")
     assert len(after) == len(before)
+
+
+def test_the_page_refuses_to_change_a_published_indicator(cast):
+    item = published("positions").indicators.get(order=1)
+    client = client_for(cast.city_admin)
+    form = {"name": "改过", "weight": "17", "method": "scored", "rule_kind": "pass_fail", "threshold": "1",
+            "direction": "gte", "item_source": "市级设定（细化指标）"}  # fmt: skip
+    response = client.post(f"/assessment/indicators/{item.pk}/edit/", form)
+    assert response.status_code == 400 and "已发布，不能修改" in response.content.decode()
+    client.post(f"/assessment/indicators/{item.pk}/remove/")
+    client.post(f"/assessment/indicators/{item.pk}/move/", {"step": "down"})
+    assert published("positions").indicators.get(pk=item.pk).name == item.name
+    assert published("positions").indicators.count() == 6
