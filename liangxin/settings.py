@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "liangxin.portal",
     "liangxin.qa",
     "liangxin.reporting",
+    "liangxin.assessment",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it

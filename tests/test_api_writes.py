@@ -329,6 +329,38 @@ CASES.update({
                                                 lambda c, u: {"to_everyone": False}),
 })  # fmt: skip
 
+# 考核评估 — 指标体系 (tests/matrix_assessment.py): the city's draft of 五个好, copied from the published version
+assessment_published, assessment_draft = (
+    MATRIX["assessment-version-detail"][1],
+    MATRIX["web:assessment_version DRAFT"][1],
+)
+assessment_item = MATRIX["assessment-indicator-detail"][1]
+LEAF = {"name": "走访群众", "weight": "50", "method": "scored", "rule_kind": "scale", "rule_params": {"max": "10"},
+        "item_source": "市级设定（细化指标）", "note_required": True}  # fmt: skip
+
+
+def _first_leader_item(c) -> int:
+    from liangxin.assessment.models import Indicator
+
+    return Indicator.objects.get(version_id=_pk(assessment_draft)(c), parent__name="领导班子好", order=1).pk
+
+
+CASES.update({
+    "POST /api/v1/assessment/versions/{pk}/indicators/": (
+        "city_admin", lambda c: f"/api/v1/assessment/versions/{_pk(assessment_draft)(c)}/indicators/", lambda c, u: LEAF),
+    "POST /api/v1/assessment/versions/{pk}/publish/": (
+        "city_admin", lambda c: f"/api/v1/assessment/versions/{_pk(assessment_draft)(c)}/publish/", lambda c, u: {}),
+    "POST /api/v1/assessment/versions/{pk}/new-draft/": (
+        "city_admin", lambda c: f"/api/v1/assessment/versions/{_pk(assessment_published)(c)}/new-draft/",
+        lambda c, u: {"note": "调整权重"}),
+    "PATCH /api/v1/assessment/indicators/{pk}/": (
+        "city_admin", lambda c: f"/api/v1/assessment/indicators/{_pk(assessment_item)(c)}/", lambda c, u: {"weight": "100", "name": "群众满意度"}),
+    "DELETE /api/v1/assessment/indicators/{pk}/": (
+        "city_admin", lambda c: f"/api/v1/assessment/indicators/{_pk(assessment_item)(c)}/", lambda c, u: None),
+    "POST /api/v1/assessment/indicators/{pk}/move/": (
+        "city_admin", lambda c: f"/api/v1/assessment/indicators/{_first_leader_item(c)}/move/", lambda c, u: {"step": 1}),
+})  # fmt: skip
+
 # Two writes record something other than an audit entry, as their pages do: reading one's own
 # notice changes only that notice's read time; an upload is an import job (who, which file and
 # its checksum, when), and every row the job writes is audited when it runs.

@@ -15,8 +15,10 @@ one tier are siblings and must not import one another):
 7. ``circulars`` — 通知下达: notices down the management tree, delivered as 信息群发 of source 通知下达 |
    ``reporting`` — 报送任务: reads the measures of the daily-work apps and statistics below; its
    催报 reaches the nodes' administrators as 信息群发 of source 报送任务 (inbox, e-mail, SMS)
-8. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
-9. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
+8. ``assessment`` — 考核评估: indicator sets whose measures read the apps below (life, dues,
+   develop, party, stats, reporting, messaging)
+9. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
+10. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
 
 Where a lower app needs a higher one at run time, the lower app declares a slot
@@ -51,8 +53,8 @@ from liangxin.party import exits
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "liangxin"
 
-ENTRY = 9
-SCOPE_SEAM = 8
+ENTRY = 10
+SCOPE_SEAM = 9
 # app → (tier, sibling group): the same tier with a different group is a sideways import
 TIERS: dict[str, tuple[int, str]] = {
     "core": (0, "core"),
@@ -73,6 +75,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "messaging": (6, "messaging"),
     "circulars": (7, "circulars"),
     "reporting": (7, "reporting"),
+    "assessment": (8, "assessment"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),

@@ -21,7 +21,8 @@ HUGE = "4021396768585527853056"
 # every parameter name a page or an endpoint reads as a number, an id or a date
 NUMERIC = ["party_org", "member", "node", "carrier", "year", "approved", "page", "page_size", "min_employees",
            "object_id", "employer", "to", "level", "org", "instructor", "applicant", "transfer", "meeting",
-           "month", "as_of", "on", "date", "from", "until", "period", "region", "parent", "cursor"]  # fmt: skip
+           "month", "as_of", "on", "date", "from", "until", "period", "region", "parent", "cursor", "subject", "start",
+           "end"]  # fmt: skip
 PROBE = os.environ.get("PROBE")
 BAD = [HUGE, "-99999999999999999999", "²", "1.5", "9" * 400]
 

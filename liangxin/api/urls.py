@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 from rest_framework.routers import DefaultRouter
 
 from . import (
+    assessment,
     circulars,
     develop,
     dues,
@@ -35,6 +36,7 @@ for module in (life, develop, transfers, dues, exits, party, messaging, segments
     module.register(router)
 for module in (portal, news, info_reports, qa):  # 互动网: policies, news, 信息报送, 党建问答
     module.register(router)
+assessment.register(router)  # 考核评估: 指标体系
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

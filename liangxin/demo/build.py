@@ -12,7 +12,7 @@ import random
 from django.db import transaction
 
 from liangxin.core import bulk
-from liangxin.demo import develop, dues, life, messaging, portal, qa, reporting, transfers
+from liangxin.demo import assessment, develop, dues, life, messaging, portal, qa, reporting, transfers
 from liangxin.demo.accounts import create_accounts, create_secretary_account
 from liangxin.demo.common import Log
 from liangxin.demo.orgs import build_organizations
@@ -27,7 +27,7 @@ from liangxin.stats import snapshots as stats_snapshots
 # the party side
 DAILY_WORK = (
     life.build_demo, develop.build_demo, transfers.build_demo, dues.build_demo, messaging.build_demo,
-    reporting.build_demo, portal.build_demo, qa.build_demo,
+    reporting.build_demo, portal.build_demo, qa.build_demo, assessment.build_demo,
 )  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import circulars, develop, dues, info_reports, life, messaging, qa, reporting, transfers
+from .views import assessment, circulars, develop, dues, info_reports, life, messaging, qa, reporting, transfers
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -19,6 +19,7 @@ NAVIGATION = [
         ("政策文件库", "web:policy_doc_list", None), ("稿件与审核", "web:news_drafts", "can_write_news"),
     ]),
     ("信息报送", []),  # filled from the reporting pages' NAV (below)
+    ("考核评估", []),  # filled from the assessment pages' NAV (below)
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),
@@ -64,6 +65,8 @@ def navigation(request) -> dict:
             items = items + qa.NAV
         elif title == "信息报送":
             items = reporting.NAV + info_reports.NAV
+        elif title == "考核评估":
+            items = assessment.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    assessment,
     audit,
     auth,
     circulars,
@@ -113,6 +114,7 @@ for module in (
     qa,
     prompts,
     reporting,
+    assessment,
 ):
     urlpatterns += module.urlpatterns
 urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送

@@ -15,6 +15,7 @@ The domain apps never import this package.
 
 from ..models import RoleAssignment
 from .accounts import AccountScope
+from .assessment import AssessmentScope
 from .base import Action, Grant, ScopeBase
 from .circulars import CircularScope
 from .develop import DevelopScope
@@ -33,6 +34,7 @@ from .trees import TreeScope
 
 
 class Scope(
+    AssessmentScope,
     CircularScope,
     ReportingScope,
     MessagingScope,
