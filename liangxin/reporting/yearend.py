@@ -52,9 +52,7 @@ ORG_COLUMNS = [("counted", "纳入统计的在营组织"), ("org_covered", "党�
 AGE_BANDS: list[tuple[str, int | None, int | None]] = [
     ("30岁及以下", None, 30), ("31–40岁", 31, 40), ("41–50岁", 41, 50), ("51–60岁", 51, 60), ("61岁及以上", 61, None),
 ]  # fmt: skip
-TODAY_NOTE = (
-    "平台没有按日期保存{what}的历史记录，截至统计日期的数字无法得出；本表为制表日（{made_on}）平台所载数据。"
-)
+TODAY_NOTE = "平台没有按日期保存{what}的历史记录，截至统计日期的数字无法得出；本表为制表日（{made_on}）平台所载数据。"
 
 
 @dataclass
@@ -190,7 +188,8 @@ def _party_orgs(node: ManagementNode, as_of: datetime.date, total: int) -> Table
     # the engine's own set (party_org_count): under the node, active, founded by the date
     qs = PartyOrganization.objects.filter(subtree_q(node.path, "node__path"), node__is_active=True)
     qs = qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
-    counts = {(r["org_type"], r["setup_mode"]): r["n"] for r in qs.values("org_type", "setup_mode").annotate(n=Count("pk")).order_by()}
+    grouped = qs.values("org_type", "setup_mode").annotate(n=Count("pk")).order_by()
+    counts = {(r["org_type"], r["setup_mode"]): r["n"] for r in grouped}
     modes = [(m, label) for m, label in SetupMode.choices if any(k[1] == m for k in counts)]
     rows: list[list[Value]] = []
     for t, label in PartyOrgType.choices:
@@ -270,14 +269,16 @@ def _members(node: ManagementNode, as_of: datetime.date, made_on: datetime.date)
         if high is not None:  # at most ``high``: born after as_of - (high + 1) years
             q &= Q(birth_date__gt=_years_before(as_of, high + 1))
         ages.append((label, roll.filter(q).count()))
-    employed = dict(roll.filter(employer__isnull=False).values_list("employer__sector").annotate(n=Count("pk")).order_by())
+    employed_rows = roll.filter(employer__isnull=False).values_list("employer__sector").annotate(n=Count("pk"))
+    employed = dict(employed_rows.order_by())
     employment = [
         (f"在{label}就业" if value != Sector.UNKNOWN else "在类别未填的组织就业", employed.get(value, 0))
         for value, label in Sector.choices
     ]
     employment.append(("未登记在两新组织就业", roll.filter(employer__isnull=True).count()))
     return [
-        _member_table("members_category", "党员按类别统计", "党员类别", by("category", MemberCategory.choices), total, note),
+        _member_table("members_category", "党员按类别统计", "党员类别", by("category", MemberCategory.choices), total,
+                      note),
         _member_table("members_sex", "党员按性别统计", "性别", by("sex", Sex.choices), total, note),
         _member_table("members_age", "党员按年龄段统计", "年龄段", ages, total,
                       note + f"年龄按统计日期（{as_of.isoformat()}）计算。"),

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import xlsxwriter
 from django.template.loader import render_to_string
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # the Agg backend: no display, no GUI
+from matplotlib.figure import Figure
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
+from liangxin.core import audit
+from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import safe_text
 
 from .yearend import Table, Value, YearEnd, shown
@@ -80,8 +87,6 @@ def font_file() -> Path:
 
 @cache
 def _font_name() -> str:
-    from matplotlib import font_manager
-
     path = font_file()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
@@ -89,6 +94,7 @@ def _font_name() -> str:
 
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
+    FigureCanvasAgg(figure)
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
     return buffer.getvalue()
 
@@ -101,11 +107,6 @@ def chart_coverage(table: Table) -> bytes | None:
     """党的组织覆盖率 and 工作覆盖率 of each sub-node: grouped bars (None without sub-nodes)."""
     if not table.rows:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     labels = [str(r[0]) for r in table.rows]
     org = [_number(r[2]) for r in table.rows]
     work = [_number(r[3]) for r in table.rows]
@@ -126,11 +127,6 @@ def chart_coverage(table: Table) -> bytes | None:
 
 def chart_members(table: Table) -> bytes:
     """Members by category: bars of each category (the total row left out)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     rows = [r for r in table.rows if r[0] != "合计"]
     figure = Figure(figsize=(5.4, 2.6))
     ax = figure.subplots()
@@ -153,8 +149,6 @@ def _data_uri(png: bytes) -> str:
 def _fetcher():
     """WeasyPrint's URL fetcher for the report: the template's images are inline data; every other
     scheme (http, file, …) is refused, so a crafted name can never make it read a file or the network."""
-    from weasyprint.urls import URLFetcher
-
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
@@ -176,6 +170,20 @@ def html(report: YearEnd) -> str:
 
 
 def write_pdf(report: YearEnd) -> bytes:
-    from weasyprint import HTML
-
     return HTML(string=html(report), url_fetcher=_fetcher()).write_pdf()
+
+
+FORMATS = {"xlsx": ("Excel", XLSX := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+           "pdf": ("PDF", "application/pdf")}  # fmt: skip
+
+
+def download(user, report: YearEnd, file_format: str, paths: dict[str, str]) -> tuple[bytes, str, str]:
+    """The report as a file (``xlsx`` or ``pdf``): its bytes, file name and content type; the
+    download is written to the audit log like every export (``paths``: the user's ``home_paths``)."""
+    label, content_type = FORMATS[file_format]
+    data = write_xlsx(report) if file_format == "xlsx" else write_pdf(report)
+    audit.record(
+        user, AuditAction.EXPORT, object_type="reporting.yearend", object_repr=report.title,
+        detail=f"下载{label}：{report.node.name}，统计截止日期 {report.as_of.isoformat()}", **paths,
+    )  # fmt: skip
+    return data, f"{report.node.name}{report.year}年度统计报表.{file_format}", content_type
