@@ -281,6 +281,7 @@ for _module in (
     "matrix_news",
     "matrix_reporting",
     "matrix_qa",
+    "matrix_yearend",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 
