@@ -182,12 +182,32 @@ class YearEndView(ScopedAPIView):
 
 
 class YearEndFileView(YearEndView):
-    """年度统计报表文件：Excel（每张表一个工作表）或打印版 PDF（封面、图表、签字盖章栏）。"""
+    """A file of the year-end report: the subclasses name its format and document its media type."""
 
-    @extend_schema(parameters=YEAREND_PARAMS, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request):
-        data, name, content_type = yearend_files.download(request.user, self.parse(request), self.file_format,
-                                                          self.scope.home_paths)  # fmt: skip
+        data, name, content_type = yearend_files.download(
+            request.user, self.parse(request), self.file_format, self.scope.home_paths
+        )
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, name)
         return response
+
+
+class YearEndXlsxView(YearEndFileView):
+    """年度统计报表 Excel：每张表一个工作表，含标题、统计单位和截止日期。"""
+
+    file_format = "xlsx"
+
+    @extend_schema(parameters=YEAREND_PARAMS, responses={(200, yearend_files.XLSX): OpenApiTypes.BINARY})
+    def get(self, request):
+        return super().get(request)
+
+
+class YearEndPdfView(YearEndFileView):
+    """年度统计报表打印版 PDF：封面、各表、图表、页码和签字盖章栏。"""
+
+    file_format = "pdf"
+
+    @extend_schema(parameters=YEAREND_PARAMS, responses={(200, yearend_files.PDF): OpenApiTypes.BINARY})
+    def get(self, request):
+        return super().get(request)

@@ -173,8 +173,9 @@ def write_pdf(report: YearEnd) -> bytes:
     return HTML(string=html(report), url_fetcher=_fetcher()).write_pdf()
 
 
-FORMATS = {"xlsx": ("Excel", XLSX := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-           "pdf": ("PDF", "application/pdf")}  # fmt: skip
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+FORMATS = {"xlsx": ("Excel", XLSX), "pdf": ("PDF", PDF)}
 
 
 def download(user, report: YearEnd, file_format: str, paths: dict[str, str]) -> tuple[bytes, str, str]:
