@@ -110,7 +110,7 @@ def chart_coverage(table: Table) -> bytes | None:
     labels = [str(r[0]) for r in table.rows]
     org = [_number(r[2]) for r in table.rows]
     work = [_number(r[3]) for r in table.rows]
-    figure = Figure(figsize=(7.2, 0.5 * len(labels) + 1.6))
+    figure = Figure(figsize=(7.2, min(0.32 * len(labels) + 1.4, 9.0)))  # at most most of an A4 page
     ax = figure.subplots()
     font = _font_name()
     ys = range(len(labels))
