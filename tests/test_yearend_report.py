@@ -13,11 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from liangxin.core.models import AuditEntry
+from liangxin.party import services
 from liangxin.party.models import Member
 from liangxin.reporting import yearend
+from liangxin.transfers.models import Transfer
 
 from . import stats_world
 from .conftest import client_for
+from .party_helpers import id_number, make_party_org
 
 YEAR = 2025
 AS_OF, PREVIOUS = f"{YEAR}-12-31", f"{YEAR - 1}-12-31"
@@ -252,3 +255,48 @@ def test_the_page_previews_the_tables_and_links_the_downloads(world):
     assert cast.xuhui_node.pk not in offered and cast.city_node.pk not in offered
     pdf = client.get("/stats/yearend/export.pdf", {"node": cast.waitan_node.pk, "year": YEAR})
     assert pdf.status_code == 200 and "外滩街道综合党委" in _pdf_text(pdf.content)[1]
+
+
+def test_age_bands_at_their_boundaries_on_the_report_date(cast):
+    branch = make_party_org(cast, name="年龄测试党支部")
+    born = {
+        "19950101": "30岁及以下",  # 30 on 2025-12-31
+        "19941231": "31–40岁",  # 31 that very day
+        "19850101": "31–40岁",  # 40
+        "19841231": "41–50岁",  # 41
+        "19650101": "51–60岁",  # 60
+        "19641231": "61岁及以上",  # 61 that very day
+    }
+    for birth in born:
+        values = {"name": f"党员{birth}", "party_org": branch, "category": "full",
+                  "joined_on": datetime.date(2015, 7, 1), "full_on": datetime.date(2016, 7, 1)}  # fmt: skip
+        services.save_member(cast.city_admin, Member(), values, id_number(birth))
+    ages = yearend.build(cast.nanjing_node, YEAR).table("members_age")
+    for label, _, _ in yearend.AGE_BANDS:
+        assert ages.cell(label, "人数") == sum(band == label for band in born.values()), label
+    assert ages.cell("合计", "人数") == len(born)
+
+
+def test_transfers_are_those_accepted_within_the_year_by_side(cast):
+    inside = make_party_org(cast, name="南京东路测试党支部")
+    outside = make_party_org(cast, name="外滩测试党支部", parent=cast.waitan_node)
+
+    def transfer(kind, closed_on, state="accepted", to=None, frm=None):
+        Transfer.objects.create(kind=kind, state=state, person_name="李四", to_party_org=to, from_party_org=frm,
+                                from_org_name="甲", to_org_name="乙", issued_on=datetime.date(2025, 1, 2),
+                                closed_on=closed_on)  # fmt: skip
+
+    transfer("in", datetime.date(2025, 1, 1), to=inside)  # the year's first day
+    transfer("in", datetime.date(2025, 12, 31), to=inside)  # its last
+    transfer("in", datetime.date(2026, 1, 1), to=inside)  # the next year
+    transfer("in", datetime.date(2024, 12, 31), to=inside)  # the year before
+    transfer("in", None, state="reviewed", to=inside)  # not accepted
+    transfer("internal", datetime.date(2025, 5, 1), to=inside, frm=outside)  # into the street
+    transfer("internal", datetime.date(2025, 5, 1), to=outside, frm=inside)  # out of it
+    transfer("out", datetime.date(2025, 6, 1), frm=inside)
+    transfer("out", datetime.date(2025, 6, 1), frm=outside)  # another street's
+    table = yearend.build(cast.nanjing_node, YEAR).table("transfers")
+    assert table.cell("从系统外转入", "转入（名）") == 2
+    assert table.cell("系统内转接", "转入（名）") == 1 and table.cell("系统内转接", "转出（名）") == 1
+    assert table.cell("转出至系统外", "转出（名）") == 1
+    assert table.cell("合计", "转入（名）") == 3 and table.cell("合计", "转出（名）") == 2
