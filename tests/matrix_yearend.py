@@ -26,3 +26,5 @@ ENTRIES: dict = {
     "stats-yearend-xlsx WAITAN": ("get", waitan_node, None, {**WAITAN_NODE, **API}),
     "stats-yearend-pdf WAITAN": ("get", waitan_node, None, {**WAITAN_NODE, **API}),
 }
+
+ENTRIES["web:stats_brief_pdf WAITAN"] = ("get", lambda c: {"?": {"node": str(c.waitan_node.pk)}}, None, WAITAN_NODE)

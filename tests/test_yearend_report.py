@@ -300,3 +300,45 @@ def test_transfers_are_those_accepted_within_the_year_by_side(cast):
     assert table.cell("系统内转接", "转入（名）") == 1 and table.cell("系统内转接", "转出（名）") == 1
     assert table.cell("转出至系统外", "转出（名）") == 1
     assert table.cell("合计", "转入（名）") == 3 and table.cell("合计", "转出（名）") == 2
+
+
+def test_monthly_brief_is_one_page_with_the_engine_figures_and_the_due_list(world):
+    cast = world
+    client = client_for(cast.city_admin)
+    month = "2025-11"
+    now = _coverage_api(client, cast.huangpu_node, "2025-11-30")
+    then = _coverage_api(client, cast.huangpu_node, "2025-10-31")
+    response = client.get("/stats/brief.pdf", {"node": cast.huangpu_node.pk, "month": month})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader, text = _pdf_text(response.content)
+    flat = re.sub(r"\s+", " ", text)
+    assert len(reader.pages) == 1
+    assert "黄浦区社会工作党委2025年11月党建工作简报" in flat and "截至：2025年11月30日" in flat
+    for label, measure in (("纳入统计的在营组织（个）", "counted"), ("空白点（个）", "blank")):
+        a, b = now["measures"][measure]["value"], then["measures"][measure]["value"]
+        assert f"{label} {a} {b} {a - b}" in flat
+    a, b = _rates(now)["org_coverage"]["percent"], _rates(then)["org_coverage"]["percent"]
+    assert f"党的组织覆盖率（%） {_pct(a)} {_pct(b)} {_change(a, b)}" in flat
+    # what is due: the home page's list for the same user (inbox.reminders.due_for), overdue first
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.inbox.reminders import due_for
+
+    due = due_for(cast.city_admin, scope_for(cast.city_admin), datetime.date.today())
+    if due:
+        assert re.sub(r"\s+", " ", due[0].title)[:12] in flat
+    else:
+        assert "制表日没有待办或逾期事项" in flat
+    # a month not yet ended, a wrong month, a node outside the scope
+    street = client_for(cast.street_admin)
+    for params in ({"month": datetime.date.today().strftime("%Y-%m")}, {"month": "2025-13"},
+                   {"node": cast.waitan_node.pk}):  # fmt: skip
+        assert street.get("/stats/brief.pdf", params).status_code == 400, params
+
+
+def test_month_ends():
+    from liangxin.reporting import brief
+
+    assert brief.month_end(2025, 12) == datetime.date(2025, 12, 31)
+    assert brief.month_end(2024, 2) == datetime.date(2024, 2, 29)
+    assert brief.default_month_end(datetime.date(2026, 1, 15)) == datetime.date(2025, 12, 31)
+    assert brief.default_month_end(datetime.date(2026, 3, 1)) == datetime.date(2026, 2, 28)

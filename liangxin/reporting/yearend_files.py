@@ -26,6 +26,7 @@ from liangxin.core import audit
 from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import safe_text
 
+from .brief import Brief
 from .yearend import Table, Value, YearEnd, shown
 
 FONT_FILES = [
@@ -188,3 +189,22 @@ def download(user, report: YearEnd, file_format: str, paths: dict[str, str]) -> 
         detail=f"下载{label}：{report.node.name}，统计截止日期 {report.as_of.isoformat()}", **paths,
     )  # fmt: skip
     return data, f"{report.node.name}{report.year}年度统计报表.{file_format}", content_type
+
+
+def brief_html(brief: Brief) -> str:
+    return render_to_string(
+        "reporting/brief_print.html",
+        {"brief": brief, "font": FONT_FAMILY, "columns": brief.figures.columns,
+         "rows": [[shown(v) for v in r] for r in brief.figures.rows]},
+    )  # fmt: skip
+
+
+def download_brief(user, brief: Brief, paths: dict[str, str]) -> tuple[bytes, str, str]:
+    """The monthly brief as a one-page PDF, audited like the report's downloads."""
+    font_file()
+    data = HTML(string=brief_html(brief), url_fetcher=_fetcher()).write_pdf()
+    audit.record(
+        user, AuditAction.EXPORT, object_type="reporting.brief", object_repr=brief.title,
+        detail=f"下载月度简报：{brief.node.name}，截至 {brief.month_end.isoformat()}", **paths,
+    )  # fmt: skip
+    return data, f"{brief.title}.pdf", PDF

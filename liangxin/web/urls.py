@@ -43,6 +43,7 @@ urlpatterns = [
     path("stats/yearend/", stats.YearEndReport.as_view(), name="stats_yearend"),
     path("stats/yearend/export.xlsx", stats.YearEndDownload.as_view(file_format="xlsx"), name="stats_yearend_xlsx"),
     path("stats/yearend/export.pdf", stats.YearEndDownload.as_view(file_format="pdf"), name="stats_yearend_pdf"),
+    path("stats/brief.pdf", stats.MonthlyBrief.as_view(), name="stats_brief_pdf"),
     path("stats/reach/never/", stats.ReachNever.as_view(), name="stats_reach_never"),
     path("stats/reach/never/export.xlsx", stats.ReachNeverExport.as_view(), name="stats_reach_never_export"),
     path("orgs/", orgs.OrganizationList.as_view(), name="org_list"),

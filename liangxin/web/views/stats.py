@@ -14,7 +14,7 @@ from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
 from liangxin.regions.models import CarrierKind
-from liangxin.reporting import yearend, yearend_files
+from liangxin.reporting import brief, yearend, yearend_files
 from liangxin.stats import blank_spots, engine
 from liangxin.stats.measures import MEASURE_LABELS, RATE_BY_KEY
 from liangxin.stats.models import Snapshot
@@ -280,6 +280,12 @@ class ReachNeverExport(ScopedView):
         )  # fmt: skip
 
 
+def _yearend_form(scope, node, year: int, errors: dict) -> dict:
+    return {"committees": yearend.committees(scope), "node": node, "year": year, "errors": errors,
+            "years": range(yearend.default_year(), yearend.EARLIEST_YEAR - 1, -1),
+            "month": brief.default_month_end()}  # fmt: skip
+
+
 class YearEndReport(ScopedView):
     """年度统计报表: a committee's tables as of 12-31 of a year, previewed, with its two downloads."""
 
@@ -287,8 +293,7 @@ class YearEndReport(ScopedView):
 
     def get(self, request):
         node, year, errors = yearend.parse(request.GET, self.scope)
-        context = {"committees": yearend.committees(self.scope), "node": node, "year": year, "errors": errors,
-                   "years": range(yearend.default_year(), yearend.EARLIEST_YEAR - 1, -1)}  # fmt: skip
+        context = _yearend_form(self.scope, node, year, errors)
         if errors or node is None:
             return render(request, "web/stats/yearend.html", context, status=400)
         report = yearend.build(node, year)
@@ -306,12 +311,27 @@ class YearEndDownload(ScopedView):
     def get(self, request):
         node, year, errors = yearend.parse(request.GET, self.scope)
         if errors or node is None:
-            context = {"committees": yearend.committees(self.scope), "node": node, "year": year, "errors": errors,
-                       "years": range(yearend.default_year(), yearend.EARLIEST_YEAR - 1, -1)}  # fmt: skip
-            return render(request, "web/stats/yearend.html", context, status=400)
+            return render(request, "web/stats/yearend.html", _yearend_form(self.scope, node, year, errors), status=400)
         report = yearend.build(node, year)
         data, name, content_type = yearend_files.download(request.user, report, self.file_format,
                                                           self.scope.home_paths)  # fmt: skip
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class MonthlyBrief(ScopedView):
+    """月度简报: one printable page of a committee's key figures at a month's end and what is due."""
+
+    required = "can_read_stats"
+
+    def get(self, request):
+        node, end, errors = brief.parse(request.GET, self.scope)
+        if errors or node is None:
+            context = _yearend_form(self.scope, node, yearend.default_year(), errors)
+            return render(request, "web/stats/yearend.html", context, status=400)
+        made = brief.build(node, end, request.user, self.scope)
+        data, name, content_type = yearend_files.download_brief(request.user, made, self.scope.home_paths)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, name)
         return response
