@@ -155,6 +155,8 @@ def _orgs_by_kind(report: engine.Report) -> Table:
     by_label = {row.label: row for row in report.by_kind}
     for sector, sector_label in Sector.choices:
         kinds = [(v, label) for v, label in OrgKind.choices if SECTOR_OF_KIND.get(v) == sector and label in by_label]
+        if not kinds:
+            continue  # a sector without organizations of the unit: no rows, not a row of zeros
         subtotal = dict.fromkeys([name for name, _ in ORG_COLUMNS], 0)
         for _, label in kinds:
             measures = by_label[label].measures
@@ -356,6 +358,11 @@ def as_dict(report: YearEnd) -> dict:
             for t in report.tables
         ],
     }  # fmt: skip
+
+
+def printed(row: list[Value]) -> list[tuple[str, bool]]:
+    """A row as printed: each cell's text and whether it is a figure (set right-aligned)."""
+    return [(shown(v), isinstance(v, (int, Decimal)) or v is None) for v in row]
 
 
 def shown(value: Value) -> str:

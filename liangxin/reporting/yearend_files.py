@@ -27,7 +27,7 @@ from liangxin.core.models import AuditAction
 from liangxin.core.xlsx import safe_text
 
 from .brief import Brief
-from .yearend import Table, Value, YearEnd, shown
+from .yearend import Table, Value, YearEnd, printed
 
 FONT_FILES = [
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -159,7 +159,7 @@ def html(report: YearEnd) -> str:
     charts = {"coverage": chart_coverage(report.table("coverage_children")),
               "members": chart_members(report.table("members_category"))}  # fmt: skip
     tables = [
-        {"number": i, "title": t.title, "columns": t.columns, "rows": [[shown(v) for v in r] for r in t.rows],
+        {"number": i, "title": t.title, "columns": t.columns, "rows": [printed(r) for r in t.rows],
          "note": t.note, "key": t.key}
         for i, t in enumerate(report.tables, start=1)
     ]  # fmt: skip
@@ -195,7 +195,7 @@ def brief_html(brief: Brief) -> str:
     return render_to_string(
         "reporting/brief_print.html",
         {"brief": brief, "font": FONT_FAMILY, "columns": brief.figures.columns,
-         "rows": [[shown(v) for v in r] for r in brief.figures.rows]},
+         "rows": [printed(r) for r in brief.figures.rows]},
     )  # fmt: skip
 
 

@@ -297,7 +297,7 @@ class YearEndReport(ScopedView):
         if errors or node is None:
             return render(request, "web/stats/yearend.html", context, status=400)
         report = yearend.build(node, year)
-        tables = [(t, [[yearend.shown(v) for v in r] for r in t.rows]) for t in report.tables]
+        tables = [(t, [yearend.printed(r) for r in t.rows]) for t in report.tables]
         context.update(report=report, query=urlencode({"node": node.pk, "year": year}), tables=tables)
         return render(request, "web/stats/yearend.html", context)
 
