@@ -29,11 +29,15 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:8000
 
-# Debian chromium for browser tests (with a CJK font: the layout tests measure Chinese text) and
-# PostgreSQL for the production-database leg, when missing.
+# Debian chromium for browser tests (with a CJK font: the layout tests measure Chinese text),
+# PostgreSQL for the production-database leg, and for the printable year-end report (WeasyPrint)
+# Pango with HarfBuzz's subsetter and the Noto CJK fonts it embeds, when missing.
 system-packages:
 	@need=""; command -v chromium >/dev/null || need="$$need chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || need="$$need fonts-wqy-microhei"; \
+	for p in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || need="$$need $$p"; \
+	done; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "安装系统软件包:$$need"; \

@@ -30,7 +30,7 @@ PAGES_PER_ROLE = 32  # × 8 roles ≈ 250 pages; about 50 s on an idle 2-core ma
 # forms downloaded as .docx, 下载介绍信（Word）).
 ALLOWED = {"API", "Excel", "Word", "PDF", "CSV", "ID", "Token", "Authorization", "JPEG", "PNG", "MB", "UTF", "GBK"}
 PER_SHAPE = 2  # pages of one address shape (digits taken as one): two meeting pages, not forty
-SKIP = re.compile(r"/logout/|export|download|/api/|/admin/|/static/|/media/|\.xlsx|\.csv|\.docx|/attachments?/")
+SKIP = re.compile(r"/logout/|export|download|/api/|/admin/|/static/|/media/|\.xlsx|\.csv|\.docx|\.pdf|/attachments?/")
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 # a word of letters alone (letters inside a code mix in digits); after a dot it is a file's extension
 WORD = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z]{2,}(?![A-Za-z0-9_])")

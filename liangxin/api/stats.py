@@ -2,6 +2,8 @@
 definition, and the blank-spot lists. Units and filters are read by the engine's own parser,
 so an unknown code or a unit outside the caller's scope is a 400 with Chinese reasons."""
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -11,6 +13,7 @@ from rest_framework.response import Response
 from liangxin.messaging import reach
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
+from liangxin.reporting import yearend, yearend_files
 from liangxin.stats import blank_spots, engine
 
 from .base import ScopedAPIView
@@ -153,3 +156,58 @@ class NeverReachedView(ReachView):
 
     def keyset_order(self):
         return ("employees", True)
+
+
+YEAREND_PARAMS = [
+    OpenApiParameter("node", OpenApiTypes.INT, description="统计单位（党委的节点编号）；缺省为本人范围内第一个党委"),
+    OpenApiParameter("year", OpenApiTypes.INT, description="统计年度（截至该年12月31日）；缺省为上一年"),
+]
+
+
+class YearEndView(ScopedAPIView):
+    """年度统计报表：统计单位截至年末的各张表（标题、列、行、注），覆盖数字与覆盖统计相同。"""
+
+    required = "can_read_stats"
+    file_format = ""
+
+    def parse(self, request):
+        node, year, errors = yearend.parse(request.query_params, self.scope)
+        if errors or node is None:
+            raise ValidationError({k: [v] for k, v in errors.items()})
+        return yearend.build(node, year)
+
+    @extend_schema(parameters=YEAREND_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(yearend.as_dict(self.parse(request)))
+
+
+class YearEndFileView(YearEndView):
+    """A file of the year-end report: the subclasses name its format and document its media type."""
+
+    def get(self, request):
+        data, name, content_type = yearend_files.download(
+            request.user, self.parse(request), self.file_format, self.scope.home_paths
+        )
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class YearEndXlsxView(YearEndFileView):
+    """年度统计报表 Excel：每张表一个工作表，含标题、统计单位和截止日期。"""
+
+    file_format = "xlsx"
+
+    @extend_schema(parameters=YEAREND_PARAMS, responses={(200, yearend_files.XLSX): OpenApiTypes.BINARY})
+    def get(self, request):
+        return super().get(request)
+
+
+class YearEndPdfView(YearEndFileView):
+    """年度统计报表打印版 PDF：封面、各表、图表、页码和签字盖章栏。"""
+
+    file_format = "pdf"
+
+    @extend_schema(parameters=YEAREND_PARAMS, responses={(200, yearend_files.PDF): OpenApiTypes.BINARY})
+    def get(self, request):
+        return super().get(request)

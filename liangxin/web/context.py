@@ -23,6 +23,7 @@ NAVIGATION = [
     ("统计分析", [
         ("覆盖统计", "web:stats_dashboard", "can_read_stats"),
         ("空白点", "web:stats_blank_spots", "can_read_stats"),
+        ("年度报表", "web:stats_yearend", "can_read_stats"),
     ]),
     ("组织管理", [
         ("两新组织名录", "web:org_list", "can_read_orgs"),

@@ -2,8 +2,10 @@
 
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from liangxin.core.pagination import keyset_page
 from liangxin.core.xlsx import Column
@@ -12,6 +14,7 @@ from liangxin.orgs.choices import SIZE_BAND_CHOICES, Industry, OrgKind, Sector
 from liangxin.party import policy
 from liangxin.party.suggestion import suggest_many
 from liangxin.regions.models import CarrierKind
+from liangxin.reporting import brief, yearend, yearend_files
 from liangxin.stats import blank_spots, engine
 from liangxin.stats.measures import MEASURE_LABELS, RATE_BY_KEY
 from liangxin.stats.models import Snapshot
@@ -275,3 +278,60 @@ class ReachNeverExport(ScopedView):
             request, title=reach.NEVER_LABEL, object_type="stats.reach_never",
             filter_text=filter_text, columns=_never_columns(), rows=rows,
         )  # fmt: skip
+
+
+def _yearend_form(scope, node, year: int, errors: dict) -> dict:
+    return {"committees": yearend.committees(scope), "node": node, "year": year, "errors": errors,
+            "years": range(yearend.default_year(), yearend.EARLIEST_YEAR - 1, -1),
+            "month": brief.default_month_end()}  # fmt: skip
+
+
+class YearEndReport(ScopedView):
+    """年度统计报表: a committee's tables as of 12-31 of a year, previewed, with its two downloads."""
+
+    required = "can_read_stats"
+
+    def get(self, request):
+        node, year, errors = yearend.parse(request.GET, self.scope)
+        context = _yearend_form(self.scope, node, year, errors)
+        if errors or node is None:
+            return render(request, "web/stats/yearend.html", context, status=400)
+        report = yearend.build(node, year)
+        tables = [(t, [yearend.printed(r) for r in t.rows]) for t in report.tables]
+        context.update(report=report, query=urlencode({"node": node.pk, "year": year}), tables=tables)
+        return render(request, "web/stats/yearend.html", context)
+
+
+class YearEndDownload(ScopedView):
+    """The year-end report as Excel (one sheet per table) or printable PDF."""
+
+    required = "can_read_stats"
+    file_format = "xlsx"
+
+    def get(self, request):
+        node, year, errors = yearend.parse(request.GET, self.scope)
+        if errors or node is None:
+            return render(request, "web/stats/yearend.html", _yearend_form(self.scope, node, year, errors), status=400)
+        report = yearend.build(node, year)
+        data, name, content_type = yearend_files.download(request.user, report, self.file_format,
+                                                          self.scope.home_paths)  # fmt: skip
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class MonthlyBrief(ScopedView):
+    """月度简报: one printable page of a committee's key figures at a month's end and what is due."""
+
+    required = "can_read_stats"
+
+    def get(self, request):
+        node, end, errors = brief.parse(request.GET, self.scope)
+        if errors or node is None:
+            context = _yearend_form(self.scope, node, yearend.default_year(), errors)
+            return render(request, "web/stats/yearend.html", context, status=400)
+        made = brief.build(node, end, request.user, self.scope)
+        data, name, content_type = yearend_files.download_brief(request.user, made, self.scope.home_paths)
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
