@@ -161,7 +161,9 @@ def results(rnd: Round, entries: Sequence[RoundEntry] | None = None) -> dict[int
     for entry in everyone:
         leaf_shares = shares(tree, rows[entry.pk])
         value = total(tree, leaf_shares)
-        out[entry.pk] = Result(entry, value, round_grade(rnd, value), leaf_shares, pulled=pulled_down(tree, leaf_shares))
+        out[entry.pk] = Result(
+            entry, value, round_grade(rnd, value), leaf_shares, pulled=pulled_down(tree, leaf_shares)
+        )
     by_reviewer: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for result in out.values():
         by_reviewer[result.entry.reviewer_id][result.entry.pk] = result.total
@@ -187,6 +189,10 @@ class DistributionRow:
     counts: dict[str, int]
     total: int
 
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        return [(g, self.counts[g]) for g in Grade.values]
+
 
 def distribution(found: Iterable[Result], children: Sequence) -> list[DistributionRow]:
     """Per child node (``children``: management nodes), the subjects under it counted per grade;
@@ -195,7 +201,11 @@ def distribution(found: Iterable[Result], children: Sequence) -> list[Distributi
     results_list = list(found)
     for child in children:
         counts: Counter[str] = Counter(r.grade for r in results_list if r.entry.subject.path.startswith(child.path))
-        rows.append(DistributionRow(child.pk, child.name, child.path, {g: counts[g] for g in Grade.values}, sum(counts.values())))
+        rows.append(
+            DistributionRow(
+                child.pk, child.name, child.path, {g: counts[g] for g in Grade.values}, sum(counts.values())
+            )
+        )
     return [row for row in rows if row.total]
 
 

@@ -91,7 +91,11 @@ def clean_round(values: Mapping, versions) -> dict:
     if (out["period_end"] - out["period_start"]).days > MAX_ROUND_DAYS:
         raise ValidationError("考核期止：考核期不应超过两年")
     lines = []
-    for key, label, default in (("excellent_from", "优秀分数线", 90), ("good_from", "良好分数线", 80), ("fair_from", "一般分数线", 60)):
+    for key, label, default in (
+        ("excellent_from", "优秀分数线", 90),
+        ("good_from", "良好分数线", 80),
+        ("fair_from", "一般分数线", 60),
+    ):
         raw = values.get(key)
         value = Decimal(default) if raw in (None, "") else rules.number(raw, label)
         if not Decimal(0) < value <= Decimal(100) or value != value.quantize(rules.CENT):
@@ -102,7 +106,9 @@ def clean_round(values: Mapping, versions) -> dict:
         if value >= upper:
             raise ValidationError(f"{label}：应低于{upper_label} {rules.plain(upper)}，收到 {rules.plain(value)}")
     defaults = all(out[k] == Decimal(d) for k, d in (("excellent_from", 90), ("good_from", 80), ("fair_from", 60)))
-    out["thresholds_source"] = CITY_SET if defaults else _text(values.get("thresholds_source") or CITY_SET, "分数线出处", 100)
+    out["thresholds_source"] = (
+        CITY_SET if defaults else _text(values.get("thresholds_source") or CITY_SET, "分数线出处", 100)
+    )
     raw_days = str(values.get("objection_days") or "7").strip()
     if not raw_days.isdecimal() or not 1 <= int(raw_days) <= 60:
         raise ValidationError(f"异议期：应为 1 至 60 天，收到「{raw_days}」")
@@ -435,9 +441,8 @@ def raise_objection(actor, scope, entry: RoundEntry, text: Any) -> Objection:
     if rnd.state != RoundState.PUBLISHED or deadline is None:
         raise ValidationError(f"考核轮次「{rnd.name}」{rnd.get_state_display()}，不受理异议")
     if _now() > deadline:
-        raise ValidationError(
-            f"{_label(entry)}异议期已过：异议期 {rnd.objection_days} 天，至 {timezone.localtime(deadline):%Y-%m-%d %H:%M} 止"
-        )
+        until = f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}"
+        raise ValidationError(f"{_label(entry)}异议期已过：异议期 {rnd.objection_days} 天，至 {until} 止")
     if entry.objections.filter(answered_at__isnull=True).exists():
         raise ValidationError(f"{_label(entry)}已有一条异议待答复")
     objection = Objection.objects.create(entry=entry, text=_text(text, "异议内容", 2000), raised_by=_user(actor))
