@@ -339,3 +339,112 @@ def test_my_tasks(world):
     rounds.advance(c.city_admin, scope_for(c.city_admin), rnd)
     assert list(scope_for(c.street_admin).my_round_entries()["review"]) == [entry_of(rnd, c.branch)]
     assert list(scope_for(c.other_street_admin).my_round_entries()["review"]) == []
+
+
+def published_round(c):
+    rnd = open_round(c)
+    entries = {po: entry_of(rnd, po) for po in (c.branch, c.waitan_branch, c.xuhui_branch)}
+    self_score(c.secretary, entries[c.branch], {"班子履职": ("8", "好"), "群众满意": ("90", "")})
+    self_score(c.waitan_secretary, entries[c.waitan_branch], {"班子履职": ("10", "好"), "群众满意": ("100", "")})
+    tianping_secretary = _user("tianping_secretary", "secretary", c.xuhui_branch.node)
+    self_score(tianping_secretary, entries[c.xuhui_branch], {"班子履职": ("5", "一般"), "群众满意": ("60", "")})
+    city = scope_for(c.city_admin)
+    rounds.advance(c.city_admin, city, rnd)
+    for po, admin in (
+        (c.branch, c.street_admin),
+        (c.waitan_branch, c.other_street_admin),
+        (c.xuhui_branch, c.tianping_admin),
+    ):
+        rounds.pass_review(admin, scope_for(admin), entry_of(rnd, po))
+    rounds.advance(c.city_admin, city, rnd)
+    for po, admin in (
+        (c.branch, c.district_admin),
+        (c.waitan_branch, c.district_admin),
+        (c.xuhui_branch, c.xuhui_admin),
+    ):
+        rounds.confirm(admin, scope_for(admin), entry_of(rnd, po))
+    return rounds.advance(c.city_admin, city, rnd)
+
+
+def test_the_pages_drive_a_sheet(world, settings, tmp_path):
+    c = world
+    settings.VAR_DIR = tmp_path
+    rnd = open_round(c)
+    entry = entry_of(rnd, c.branch)
+    secretary = client_for(c.secretary)
+    page = secretary.get(f"/assessment/entries/{entry.pk}/").content.decode()
+    assert "提交自评" in page and "班子履职自评分" in page
+    score = row(entry, "班子履职")
+    png = SimpleUploadedFile("会议照片.png", PNG)
+    response = secretary.post(
+        f"/assessment/scores/{score.pk}/self/", {"value": "7", "note": "按期换届", "evidence": png}
+    )
+    assert response.status_code == 302
+    score.refresh_from_db()
+    assert (score.self_value, score.self_note, score.evidence.count()) == (7, "按期换届", 1)
+    evidence = score.evidence.get()
+    assert client_for(c.street_admin).get(f"/assessment/evidence/{evidence.pk}/").status_code == 200
+    assert client_for(c.other_street_admin).get(f"/assessment/evidence/{evidence.pk}/").status_code == 404
+    follow = secretary.post(f"/assessment/entries/{entry.pk}/submit/", follow=True).content.decode()
+    assert "未办理：「上海嘉信信息科技有限公司党支部」指标「群众满意」尚未自评打分" in follow
+    tasks = client_for(c.secretary).get("/assessment/tasks/").content.decode()
+    assert "上海嘉信信息科技有限公司党支部" in tasks
+
+
+def test_the_round_page_drills_down_by_node_and_grade(world):
+    c = world
+    rnd = published_round(c)
+    city = client_for(c.city_admin)
+    page = city.get(f"/assessment/rounds/{rnd.pk}/").content.decode()
+    assert "黄浦区社会工作党委" in page and "徐汇区社会工作党委" in page
+    # 徐汇: 天平 39 较差; 黄浦: 嘉信 60×(¼+0.4)+36 = 75 一般, 外滩 70 一般
+    drill = city.get(f"/assessment/rounds/{rnd.pk}/?node={c.huangpu_node.pk}&grade=fair").content.decode()
+    assert "上海嘉信信息科技有限公司党支部" in drill and "外滩餐饮党支部" in drill and "天平软件党支部" not in drill
+    drill = city.get(f"/assessment/rounds/{rnd.pk}/?node={c.xuhui_node.pk}&grade=poor").content.decode()
+    assert "天平软件党支部" in drill and "外滩餐饮党支部" not in drill
+    assert city.get(f"/assessment/rounds/{rnd.pk}/?node=x").status_code == 400
+    street = client_for(c.street_admin).get(f"/assessment/rounds/{rnd.pk}/").content.decode()
+    assert "上海嘉信信息科技有限公司党支部" in street and "外滩餐饮党支部" not in street
+
+
+def test_the_export_holds_the_recounted_totals(world):
+    import openpyxl
+
+    c = world
+    rnd = published_round(c)
+    response = client_for(c.district_admin).get(f"/assessment/rounds/{rnd.pk}/export/")
+    assert response.status_code == 200
+    import io
+
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[-1]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert set(by_name) == {"上海嘉信信息科技有限公司党支部", "外滩餐饮党支部"}  # 黄浦's own subjects
+    assert Decimal(str(by_name["上海嘉信信息科技有限公司党支部"]["总分"])) == recount(2, 8, 90)
+    assert by_name["外滩餐饮党支部"]["等次"] == "一般"
+    assert AuditEntry.objects.filter(action="export", object_type="assessment.round").count() == 1
+
+
+def test_the_api_refuses_a_change_after_publishing(world):
+    c = world
+    rnd = published_round(c)
+    entry = entry_of(rnd, c.branch)
+    score = row(entry, "班子履职")
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(c.secretary)
+    response = api.post(f"/api/v1/assessment/scores/{score.pk}/self/", {"value": "10", "note": "x"}, format="json")
+    assert response.status_code == 400
+    assert "已锁定" in response.content.decode()
+    city = APIClient()
+    city.force_authenticate(c.city_admin)
+    assert city.post(f"/api/v1/assessment/rounds/{rnd.pk}/refresh/", {}, format="json").status_code == 400
+    detail = city.get(f"/api/v1/assessment/rounds/{rnd.pk}/").json()
+    totals = {r["subject_name"]: Decimal(r["total"]) for r in detail["results"]}
+    assert totals["上海嘉信信息科技有限公司党支部"] == recount(2, 8, 90)
+    other = APIClient()
+    other.force_authenticate(c.other_street_admin)
+    assert other.post(f"/api/v1/assessment/entries/{entry.pk}/object/", {"text": "x"}, format="json").status_code == 404
