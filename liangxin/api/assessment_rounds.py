@@ -26,6 +26,9 @@ from .errors import service_errors
 
 
 class RoundSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True, help_text="self 自评中 / review 审核中 / confirm 确认中 / published 已发布 / closed 异议已答复"
+    )
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     version_name = serializers.CharField(source="version.__str__", read_only=True)
 
@@ -53,13 +56,13 @@ class RoundInSerializer(serializers.Serializer):
     objection_days = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="异议期（天）")
 
 
-class LostSerializer(serializers.Serializer):
+class RoundLostSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(source="indicator.pk")
     name = serializers.CharField(source="indicator.name")
     points = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="失分（加权，满分 100）")
 
 
-class ResultSerializer(serializers.Serializer):
+class RoundResultSerializer(serializers.Serializer):
     entry = serializers.IntegerField(source="entry.pk")
     subject = serializers.IntegerField(source="entry.subject_id")
     subject_name = serializers.CharField(source="entry.subject.name")
@@ -70,10 +73,10 @@ class ResultSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="在同一审核党委所属对象中的排名")
     rank_of = serializers.IntegerField()
     change = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, help_text="较上轮")
-    pulled = LostSerializer(many=True, help_text="失分最多的指标")
+    pulled = RoundLostSerializer(many=True, help_text="失分最多的指标")
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class RoundScoreSerializer(serializers.ModelSerializer):
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     method = serializers.CharField(source="indicator.method", read_only=True)
     evidence = serializers.SerializerMethodField()
@@ -90,14 +93,18 @@ class ScoreSerializer(serializers.ModelSerializer):
         return [f.name for f in score.evidence.all()]
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class RoundObjectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "entry", "text", "raised_at", "answer", "answered_at"]
         read_only_fields = fields
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class RoundEntrySerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True,
+        help_text="self 自评中 / returned 已退回 / submitted 待审核 / reviewed 待确认 / confirmed 已确认",
+    )
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     reviewer_name = serializers.CharField(source="reviewer.name", read_only=True)
@@ -112,12 +119,12 @@ class EntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntryDetailSerializer(EntrySerializer):
-    scores = ScoreSerializer(many=True, read_only=True)
-    objections = ObjectionSerializer(many=True, read_only=True)
+class RoundEntryDetailSerializer(RoundEntrySerializer):
+    scores = RoundScoreSerializer(many=True, read_only=True)
+    objections = RoundObjectionSerializer(many=True, read_only=True)
 
-    class Meta(EntrySerializer.Meta):
-        fields = [*EntrySerializer.Meta.fields, "scores", "objections"]
+    class Meta(RoundEntrySerializer.Meta):
+        fields = [*RoundEntrySerializer.Meta.fields, "scores", "objections"]
         read_only_fields = fields
 
 
@@ -131,27 +138,27 @@ class RoundDetailSerializer(RoundSerializer):
     def get_results(self, rnd) -> list[dict]:
         entries = self.context["entries"]
         found = results.results(rnd, entries)
-        return ResultSerializer(sorted(found.values(), key=lambda r: r.entry.subject.path), many=True).data
+        return RoundResultSerializer(sorted(found.values(), key=lambda r: r.entry.subject.path), many=True).data
 
 
-class ReasonSerializer(serializers.Serializer):
+class RoundReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="理由")
 
 
-class TextSerializer(serializers.Serializer):
+class RoundTextSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=20_000, help_text="异议内容")
 
 
-class AnswerSerializer(serializers.Serializer):
+class RoundAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(required=False, allow_blank=True, max_length=20_000, help_text="答复")
 
 
-class SelfSerializer(serializers.Serializer):
+class RoundSelfSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40, help_text="自评分")
     note = serializers.CharField(required=False, allow_blank=True, max_length=20_000, help_text="自评说明")
 
 
-class AdjustSerializer(serializers.Serializer):
+class RoundAdjustSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=40, help_text="调整值")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="调整理由（必填）")
 
@@ -217,7 +224,7 @@ STEPS = {
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """考核对象的评分表：本方自评并提交，审核党委审核（调整、退回、通过），确认党委确认；发布后本方可提出异议。"""
 
-    serializer_class = EntrySerializer
+    serializer_class = RoundEntrySerializer
     queryset = RoundEntry.objects.none()
     required = "can_read_rounds"
 
@@ -228,7 +235,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
     def retrieve(self, request, pk=None):
         entry = self.get_object()
-        return Response(EntryDetailSerializer(entry).data)
+        return Response(RoundEntryDetailSerializer(entry).data)
 
     def _step(self, request, name: str):
         entry = self.get_object()
@@ -237,9 +244,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             raise PermissionDenied("您不是办理这一环节的一方")
         text = ""
         if field == "reason":
-            text = self.body(ReasonSerializer).get("reason", "")
+            text = self.body(RoundReasonSerializer).get("reason", "")
         elif field == "text":
-            text = self.body(TextSerializer).get("text", "")
+            text = self.body(RoundTextSerializer).get("text", "")
         with service_errors():
             if name == "submit":
                 rounds.submit(request.user, self.scope, entry)
@@ -251,33 +258,33 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
                 rounds.confirm(request.user, self.scope, entry)
             else:
                 rounds.raise_objection(request.user, self.scope, entry, text)
-        return Response(EntryDetailSerializer(self.get_queryset().get(pk=entry.pk)).data)
+        return Response(RoundEntryDetailSerializer(self.get_queryset().get(pk=entry.pk)).data)
 
-    @extend_schema(request=None, responses=EntryDetailSerializer)
+    @extend_schema(request=None, responses=RoundEntryDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """提交自评（每个人工评分指标须已打分，要求说明的须有说明）。"""
         return self._step(request, "submit")
 
-    @extend_schema(request=ReasonSerializer, responses=EntryDetailSerializer)
+    @extend_schema(request=RoundReasonSerializer, responses=RoundEntryDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_entry(self, request, pk=None):
         """审核退回（须写理由）。"""
         return self._step(request, "return")
 
-    @extend_schema(request=None, responses=EntryDetailSerializer)
+    @extend_schema(request=None, responses=RoundEntryDetailSerializer)
     @action(detail=True, methods=["post"], url_path="pass", url_name="pass")
     def pass_review(self, request, pk=None):
         """审核通过。"""
         return self._step(request, "pass")
 
-    @extend_schema(request=None, responses=EntryDetailSerializer)
+    @extend_schema(request=None, responses=RoundEntryDetailSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """确认（审核党委的上一级党委）。"""
         return self._step(request, "confirm")
 
-    @extend_schema(request=TextSerializer, responses=EntryDetailSerializer)
+    @extend_schema(request=RoundTextSerializer, responses=RoundEntryDetailSerializer)
     @action(detail=True, methods=["post"], url_path="object", url_name="object")
     def raise_objection(self, request, pk=None):
         """提出异议（发布后、异议期内）。"""
@@ -287,59 +294,59 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 class ScoreViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """一个评估对象一项末级指标的得分：自评（本方）与审核调整（审核党委，须写理由）。"""
 
-    serializer_class = ScoreSerializer
+    serializer_class = RoundScoreSerializer
     queryset = RoundScore.objects.none()
     required = "can_read_rounds"
 
     def get_queryset(self):
         return self.scope.round_scores().prefetch_related("evidence")
 
-    @extend_schema(request=SelfSerializer, responses=ScoreSerializer)
+    @extend_schema(request=RoundSelfSerializer, responses=RoundScoreSerializer)
     @action(detail=True, methods=["post"], url_path="self", url_name="self")
     def self_assess(self, request, pk=None):
         """自评：人工评分指标的分值和说明（佐证材料在页面上传）。"""
         score = self.get_object()
         if not self.scope.may_self_assess(score.entry):
             raise PermissionDenied("只有评估对象本方可以自评")
-        d = self.body(SelfSerializer)
+        d = self.body(RoundSelfSerializer)
         with service_errors():
             rounds.save_self(request.user, self.scope, score, d.get("value"), d.get("note", ""))
-        return Response(ScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
+        return Response(RoundScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
 
-    @extend_schema(request=AdjustSerializer, responses=ScoreSerializer)
+    @extend_schema(request=RoundAdjustSerializer, responses=RoundScoreSerializer)
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
         """审核调整：调整值与理由（理由必填；调整值为空即撤回调整）。"""
         score = self.get_object()
         if not self.scope.may_review(score.entry):
             raise PermissionDenied("只有审核党委可以调整")
-        d = self.body(AdjustSerializer)
+        d = self.body(RoundAdjustSerializer)
         with service_errors():
             rounds.adjust(request.user, self.scope, score, d.get("value"), d.get("reason", ""))
-        return Response(ScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
+        return Response(RoundScoreSerializer(self.get_queryset().get(pk=score.pk)).data)
 
 
 class ObjectionViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """异议：确认党委答复。"""
 
-    serializer_class = ObjectionSerializer
+    serializer_class = RoundObjectionSerializer
     queryset = Objection.objects.none()
     required = "can_read_rounds"
 
     def get_queryset(self):
         return self.scope.objections()
 
-    @extend_schema(request=AnswerSerializer, responses=ObjectionSerializer)
+    @extend_schema(request=RoundAnswerSerializer, responses=RoundObjectionSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """答复异议（确认党委，一次）。"""
         objection = self.get_object()
         if not self.scope.may_answer(objection):
             raise PermissionDenied("异议由确认党委答复")
-        d = self.body(AnswerSerializer)
+        d = self.body(RoundAnswerSerializer)
         with service_errors():
             rounds.answer_objection(request.user, self.scope, objection, d.get("answer", ""))
-        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
+        return Response(RoundObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
 
 
 def register(router) -> None:

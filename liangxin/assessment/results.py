@@ -109,7 +109,7 @@ def pulled_down(tree: Tree, leaf_shares: Mapping[int, Decimal], shown: int = PUL
 def ranks(totals: Mapping[int, Decimal]) -> dict[int, int]:
     """Competition ranking of {key: total}, the highest first: equal totals share a rank (1, 2, 2, 4)."""
     ordered = sorted(totals.values(), reverse=True)
-    first = {}
+    first: dict[Decimal, int] = {}
     for i, value in enumerate(ordered, start=1):
         first.setdefault(value, i)
     return {key: first[value] for key, value in totals.items()}
