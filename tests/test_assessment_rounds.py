@@ -4,12 +4,18 @@ and grades recounted here from the raw rows, thresholds at their boundaries, fro
 the lock after publishing, and scope (a street reviews only the subjects under it)."""
 
 import datetime
+import io
+import re
 from decimal import Decimal
+from html import unescape
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import strip_tags
+from rest_framework.test import APIClient
 
 from liangxin.accounts.scoping import scope_for
 from liangxin.assessment import results, rounds, services
@@ -408,14 +414,10 @@ def test_the_round_page_drills_down_by_node_and_grade(world):
 
 
 def test_the_export_holds_the_recounted_totals(world):
-    import openpyxl
-
     c = world
     rnd = published_round(c)
     response = client_for(c.district_admin).get(f"/assessment/rounds/{rnd.pk}/export/")
     assert response.status_code == 200
-    import io
-
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[-1]
     rows = list(sheet.iter_rows(values_only=True))
@@ -432,8 +434,6 @@ def test_the_api_refuses_a_change_after_publishing(world):
     rnd = published_round(c)
     entry = entry_of(rnd, c.branch)
     score = row(entry, "班子履职")
-    from rest_framework.test import APIClient
-
     api = APIClient()
     api.force_authenticate(c.secretary)
     response = api.post(f"/api/v1/assessment/scores/{score.pk}/self/", {"value": "10", "note": "x"}, format="json")
@@ -448,3 +448,33 @@ def test_the_api_refuses_a_change_after_publishing(world):
     other = APIClient()
     other.force_authenticate(c.other_street_admin)
     assert other.post(f"/api/v1/assessment/entries/{entry.pk}/object/", {"text": "x"}, format="json").status_code == 404
+
+
+WORD = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+ALLOWED = {"API", "Excel", "PDF", "PNG", "JPEG"}  # as tests/test_browser_text.py allows
+
+
+def words_shown(html: str) -> set[str]:
+    """The Latin words a reader sees on the page (scripts, styles and tags removed; the user's login
+    name is data)."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return {w for w in WORD.findall(unescape(strip_tags(html))) if w not in ALLOWED}
+
+
+def test_the_pages_read_in_chinese(world):
+    c = world
+    rnd = published_round(c)
+    entry = entry_of(rnd, c.branch)
+    rounds.raise_objection(c.secretary, scope_for(c.secretary), entry, "会议次数漏计")
+    pages = {
+        c.city_admin: ["/assessment/rounds/", "/assessment/rounds/new/", f"/assessment/rounds/{rnd.pk}/",
+                       "/assessment/tasks/", f"/assessment/entries/{entry.pk}/"],
+        c.district_admin: [f"/assessment/entries/{entry.pk}/", "/assessment/tasks/", f"/assessment/rounds/{rnd.pk}/"],
+        c.secretary: [f"/assessment/entries/{entry.pk}/", "/assessment/tasks/"],
+    }  # fmt: skip
+    logins = {c.city_admin.username, c.district_admin.username, c.secretary.username}
+    for user, urls in pages.items():
+        for url in urls:
+            response = client_for(user).get(url)
+            assert response.status_code == 200, url
+            assert words_shown(response.content.decode()) - logins == set(), url
