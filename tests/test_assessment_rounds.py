@@ -478,3 +478,22 @@ def test_the_pages_read_in_chinese(world):
             response = client_for(user).get(url)
             assert response.status_code == 200, url
             assert words_shown(response.content.decode()) - logins == set(), url
+
+
+def test_ranks_are_among_the_subjects_of_the_same_reviewer(world):
+    c = world
+    second = make_party_org(c, name="新世界大厦联合党支部", parent=c.nanjing_node)
+    rnd = open_round(c)
+    # 嘉信 (2 meetings) and the joint branch (none) under 南京东路; 外滩 alone under its street
+    for po, people in ((c.branch, "50"), (second, "50"), (c.waitan_branch, "10")):
+        RoundScore.objects.filter(entry=entry_of(rnd, po), indicator__name="群众满意").update(
+            self_value=Decimal(people)
+        )
+    jiaxin, joint, waitan = entry_of(rnd, c.branch), entry_of(rnd, second), entry_of(rnd, c.waitan_branch)
+    asked = results.results(rnd, [joint])
+    assert list(asked) == [joint.pk]
+    assert (asked[joint.pk].rank, asked[joint.pk].rank_of) == (2, 2)
+    everyone = results.results(rnd)
+    assert (everyone[jiaxin.pk].rank, everyone[jiaxin.pk].rank_of) == (1, 2)
+    assert (everyone[waitan.pk].rank, everyone[waitan.pk].rank_of) == (1, 1)
+    assert everyone[joint.pk].total == recount(0, 0, 50) and everyone[jiaxin.pk].total == recount(2, 0, 50)
