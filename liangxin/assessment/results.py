@@ -154,13 +154,13 @@ def results(rnd: Round, entries: Sequence[RoundEntry] | None = None) -> dict[int
     """{entry id: Result} for the round's entries (all when ``entries`` is None); ranks are among all
     the round's subjects with the same reviewing committee, whichever are asked for."""
     tree = tree_of(Indicator.objects.filter(version_id=rnd.version_id))
-    group = rnd.entries.select_related("subject", "reviewer", "confirmer")
+    entry_qs = rnd.entries.select_related("subject", "reviewer", "confirmer")
     row_qs = RoundScore.objects.filter(entry__round=rnd)
     reviewers = {e.reviewer_id for e in entries} if entries is not None else set()
     if entries is not None and len(reviewers) <= GROUPS_FILTERED:
         # a rank needs only the subjects of the same reviewer: one street's sheets, not the city's
-        group, row_qs = group.filter(reviewer_id__in=reviewers), row_qs.filter(entry__reviewer_id__in=reviewers)
-    everyone = list(group)
+        entry_qs, row_qs = entry_qs.filter(reviewer_id__in=reviewers), row_qs.filter(entry__reviewer_id__in=reviewers)
+    everyone = list(entry_qs)
     rows: dict[int, list[RoundScore]] = defaultdict(list)
     for row in row_qs:
         rows[row.entry_id].append(row)
