@@ -497,3 +497,26 @@ def test_ranks_are_among_the_subjects_of_the_same_reviewer(world):
     assert (everyone[jiaxin.pk].rank, everyone[jiaxin.pk].rank_of) == (1, 2)
     assert (everyone[waitan.pk].rank, everyone[waitan.pk].rank_of) == (1, 1)
     assert everyone[joint.pk].total == recount(0, 0, 50) and everyone[jiaxin.pk].total == recount(2, 0, 50)
+
+
+def test_committees_are_reviewed_and_confirmed_by_the_committees_above_them(world):
+    c = world
+    effectiveness = IndicatorSet.objects.get(code="effectiveness").versions.get(number=1)
+    rnd = open_round(c, version=str(effectiveness.pk))
+    pairs = {
+        e.subject.name: (e.reviewer.name, e.confirmer.name)
+        for e in rnd.entries.select_related("subject", "reviewer", "confirmer")
+    }
+    city, huangpu, xuhui = "上海市社会工作党委", "黄浦区社会工作党委", "徐汇区社会工作党委"
+    assert pairs == {
+        huangpu: (city, city),
+        xuhui: (city, city),
+        "上海市律师行业党委": (city, city),
+        "南京东路街道综合党委": (huangpu, city),
+        "外滩街道综合党委": (huangpu, city),
+        "天平路街道综合党委": (xuhui, city),
+    }  # fmt: skip  (the city itself has no committee above it: not a subject)
+    street = rnd.entries.select_related("subject").get(subject=c.nanjing_node)
+    assert scope_for(c.street_admin).may_self_assess(street)
+    assert not scope_for(c.other_street_admin).may_self_assess(street)
+    assert scope_for(c.district_admin).may_review(street) and scope_for(c.city_admin).may_confirm(street)
