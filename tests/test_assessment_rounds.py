@@ -409,6 +409,9 @@ def test_the_round_page_drills_down_by_node_and_grade(world):
     drill = city.get(f"/assessment/rounds/{rnd.pk}/?node={c.xuhui_node.pk}&grade=poor").content.decode()
     assert "天平软件党支部" in drill and "外滩餐饮党支部" not in drill
     assert city.get(f"/assessment/rounds/{rnd.pk}/?node=x").status_code == 400
+    by_reviewer = city.get(f"/assessment/rounds/{rnd.pk}/?reviewer={c.waitan_node.pk}&state=confirmed").content.decode()
+    assert "外滩餐饮党支部" in by_reviewer and "上海嘉信信息科技有限公司党支部" not in by_reviewer
+    assert "?reviewer=" in page  # the progress figures open their lists
     street = client_for(c.street_admin).get(f"/assessment/rounds/{rnd.pk}/").content.decode()
     assert "上海嘉信信息科技有限公司党支部" in street and "外滩餐饮党支部" not in street
 

@@ -110,10 +110,18 @@ class RoundDetail(ScopedView):
             shown = [r for r in shown if r.entry.subject.path.startswith(node.path)]
         if grade in Grade.values:
             shown = [r for r in shown if r.grade == grade]
+        reviewer_id = parse_id(request.GET, "reviewer", "审核党委")
+        if reviewer_id is not None:
+            shown = [r for r in shown if r.entry.reviewer_id == reviewer_id]
+        state = request.GET.get("state") or ""
+        if state in EntryState.values:
+            shown = [r for r in shown if r.entry.state == state]
         page, query = paginate(request, shown, 50)
         context = {
             "round": rnd, "page": page, "query": query, "grades": Grade.choices, "states": EntryState.choices,
-            "progress": [(names[k], [v[s] for s in EntryState.values], sum(v.values())) for k, v in progress.items()],
+            "progress": [
+                (k, names[k], [(s, v[s]) for s in EntryState.values], sum(v.values())) for k, v in progress.items()
+            ],
             "distribution": results.distribution(found.values(), children), "node_id": node_id, "grade": grade,
             "can_manage": self.scope.can_start_rounds, "deadline": results.objection_deadline(rnd),
             "next_state": rounds.NEXT.get(rnd.state),
