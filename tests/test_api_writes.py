@@ -361,6 +361,82 @@ CASES.update({
         "city_admin", lambda c: f"/api/v1/assessment/indicators/{_first_leader_item(c)}/move/", lambda c, u: {"step": 1}),
 })  # fmt: skip
 
+# 考核评估 — 考核轮次 (tests/matrix_assessment.py): the round on 五个好 over the branch, driven by the
+# services to the stage each step needs
+assessment_round, assessment_entry = MATRIX["assessment-round-detail"][1], MATRIX["assessment-entry-detail"][1]
+assessment_score = MATRIX["assessment-score-detail"][1]
+
+
+def _round_at(c, stage: str) -> int:
+    """The branch's entry with the round at ``stage``: self (filled), review (submitted), confirm, published."""
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.assessment import rounds
+    from liangxin.assessment.models import RoundEntry
+
+    entry = RoundEntry.objects.get(pk=_pk(assessment_entry)(c))
+    sec, city = scope_for(c.secretary), scope_for(c.city_admin)
+    for row in entry.scores.select_related("indicator").filter(indicator__method="scored"):
+        rounds.save_self(c.secretary, sec, row, "8", "自评说明")
+    if stage == "self":
+        return entry.pk
+    rounds.submit(c.secretary, sec, entry)
+    rounds.advance(c.city_admin, city, entry.round)
+    if stage == "review":
+        return entry.pk
+    rounds.pass_review(c.street_admin, scope_for(c.street_admin), entry)
+    rounds.advance(c.city_admin, city, entry.round)
+    if stage == "confirm":
+        return entry.pk
+    rounds.confirm(c.district_admin, scope_for(c.district_admin), entry)
+    rounds.advance(c.city_admin, city, entry.round)
+    return entry.pk
+
+
+def _objection(c) -> int:
+    from liangxin.accounts.scoping import scope_for
+    from liangxin.assessment import rounds
+    from liangxin.assessment.models import RoundEntry
+
+    entry = RoundEntry.objects.get(pk=_round_at(c, "published"))
+    return rounds.raise_objection(c.secretary, scope_for(c.secretary), entry, "有异议").pk
+
+
+def _round_body(c, u) -> dict:
+    from liangxin.assessment.models import IndicatorSet
+
+    version = IndicatorSet.objects.get(code="five-good").versions.get(number=1)
+    return {
+        "name": "2025年度五个好",
+        "version": str(version.pk),
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+    }
+
+
+E = "/api/v1/assessment/entries"
+CASES.update({
+    "POST /api/v1/assessment/rounds/": ("city_admin", lambda c: "/api/v1/assessment/rounds/", _round_body),
+    "POST /api/v1/assessment/rounds/{pk}/advance/": (
+        "city_admin", lambda c: f"/api/v1/assessment/rounds/{_pk(assessment_round)(c)}/advance/", lambda c, u: {}),
+    "POST /api/v1/assessment/rounds/{pk}/refresh/": (
+        "city_admin", lambda c: f"/api/v1/assessment/rounds/{_pk(assessment_round)(c)}/refresh/", lambda c, u: {}),
+    "POST /api/v1/assessment/entries/{pk}/submit/": ("secretary", lambda c: f"{E}/{_round_at(c, 'self')}/submit/", lambda c, u: {}),
+    "POST /api/v1/assessment/entries/{pk}/return/": (
+        "street_admin", lambda c: f"{E}/{_round_at(c, 'review')}/return/", lambda c, u: {"reason": "请补充材料"}),
+    "POST /api/v1/assessment/entries/{pk}/pass/": ("street_admin", lambda c: f"{E}/{_round_at(c, 'review')}/pass/", lambda c, u: {}),
+    "POST /api/v1/assessment/entries/{pk}/confirm/": (
+        "district_admin", lambda c: f"{E}/{_round_at(c, 'confirm')}/confirm/", lambda c, u: {}),
+    "POST /api/v1/assessment/entries/{pk}/object/": (
+        "secretary", lambda c: f"{E}/{_round_at(c, 'published')}/object/", lambda c, u: {"text": "会议次数漏计"}),
+    "POST /api/v1/assessment/scores/{pk}/self/": (
+        "secretary", lambda c: f"/api/v1/assessment/scores/{_pk(assessment_score)(c)}/self/", lambda c, u: {"value": "8", "note": "好"}),
+    "POST /api/v1/assessment/scores/{pk}/adjust/": (
+        "street_admin", lambda c: f"/api/v1/assessment/scores/{_round_at(c, 'review') and _pk(assessment_score)(c)}/adjust/",
+        lambda c, u: {"value": "6", "reason": "依据不足"}),
+    "POST /api/v1/assessment/objections/{pk}/answer/": (
+        "district_admin", lambda c: f"/api/v1/assessment/objections/{_objection(c)}/answer/", lambda c, u: {"answer": "维持原结果"}),
+})  # fmt: skip
+
 # Two writes record something other than an audit entry, as their pages do: reading one's own
 # notice changes only that notice's read time; an upload is an import job (who, which file and
 # its checksum, when), and every row the job writes is audited when it runs.

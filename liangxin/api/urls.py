@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import (
     assessment,
+    assessment_rounds,
     circulars,
     develop,
     dues,
@@ -37,6 +38,7 @@ for module in (life, develop, transfers, dues, exits, party, messaging, segments
 for module in (portal, news, info_reports, qa):  # 互动网: policies, news, 信息报送, 党建问答
     module.register(router)
 assessment.register(router)  # 考核评估: 指标体系
+assessment_rounds.register(router)  # 考核评估: 考核轮次
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

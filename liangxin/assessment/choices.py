@@ -46,3 +46,32 @@ class Unit(models.TextChoices):
 
 # the source of a weight or threshold chosen by the city (never a seed: the seeds name items, not weights)
 CITY_SET = "市级设定"
+
+
+class RoundState(models.TextChoices):
+    """考核轮次的阶段: the city moves a round forward one stage at a time (``rounds.advance``)."""
+
+    SELF = "self", "自评中"
+    REVIEW = "review", "审核中"
+    CONFIRM = "confirm", "确认中"
+    PUBLISHED = "published", "已发布"
+    CLOSED = "closed", "异议已答复"
+
+
+class EntryState(models.TextChoices):
+    """一个评估对象在轮次中的状态."""
+
+    SELF = "self", "自评中"
+    RETURNED = "returned", "已退回"
+    SUBMITTED = "submitted", "待审核"
+    REVIEWED = "reviewed", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+
+
+class Grade(models.TextChoices):
+    """等次, by the round's thresholds (a total at a threshold reaches that grade)."""
+
+    EXCELLENT = "excellent", "优秀"
+    GOOD = "good", "良好"
+    FAIR = "fair", "一般"
+    POOR = "poor", "较差"

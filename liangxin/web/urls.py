@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     accounts,
     assessment,
+    assessment_rounds,
     audit,
     auth,
     circulars,
@@ -119,6 +120,7 @@ for module in (
     prompts,
     reporting,
     assessment,
+    assessment_rounds,
 ):
     urlpatterns += module.urlpatterns
 urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送
