@@ -7,6 +7,7 @@ from . import (
     circulars,
     develop,
     dues,
+    duty_reports,
     exits,
     imports,
     inbox,
@@ -37,6 +38,7 @@ for module in (life, develop, transfers, dues, exits, party, messaging, segments
 for module in (portal, news, info_reports, qa):  # 互动网: policies, news, 信息报送, 党建问答
     module.register(router)
 assessment.register(router)  # 考核评估: 指标体系
+duty_reports.register(router)  # 书记抓党建述职
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -5,7 +5,19 @@ from django.urls import reverse
 from liangxin.accounts.scoping import scope_for
 from liangxin.inbox.services import unread_count
 
-from .views import assessment, circulars, develop, dues, info_reports, life, messaging, qa, reporting, transfers
+from .views import (
+    assessment,
+    circulars,
+    develop,
+    dues,
+    duty_reports,
+    info_reports,
+    life,
+    messaging,
+    qa,
+    reporting,
+    transfers,
+)
 
 # (label, url name, scope capability or None for everyone logged in)
 NAVIGATION = [
@@ -66,7 +78,7 @@ def navigation(request) -> dict:
         elif title == "信息报送":
             items = reporting.NAV + info_reports.NAV
         elif title == "考核评估":
-            items = assessment.NAV
+            items = assessment.NAV + duty_reports.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

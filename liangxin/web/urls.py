@@ -9,6 +9,7 @@ from .views import (
     contacts,
     develop,
     dues,
+    duty_reports,
     exits,
     home,
     imports,
@@ -115,6 +116,7 @@ for module in (
     prompts,
     reporting,
     assessment,
+    duty_reports,
 ):
     urlpatterns += module.urlpatterns
 urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送
