@@ -282,6 +282,7 @@ for _module in (
     "matrix_reporting",
     "matrix_qa",
     "matrix_assessment",
+    "matrix_duty_reports",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

@@ -75,7 +75,7 @@ def create(actor, node: ManagementNode, year_value: Any, today: datetime.date | 
     data = figures_.assemble(node, year, today)
     with transaction.atomic():
         report = DutyReport.objects.create(
-            node=node, review_node=review_node, year=year, figures=data, as_of=data["as_of"],
+            node=node, review_node=review_node, year=year, figures=data, as_of=datetime.date.fromisoformat(data["as_of"]),
             figures_taken_at=timezone.now(), author=actor,
         )  # fmt: skip
         record(actor, AuditAction.CREATE, report, detail=f"新建述职报告，数据截止 {data['as_of']}")
@@ -99,7 +99,8 @@ def refresh(actor, report: DutyReport, today: datetime.date | None = None) -> Du
         _check_editable(report, "更新数据")
         old_as_of = report.as_of
         data = figures_.assemble(report.node, report.year, today)
-        report.figures, report.as_of, report.figures_taken_at = data, data["as_of"], timezone.now()
+        as_of = datetime.date.fromisoformat(data["as_of"])
+        report.figures, report.as_of, report.figures_taken_at = data, as_of, timezone.now()
         report.save(update_fields=["figures", "as_of", "figures_taken_at", "updated_at"])
         record(actor, AuditAction.UPDATE, report, changes={"as_of": [str(old_as_of), data["as_of"]]},
                detail="更新述职报告的平台数据")  # fmt: skip
