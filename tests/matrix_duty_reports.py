@@ -32,7 +32,9 @@ def nanjing_submitted(c) -> dict:
 
     c.today_year = _year()
     report = _draft(c)
-    services.update_text(c.street_admin, report, {"practice": "抓覆盖。", "problems": "空白点多。", "plans": "补空白。"})
+    services.update_text(
+        c.street_admin, report, {"practice": "抓覆盖。", "problems": "空白点多。", "plans": "补空白。"}
+    )
     return {"pk": services.submit(c.street_admin, report).pk}
 
 

@@ -73,9 +73,10 @@ def create(actor, node: ManagementNode, year_value: Any, today: datetime.date | 
     if DutyReport.objects.filter(node=node, year=year).exists():
         raise ValidationError({"year": [f"年度：{node.name}{year}年度的述职报告已经建立"]})
     data = figures_.assemble(node, year, today)
+    as_of = datetime.date.fromisoformat(data["as_of"])
     with transaction.atomic():
         report = DutyReport.objects.create(
-            node=node, review_node=review_node, year=year, figures=data, as_of=datetime.date.fromisoformat(data["as_of"]),
+            node=node, review_node=review_node, year=year, figures=data, as_of=as_of,
             figures_taken_at=timezone.now(), author=actor,
         )  # fmt: skip
         record(actor, AuditAction.CREATE, report, detail=f"新建述职报告，数据截止 {data['as_of']}")
