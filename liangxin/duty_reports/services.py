@@ -160,7 +160,9 @@ def review(actor, report: DutyReport, decision: Any, comment: Any) -> DutyReport
         old_label = report.get_status_display()
         report.status, report.reviewed_at = new, timezone.now()
         report.save(update_fields=["status", "reviewed_at", "updated_at"])
-        DutyReview.objects.create(report=report, action=decision, comment=text, actor=actor, node=report.review_node)
+        reviewer = report.review_node
+        assert reviewer is not None, "a report is created with the committee that reviews it"
+        DutyReview.objects.create(report=report, action=decision, comment=text, actor=actor, node=reviewer)
         label = ReviewAction(decision).label
         record(actor, AuditAction.UPDATE, report, changes={"status": [old_label, report.get_status_display()]},
                detail=f"{label}：{text}" if text else label)  # fmt: skip
