@@ -5,6 +5,7 @@ submitted; only the level above reviews; the text is sanitised; the Word file ho
 import datetime
 import io
 import random
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import docx
@@ -325,3 +326,23 @@ def test_the_pages_create_edit_submit_print(party_cast):
     assert "css/print.css" in printed and TEXTS["plans"] in printed and "党委书记（签字）" in printed
     client_for(c.district_admin).post(f"/duty-reports/{report.pk}/review/", {"decision": "return", "comment": "再改"})
     assert DutyReport.objects.get(pk=report.pk).status == ReportStatus.RETURNED
+
+
+def test_the_pages_read_in_chinese(party_cast):
+    from .test_browser_text import foreign_words  # noqa: PLC0415 (the crawl's own check; chromium not needed)
+
+    c = party_cast
+    report = services.submit(c.street_admin, _written(c))
+    draft = services.create(c.district_admin, c.huangpu_node, TODAY.year)
+    logins = {u.username for u in (c.street_admin, c.district_admin)}
+    pages = [
+        (c.street_admin, "/duty-reports/"), (c.street_admin, "/duty-reports/new/"),
+        (c.street_admin, f"/duty-reports/{report.pk}/"), (c.district_admin, f"/duty-reports/{report.pk}/"),
+        (c.district_admin, f"/duty-reports/{report.pk}/print/"), (c.district_admin, f"/duty-reports/{draft.pk}/edit/"),
+        (c.district_admin, "/duty-reports/"),
+    ]  # fmt: skip
+    for user, url in pages:
+        html = client_for(user).get(url).content.decode()
+        body = re.sub(r"<(script|style|head)\b.*?</\1>", " ", html, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", body)
+        assert foreign_words(text, logins) == [], url
