@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from liangxin.core.models import AuditEntry
 from liangxin.develop.models import Applicant
+from liangxin.dues.models import DuesPayment
 from liangxin.duty_reports import figures, services
 from liangxin.duty_reports.choices import ReportStatus
 from liangxin.duty_reports.models import DutyReport
+from liangxin.life.models import Meeting
+from liangxin.messaging.models import Message
 from liangxin.mgmt.models import ManagementNode
 from liangxin.orgs.models import Organization
 from liangxin.party import policy
@@ -30,6 +33,7 @@ from . import stats_world
 from .conftest import client_for
 from .party_helpers import make_party_org
 from .test_api_writes import api
+from .test_reach import at, deliver
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -115,7 +119,19 @@ def test_development_counts_the_year_by_its_boundaries(party_cast):
 def test_life_dues_and_reach_equal_the_api_for_the_same_node_and_year(world):
     c = world
     Member.objects.filter(pk=c.member.pk).update(dues_base=5000)
+    month = D(TODAY.year, 1, 1)
+    DuesPayment.objects.create(
+        member=c.member, party_org=c.branch, month=month, amount_due=Decimal(25), amount_paid=Decimal(25), paid_on=month
+    )  # fmt: skip
+    Meeting.objects.create(party_org=c.branch, kind="theme_day", date=month, status="held", topic="学习", place="室")
+    message = Message.objects.create(title="通知", body="正文", sender=c.city_admin, node=c.city_node)
+    nanjing_orgs = Organization.objects.filter(operating_region=c.nanjing, responsible_node=c.nanjing_node)[:3]
+    for i, org in enumerate(nanjing_orgs):
+        sent = at(f"{TODAY.year}-01-0{i + 2}")
+        deliver(message, org=org, sent_at=sent, read_at=sent if i == 0 else None)
+    deliver(message, org=c.org, sent_at=at(f"{TODAY.year - 1}-12-31", "23:59:00"))  # before the year
     got = figures.assemble(c.nanjing_node, TODAY.year, TODAY)
+    assert got["reach"]["reached"] >= 1 and got["reach"]["read"] >= 1 and Decimal(got["dues"]["paid"]) >= 25
     client = api(c.street_admin)
     life = client.get(f"/api/v1/life/rollup/?node={c.nanjing_node.pk}&year={TODAY.year}").json()["total"]
     assert {k: life[k] for k in ("all", "assessed", "compliant", "missing", "pending")} == {
