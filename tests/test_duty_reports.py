@@ -125,10 +125,12 @@ def test_life_dues_and_reach_equal_the_api_for_the_same_node_and_year(world):
     )  # fmt: skip
     Meeting.objects.create(party_org=c.branch, kind="theme_day", date=month, status="held", topic="学习", place="室")
     message = Message.objects.create(title="通知", body="正文", sender=c.city_admin, node=c.city_node)
-    nanjing_orgs = Organization.objects.filter(operating_region=c.nanjing, responsible_node=c.nanjing_node)[:3]
+    nanjing_orgs = Organization.objects.filter(
+        operating_region=c.nanjing, responsible_node=c.nanjing_node, status="operating"
+    ).order_by("pk")[:4]
     for i, org in enumerate(nanjing_orgs):
         sent = at(f"{TODAY.year}-01-0{i + 2}")
-        deliver(message, org=org, sent_at=sent, read_at=sent if i == 0 else None)
+        deliver(message, org=org, sent_at=sent, read_at=sent if i < 2 else None)
     deliver(message, org=c.org, sent_at=at(f"{TODAY.year - 1}-12-31", "23:59:00"))  # before the year
     got = figures.assemble(c.nanjing_node, TODAY.year, TODAY)
     assert got["reach"]["reached"] >= 1 and got["reach"]["read"] >= 1 and Decimal(got["dues"]["paid"]) >= 25
