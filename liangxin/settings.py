@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "liangxin.qa",
     "liangxin.reporting",
     "liangxin.assessment",
+    "liangxin.duty_reports",
     "liangxin.web",
     "liangxin.api",
     "liangxin.demo",  # the seed_demo command; nothing imports it

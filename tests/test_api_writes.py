@@ -34,6 +34,7 @@ nanjing_policy = MATRIX["policy-document-detail"][1]
 public_question = MATRIX["question-answer"][1]
 private_answer = MATRIX["qa-answer-detail"][1]
 nanjing_prompt = MATRIX["content-prompt-detail"][1]
+duty_draft, duty_submitted = MATRIX["duty-report-detail PATCH"][1], MATRIX["duty-report-detail"][1]
 huangpu_template, template_assignment = MATRIX["report-template-detail"][1], MATRIX["report-assignment-template"][1]
 POLICY = {"title": "关于做好两个覆盖工作的通知", "number": "黄社工委〔2025〕3号", "issuer": "南京东路街道综合党委",
           "issued_on": "2025-03-01", "category": "street", "body": "请各党组织做好两个覆盖工作。"}  # fmt: skip
@@ -53,6 +54,17 @@ def _with_dues_base(c) -> int:
     """The member's dues base is set (so a month's amount due is known), as on the dues page first."""
     Member.objects.filter(pk=c.member.pk).update(dues_base=5000)
     return c.member.pk
+
+
+def duty_written(c) -> dict:
+    """南京东路's draft with its three sections written (ready to submit)."""
+    from liangxin.duty_reports import services
+
+    report = services.create(c.street_admin, c.nanjing_node, TODAY.year)
+    services.update_text(
+        c.street_admin, report, {"practice": "抓覆盖。", "problems": "空白点多。", "plans": "补空白。"}
+    )
+    return {"pk": report.pk}
 
 
 def _pk(builder):
@@ -250,6 +262,15 @@ CASES = {
                                              lambda c, u: {"to_everyone": True}),
     "DELETE /api/v1/policy-documents/{pk}/": ("street_admin", lambda c: f"/api/v1/policy-documents/{_pk(nanjing_policy)(c)}/",
                                               lambda c, u: None),
+    "POST /api/v1/duty-reports/": ("street_admin", lambda c: "/api/v1/duty-reports/", lambda c, u: {"year": TODAY.year}),
+    "PATCH /api/v1/duty-reports/{pk}/": ("street_admin", lambda c: f"/api/v1/duty-reports/{_pk(duty_draft)(c)}/",
+                                         lambda c, u: {"practice": "<p>抓覆盖。</p>"}),
+    "POST /api/v1/duty-reports/{pk}/refresh/": ("street_admin", lambda c: f"/api/v1/duty-reports/{_pk(duty_draft)(c)}/refresh/",
+                                                lambda c, u: {}),
+    "POST /api/v1/duty-reports/{pk}/submit/": ("street_admin", lambda c: f"/api/v1/duty-reports/{_pk(duty_written)(c)}/submit/",
+                                               lambda c, u: {}),
+    "POST /api/v1/duty-reports/{pk}/review/": ("district_admin", lambda c: f"/api/v1/duty-reports/{_pk(duty_submitted)(c)}/review/",
+                                               lambda c, u: {"decision": "return", "comment": "请补充空白点消除情况"}),
     "POST /api/v1/questions/": ("secretary", lambda c: "/api/v1/questions/",
                                 lambda c, u: {"title": "党费按什么基数交纳？", "text": "工资每月变动。", "is_public": False}),
     "POST /api/v1/questions/{pk}/answer/": ("street_admin", lambda c: f"/api/v1/questions/{_pk(public_question)(c)}/answer/",

@@ -17,8 +17,10 @@ one tier are siblings and must not import one another):
    催报 reaches the nodes' administrators as 信息群发 of source 报送任务 (inbox, e-mail, SMS)
 8. ``assessment`` — 考核评估: indicator sets whose measures read the apps below (life, dues,
    develop, party, stats, reporting, messaging)
-9. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
-10. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
+9. ``duty_reports`` — 述职报告: a committee's yearly figures assembled from the apps below (stats,
+   life, dues, develop, party, reporting via assessment's measure, messaging), its text and review
+10. the scope seam: ``accounts.scoping`` (who may see what, over every domain app)
+11. entry points: ``web``, ``api``, ``demo``, ``urls``, ``settings``, ``wsgi``, and inside any
    app every ``management`` module, every ``tasks`` module and every ``demo`` module
 
 Where a lower app needs a higher one at run time, the lower app declares a slot
@@ -53,8 +55,8 @@ from liangxin.party import exits
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "liangxin"
 
-ENTRY = 10
-SCOPE_SEAM = 9
+ENTRY = 11
+SCOPE_SEAM = 10
 # app → (tier, sibling group): the same tier with a different group is a sideways import
 TIERS: dict[str, tuple[int, str]] = {
     "core": (0, "core"),
@@ -76,6 +78,7 @@ TIERS: dict[str, tuple[int, str]] = {
     "circulars": (7, "circulars"),
     "reporting": (7, "reporting"),
     "assessment": (8, "assessment"),
+    "duty_reports": (9, "duty_reports"),
     "web": (ENTRY, "entry"),
     "api": (ENTRY, "entry"),
     "demo": (ENTRY, "entry"),

@@ -283,6 +283,7 @@ for _module in (
     "matrix_qa",
     "matrix_assessment",
     "matrix_yearend",
+    "matrix_duty_reports",
 ):
     MATRIX.update(importlib.import_module(f"tests.{_module}").ENTRIES)
 

@@ -8,6 +8,7 @@ from . import (
     circulars,
     develop,
     dues,
+    duty_reports,
     exits,
     imports,
     inbox,
@@ -39,6 +40,7 @@ for module in (portal, news, info_reports, qa):  # 互动网: policies, news, �
     module.register(router)
 assessment.register(router)  # 考核评估: 指标体系
 assessment_rounds.register(router)  # 考核评估: 考核轮次
+duty_reports.register(router)  # 书记抓党建述职
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -11,6 +11,7 @@ from .views import (
     circulars,
     develop,
     dues,
+    duty_reports,
     info_reports,
     life,
     messaging,
@@ -79,7 +80,7 @@ def navigation(request) -> dict:
         elif title == "信息报送":
             items = reporting.NAV + info_reports.NAV
         elif title == "考核评估":
-            items = assessment.NAV + assessment_rounds.NAV
+            items = assessment.NAV + assessment_rounds.NAV + duty_reports.NAV
         links = [
             {"label": label, "url": reverse(name), "active": False}
             for label, name, capability in items

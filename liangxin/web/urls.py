@@ -10,6 +10,7 @@ from .views import (
     contacts,
     develop,
     dues,
+    duty_reports,
     exits,
     home,
     imports,
@@ -121,6 +122,7 @@ for module in (
     reporting,
     assessment,
     assessment_rounds,
+    duty_reports,
 ):
     urlpatterns += module.urlpatterns
 urlpatterns += news.urlpatterns + info_reports.urlpatterns  # 互动网: news and 信息报送

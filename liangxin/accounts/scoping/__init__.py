@@ -20,6 +20,7 @@ from .base import Action, Grant, ScopeBase
 from .circulars import CircularScope
 from .develop import DevelopScope
 from .dues import DuesScope
+from .duty_reports import DutyReportScope
 from .imports import ImportScope
 from .life import LifeScope
 from .messaging import MessagingScope
@@ -34,6 +35,7 @@ from .trees import TreeScope
 
 
 class Scope(
+    DutyReportScope,
     AssessmentScope,
     CircularScope,
     ReportingScope,
