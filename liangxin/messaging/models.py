@@ -71,11 +71,21 @@ class Delivery(models.Model):
     # Django still nulls them when the person is deleted): checking them at commit, a row lock on
     # each member and account, was a third of a fan-out of 500,000 on PostgreSQL
     user = models.ForeignKey(
-        "accounts.User", verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "accounts.User",
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     member = models.ForeignKey(
-        "party.Member", verbose_name="党员", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "party.Member",
+        verbose_name="党员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     organization = models.ForeignKey(
@@ -143,13 +153,21 @@ class ReachFact(models.Model):
     # foreign keys (Django still deletes them with either); checking both cost as much as writing
     # the facts, at a fact per delivery of a fan-out of 500,000 (PostgreSQL)
     delivery = models.ForeignKey(
-        Delivery, verbose_name="投递", on_delete=models.CASCADE, related_name="reach_facts", db_index=False,
+        Delivery,
+        verbose_name="投递",
+        on_delete=models.CASCADE,
+        related_name="reach_facts",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip — the unique (delivery, organization) indexes it
+    )  # the unique (delivery, organization) indexes it
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name="组织", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "orgs.Organization",
+        verbose_name="组织",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     channel = models.CharField("渠道", max_length=8, choices=ChannelKind.choices)
     received_at = models.DateTimeField("收到时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
