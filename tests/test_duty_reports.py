@@ -364,3 +364,35 @@ def test_the_pages_read_in_chinese(party_cast):
         body = re.sub(r"<(script|style|head)\b.*?</\1>", " ", html, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", body)
         assert foreign_words(text, logins) == [], url
+
+
+def test_the_assessment_result_is_the_published_rounds_of_the_year(party_cast):
+    """Only a round published (or past its objections) whose period ends in the year, as it locked
+    the committee's total and grade; the latest first."""
+    from liangxin.assessment.choices import RoundState
+    from liangxin.assessment.models import IndicatorVersion, Round, RoundEntry
+
+    c = party_cast
+    shipped = IndicatorVersion.objects.filter(indicator_set__subject_kind="committee", published_at__isnull=False)
+    version = shipped.first()
+    assert version is not None  # the shipped 效能评估
+    y = TODAY.year
+
+    def entry(name, state, end, total, grade, subject=c.nanjing_node):
+        rnd = Round.objects.create(
+            name=name, version=version, period_start=D(end.year, 1, 1), period_end=end, state=state,
+            node=c.city_node, created_by=c.city_admin,
+        )  # fmt: skip
+        RoundEntry.objects.create(
+            round=rnd, subject=subject, reviewer=c.huangpu_node, confirmer=c.city_node, total=total, grade=grade
+        )
+
+    entry("在审轮次", RoundState.CONFIRM, D(y, 12, 31), Decimal("99.00"), "excellent")
+    entry("上年轮次", RoundState.CLOSED, D(y - 1, 12, 31), Decimal("70.00"), "fair")
+    entry("别的街道", RoundState.PUBLISHED, D(y, 12, 31), Decimal("60.00"), "fair", subject=c.waitan_node)
+    assert figures.assessment_result(c.nanjing_node, y) is None
+    entry("年中评估", RoundState.CLOSED, D(y, 6, 30), Decimal("81.50"), "good")
+    entry("年度效能评估", RoundState.PUBLISHED, D(y, 12, 31), Decimal("90.00"), "excellent")
+    got = figures.assemble(c.nanjing_node, y, TODAY)["assessment"]
+    assert got == {"text": "年度效能评估：90.00分，优秀；年中评估：81.50分，良好"}
+    assert ("考核结果", "年度考核", got["text"]) in figures.rows({"assessment": got})

@@ -28,6 +28,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from liangxin.assessment import measures as assessment_measures
+from liangxin.assessment.choices import Grade, RoundState
+from liangxin.assessment.models import RoundEntry
 from liangxin.core.tree import subtree_q
 from liangxin.develop.models import Applicant
 from liangxin.dues import ledger as dues_ledger
@@ -150,10 +152,23 @@ def reach(node: ManagementNode, start: datetime.date, end: datetime.date) -> dic
     }  # fmt: skip
 
 
+PUBLISHED = (RoundState.PUBLISHED, RoundState.CLOSED)
+
+
 def assessment_result(node: ManagementNode, year: int) -> dict[str, Any] | None:
-    """The seam for the assessment rounds (built separately): a round's confirmed grade and score for
-    this committee in ``year``. No round model exists yet: None, shown as 本年度暂无考核结果."""
-    return None
+    """The committee's result in the published rounds (已发布, 异议已答复) whose period ends in
+    ``year``, the latest first: total and grade as the round locked them. None when there is none
+    (shown as 本年度暂无考核结果); a round not yet published says nothing."""
+    entries = (
+        RoundEntry.objects.filter(
+            subject=node, round__state__in=PUBLISHED, round__period_end__year=year, total__isnull=False
+        )
+        .select_related("round")
+        .order_by("-round__period_end", "-round_id")
+    )
+    labels = dict(Grade.choices)
+    found = [f"{e.round.name}：{e.total}分，{labels.get(e.grade, e.grade)}" for e in entries]
+    return {"text": "；".join(found)} if found else None
 
 
 def assemble(node: ManagementNode, year: int, today: datetime.date) -> dict[str, Any]:
