@@ -20,7 +20,7 @@ from liangxin.inbox.reminders import Reminder, due_for
 from liangxin.mgmt.models import ManagementNode
 from liangxin.stats import engine
 
-from .yearend import Table, Value, committees
+from .yearend import Table, Value, parse_node
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 DUE_SHOWN = 15  # items of the due list on the page; the rest are counted
@@ -64,17 +64,7 @@ def default_month_end(today: datetime.date | None = None) -> datetime.date:
 def parse(params: Mapping, scope) -> tuple[ManagementNode | None, datetime.date, dict[str, str]]:
     """The node (as the year-end report's) and the month (``month``, 年-月; default last month)."""
     errors: dict[str, str] = {}
-    node = None
-    node_id = params_.collect(errors, params_.parse_id, params, "node", "统计单位")
-    choices = committees(scope)
-    if node_id is not None:
-        node = choices.filter(pk=node_id).first()
-        if node is None:
-            errors["node"] = f"统计单位「{node_id}」不存在或不在您的统计范围内"
-    elif "node" not in errors:
-        node = choices.first()
-        if node is None:
-            errors["node"] = "您没有可统计的党委"
+    node = parse_node(params, scope, errors)
     last = default_month_end()
     end = last
     text = params_.raw(params, "month")

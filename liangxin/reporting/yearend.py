@@ -99,21 +99,29 @@ def default_year(today: datetime.date | None = None) -> int:
     return (today or timezone.localdate()).year - 1
 
 
-def parse(params: Mapping, scope) -> tuple[ManagementNode | None, int, dict[str, str]]:
-    """The node (``node``; default the first committee of the user's scope) and the year (``year``;
-    default last year). A node outside the scope and a year not yet ended are Chinese errors."""
-    errors: dict[str, str] = {}
+def parse_node(params: Mapping, scope, errors: dict[str, str]) -> ManagementNode | None:
+    """The committee ``node`` names (default the first of the user's scope); outside the scope, or
+    none to choose from, is a Chinese error in ``errors``. The year-end report's and the brief's."""
     choices = committees(scope)
-    node = None
     node_id = params_.collect(errors, params_.parse_id, params, "node", "统计单位")
     if node_id is not None:
         node = choices.filter(pk=node_id).first()
         if node is None:
             errors["node"] = f"统计单位「{node_id}」不存在或不在您的统计范围内"
-    elif "node" not in errors:
-        node = choices.first()
-        if node is None:
-            errors["node"] = "您没有可统计的党委"
+        return node
+    if "node" in errors:
+        return None
+    node = choices.first()
+    if node is None:
+        errors["node"] = "您没有可统计的党委"
+    return node
+
+
+def parse(params: Mapping, scope) -> tuple[ManagementNode | None, int, dict[str, str]]:
+    """The node (``node``; default the first committee of the user's scope) and the year (``year``;
+    default last year). A node outside the scope and a year not yet ended are Chinese errors."""
+    errors: dict[str, str] = {}
+    node = parse_node(params, scope, errors)
     last = default_year()
     year = params_.collect(errors, params_.parse_int, params, "year", "统计年度", minimum=EARLIEST_YEAR, maximum=9999)
     if year is None:
