@@ -92,3 +92,13 @@ def test_tuples_adapt_dates_the_database_needs_adapted(people):
     read = timezone.now().replace(microsecond=0)
     bulk.insert(Notice, [(people[0].pk, "message", "已读", read)], fields=("recipient_id", "kind", "title", "read_at"))
     assert Notice.objects.get().read_at == read
+
+
+def test_a_computed_column_may_be_given_and_its_expression_decides_what_is_kept(people):
+    """A title given for some rows is kept; the others' worked out (the fan-out's node, read with
+    the member where it can be, looked up otherwise)."""
+    title = f"COALESCE(staged.title, {USERNAME})"
+    rows = [(people[0].pk, "message", "已给定"), (people[1].pk, "message", None)]
+    bulk.insert(Notice, rows, fields=("recipient_id", "kind", "title"), computed={"title": title})
+    got = dict(Notice.objects.values_list("recipient_id", "title"))
+    assert got == {people[0].pk: "已给定", people[1].pk: people[1].username}

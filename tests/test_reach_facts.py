@@ -110,6 +110,29 @@ def test_the_fan_out_writes_whom_each_delivery_reaches(people):
     assert nodes == {c.member.pk: c.branch.node_id, c.lisi.pk: c.waitan_branch.node_id}
 
 
+def test_the_node_read_with_the_member_by_the_resolution_is_the_one_the_insert_would_look_up(people):
+    """A target of members hands each recipient's node over (read with the member); an account
+    without its member in the target gets it looked up. Both equal the raw rows, and a fan-out of
+    the same people without the handed-over node."""
+    from liangxin.messaging import targets
+
+    c = people
+    c.third = make_member(c, c.branch, name="张三", employer=c.org)  # no account: a member:… key
+    resolution = targets.resolve(targets.Target(people=["members"]), scope_for(c.city_admin))
+    handed = list(resolution.recipients())
+    assert {r.member_id: r.node_id for r in handed} == {
+        m.pk: m.party_org.node_id for m in Member.objects.select_related("party_org")
+    }
+    everyone = (ChannelKind.LOG,)  # the log channel reaches the member without an account too
+    message = send(c, handed, everyone)
+    unhanded = [Recipient(**{**{k: getattr(r, k) for k in r.__slots__}, "node_id": None}) for r in handed]
+    looked_up = send(c, unhanded, everyone)
+    expected = {m.pk: m.party_org.node_id for m in Member.objects.select_related("party_org")}
+    for m in (message, looked_up):
+        assert dict(Delivery.objects.filter(message=m).values_list("member_id", "recipient_node_id")) == expected
+    assert expected[c.lisi.pk] == c.waitan_branch.node_id != c.branch.node_id == expected[c.member.pk]
+
+
 def test_a_member_who_moved_after_the_message_still_reaches_the_old_employer(people):
     c = people
     send(c, [member_recipient(c.member)])

@@ -68,15 +68,16 @@ def insert(
     tuples of those values in that order — the fast way for a million rows, with no dict per row.
     A field not given gets its default; ``auto_now``/``auto_now_add`` fields the current time.
     ``ignore_conflicts``: a row colliding with a unique key is skipped. ``computed``: column →
-    SQL expression over the row's given columns, named ``staged.<column>``; such a column's value
-    in ``rows`` is ignored. Returns the rows given."""
+    SQL expression over the row's given columns, named ``staged.<column>``; a computed column named
+    in ``fields`` is given too, and its expression decides what of it is kept (e.g.
+    ``COALESCE(staged.<column>, …)``); in dict rows it is ignored. Returns the rows given."""
     computed = computed or {}
     all_fields, now = _plan(model, computed), timezone.now()
     values: list[Sequence[Any]]
     if fields is None:
         given, values = all_fields, _from_dicts(all_fields, rows, now)  # type: ignore[arg-type]
     else:
-        by_attname = {f.attname: f for f in all_fields}
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
         given = [by_attname[name] for name in fields]
         values = _from_tuples(given, rows)  # type: ignore[arg-type]
     if not values:
@@ -166,8 +167,9 @@ def _through_staging(
     else:
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {staging} ({given}) VALUES ({marks})", values)
-    into = ", ".join(q(c) for c in [*columns, *(f.column for f, _ in constant), *computed])
-    select = ", ".join([*(f"staged.{q(c)}" for c in columns), *(["%s"] * len(constant)), *computed.values()])
+    kept = [c for c in columns if c not in computed]
+    into = ", ".join(q(c) for c in [*kept, *(f.column for f, _ in constant), *computed])
+    select = ", ".join([*(f"staged.{q(c)}" for c in kept), *(["%s"] * len(constant)), *computed.values()])
     # "WHERE true": SQLite reads "FROM t ON CONFLICT" as a join's ON without it
     skip = " WHERE true ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     cursor.execute(

@@ -44,7 +44,7 @@ BATCH = 5000  # deliveries a fan-out insert (one transaction with their facts)
 SEND_BATCH = 20
 # what the fan-out gives of each delivery, in its rows' order (the rest are defaults)
 DELIVERY_FIELDS = ("message_id", "recipient_key", "recipient_name", "user_id", "member_id", "organization_id",
-                   "channel", "address", "idempotency_key")  # fmt: skip
+                   "channel", "address", "idempotency_key", "recipient_node_id")  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -59,6 +59,9 @@ class Recipient:
     member_id: int | None = None
     organization_id: int | None = None
     addresses: Mapping[str, str] = field(default_factory=dict)  # channel → e-mail / phone
+    # the node of the member it names, when the resolution read it with the member (the first choice
+    # of facts.recipient_node_sql, so the insert need not look it up); else the insert works it out
+    node_id: int | None = None
 
     def address_for(self, channel: str) -> str | None:
         """The address on ``channel``, or None when the recipient cannot be reached there."""
@@ -105,11 +108,12 @@ def create_deliveries(message: Message, recipients: Iterable[Recipient], channel
     kinds = [ChannelKind(c) for c in channels]
     before = Delivery.objects.filter(message=message).count()
     today = timezone.localdate()
-    node = {"recipient_node_id": facts.recipient_node_sql("staged")}  # set as each row is written
+    # the node as each row is written: the one read with the member, else looked up
+    node = {"recipient_node_id": f"COALESCE(staged.recipient_node_id, {facts.recipient_node_sql('staged')})"}
     for chunk in _batches(recipients, BATCH):
         rows = [
             (message.pk, r.key, r.name[:100], r.user_id, r.member_id, r.organization_id, kind, address,
-             idempotency_key(message.pk, r.key, kind))
+             idempotency_key(message.pk, r.key, kind), r.node_id)
             for r in chunk
             for kind in kinds
             if (address := r.address_for(kind)) is not None

@@ -271,13 +271,15 @@ class Resolution:
     def recipients(self) -> Iterator[Recipient]:
         """Every recipient once, read ``CHUNK`` rows at a time."""
         member_fields = ("pk", "name", "phone", "email", "sms_opt_out_on", "email_opt_out_on", "user_id")
-        for m in self._members.values(*member_fields).order_by("pk").iterator(CHUNK):
+        node = "party_org__node_id"  # read with the member: facts.recipient_node_sql's first choice
+        for m in self._members.values(*member_fields, node).order_by("pk").iterator(CHUNK):
             yield Recipient(
                 key=f"user:{m['user_id']}" if m["user_id"] else f"member:{m['pk']}",
                 name=m["name"],
                 user_id=m["user_id"],
                 member_id=m["pk"],
                 addresses=_addresses(m["phone"], m["email"], m["sms_opt_out_on"], m["email_opt_out_on"]),
+                node_id=m[node],
             )
         fields = ("pk", "name", "phone", "member_id", "member__user_id")
         for a in self._applicants.values(*fields).order_by("pk").iterator(CHUNK):
