@@ -138,12 +138,6 @@ class Delivery(models.Model):
         return f"{self.recipient_name or self.recipient_key}（{self.get_channel_display()}）"
 
 
-# the reach indexes hold received facts only, what the 到达率 counts (every query of them bounds
-# received_at, which implies this on both databases): a fact enters them when its delivery is sent,
-# not when a fan-out writes 500,000 of them, each at a random place of the organization index
-RECEIVED_FACT = models.Q(received_at__isnull=False)
-
-
 class ReachFact(models.Model):
     """到达记录: one organization a delivery reaches (两个力争), stored when the delivery is made.
 
@@ -185,13 +179,11 @@ class ReachFact(models.Model):
         ]
         indexes = [
             # the walk: the organizations received in a period, read from the index alone
-            models.Index(
-                fields=["received_at", "channel", "organization", "read_at"],
-                name="reach_received",
-                condition=RECEIVED_FACT,
-            ),
+            # (a partial index of received facts only was tried: the fan-out 3 s faster at 500,000,
+            # the city's 到达率 812 → 1,012 ms at 1M on PostgreSQL; kept whole)
+            models.Index(fields=["received_at", "channel", "organization", "read_at"], name="reach_received"),
             # the probe: one organization's facts in a period (small units on SQLite)
-            models.Index(fields=["organization", "received_at"], name="reach_by_org", condition=RECEIVED_FACT),
+            models.Index(fields=["organization", "received_at"], name="reach_by_org"),
         ]
 
     def __str__(self) -> str:
